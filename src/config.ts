@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** Every setting Herald reads, with its default. `.env.example` lists the same names. */
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/herald'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** host:port of a Temporal frontend; empty means `npm run dev` starts the dev server itself. */
+  TEMPORAL_ADDRESS: z.string().default(''),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('herald-send'),
+  TEMPORAL_CLI_PATH: z.string().default(''),
+  TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
+  HERALD_DATA_DIR: z.string().default('.herald'),
+  API_PORT: z.coerce.number().int().positive().default(3000),
+  /** Public base URL of the API, used in the receipt push URL given to vendors. */
+  PUBLIC_BASE_URL: z.string().default('http://127.0.0.1:3000'),
+  SANDBOX_VENDOR_PORT: z.coerce.number().int().positive().default(4010),
+  /** 32-byte key (base64) that encrypts vendor secrets at rest. */
+  SECRET_KEY: z.string().default('ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE='),
+  DEFAULT_TIME_ZONE: z.string().default('Asia/Shanghai'),
+  DEFAULT_QUIET_START: z.string().regex(/^\d{2}:\d{2}$/).default('22:00'),
+  DEFAULT_QUIET_END: z.string().regex(/^\d{2}:\d{2}$/).default('08:00'),
+  DEFAULT_RELEASE_AT: z.string().regex(/^\d{2}:\d{2}$/).default('09:00'),
+  DEFAULT_DEDUP_CONTENT_SECONDS: z.coerce.number().int().nonnegative().default(300),
+  DEFAULT_DEDUP_CONTENT_MAX: z.coerce.number().int().positive().default(1),
+  DEFAULT_DAILY_CAP_MAX: z.coerce.number().int().positive().default(20),
+  /** How long a send waits for its delivery receipt before it ends EXPIRED. */
+  RECEIPT_WINDOW_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  RECEIPT_POLL_FIRST_SECONDS: z.coerce.number().positive().default(30),
+  RECEIPT_POLL_MAX_SECONDS: z.coerce.number().positive().default(1800),
+  MAX_RECEIVERS_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
+  /** Seed: the API key printed for the first user. Only its hash is stored. */
+  SEED_API_KEY: z.string().default('hk_dev_sandbox_key_0000000000000000'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,93 @@
+/**
+ * The contract between the API, the worker and the workflows: workflow names,
+ * signals, queries, search attribute keys, and the input and output types.
+ * Workflow-safe: no Node built-ins and no I/O here.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Channel, MessageType, Reason, ReceiptStatus, SendStatus, ShieldPolicy } from './states';
+
+export const SEND_WORKFLOW = 'sendMessage';
+
+export function sendWorkflowId(sendId: string): string {
+  return `send-${sendId}`;
+}
+
+/** Custom search attributes, registered on the namespace by `npm run dev` and the tests. */
+export const searchAttributes = {
+  receiver: defineSearchAttributeKey('HeraldReceiver', SearchAttributeType.KEYWORD),
+  template: defineSearchAttributeKey('HeraldTemplate', SearchAttributeType.KEYWORD),
+  team: defineSearchAttributeKey('HeraldTeam', SearchAttributeType.KEYWORD),
+  caller: defineSearchAttributeKey('HeraldCaller', SearchAttributeType.KEYWORD),
+  channel: defineSearchAttributeKey('HeraldChannel', SearchAttributeType.KEYWORD),
+  vendor: defineSearchAttributeKey('HeraldVendor', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('HeraldStatus', SearchAttributeType.KEYWORD),
+  deferredUntil: defineSearchAttributeKey('HeraldDeferredUntil', SearchAttributeType.DATETIME),
+} as const;
+
+/** Night-shield rule of a template, with config defaults already applied. */
+export interface ShieldRule {
+  policy: ShieldPolicy;
+  quietStart: string; // "HH:mm" local
+  quietEnd: string; // "HH:mm" local
+  releaseAt: string; // "HH:mm" local
+  timeZone: string; // IANA zone
+}
+
+/** Dedup rules of a template, with config defaults already applied. */
+export interface DedupRule {
+  contentWindowSeconds: number; // 0 disables content dedup
+  contentMax: number;
+  dailyCapMax: number;
+}
+
+export interface ReceiptPolicy {
+  windowSeconds: number;
+  pollFirstSeconds: number;
+  pollMaxSeconds: number;
+}
+
+/** Everything the workflow needs to decide; built once from the send and template rows. */
+export interface SendInput {
+  sendId: string;
+  messageId: string;
+  receiver: string;
+  channel: Channel;
+  messageType: MessageType;
+  templateId: string;
+  templateCode: string;
+  teamId: string;
+  callerId: string;
+  contentHash: string;
+  shield: ShieldRule;
+  dedup: DedupRule;
+  receipt: ReceiptPolicy;
+}
+
+export interface SendOutcome {
+  status: SendStatus;
+  reason: Reason | null;
+  provider: string | null;
+  vendorMessageId: string | null;
+}
+
+export interface ReceiptNotice {
+  status: ReceiptStatus;
+  reason: Reason | null;
+  vendorCode: string | null;
+  vendorText: string | null;
+  deliveredAt: string | null; // ISO time
+}
+
+export interface SendProgress {
+  status: SendStatus;
+  reason: Reason | null;
+  deferredUntil: string | null;
+  provider: string | null;
+  vendorMessageId: string | null;
+}
+
+export const receiptSignal = defineSignal<[ReceiptNotice]>('receipt');
+export const cancelSignal = defineSignal<[{ by: string }]>('cancel');
+export const sendNowSignal = defineSignal('sendNow');
+export const progressQuery = defineQuery<SendProgress>('progress');

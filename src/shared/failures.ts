@@ -1,0 +1,20 @@
+/**
+ * Temporal failure types for classified vendor errors. Activities throw
+ * ApplicationFailure with one of these types; the workflow reads the type,
+ * never the message. Workflow-safe.
+ */
+import type { ErrorClass } from './states';
+
+export const FAILURE_TYPE: Record<ErrorClass, string> = {
+  RETRYABLE: 'VendorRetryableError',
+  VENDOR_REJECTED: 'VendorRejectedError',
+  RECEIVER_INVALID: 'ReceiverInvalidError',
+};
+
+/** Types that Temporal must not retry: retrying cannot change the vendor's answer. */
+export const NON_RETRYABLE_FAILURE_TYPES = [FAILURE_TYPE.VENDOR_REJECTED, FAILURE_TYPE.RECEIVER_INVALID];
+
+export function errorClassOfFailureType(type: string | undefined | null): ErrorClass | null {
+  const entry = Object.entries(FAILURE_TYPE).find(([, name]) => name === type);
+  return entry ? (entry[0] as ErrorClass) : null;
+}

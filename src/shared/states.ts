@@ -1,0 +1,37 @@
+/** Send states and normalised reasons: see ../shared/design.md ("Send states"). */
+
+export const SEND_STATUSES = [
+  'ACCEPTED', 'QUEUED', 'DEDUPED', 'SHIELDED', 'DEFERRED', 'SENDING', 'SENT',
+  'DELIVERED', 'UNDELIVERED', 'EXPIRED', 'FAILED', 'CANCELED',
+] as const;
+export type SendStatus = (typeof SEND_STATUSES)[number];
+
+export const FINAL_STATUSES: ReadonlySet<SendStatus> = new Set<SendStatus>([
+  'DEDUPED', 'SHIELDED', 'DELIVERED', 'UNDELIVERED', 'EXPIRED', 'FAILED', 'CANCELED',
+]);
+
+export function isFinal(status: SendStatus): boolean {
+  return FINAL_STATUSES.has(status);
+}
+
+export const REASONS = [
+  'CONTENT_DUPLICATE', 'FREQUENCY_CAP', 'NIGHT_SHIELD', 'INVALID_RECEIVER', 'BLACKLISTED',
+  'UNSUBSCRIBED', 'CARRIER_BLOCKED', 'SPAM_INTERCEPTED', 'POWERED_OFF_OR_NO_SIGNAL', 'INBOX_FULL',
+  'VENDOR_REJECTED', 'ALL_VENDORS_FAILED', 'NO_RECEIPT', 'CANCELED', 'UNKNOWN',
+] as const;
+export type Reason = (typeof REASONS)[number];
+
+export const CHANNELS = ['SMS', 'EMAIL', 'CHAT'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const MESSAGE_TYPES = ['NOTICE', 'MARKETING', 'VERIFICATION'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+export const SHIELD_POLICIES = ['NONE', 'DROP', 'DEFER'] as const;
+export type ShieldPolicy = (typeof SHIELD_POLICIES)[number];
+
+/** How a vendor failure is handled; decided once, in the adapter that saw it. */
+export const ERROR_CLASSES = ['RETRYABLE', 'VENDOR_REJECTED', 'RECEIVER_INVALID'] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+export type ReceiptStatus = 'DELIVERED' | 'UNDELIVERED';

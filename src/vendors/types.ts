@@ -1,0 +1,53 @@
+import type { Channel, Reason, ReceiptStatus } from '../shared/states';
+
+/** A vendor account as adapters see it: config plus decrypted secrets. */
+export interface VendorAccount {
+  id: string;
+  name: string;
+  provider: string;
+  channel: Channel;
+  config: Record<string, unknown>;
+  secrets: Record<string, string>;
+}
+
+export interface OutgoingMessage {
+  sendId: string;
+  receiver: string;
+  content: string;
+  subject: string | null;
+  /** The template id registered at this vendor, when the vendor needs one. */
+  vendorTemplateId: string | null;
+  variables: Record<string, string>;
+}
+
+export interface VendorAccepted {
+  vendorMessageId: string;
+  vendorCode: string;
+  vendorText: string;
+}
+
+export interface VendorReceipt {
+  vendorMessageId: string;
+  receiver: string | null;
+  status: ReceiptStatus;
+  reason: Reason | null;
+  vendorCode: string | null;
+  vendorText: string | null;
+  deliveredAt: Date | null;
+}
+
+/**
+ * One provider. `send` resolves with the vendor's message id or throws a
+ * VendorError that already carries its class and normalised reason.
+ */
+export interface VendorAdapter {
+  readonly provider: string;
+  readonly channel: Channel;
+  send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted>;
+  /** Ask the vendor's pull API for receipts; absent when the vendor only pushes. */
+  pullReceipts?(account: VendorAccount, vendorMessageIds: string[]): Promise<VendorReceipt[]>;
+  /** Read a receipt push (`POST /v1/receipts/<provider>`); throws on a malformed body. */
+  parsePushedReceipts?(body: unknown): VendorReceipt[];
+}
+
+export type VendorRegistry = ReadonlyMap<string, VendorAdapter>;
