@@ -1,0 +1,24 @@
+/** `npm run db:seed`: the demo team, API key, templates and sandbox account. */
+import { loadConfig } from '../config';
+import { createSecretBox } from '../security/secret-box';
+import { ensureDatabase, migrate } from './migrate';
+import { createPrisma } from './prisma';
+import { seed } from './seed';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  await ensureDatabase(config.DATABASE_URL);
+  await migrate(config.DATABASE_URL);
+  const prisma = createPrisma(config.DATABASE_URL);
+  try {
+    await seed(prisma, config, createSecretBox(config.SECRET_KEY));
+    console.log('seeded: team demo, templates welcome_sms and verify_code, account sandbox-primary');
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

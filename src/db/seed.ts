@@ -1,0 +1,59 @@
+import type { Config } from '../config';
+import type { PrismaClient } from '../generated/prisma/client';
+import { apiKeyPrefix, hashApiKey } from '../security/api-keys';
+import type { SecretBox } from '../security/secret-box';
+
+export const SEED_TEAM = 'demo';
+export const SEED_SMS_TEMPLATE = 'welcome_sms';
+export const SEED_VERIFICATION_TEMPLATE = 'verify_code';
+
+/**
+ * What a new user needs to send a first SMS with no editing: a team, an API
+ * key (SEED_API_KEY), two SMS templates and an account on the sandbox vendor.
+ * Idempotent: running it again changes nothing that exists.
+ */
+export async function seed(prisma: PrismaClient, config: Config, secrets: SecretBox): Promise<void> {
+  const team = await prisma.team.upsert({ where: { name: SEED_TEAM }, create: { name: SEED_TEAM }, update: {} });
+
+  await prisma.apiKey.upsert({
+    where: { keyPrefix: apiKeyPrefix(config.SEED_API_KEY) },
+    create: {
+      teamId: team.id,
+      name: 'demo sender',
+      keyPrefix: apiKeyPrefix(config.SEED_API_KEY),
+      keyHash: hashApiKey(config.SEED_API_KEY),
+      scopes: ['send', 'admin'],
+    },
+    update: {},
+  });
+
+  await prisma.template.upsert({
+    where: { code: SEED_SMS_TEMPLATE },
+    create: {
+      code: SEED_SMS_TEMPLATE, name: 'Welcome SMS', teamId: team.id, channel: 'SMS', messageType: 'NOTICE',
+      content: 'Hello {name}, your order {order} has shipped.', shieldPolicy: 'NONE',
+    },
+    update: {},
+  });
+
+  await prisma.template.upsert({
+    where: { code: SEED_VERIFICATION_TEMPLATE },
+    create: {
+      code: SEED_VERIFICATION_TEMPLATE, name: 'Verification code', teamId: team.id, channel: 'SMS', messageType: 'VERIFICATION',
+      content: 'Your verification code is {code}. It expires in 5 minutes.', shieldPolicy: 'NONE',
+      dedupContentSeconds: 0,
+    },
+    update: {},
+  });
+
+  await prisma.account.upsert({
+    where: { name: 'sandbox-primary' },
+    create: {
+      name: 'sandbox-primary', channel: 'SMS', provider: 'sandbox',
+      config: { endpoint: config.SANDBOX_VENDOR_URL, timeoutMs: 5000 },
+      secretCiphertext: secrets.seal({ appKey: config.SANDBOX_APP_KEY, appSecret: config.SANDBOX_APP_SECRET }),
+      weight: 1, priority: 10,
+    },
+    update: {},
+  });
+}
