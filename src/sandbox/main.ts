@@ -1,0 +1,49 @@
+/** Standalone sandbox SMS vendor: `npm run start:sandbox`. */
+import { z } from 'zod';
+import { createLogger } from '../logger';
+import { createSandboxVendor } from './sandbox-vendor';
+
+const envSchema = z.object({
+  SANDBOX_VENDOR_PORT: z.coerce.number().int().nonnegative().default(4010),
+  SANDBOX_RECEIPT_DELAY_MS: z.coerce.number().int().nonnegative().default(2000),
+  /** Empty means: do not push receipts, pull only. */
+  SANDBOX_RECEIPT_CALLBACK_URL: z.string().default('http://127.0.0.1:3000/v1/receipts/sandbox'),
+  SANDBOX_APP_KEY: z.string().min(1).default('sandbox-app'),
+  SANDBOX_APP_SECRET: z.string().min(1).default('sandbox-secret'),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+async function main(): Promise<void> {
+  const env = envSchema.parse(process.env);
+  const logger = createLogger({ level: env.LOG_LEVEL, name: 'sandbox-vendor' });
+  const vendor = createSandboxVendor({
+    receiptDelayMs: env.SANDBOX_RECEIPT_DELAY_MS,
+    receiptCallbackUrl: env.SANDBOX_RECEIPT_CALLBACK_URL || null,
+    appKey: env.SANDBOX_APP_KEY,
+    appSecret: env.SANDBOX_APP_SECRET,
+    logger,
+  });
+  const server = await vendor.listen(env.SANDBOX_VENDOR_PORT);
+  logger.info(
+    { port: server.port, receiptCallbackUrl: env.SANDBOX_RECEIPT_CALLBACK_URL || null },
+    'sandbox SMS vendor listening',
+  );
+
+  const stop = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'sandbox SMS vendor stopping');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'sandbox SMS vendor did not close cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,207 @@
+/**
+ * Adapter for the sandbox SMS vendor (src/sandbox/sandbox-vendor.ts documents
+ * its wire format). Every failure is classified once, in VENDOR_CODES.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { SIGNATURE_HEADERS, signRequest } from '../sandbox/signature';
+import type { ErrorClass, Reason } from '../shared/states';
+import type { OutgoingMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
+import { VendorError } from './vendor-error';
+
+export const sandboxConfigSchema = z.object({
+  /** Base URL, e.g. http://127.0.0.1:4010 */
+  endpoint: z.url(),
+  timeoutMs: z.number().int().positive().optional(),
+});
+
+const secretsSchema = z.object({ appKey: z.string().min(1), appSecret: z.string().min(1) });
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+interface Classification {
+  errorClass: ErrorClass;
+  reason: Reason;
+}
+
+const RETRYABLE: Classification = { errorClass: 'RETRYABLE', reason: 'UNKNOWN' };
+const REJECTED: Classification = { errorClass: 'VENDOR_REJECTED', reason: 'VENDOR_REJECTED' };
+
+/**
+ * Vendor codes, plus the adapter's own for failures without a vendor answer
+ * (TIMEOUT, CONNECTION_ERROR, BAD_RESPONSE, CONFIG_INVALID). Unknown codes are
+ * classified by HTTP status in classify().
+ */
+const VENDOR_CODES: ReadonlyMap<string, Classification> = new Map([
+  ['INTERNAL_ERROR', RETRYABLE],
+  ['RATE_LIMITED', RETRYABLE],
+  ['TIMEOUT', RETRYABLE],
+  ['CONNECTION_ERROR', RETRYABLE],
+  ['BAD_RESPONSE', RETRYABLE],
+  ['AUTH_FAILED', REJECTED],
+  ['INSUFFICIENT_BALANCE', REJECTED],
+  ['TEMPLATE_NOT_APPROVED', REJECTED],
+  ['CONFIG_INVALID', REJECTED],
+  ['INVALID_NUMBER', { errorClass: 'RECEIVER_INVALID', reason: 'INVALID_RECEIVER' }],
+  ['BLACKLISTED', { errorClass: 'RECEIVER_INVALID', reason: 'BLACKLISTED' }],
+  ['UNSUBSCRIBED', { errorClass: 'RECEIVER_INVALID', reason: 'UNSUBSCRIBED' }],
+]);
+
+function classify(code: string, httpStatus: number | null): Classification {
+  const known = VENDOR_CODES.get(code);
+  if (known) return known;
+  if (httpStatus === null || httpStatus >= 500 || httpStatus === 429) return RETRYABLE;
+  return REJECTED;
+}
+
+function vendorError(code: string, text: string, httpStatus: number | null = null): VendorError {
+  const { errorClass, reason } = classify(code, httpStatus);
+  return new VendorError(errorClass, reason, code, text);
+}
+
+/** Receipt error codes with their own reason; any other UNDELIV code is UNKNOWN. */
+const RECEIPT_REASONS: ReadonlyMap<string, Reason> = new Map<string, Reason>([
+  ['MK:0005', 'CARRIER_BLOCKED'],
+  ['MK:0001', 'POWERED_OFF_OR_NO_SIGNAL'],
+]);
+
+const receiptSchema = z.object({
+  messageId: z.string().min(1),
+  to: z.string(),
+  status: z.enum(['DELIVRD', 'UNDELIV']),
+  errCode: z.string(),
+  errMsg: z.string(),
+  doneTime: z.iso.datetime({ offset: true }),
+});
+const pushBodySchema = z.object({ receipts: z.array(receiptSchema) });
+const pullAnswerSchema = z.object({ code: z.literal('OK'), receipts: z.array(receiptSchema) });
+const acceptedSchema = z.object({ code: z.literal('OK'), message: z.string(), messageId: z.string().min(1) });
+const errorAnswerSchema = z.object({ code: z.string().min(1), message: z.string().optional() });
+
+function toVendorReceipt(receipt: z.infer<typeof receiptSchema>): VendorReceipt {
+  const delivered = receipt.status === 'DELIVRD';
+  return {
+    vendorMessageId: receipt.messageId,
+    receiver: receipt.to,
+    status: delivered ? 'DELIVERED' : 'UNDELIVERED',
+    reason: delivered ? null : (RECEIPT_REASONS.get(receipt.errCode) ?? 'UNKNOWN'),
+    vendorCode: receipt.errCode,
+    vendorText: receipt.errMsg,
+    deliveredAt: delivered ? new Date(receipt.doneTime) : null,
+  };
+}
+
+interface SandboxAccount {
+  endpoint: string;
+  timeoutMs: number;
+  appKey: string;
+  appSecret: string;
+}
+
+function readAccount(account: VendorAccount): SandboxAccount {
+  const config = sandboxConfigSchema.safeParse(account.config);
+  const secrets = secretsSchema.safeParse(account.secrets);
+  if (!config.success || !secrets.success) {
+    throw vendorError('CONFIG_INVALID', `account ${account.id} has no valid sandbox endpoint or appKey/appSecret`);
+  }
+  return {
+    endpoint: config.data.endpoint.replace(/\/+$/, ''),
+    timeoutMs: config.data.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...secrets.data,
+  };
+}
+
+function signedHeaders(account: SandboxAccount, rawBody: string): Record<string, string> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = randomUUID();
+  return {
+    'content-type': 'application/json',
+    [SIGNATURE_HEADERS.appKey]: account.appKey,
+    [SIGNATURE_HEADERS.timestamp]: timestamp,
+    [SIGNATURE_HEADERS.nonce]: nonce,
+    [SIGNATURE_HEADERS.signature]: signRequest(account.appSecret, timestamp, nonce, rawBody),
+  };
+}
+
+/** Reads name and message without instanceof: fetch errors may come from another realm (jest's vm). */
+function errorParts(error: unknown): { name: string; message: string; cause: unknown } {
+  if (typeof error !== 'object' || error === null) return { name: '', message: String(error), cause: undefined };
+  const { name, message, cause } = error as { name?: unknown; message?: unknown; cause?: unknown };
+  return { name: typeof name === 'string' ? name : '', message: typeof message === 'string' ? message : '', cause };
+}
+
+function transportError(error: unknown): VendorError {
+  const { name, message, cause } = errorParts(error);
+  const causeMessage = cause === undefined ? '' : `: ${errorParts(cause).message}`;
+  return vendorError(name === 'TimeoutError' ? 'TIMEOUT' : 'CONNECTION_ERROR', `${message}${causeMessage}`);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Refusal by HTTP status: the vendor's code when it sent one, else `HTTP_<status>`. */
+function refusalError(status: number, body: string): VendorError {
+  const answer = errorAnswerSchema.safeParse(parseJson(body));
+  if (!answer.success) return vendorError(`HTTP_${status}`, body.slice(0, 200), status);
+  return vendorError(answer.data.code, answer.data.message ?? answer.data.code, status);
+}
+
+/** One signed call; resolves with the parsed JSON of a 2xx answer, throws a classified VendorError otherwise. */
+async function call(account: SandboxAccount, method: 'GET' | 'POST', path: string, rawBody = ''): Promise<unknown> {
+  let status: number;
+  let text: string;
+  try {
+    const response = await fetch(`${account.endpoint}${path}`, {
+      method,
+      headers: signedHeaders(account, rawBody),
+      body: method === 'POST' ? rawBody : undefined,
+      signal: AbortSignal.timeout(account.timeoutMs),
+    });
+    status = response.status;
+    text = await response.text();
+  } catch (error) {
+    throw transportError(error);
+  }
+  if (status < 200 || status >= 300) throw refusalError(status, text);
+  return parseJson(text);
+}
+
+function expectAnswer<T>(schema: z.ZodType<T>, answer: unknown): T {
+  const parsed = schema.safeParse(answer);
+  if (!parsed.success) throw vendorError('BAD_RESPONSE', `unexpected answer: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+export const sandboxAdapter: VendorAdapter = {
+  provider: 'sandbox',
+  channel: 'SMS',
+
+  async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+    const sandbox = readAccount(account);
+    const body = JSON.stringify({
+      to: message.receiver,
+      content: message.content,
+      templateId: message.vendorTemplateId ?? undefined,
+      clientRef: message.sendId,
+    });
+    const accepted = expectAnswer(acceptedSchema, await call(sandbox, 'POST', '/v1/sms/send', body));
+    return { vendorMessageId: accepted.messageId, vendorCode: accepted.code, vendorText: accepted.message };
+  },
+
+  async pullReceipts(account: VendorAccount, vendorMessageIds: string[]): Promise<VendorReceipt[]> {
+    if (vendorMessageIds.length === 0) return [];
+    const sandbox = readAccount(account);
+    const query = new URLSearchParams({ messageIds: vendorMessageIds.join(',') });
+    const answer = expectAnswer(pullAnswerSchema, await call(sandbox, 'GET', `/v1/sms/receipts?${query.toString()}`));
+    return answer.receipts.map(toVendorReceipt);
+  },
+
+  parsePushedReceipts(body: unknown): VendorReceipt[] {
+    return pushBodySchema.parse(body).receipts.map(toVendorReceipt);
+  },
+};
