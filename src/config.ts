@@ -13,12 +13,20 @@ const configSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().default(''),
   TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
   HERALD_DATA_DIR: z.string().default('.herald'),
-  API_PORT: z.coerce.number().int().positive().default(3000),
+  API_PORT: z.coerce.number().int().nonnegative().default(3000),
+  WORKER_METRICS_PORT: z.coerce.number().int().nonnegative().default(9464),
   /** Public base URL of the API, used in the receipt push URL given to vendors. */
   PUBLIC_BASE_URL: z.string().default('http://127.0.0.1:3000'),
-  SANDBOX_VENDOR_PORT: z.coerce.number().int().positive().default(4010),
+  SANDBOX_VENDOR_PORT: z.coerce.number().int().nonnegative().default(4010),
+  /** Where the seeded sandbox account sends (the sandbox vendor of `npm run dev`). */
+  SANDBOX_VENDOR_URL: z.string().default('http://127.0.0.1:4010'),
+  SANDBOX_APP_KEY: z.string().default('sandbox-app'),
+  SANDBOX_APP_SECRET: z.string().default('sandbox-secret'),
+  SANDBOX_RECEIPT_DELAY_MS: z.coerce.number().int().nonnegative().default(2000),
   /** 32-byte key (base64) that encrypts vendor secrets at rest. */
   SECRET_KEY: z.string().default('ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE='),
+  /** Region for phone numbers written without a country code (ISO 3166 alpha-2). */
+  DEFAULT_PHONE_REGION: z.string().length(2).default('CN'),
   DEFAULT_TIME_ZONE: z.string().default('Asia/Shanghai'),
   DEFAULT_QUIET_START: z.string().regex(/^\d{2}:\d{2}$/).default('22:00'),
   DEFAULT_QUIET_END: z.string().regex(/^\d{2}:\d{2}$/).default('08:00'),

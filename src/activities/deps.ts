@@ -1,0 +1,34 @@
+import type { Redis } from 'ioredis';
+import type { PrismaClient } from '../generated/prisma/client';
+import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
+import type { SecretBox } from '../security/secret-box';
+import type { VendorRegistry } from '../vendors/types';
+
+/** What activities may touch. worker.ts builds these once; tests pass their own. */
+export interface ActivityDeps {
+  prisma: PrismaClient;
+  redis: Redis;
+  vendors: VendorRegistry;
+  secrets: SecretBox;
+  logger: Logger;
+  metrics: Metrics;
+  settings: ActivitySettings;
+}
+
+export interface ActivitySettings {
+  /** Dedup gives up on Redis after this long and lets the send through. */
+  dedupTimeoutMs: number;
+  /** How long an account list stays cached; bounds how fast a config change reaches workers. */
+  accountCacheMs: number;
+  /** Longest a send waits for a per-account rate-limit slot inside one activity attempt. */
+  rateLimitMaxWaitMs: number;
+  circuit: { failureThreshold: number; windowSeconds: number; openSeconds: number };
+}
+
+export const defaultActivitySettings: ActivitySettings = {
+  dedupTimeoutMs: 300,
+  accountCacheMs: 3_000,
+  rateLimitMaxWaitMs: 20_000,
+  circuit: { failureThreshold: 5, windowSeconds: 60, openSeconds: 60 },
+};

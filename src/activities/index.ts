@@ -1,0 +1,29 @@
+import { createAccountDirectory } from './account-directory';
+import { createCircuitBreaker } from './circuit-breaker';
+import { createDedupActivities } from './dedup-activity';
+import { createDedupChecker } from './dedup';
+import type { ActivityDeps } from './deps';
+import { createAccountRateLimiter } from './rate-limit';
+import { createReceiptPollActivities } from './receipt-poll';
+import { createRoutingActivities } from './routing';
+import { createSendRecordActivities } from './send-records';
+import { createVendorSendActivities } from './vendor-send';
+
+/** Every activity of the send workflow, built from the dependencies the worker owns. */
+export function createActivities(deps: ActivityDeps) {
+  const { prisma, redis, vendors, logger, metrics, settings } = deps;
+  const accounts = createAccountDirectory(prisma, deps.secrets, settings.accountCacheMs);
+  const circuit = createCircuitBreaker(redis, settings.circuit);
+  const rateLimiter = createAccountRateLimiter(redis);
+  const dedup = createDedupChecker(redis, { timeoutMs: settings.dedupTimeoutMs });
+
+  return {
+    ...createDedupActivities({ prisma, dedup, logger, metrics }),
+    ...createRoutingActivities({ accounts, circuit }),
+    ...createVendorSendActivities({ prisma, vendors, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger }),
+    ...createReceiptPollActivities({ prisma, vendors, accounts, logger }),
+    ...createSendRecordActivities(prisma, metrics),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,45 @@
+import type { PrismaClient } from '../generated/prisma/client';
+import type { Logger } from '../logger';
+import { receiptForSend, storeReceipts } from '../receipts/receipt-store';
+import type { ReceiptNotice } from '../shared/contract';
+import type { Channel } from '../shared/states';
+import type { VendorRegistry } from '../vendors/types';
+import type { AccountDirectory } from './account-directory';
+
+export interface ReceiptPollRequest {
+  sendId: string;
+  channel: Channel;
+  accountId: string;
+  provider: string;
+  vendorMessageId: string;
+}
+
+/**
+ * The fallback for pushes that never came: look in our own receipt table
+ * first (a push may have been stored while the workflow could not be
+ * signalled), then ask the vendor's pull API.
+ */
+export function createReceiptPollActivities(deps: {
+  prisma: PrismaClient;
+  vendors: VendorRegistry;
+  accounts: AccountDirectory;
+  logger: Logger;
+}) {
+  return {
+    async pollReceipt(request: ReceiptPollRequest): Promise<ReceiptNotice | null> {
+      const { prisma } = deps;
+      const known = await receiptForSend(prisma, request.sendId, request.provider, request.vendorMessageId);
+      if (known) return known;
+
+      const adapter = deps.vendors.get(request.provider);
+      const account = await deps.accounts.account(request.channel, request.accountId);
+      if (!adapter?.pullReceipts || !account) return null;
+
+      const pulled = await adapter.pullReceipts(account, [request.vendorMessageId]);
+      if (pulled.length === 0) return null;
+      await storeReceipts(prisma, request.provider, pulled, 'POLL');
+      deps.logger.debug({ sendId: request.sendId, provider: request.provider }, 'receipt pulled');
+      return receiptForSend(prisma, request.sendId, request.provider, request.vendorMessageId);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { PrismaClient } from '../generated/prisma/client';
+import type { Metrics } from '../observability/metrics';
+import { FINAL_STATUSES, type Channel, type Reason, type SendStatus } from '../shared/states';
+
+export interface StatusChange {
+  sendId: string;
+  status: SendStatus;
+  deferredUntil?: string | null;
+  dedupSkipped?: boolean;
+}
+
+export interface FinalOutcome {
+  sendId: string;
+  status: SendStatus;
+  reason: Reason | null;
+  channel: Channel;
+  provider: string | null;
+  reasonDetail?: string | null;
+  vendorCode?: string | null;
+  vendorText?: string | null;
+  collidedWithSendId?: string | null;
+}
+
+const notFinal = { notIn: [...FINAL_STATUSES] };
+
+/** Writes the send's state as the workflow decides it. A final state never changes again. */
+export function createSendRecordActivities(prisma: PrismaClient, metrics: Metrics) {
+  return {
+    async recordStatus(change: StatusChange): Promise<void> {
+      await prisma.send.updateMany({
+        where: { id: change.sendId, status: notFinal },
+        data: {
+          status: change.status,
+          ...(change.deferredUntil !== undefined
+            ? { deferredUntil: change.deferredUntil ? new Date(change.deferredUntil) : null }
+            : {}),
+          ...(change.dedupSkipped !== undefined ? { dedupSkipped: change.dedupSkipped } : {}),
+        },
+      });
+    },
+
+    async finishSend(outcome: FinalOutcome): Promise<void> {
+      const { count } = await prisma.send.updateMany({
+        where: { id: outcome.sendId, status: notFinal },
+        data: {
+          status: outcome.status,
+          reason: outcome.reason,
+          reasonDetail: outcome.reasonDetail ?? null,
+          ...(outcome.vendorCode !== undefined ? { vendorCode: outcome.vendorCode } : {}),
+          ...(outcome.vendorText !== undefined ? { vendorText: outcome.vendorText } : {}),
+          ...(outcome.collidedWithSendId ? { collidedWithSendId: outcome.collidedWithSendId } : {}),
+          finishedAt: new Date(),
+        },
+      });
+      if (count > 0) {
+        metrics.sendsFinal.inc({ channel: outcome.channel, vendor: outcome.provider ?? 'none', status: outcome.status, reason: outcome.reason ?? 'none' });
+      }
+    },
+  };
+}

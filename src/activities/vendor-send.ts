@@ -1,0 +1,145 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { PrismaClient } from '../generated/prisma/client';
+import type { Logger } from '../logger';
+import { receiptForSend } from '../receipts/receipt-store';
+import type { ReceiptNotice } from '../shared/contract';
+import { FAILURE_TYPE } from '../shared/failures';
+import type { Channel } from '../shared/states';
+import { VendorError } from '../vendors/vendor-error';
+import type { VendorAccepted, VendorRegistry } from '../vendors/types';
+import type { AccountDirectory, RoutableAccount } from './account-directory';
+import type { CircuitBreaker } from './circuit-breaker';
+import type { AccountRateLimiter } from './rate-limit';
+
+export interface VendorSendRequest {
+  sendId: string;
+  channel: Channel;
+  accountId: string;
+}
+
+export interface VendorSendResult {
+  accountId: string;
+  provider: string;
+  vendorMessageId: string;
+  /** A receipt that reached us before the vendor's answer did. */
+  receipt: ReceiptNotice | null;
+}
+
+/** Details attached to a classified failure, for the workflow's record of why it moved on. */
+export interface VendorFailureDetails {
+  reason: string;
+  vendorCode: string;
+  vendorText: string;
+  provider: string;
+  accountId: string;
+}
+
+interface VendorSendDeps {
+  prisma: PrismaClient;
+  vendors: VendorRegistry;
+  accounts: AccountDirectory;
+  circuit: CircuitBreaker;
+  rateLimiter: AccountRateLimiter;
+  rateLimitMaxWaitMs: number;
+  logger: Logger;
+}
+
+/** One vendor call for one send through one account; every call leaves an attempt row. */
+export function createVendorSendActivities(deps: VendorSendDeps) {
+  const { prisma, logger } = deps;
+
+  async function loadSend(sendId: string) {
+    return prisma.send.findUniqueOrThrow({
+      where: { id: sendId },
+      include: { message: { select: { variables: true, template: { select: { subject: true, vendorTemplateIds: true } } } } },
+    });
+  }
+
+  async function callVendor(account: RoutableAccount, send: Awaited<ReturnType<typeof loadSend>>): Promise<VendorAccepted> {
+    const adapter = deps.vendors.get(account.provider);
+    if (!adapter) {
+      throw new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', 'NO_ADAPTER', `no adapter for provider ${account.provider}`);
+    }
+    if (account.rateLimitPerSecond) {
+      await deps.rateLimiter.waitForSlot(account.id, account.rateLimitPerSecond, deps.rateLimitMaxWaitMs);
+    }
+    const vendorTemplateIds = (send.message.template.vendorTemplateIds ?? {}) as Record<string, string>;
+    return adapter.send(account, {
+      sendId: send.id,
+      receiver: send.receiver,
+      content: send.content,
+      subject: send.message.template.subject,
+      vendorTemplateId: vendorTemplateIds[account.provider] ?? null,
+      variables: (send.message.variables ?? {}) as Record<string, string>,
+    });
+  }
+
+  return {
+    async sendViaAccount(request: VendorSendRequest): Promise<VendorSendResult> {
+      const send = await loadSend(request.sendId);
+      const account = await deps.accounts.account(request.channel, request.accountId);
+      if (!account) {
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPE.VENDOR_REJECTED,
+          message: `account ${request.accountId} is disabled or gone`,
+          nonRetryable: true,
+          details: [{ reason: 'VENDOR_REJECTED', vendorCode: 'ACCOUNT_DISABLED', vendorText: 'account disabled', provider: '', accountId: request.accountId }],
+        });
+      }
+      if (send.vendorMessageId && send.accountId === account.id) {
+        // A previous attempt was accepted and recorded, but its completion was lost: do not send twice.
+        return { accountId: account.id, provider: account.provider, vendorMessageId: send.vendorMessageId, receipt: null };
+      }
+
+      const attemptNo = Context.current().info.attempt;
+      const startedAt = new Date();
+      try {
+        const accepted = await callVendor(account, send);
+        const durationMs = Date.now() - startedAt.getTime();
+        await prisma.$transaction([
+          prisma.sendAttempt.create({
+            data: {
+              sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, outcome: 'ACCEPTED',
+              vendorCode: accepted.vendorCode, vendorText: accepted.vendorText, vendorMessageId: accepted.vendorMessageId,
+              startedAt, durationMs,
+            },
+          }),
+          prisma.send.update({
+            where: { id: send.id },
+            data: { status: 'SENT', accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, sentAt: new Date() },
+          }),
+        ]);
+        await deps.circuit.recordSuccess(account.id);
+        logger.info({ sendId: send.id, receiver: send.receiver, provider: account.provider, durationMs }, 'vendor accepted');
+        const receipt = await receiptForSend(prisma, send.id, account.provider, accepted.vendorMessageId);
+        return { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, receipt };
+      } catch (error) {
+        const classified = error instanceof VendorError
+          ? error
+          : new VendorError('RETRYABLE', 'UNKNOWN', 'HERALD_ERROR', error instanceof Error ? error.message : String(error));
+        await prisma.sendAttempt.create({
+          data: {
+            sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, outcome: 'FAILED',
+            errorClass: classified.errorClass, reason: classified.reason, vendorCode: classified.vendorCode,
+            vendorText: classified.vendorText, startedAt, durationMs: Date.now() - startedAt.getTime(),
+          },
+        });
+        if (classified.errorClass !== 'RECEIVER_INVALID') await deps.circuit.recordFailure(account.id);
+        logger.warn(
+          { sendId: send.id, receiver: send.receiver, provider: account.provider, errorClass: classified.errorClass, vendorCode: classified.vendorCode },
+          'vendor call failed',
+        );
+        const details: VendorFailureDetails = {
+          reason: classified.reason, vendorCode: classified.vendorCode, vendorText: classified.vendorText,
+          provider: account.provider, accountId: account.id,
+        };
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPE[classified.errorClass],
+          message: classified.message,
+          nonRetryable: classified.errorClass !== 'RETRYABLE',
+          details: [details],
+        });
+      }
+    },
+  };
+}

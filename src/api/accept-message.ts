@@ -1,0 +1,154 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { CountryCode } from 'libphonenumber-js';
+import type { Config } from '../config';
+import { Prisma, type PrismaClient } from '../generated/prisma/client';
+import { buildSendInput } from '../sending/send-input';
+import type { SendInput } from '../shared/contract';
+import { normaliseReceiver } from '../shared/receivers';
+import { countSegments } from '../shared/segments';
+import type { Channel } from '../shared/states';
+import { renderTemplate } from '../shared/template-render';
+import type { Caller } from './caller';
+import { HttpError } from './http-error';
+import type { MessageRequest } from './schemas';
+
+export interface AcceptedAnswer {
+  messageId: string;
+  template: string;
+  accepted: number;
+  sends: Array<{ sendId: string; receiver: string; status: string }>;
+}
+
+export type Acceptance =
+  | { replayed: false; answer: AcceptedAnswer; inputs: SendInput[]; normalized: string[] }
+  | { replayed: true; answer: AcceptedAnswer; normalized: string[] };
+
+/**
+ * Turns a valid request into rows: the message, one send per receiver and
+ * one outbox row per send, in ONE transaction. Nothing is sent from here;
+ * the workflows start after the commit.
+ */
+export async function acceptMessage(
+  prisma: PrismaClient,
+  config: Config,
+  caller: Caller,
+  request: MessageRequest,
+  idempotencyKey: string | null,
+): Promise<Acceptance> {
+  const template = await findTemplate(prisma, request);
+  if (template.teamId !== caller.teamId) throw new HttpError(403, 'FORBIDDEN', 'this template belongs to another team');
+  if (template.status !== 'ACTIVE') throw new HttpError(409, 'TEMPLATE_NOT_ACTIVE', `template ${template.code} is ${template.status}`);
+
+  const variables = Object.fromEntries(Object.entries(request.variables).map(([k, v]) => [k, String(v)]));
+  const rendered = renderTemplate(template.content, variables);
+  if (!rendered.ok) {
+    throw new HttpError(400, 'MISSING_VARIABLES', `missing template variables: ${rendered.missing.join(', ')}`, {
+      missing: rendered.missing.map((name) => ({ field: `variables.${name}`, reason: `template ${template.code} uses {${name}}` })),
+    });
+  }
+
+  const receivers = normaliseAll(request.receivers, template.channel as Channel, config.DEFAULT_PHONE_REGION as CountryCode);
+  const requestHash = hashRequest(template.id, request.receivers, variables);
+
+  if (idempotencyKey) {
+    const earlier = await answerFor(prisma, caller.apiKeyId, idempotencyKey, requestHash, template.code);
+    if (earlier) return { replayed: true, answer: earlier, normalized: receivers };
+  }
+
+  const messageId = randomUUID();
+  const segments = template.channel === 'SMS' ? countSegments(rendered.text).segments : 1;
+  const sends = receivers.map((receiver, index) => ({
+    id: randomUUID(),
+    messageId,
+    templateId: template.id,
+    channel: template.channel,
+    receiver,
+    receiverRaw: request.receivers[index] ?? receiver,
+    content: rendered.text,
+    segments,
+  }));
+
+  try {
+    await prisma.$transaction([
+      prisma.message.create({
+        data: {
+          id: messageId, apiKeyId: caller.apiKeyId, teamId: caller.teamId, templateId: template.id,
+          variables, idempotencyKey, requestHash, receiverCount: sends.length,
+        },
+      }),
+      prisma.send.createMany({ data: sends }),
+      prisma.outbox.createMany({ data: sends.map((s) => ({ sendId: s.id })) }),
+    ]);
+  } catch (error) {
+    const raced = idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+    if (!raced) throw error;
+    const earlier = await answerFor(prisma, caller.apiKeyId, idempotencyKey, requestHash, template.code);
+    if (!earlier) throw error;
+    return { replayed: true, answer: earlier, normalized: receivers };
+  }
+
+  return {
+    replayed: false,
+    normalized: receivers,
+    answer: {
+      messageId,
+      template: template.code,
+      accepted: sends.length,
+      sends: sends.map((s) => ({ sendId: s.id, receiver: s.receiver, status: 'ACCEPTED' })),
+    },
+    inputs: sends.map((s) => buildSendInput(s, template, caller.apiKeyId, config)),
+  };
+}
+
+async function findTemplate(prisma: PrismaClient, request: MessageRequest) {
+  const where = request.templateId ? { id: request.templateId } : { code: request.templateCode ?? '' };
+  const template = await prisma.template.findUnique({ where });
+  if (!template) {
+    const field = request.templateId ? 'templateId' : 'templateCode';
+    throw new HttpError(404, 'TEMPLATE_NOT_FOUND', `no template ${request.templateId ?? request.templateCode}`, { field });
+  }
+  return template;
+}
+
+function normaliseAll(raws: string[], channel: Channel, region: CountryCode): string[] {
+  const invalid: Array<{ field: string; index: number; raw: string; reason: string }> = [];
+  const receivers: string[] = [];
+  raws.forEach((raw, index) => {
+    const check = normaliseReceiver(raw, channel, region);
+    if (check.ok) receivers.push(check.receiver);
+    else invalid.push({ field: `receivers[${index}]`, index, raw, reason: `receiver ${check.reason}` });
+  });
+  if (invalid.length > 0) {
+    throw new HttpError(400, 'INVALID_RECEIVERS', `${invalid.length} of ${raws.length} receivers are invalid; nothing was sent`, { invalid });
+  }
+  return receivers;
+}
+
+function hashRequest(templateId: string, receivers: string[], variables: Record<string, string>): string {
+  const sortedVariables = Object.fromEntries(Object.entries(variables).sort(([a], [b]) => a.localeCompare(b)));
+  return createHash('sha256').update(JSON.stringify([templateId, receivers, sortedVariables])).digest('hex');
+}
+
+/** The first answer for an Idempotency-Key, or a 409 when the key is reused for a different request. */
+async function answerFor(
+  prisma: PrismaClient,
+  apiKeyId: string,
+  idempotencyKey: string,
+  requestHash: string,
+  templateCode: string,
+): Promise<AcceptedAnswer | null> {
+  const message = await prisma.message.findUnique({
+    where: { apiKeyId_idempotencyKey: { apiKeyId, idempotencyKey } },
+    include: { sends: { select: { id: true, receiver: true, status: true }, orderBy: { createdAt: 'asc' } } },
+  });
+  if (!message) return null;
+  if (message.requestHash !== requestHash) {
+    throw new HttpError(409, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request', { field: 'Idempotency-Key' });
+  }
+  return {
+    messageId: message.id,
+    template: templateCode,
+    accepted: message.sends.length,
+    sends: message.sends.map((s) => ({ sendId: s.id, receiver: s.receiver, status: s.status })),
+  };
+}

@@ -1,0 +1,41 @@
+import type { RequestHandler } from 'express';
+import type { Prisma, PrismaClient } from '../generated/prisma/client';
+import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
+import { logFacts } from './caller';
+
+/**
+ * Records every `/v1` request, accepted or not, with the receivers exactly as
+ * they arrived: the first evidence for "were we called at all?".
+ */
+export function requestLog(prisma: PrismaClient, logger: Logger, metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const startedAt = process.hrtime.bigint();
+    res.on('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ route, method: req.method }, durationMs / 1000);
+      if (!req.path.startsWith('/v1/')) return;
+      const facts = logFacts(res);
+      prisma.apiRequestLog
+        .create({
+          data: {
+            method: req.method,
+            path: req.path,
+            status: res.statusCode,
+            apiKeyId: facts.caller?.apiKeyId ?? null,
+            teamId: facts.caller?.teamId ?? null,
+            templateRef: facts.templateRef ?? null,
+            messageId: facts.messageId ?? null,
+            receiversRaw: facts.receiversRaw ?? [],
+            receiversNormalized: facts.receiversNormalized ?? [],
+            error: (facts.error as Prisma.InputJsonValue | undefined) ?? undefined,
+            durationMs: Math.round(durationMs),
+          },
+        })
+        .catch((error: unknown) => logger.error({ err: error }, 'request log write failed'));
+    });
+    next();
+  };
+}

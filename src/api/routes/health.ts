@@ -1,0 +1,46 @@
+import { Router } from 'express';
+import type { ApiDeps } from '../deps';
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+type CheckResult = { ok: true } | { ok: false; error: string };
+
+async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([probe(), timeout]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `/healthz`: the process is up. `/readyz`: Postgres is required to accept
+ * anything (503 without it); Redis or Temporal down leaves the API accepting,
+ * reported as degraded (sends wait in the outbox, dedup fails open).
+ */
+export function healthRouter(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    const [postgres, redis, temporal] = await Promise.all([
+      check(() => deps.prisma.$queryRaw`SELECT 1`),
+      check(() => deps.redis.ping()),
+      check(() => deps.temporal.workflowService.getSystemInfo({})),
+    ]);
+    const status = !postgres.ok ? 'unavailable' : redis.ok && temporal.ok ? 'ready' : 'degraded';
+    res.status(postgres.ok ? 200 : 503).json({ status, checks: { postgres, redis, temporal } });
+  });
+
+  return router;
+}

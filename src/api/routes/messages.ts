@@ -1,0 +1,64 @@
+import { Router } from 'express';
+import type { ApiDeps } from '../deps';
+import { acceptMessage } from '../accept-message';
+import { callerOf, logFacts } from '../caller';
+import { HttpError } from '../http-error';
+import { idempotencyKeySchema, idParamSchema, messageRequestSchema } from '../schemas';
+import { parseOr400 } from '../validate';
+import { describeSend } from './send-view';
+
+export function messagesRouter(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.post('/v1/messages', async (req, res) => {
+    const facts = logFacts(res);
+    const body: unknown = req.body;
+    facts.receiversRaw = receiversAsSent(body);
+    const request = parseOr400(messageRequestSchema, body, 'body');
+    facts.templateRef = request.templateId ?? request.templateCode;
+    if (request.receivers.length > deps.config.MAX_RECEIVERS_PER_REQUEST) {
+      throw new HttpError(413, 'TOO_MANY_RECEIVERS', `at most ${deps.config.MAX_RECEIVERS_PER_REQUEST} receivers per request`, { field: 'receivers' });
+    }
+    const rawKey = req.get('idempotency-key');
+    const idempotencyKey = rawKey === undefined ? null : parseOr400(idempotencyKeySchema, rawKey, 'header');
+
+    const acceptance = await acceptMessage(deps.prisma, deps.config, callerOf(res), request, idempotencyKey);
+    facts.messageId = acceptance.answer.messageId;
+    facts.receiversNormalized = acceptance.normalized;
+    res.status(202).json({ ...acceptance.answer, replayed: acceptance.replayed });
+
+    if (!acceptance.replayed) {
+      deps.metrics.sendsAccepted.inc({ channel: acceptance.inputs[0]?.channel ?? 'unknown' }, acceptance.inputs.length);
+      // After the answer: a start that fails now is retried by the outbox relay.
+      deps.starter.start(acceptance.inputs).catch((error: unknown) => deps.logger.warn({ err: error }, 'starting workflows failed'));
+    }
+  });
+
+  router.get('/v1/messages/:id', async (req, res) => {
+    const { id } = parseOr400(idParamSchema, req.params, 'params');
+    const message = await deps.prisma.message.findFirst({
+      where: { id, teamId: callerOf(res).teamId },
+      include: { template: { select: { code: true, channel: true } }, sends: { orderBy: { createdAt: 'asc' } } },
+    });
+    if (!message) throw new HttpError(404, 'MESSAGE_NOT_FOUND', `no message ${id}`);
+    const counts: Record<string, number> = {};
+    for (const send of message.sends) counts[send.status] = (counts[send.status] ?? 0) + 1;
+    res.json({
+      messageId: message.id,
+      template: message.template.code,
+      channel: message.template.channel,
+      createdAt: message.createdAt,
+      receiverCount: message.receiverCount,
+      statusCounts: counts,
+      sends: message.sends.map((s) => describeSend(s, deps.config)),
+    });
+  });
+
+  return router;
+}
+
+/** The receivers exactly as they arrived, for the request log, even when the body is invalid. */
+function receiversAsSent(body: unknown): string[] {
+  if (!body || typeof body !== 'object' || !('receivers' in body) || !Array.isArray(body.receivers)) return [];
+  return (body.receivers as unknown[]).filter((r): r is string => typeof r === 'string').slice(0, 10_000);
+}

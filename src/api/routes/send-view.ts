@@ -1,0 +1,49 @@
+import type { Config } from '../../config';
+import { sendWorkflowId } from '../../shared/contract';
+
+interface SendFields {
+  id: string;
+  receiver: string;
+  status: string;
+  reason: string | null;
+  reasonDetail: string | null;
+  provider: string | null;
+  vendorMessageId: string | null;
+  vendorCode: string | null;
+  vendorText: string | null;
+  segments: number;
+  deferredUntil: Date | null;
+  dedupSkipped: boolean;
+  collidedWithSendId: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** Where ops look at the send's full history. */
+export function workflowUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>, sendId: string): string {
+  return `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${sendWorkflowId(sendId)}`;
+}
+
+export function describeSend(send: SendFields, config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>) {
+  return {
+    sendId: send.id,
+    receiver: send.receiver,
+    status: send.status,
+    reason: send.reason,
+    reasonDetail: send.reasonDetail,
+    vendor: send.provider,
+    vendorMessageId: send.vendorMessageId,
+    vendorCode: send.vendorCode,
+    vendorText: send.vendorText,
+    segments: send.segments,
+    deferredUntil: send.deferredUntil,
+    dedupSkipped: send.dedupSkipped,
+    collidedWithSendId: send.collidedWithSendId,
+    createdAt: send.createdAt,
+    sentAt: send.sentAt,
+    finishedAt: send.finishedAt,
+    workflowId: sendWorkflowId(send.id),
+    workflowUrl: workflowUrl(config, send.id),
+  };
+}

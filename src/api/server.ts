@@ -1,0 +1,40 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import type { ProcessDeps } from '../runtime/process-deps';
+import { createOutboxRelay } from '../sending/outbox-relay';
+import { createWorkflowStarter } from '../sending/workflow-starter';
+import { createApp } from './app';
+
+export interface RunningApi {
+  port: number;
+  /** Stops taking requests, lets in-flight ones finish, stops the relay. */
+  close(): Promise<void>;
+}
+
+/** The HTTP API plus its outbox relay, on one port. */
+export async function startApiServer(deps: ProcessDeps, temporal: Client, port: number, host = '0.0.0.0'): Promise<RunningApi> {
+  const starter = createWorkflowStarter({ temporal, prisma: deps.prisma, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger });
+  const app = createApp({ ...deps, temporal, starter });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+
+  const stopRelay = new AbortController();
+  const relay = createOutboxRelay({ prisma: deps.prisma, starter, config: deps.config, logger: deps.logger, metrics: deps.metrics });
+  const relaying = relay.run(stopRelay.signal);
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    async close() {
+      stopRelay.abort();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await relaying;
+    },
+  };
+}

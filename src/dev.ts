@@ -1,0 +1,98 @@
+/**
+ * `npm run dev`: all of Herald in one process for a first look. It applies
+ * migrations, seeds the demo data, starts the Temporal dev server unless
+ * TEMPORAL_ADDRESS is set, the sandbox SMS vendor, the worker and the API.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { startApiServer } from './api/server';
+import { loadConfig, type Config } from './config';
+import { seed } from './db/seed';
+import { buildProcessDeps } from './runtime/process-deps';
+import { onShutdown } from './runtime/shutdown';
+import { startTemporalDevServer } from './runtime/temporal-dev-server';
+import { ensureSearchAttributes } from './runtime/search-attributes';
+import { createSandboxVendor } from './sandbox/sandbox-vendor';
+import { createSendWorker } from './worker/create-worker';
+
+interface TemporalHandles {
+  client: Client;
+  nativeConnection: NativeConnection;
+  address: string;
+  close(): Promise<void>;
+}
+
+async function connectTemporal(config: Config): Promise<TemporalHandles> {
+  if (config.TEMPORAL_ADDRESS) {
+    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+    const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    return {
+      client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+      nativeConnection,
+      address: config.TEMPORAL_ADDRESS,
+      async close() {
+        await nativeConnection.close();
+        await connection.close();
+      },
+    };
+  }
+  const env = await startTemporalDevServer({
+    cliPath: config.TEMPORAL_CLI_PATH,
+    dataDir: config.HERALD_DATA_DIR,
+    namespace: config.TEMPORAL_NAMESPACE,
+    port: 7233,
+    uiPort: 8233,
+    persist: true,
+  });
+  return { client: env.client, nativeConnection: env.nativeConnection, address: '127.0.0.1:7233', close: () => env.teardown() };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deps = await buildProcessDeps(config, 'herald');
+  await seed(deps.prisma, config, deps.secrets);
+  const temporal = await connectTemporal(config);
+
+  const sandbox = await createSandboxVendor({
+    receiptDelayMs: config.SANDBOX_RECEIPT_DELAY_MS,
+    receiptCallbackUrl: `${config.PUBLIC_BASE_URL}/v1/receipts/sandbox`,
+    appKey: config.SANDBOX_APP_KEY,
+    appSecret: config.SANDBOX_APP_SECRET,
+    logger: deps.logger,
+  }).listen(config.SANDBOX_VENDOR_PORT, '127.0.0.1');
+
+  const worker = await createSendWorker({
+    connection: temporal.nativeConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps,
+  });
+  const running = worker.run();
+  const api = await startApiServer(deps, temporal.client, config.API_PORT);
+
+  deps.logger.info(
+    {
+      api: `http://127.0.0.1:${api.port}`,
+      temporal: temporal.address,
+      temporalUi: config.TEMPORAL_UI_URL,
+      sandboxVendor: `http://127.0.0.1:${sandbox.port}`,
+    },
+    'Herald is up. Try the curl in README.md ("Your first message").',
+  );
+
+  onShutdown(deps.logger, async () => {
+    await api.close();
+    worker.shutdown();
+    await running;
+    await sandbox.close();
+    await temporal.close();
+    await deps.close();
+  });
+  await running;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import pino, { type Logger } from 'pino';
+import { maskReceiver, maskSecret } from './shared/mask';
+
+export type { Logger };
+
+/** Field names whose values identify a person; masked wherever they appear in a log object. */
+const RECEIVER_FIELDS = ['receiver', 'receiverRaw', 'to', 'phone', 'email'];
+/** Field names whose values open an account; never logged beyond a short prefix. */
+const SECRET_FIELDS = ['apiKey', 'authorization', 'secret', 'appSecret', 'secretKey', 'password', 'token'];
+
+function maskValue(value: unknown, mask: (s: string) => string): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (Array.isArray(value)) return value.map((v) => maskValue(v, mask));
+  return value;
+}
+
+/** pino `formatters.log`: masks known fields at the top level and one level down. */
+export function maskLogObject(object: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) {
+    if (RECEIVER_FIELDS.includes(key)) out[key] = maskValue(value, maskReceiver);
+    else if (SECRET_FIELDS.includes(key)) out[key] = maskValue(value, maskSecret);
+    else if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Error)) {
+      out[key] = maskLogObject(value as Record<string, unknown>);
+    } else out[key] = value;
+  }
+  return out;
+}
+
+export function createLogger(options: { level: string; name: string; pretty?: boolean }): Logger {
+  const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
+  return pino({
+    name: options.name,
+    level: options.level,
+    formatters: { log: maskLogObject },
+    redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '****' },
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
+  });
+}

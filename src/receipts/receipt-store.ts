@@ -1,0 +1,85 @@
+import type { PrismaClient } from '../generated/prisma/client';
+import type { ReceiptNotice } from '../shared/contract';
+import type { Reason, ReceiptStatus } from '../shared/states';
+import type { VendorReceipt } from '../vendors/types';
+
+export interface StoredReceipt {
+  sendId: string | null;
+  notice: ReceiptNotice;
+}
+
+export type ReceiptSource = 'PUSH' | 'POLL';
+
+/**
+ * Stores receipts before anything else happens to them. A receipt that
+ * arrives before its send has a vendor message id is kept unmatched
+ * (send_id null) and claimed later by `receiptForSend`. Duplicates are ignored.
+ */
+export async function storeReceipts(
+  prisma: PrismaClient,
+  provider: string,
+  receipts: VendorReceipt[],
+  source: ReceiptSource,
+): Promise<StoredReceipt[]> {
+  const stored: StoredReceipt[] = [];
+  for (const receipt of receipts) {
+    const send = await prisma.send.findFirst({
+      where: { provider, vendorMessageId: receipt.vendorMessageId },
+      select: { id: true },
+    });
+    await prisma.receipt.upsert({
+      where: {
+        provider_vendorMessageId_status: { provider, vendorMessageId: receipt.vendorMessageId, status: receipt.status },
+      },
+      create: {
+        provider,
+        vendorMessageId: receipt.vendorMessageId,
+        receiver: receipt.receiver,
+        sendId: send?.id ?? null,
+        status: receipt.status,
+        reason: receipt.reason,
+        vendorCode: receipt.vendorCode,
+        vendorText: receipt.vendorText,
+        deliveredAt: receipt.deliveredAt,
+        source,
+      },
+      update: send ? { sendId: send.id } : {},
+    });
+    stored.push({ sendId: send?.id ?? null, notice: toNotice(receipt) });
+  }
+  return stored;
+}
+
+/** The receipt of a sent send, from our own table: pushed, polled, or stored before the send was matched. */
+export async function receiptForSend(
+  prisma: PrismaClient,
+  sendId: string,
+  provider: string,
+  vendorMessageId: string,
+): Promise<ReceiptNotice | null> {
+  const row = await prisma.receipt.findFirst({
+    where: { provider, vendorMessageId },
+    orderBy: { receivedAt: 'asc' },
+  });
+  if (!row) return null;
+  if (row.sendId === null) {
+    await prisma.receipt.updateMany({ where: { provider, vendorMessageId, sendId: null }, data: { sendId } });
+  }
+  return {
+    status: row.status as ReceiptStatus,
+    reason: row.reason as Reason | null,
+    vendorCode: row.vendorCode,
+    vendorText: row.vendorText,
+    deliveredAt: row.deliveredAt?.toISOString() ?? null,
+  };
+}
+
+function toNotice(receipt: VendorReceipt): ReceiptNotice {
+  return {
+    status: receipt.status,
+    reason: receipt.reason,
+    vendorCode: receipt.vendorCode,
+    vendorText: receipt.vendorText,
+    deliveredAt: receipt.deliveredAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,47 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import { migrate, ensureDatabase } from '../db/migrate';
+import { createPrisma } from '../db/prisma';
+import type { PrismaClient } from '../generated/prisma/client';
+import { createLogger, type Logger } from '../logger';
+import { createMetrics, type Metrics } from '../observability/metrics';
+import { createSecretBox, type SecretBox } from '../security/secret-box';
+import { createVendorRegistry } from '../vendors/registry';
+import type { VendorRegistry } from '../vendors/types';
+import { createRedis, waitForRedis } from './redis';
+
+/** The clients one Herald process owns (API or worker), built once at start. */
+export interface ProcessDeps {
+  config: Config;
+  logger: Logger;
+  prisma: PrismaClient;
+  redis: Redis;
+  vendors: VendorRegistry;
+  secrets: SecretBox;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export async function buildProcessDeps(config: Config, name: string, logger?: Logger): Promise<ProcessDeps> {
+  const log = logger ?? createLogger({ level: config.LOG_LEVEL, name });
+  await ensureDatabase(config.DATABASE_URL);
+  const { applied } = await migrate(config.DATABASE_URL, (line) => log.info(line));
+  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  const prisma = createPrisma(config.DATABASE_URL);
+  const redis = createRedis(config.REDIS_URL);
+  redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
+  if (!(await waitForRedis(redis, 3_000))) log.warn('Redis is not reachable; starting anyway (dedup fails open)');
+  return {
+    config,
+    logger: log,
+    prisma,
+    redis,
+    vendors: createVendorRegistry(),
+    secrets: createSecretBox(config.SECRET_KEY),
+    metrics: createMetrics(),
+    async close() {
+      redis.disconnect();
+      await prisma.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { Config } from '../config';
+import type { PrismaClient } from '../generated/prisma/client';
+import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
+import { buildSendInput } from './send-input';
+import type { WorkflowStarter } from './workflow-starter';
+
+const BATCH = 200;
+/** The API starts workflows itself right after commit; the relay only takes rows older than this. */
+const GRACE_SECONDS = 5;
+
+/**
+ * Starts the workflows of accepted sends that are not started yet (Temporal
+ * was down, or the process died after commit). Several relays may run: a
+ * pass claims rows with SKIP LOCKED and leases them with a growing backoff.
+ */
+export function createOutboxRelay(deps: { prisma: PrismaClient; starter: WorkflowStarter; config: Config; logger: Logger; metrics: Metrics }) {
+  const { prisma } = deps;
+
+  async function claim(): Promise<string[]> {
+    const rows = await prisma.$queryRaw<Array<{ send_id: string }>>`
+      UPDATE outbox SET attempts = attempts + 1,
+        next_attempt_at = now() + least(interval '1 second' * power(2, attempts + 1), interval '5 minutes')
+      WHERE id IN (
+        SELECT id FROM outbox
+        WHERE started_at IS NULL AND next_attempt_at <= now() AND created_at < now() - make_interval(secs => ${GRACE_SECONDS})
+        ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+      RETURNING send_id::text`;
+    return rows.map((r) => r.send_id);
+  }
+
+  async function relayOnce(): Promise<number> {
+    const sendIds = await claim();
+    if (sendIds.length === 0) return 0;
+    const sends = await prisma.send.findMany({
+      where: { id: { in: sendIds } },
+      include: { message: { select: { apiKeyId: true, template: true } } },
+    });
+    const inputs = sends.map((s) => buildSendInput(s, s.message.template, s.message.apiKeyId, deps.config));
+    const failed = await deps.starter.start(inputs);
+    if (failed.length > 0) {
+      await prisma.outbox.updateMany({ where: { sendId: { in: failed } }, data: { lastError: 'workflow start failed' } });
+    }
+    deps.logger.info({ relayed: inputs.length - failed.length, failed: failed.length }, 'outbox relay pass');
+    return inputs.length;
+  }
+
+  async function measureBacklog(): Promise<void> {
+    deps.metrics.outboxBacklog.set(await prisma.outbox.count({ where: { startedAt: null } }));
+  }
+
+  return {
+    relayOnce,
+    /** Runs passes until `signal` aborts; a full batch runs the next pass at once. */
+    async run(signal: AbortSignal, idleMs = 2_000): Promise<void> {
+      while (!signal.aborted) {
+        let relayed = 0;
+        try {
+          relayed = await relayOnce();
+          await measureBacklog();
+        } catch (error) {
+          deps.logger.warn({ err: error }, 'outbox relay pass failed');
+        }
+        if (relayed < BATCH) await abortableDelay(idleMs, signal);
+      }
+    },
+  };
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+}

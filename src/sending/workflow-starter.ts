@@ -1,0 +1,59 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { PrismaClient } from '../generated/prisma/client';
+import type { Logger } from '../logger';
+import { SEND_WORKFLOW, searchAttributes, sendWorkflowId, type SendInput } from '../shared/contract';
+
+export interface WorkflowStarter {
+  /** Starts each send's workflow and marks its outbox row; returns the send ids it could not start. */
+  start(inputs: SendInput[]): Promise<string[]>;
+}
+
+const START_CONCURRENCY = 32;
+
+export function createWorkflowStarter(deps: { temporal: Client; prisma: PrismaClient; taskQueue: string; logger: Logger }): WorkflowStarter {
+  async function startOne(input: SendInput): Promise<void> {
+    try {
+      await deps.temporal.workflow.start(SEND_WORKFLOW, {
+        workflowId: sendWorkflowId(input.sendId),
+        taskQueue: deps.taskQueue,
+        args: [input],
+        typedSearchAttributes: [
+          { key: searchAttributes.receiver, value: input.receiver },
+          { key: searchAttributes.template, value: input.templateCode },
+          { key: searchAttributes.team, value: input.teamId },
+          { key: searchAttributes.caller, value: input.callerId },
+          { key: searchAttributes.channel, value: input.channel },
+          { key: searchAttributes.status, value: 'ACCEPTED' },
+        ],
+      });
+    } catch (error) {
+      // Started before (a retried relay pass, or the API and the relay raced): that is the goal.
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  }
+
+  return {
+    async start(inputs) {
+      const failed: string[] = [];
+      const started: string[] = [];
+      let next = 0;
+      async function lane(): Promise<void> {
+        while (next < inputs.length) {
+          const input = inputs[next++];
+          try {
+            await startOne(input);
+            started.push(input.sendId);
+          } catch (error) {
+            failed.push(input.sendId);
+            deps.logger.warn({ sendId: input.sendId, err: error }, 'workflow start failed; the outbox relay will retry');
+          }
+        }
+      }
+      await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, inputs.length) }, lane));
+      if (started.length > 0) {
+        await deps.prisma.outbox.updateMany({ where: { sendId: { in: started }, startedAt: null }, data: { startedAt: new Date() } });
+      }
+      return failed;
+    },
+  };
+}

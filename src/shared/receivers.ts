@@ -1,0 +1,62 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { Channel } from './states';
+
+export type ReceiverCheck =
+  | { ok: true; receiver: string }
+  | { ok: false; reason: string };
+
+const CONTROL_NAMES: Record<string, string> = { '\t': 'a tab', '\n': 'a line break', '\r': 'a carriage return' };
+
+/** Finds the first control or invisible format character: these come from bad copy-paste and are never sent. */
+function findControlCharacter(raw: string): { index: number; name: string } | null {
+  for (let index = 0; index < raw.length; index += 1) {
+    const char = raw[index] ?? '';
+    if (/[\p{Cc}\p{Cf}]/u.test(char)) {
+      const code = char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '';
+      return { index, name: CONTROL_NAMES[char] ?? `the invisible character U+${code}` };
+    }
+  }
+  return null;
+}
+
+/** Phones to E.164 (spaces, dashes, dots and brackets are formatting and are dropped). */
+export function normalisePhone(raw: string, defaultRegion: CountryCode): ReceiverCheck {
+  const control = findControlCharacter(raw);
+  if (control) return { ok: false, reason: `contains ${control.name} at position ${control.index + 1}` };
+  const text = raw.trim();
+  if (text === '') return { ok: false, reason: 'is empty' };
+  if (!/^\+?[\d\s().-]+$/.test(text)) return { ok: false, reason: 'has characters that are not part of a phone number' };
+  const phone = parsePhoneNumberFromString(text, defaultRegion);
+  if (!phone?.isValid()) return { ok: false, reason: 'is not a valid phone number' };
+  return { ok: true, receiver: phone.number };
+}
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function normaliseEmail(raw: string): ReceiverCheck {
+  const control = findControlCharacter(raw);
+  if (control) return { ok: false, reason: `contains ${control.name} at position ${control.index + 1}` };
+  const text = raw.trim().toLowerCase();
+  if (!EMAIL_PATTERN.test(text) || text.length > 254) return { ok: false, reason: 'is not a valid e-mail address' };
+  return { ok: true, receiver: text };
+}
+
+/** Chat robots: the receiver is the robot's name or id as configured; only sanity checks apply. */
+export function normaliseChatTarget(raw: string): ReceiverCheck {
+  const control = findControlCharacter(raw);
+  if (control) return { ok: false, reason: `contains ${control.name} at position ${control.index + 1}` };
+  const text = raw.trim();
+  if (text === '' || text.length > 200) return { ok: false, reason: 'must be 1 to 200 characters' };
+  return { ok: true, receiver: text };
+}
+
+export function normaliseReceiver(raw: string, channel: Channel, defaultRegion: CountryCode): ReceiverCheck {
+  switch (channel) {
+    case 'SMS':
+      return normalisePhone(raw, defaultRegion);
+    case 'EMAIL':
+      return normaliseEmail(raw);
+    case 'CHAT':
+      return normaliseChatTarget(raw);
+  }
+}

@@ -1,0 +1,29 @@
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import { NON_RETRYABLE_FAILURE_TYPES } from '../shared/failures';
+
+/** Short, idempotent steps against our own Postgres and Redis. */
+export const QUICK_STEP = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+} as const satisfies LocalActivityOptions;
+
+/**
+ * One vendor call. Retryable failures (timeouts, 5xx, 429) retry the same
+ * account a bounded number of times; the workflow then fails over.
+ */
+export const VENDOR_CALL = {
+  startToCloseTimeout: '45 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+  },
+} as const satisfies ActivityOptions;
+
+/** Asking for a receipt: a miss is an answer, so only real errors retry, and not for long. */
+export const RECEIPT_POLL = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
+} as const satisfies ActivityOptions;

@@ -1,0 +1,115 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { startApiServer, type RunningApi } from '../../src/api/server';
+import { loadConfig } from '../../src/config';
+import { seed } from '../../src/db/seed';
+import { createLogger } from '../../src/logger';
+import { buildProcessDeps, type ProcessDeps } from '../../src/runtime/process-deps';
+import { createSandboxVendor, type ListeningSandbox, type SandboxVendor } from '../../src/sandbox/sandbox-vendor';
+import { createSendWorker } from '../../src/worker/create-worker';
+import { startDevServer } from './temporal';
+
+export interface RunningHerald {
+  deps: ProcessDeps;
+  temporal: TestWorkflowEnvironment;
+  api: RunningApi;
+  vendor: SandboxVendor;
+  baseUrl: string;
+  apiKey: string;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: JsonBody }>;
+  stop(): Promise<void>;
+}
+
+/** JSON from the API under test; the tests' assertions check its shape. */
+type JsonBody = ReturnType<typeof JSON.parse>;
+
+let queueCounter = 0;
+
+/**
+ * The whole of Herald against the real Postgres, Redis and Temporal dev
+ * server, with the sandbox vendor on a free port: what `npm run dev` runs.
+ */
+export async function startHerald(env: Record<string, string> = {}): Promise<RunningHerald> {
+  const temporal = await startDevServer();
+  const config = loadConfig({
+    ...process.env,
+    API_PORT: '0',
+    TEMPORAL_TASK_QUEUE: `herald-test-${process.pid}-${++queueCounter}`,
+    RECEIPT_POLL_FIRST_SECONDS: '1',
+    RECEIPT_POLL_MAX_SECONDS: '2',
+    ...env,
+  });
+  const deps = await buildProcessDeps(config, 'herald-test', createLogger({ level: process.env.LOG_LEVEL ?? 'silent', name: 'test', pretty: false }));
+  await clearHeraldKeys(deps);
+  const api = await startApiServer(deps, temporal.client, 0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${api.port}`;
+
+  const vendor = createSandboxVendor({
+    receiptDelayMs: Number(env.SANDBOX_RECEIPT_DELAY_MS ?? 200),
+    receiptCallbackUrl: `${baseUrl}/v1/receipts/sandbox`,
+    appKey: config.SANDBOX_APP_KEY,
+    appSecret: config.SANDBOX_APP_SECRET,
+  });
+  const sandbox: ListeningSandbox = await vendor.listen(0, '127.0.0.1');
+  await seed(deps.prisma, config, deps.secrets);
+  await deps.prisma.account.update({
+    where: { name: 'sandbox-primary' },
+    data: { config: { endpoint: `http://127.0.0.1:${sandbox.port}`, timeoutMs: 2000 }, enabled: true },
+  });
+
+  const worker: Worker = await createSendWorker({
+    connection: temporal.nativeConnection,
+    namespace: 'default',
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps,
+  });
+  const running = worker.run();
+
+  return {
+    deps,
+    temporal,
+    api,
+    vendor,
+    baseUrl,
+    apiKey: config.SEED_API_KEY,
+    async request(method, path, body, headers = {}) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${config.SEED_API_KEY}`, 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    async stop() {
+      await api.close();
+      worker.shutdown();
+      await running;
+      await sandbox.close();
+      await temporal.teardown();
+      await deps.close();
+    },
+  };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+/** Forgets dedup, circuit and rate-limit state of earlier runs (only Herald's keys). */
+async function clearHeraldKeys(deps: ProcessDeps): Promise<void> {
+  const keys = await deps.redis.keys('herald:*');
+  if (keys.length > 0) await deps.redis.del(...keys);
+}

@@ -1,0 +1,46 @@
+import { normaliseEmail, normalisePhone, normaliseReceiver } from '../../src/shared/receivers';
+
+describe('normalisePhone', () => {
+  it.each([
+    ['+86 138-0013-8000', '+8613800138000'],
+    ['13800138000', '+8613800138000'],
+    [' +8613800138000 ', '+8613800138000'],
+    ['+1 (415) 555-0123', '+14155550123'],
+  ])('normalises %j to %s', (raw, expected) => {
+    expect(normalisePhone(raw, 'CN')).toEqual({ ok: true, receiver: expected });
+  });
+
+  it('reports a tab inside the number with its position instead of stripping it', () => {
+    expect(normalisePhone('+86138\t00138000', 'CN')).toEqual({ ok: false, reason: 'contains a tab at position 7' });
+  });
+
+  it('reports invisible characters by code point', () => {
+    expect(normalisePhone('\u200b13800138000', 'CN')).toEqual({
+      ok: false,
+      reason: 'contains the invisible character U+200B at position 1',
+    });
+  });
+
+  it('rejects letters and impossible numbers', () => {
+    expect(normalisePhone('138abc', 'CN')).toMatchObject({ ok: false });
+    expect(normalisePhone('+86138001380', 'CN')).toEqual({ ok: false, reason: 'is not a valid phone number' });
+    expect(normalisePhone('', 'CN')).toEqual({ ok: false, reason: 'is empty' });
+  });
+});
+
+describe('normaliseEmail', () => {
+  it('lower-cases and trims', () => {
+    expect(normaliseEmail(' Alice@Example.COM ')).toEqual({ ok: true, receiver: 'alice@example.com' });
+  });
+
+  it('rejects header injection attempts', () => {
+    expect(normaliseEmail('a@b.com\r\nBcc: x@y.com')).toMatchObject({ ok: false });
+  });
+});
+
+describe('normaliseReceiver', () => {
+  it('dispatches by channel', () => {
+    expect(normaliseReceiver('ops-robot', 'CHAT', 'CN')).toEqual({ ok: true, receiver: 'ops-robot' });
+    expect(normaliseReceiver('not-an-email', 'EMAIL', 'CN')).toMatchObject({ ok: false });
+  });
+});

@@ -1,0 +1,69 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Activities } from '../../src/activities';
+import type { FinalOutcome, StatusChange } from '../../src/activities/send-records';
+import type { VendorSendRequest } from '../../src/activities/vendor-send';
+import { FAILURE_TYPE } from '../../src/shared/failures';
+import type { ErrorClass } from '../../src/shared/states';
+import type { RouteCandidate } from '../../src/workflows/route-order';
+
+/** What the fake activities saw, in order. */
+export interface ActivityJournal {
+  statuses: StatusChange[];
+  finals: FinalOutcome[];
+  vendorCalls: VendorSendRequest[];
+  polls: number;
+}
+
+export const ROUTE: RouteCandidate[] = [
+  { accountId: 'acc-a', provider: 'vendor-a', weight: 1, priority: 1, circuitOpen: false },
+  { accountId: 'acc-b', provider: 'vendor-b', weight: 0, priority: 2, circuitOpen: false },
+];
+
+export function vendorFailure(errorClass: ErrorClass, reason: string, vendorCode: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FAILURE_TYPE[errorClass],
+    message: `${errorClass} ${vendorCode}`,
+    nonRetryable: errorClass !== 'RETRYABLE',
+    details: [{ reason, vendorCode, vendorText: `${vendorCode} from the fake`, provider: 'fake', accountId: 'fake' }],
+  });
+}
+
+/** Activities that succeed unless overridden; typed against the real factory, so a changed activity breaks them. */
+export function fakeActivities(overrides: Partial<Activities> = {}): { activities: Activities; journal: ActivityJournal } {
+  const journal: ActivityJournal = { statuses: [], finals: [], vendorCalls: [], polls: 0 };
+  const base: Activities = {
+    async checkDedup() {
+      return { outcome: 'PASS' };
+    },
+    async planRoute() {
+      return ROUTE;
+    },
+    async sendViaAccount(request) {
+      return { accountId: request.accountId, provider: request.accountId === 'acc-a' ? 'vendor-a' : 'vendor-b', vendorMessageId: `vm-${request.sendId}`, receipt: null };
+    },
+    async pollReceipt() {
+      return null;
+    },
+    async recordStatus(change) {
+      journal.statuses.push(change);
+    },
+    async finishSend(outcome) {
+      journal.finals.push(outcome);
+    },
+  };
+  const activities = { ...base, ...overrides };
+  return {
+    journal,
+    activities: {
+      ...activities,
+      async sendViaAccount(request) {
+        journal.vendorCalls.push(request);
+        return activities.sendViaAccount(request);
+      },
+      async pollReceipt(request) {
+        journal.polls += 1;
+        return activities.pollReceipt(request);
+      },
+    },
+  };
+}

@@ -1,0 +1,301 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Activities } from '../../src/activities';
+import {
+  cancelSignal,
+  progressQuery,
+  receiptSignal,
+  sendNowSignal,
+  type ReceiptNotice,
+  type SendInput,
+  type SendOutcome,
+  type ShieldRule,
+} from '../../src/shared/contract';
+import type { sendMessage } from '../../src/workflows';
+import { startTimeSkippingServer } from '../support/temporal';
+import { fakeActivities, ROUTE, vendorFailure, type ActivityJournal } from './fake-activities';
+
+const DELIVERED: ReceiptNotice = { status: 'DELIVERED', reason: null, vendorCode: 'DELIVRD', vendorText: 'ok', deliveredAt: '2026-01-01T00:00:00.000Z' };
+const HISTORY_DIR = path.join(__dirname, '..', 'replay', 'histories');
+
+/** Quiet hours that contain `now` (UTC), so the shield applies at the workflow's start. */
+function quietAround(now: Date, policy: ShieldRule['policy']): ShieldRule {
+  const hh = (offsetHours: number) => String((now.getUTCHours() + offsetHours + 24) % 24).padStart(2, '0');
+  return { policy, quietStart: `${hh(-1)}:00`, quietEnd: `${hh(2)}:00`, releaseAt: `${hh(3)}:00`, timeZone: 'UTC' };
+}
+
+function input(overrides: Partial<SendInput> = {}): SendInput {
+  return {
+    sendId: randomUUID(),
+    messageId: randomUUID(),
+    receiver: '+8613800138000',
+    channel: 'SMS',
+    messageType: 'NOTICE',
+    templateId: 'tpl-1',
+    templateCode: 'welcome_sms',
+    teamId: 'team-1',
+    callerId: 'caller-1',
+    contentHash: 'hash',
+    shield: { policy: 'NONE', quietStart: '22:00', quietEnd: '08:00', releaseAt: '09:00', timeZone: 'Asia/Shanghai' },
+    dedup: { contentWindowSeconds: 300, contentMax: 1, dailyCapMax: 20 },
+    receipt: { windowSeconds: 24 * 3600, pollFirstSeconds: 30, pollMaxSeconds: 1800 },
+    ...overrides,
+  };
+}
+
+describe('sendMessage workflow (time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
+
+  beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    env = await startTimeSkippingServer();
+    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
+  }, 120_000);
+
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  /** Runs one workflow on a fresh worker with the given fakes; `drive` may signal and query while it runs. */
+  async function run(
+    name: string,
+    activities: Activities,
+    args: SendInput,
+    drive: (handle: WorkflowHandle<typeof sendMessage>) => Promise<void> = async () => undefined,
+  ): Promise<SendOutcome> {
+    const taskQueue = `wf-${randomUUID()}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof sendMessage>('sendMessage', { taskQueue, workflowId: `send-${args.sendId}`, args: [args] });
+      await drive(handle);
+      const outcome = await handle.result();
+      if (process.env.RECORD_HISTORIES) {
+        writeFileSync(path.join(HISTORY_DIR, `${name}.pb`), temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+      }
+      return outcome;
+    });
+  }
+
+  async function waitForStatus(handle: WorkflowHandle<typeof sendMessage>, status: string): Promise<void> {
+    for (let i = 0; i < 200; i += 1) {
+      if ((await handle.query(progressQuery)).status === status) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`workflow never reached ${status}`);
+  }
+
+  function finalOf(journal: ActivityJournal) {
+    expect(journal.finals).toHaveLength(1);
+    return journal.finals[0];
+  }
+
+  it('delivers on a pushed receipt', async () => {
+    const { activities, journal } = fakeActivities();
+    const outcome = await run('delivered-by-push', activities, input(), async (handle) => {
+      await waitForStatus(handle, 'SENT');
+      await handle.signal(receiptSignal, DELIVERED);
+    });
+    expect(outcome).toMatchObject({ status: 'DELIVERED', reason: null, provider: 'vendor-a' });
+    expect(journal.statuses.map((s) => s.status)).toEqual(['QUEUED', 'SENDING']);
+    expect(finalOf(journal)).toMatchObject({ status: 'DELIVERED', vendorCode: 'DELIVRD' });
+    expect(journal.polls).toBe(0);
+  });
+
+  it('keeps the first receipt when a vendor pushes it twice or contradicts it', async () => {
+    const { activities } = fakeActivities();
+    const outcome = await run('duplicate-receipts', activities, input(), async (handle) => {
+      await waitForStatus(handle, 'SENT');
+      await handle.signal(receiptSignal, DELIVERED);
+      await handle.signal(receiptSignal, { ...DELIVERED, status: 'UNDELIVERED', reason: 'CARRIER_BLOCKED' });
+    });
+    expect(outcome.status).toBe('DELIVERED');
+  });
+
+  it('uses a receipt that arrived before the vendor answer was stored', async () => {
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        return { accountId: request.accountId, provider: 'vendor-a', vendorMessageId: 'vm-early', receipt: { ...DELIVERED, status: 'UNDELIVERED', reason: 'POWERED_OFF_OR_NO_SIGNAL' } };
+      },
+    });
+    const outcome = await run('receipt-before-answer', activities, input());
+    expect(outcome).toMatchObject({ status: 'UNDELIVERED', reason: 'POWERED_OFF_OR_NO_SIGNAL' });
+    expect(journal.polls).toBe(0);
+  });
+
+  it('finds the receipt by polling with backoff when no push comes', async () => {
+    let polls = 0;
+    const { activities, journal } = fakeActivities({
+      async pollReceipt() {
+        polls += 1;
+        return polls < 3 ? null : DELIVERED;
+      },
+    });
+    const outcome = await run('delivered-by-poll', activities, input());
+    expect(outcome.status).toBe('DELIVERED');
+    expect(journal.polls).toBe(3);
+  });
+
+  it('ends EXPIRED / NO_RECEIPT after the window, with a bounded number of polls', async () => {
+    const { activities, journal } = fakeActivities();
+    const outcome = await run('no-receipt-expired', activities, input());
+    expect(outcome).toMatchObject({ status: 'EXPIRED', reason: 'NO_RECEIPT' });
+    // 30 s doubling to 30 min over 24 h: 6 growing intervals, then one poll per 30 min.
+    expect(journal.polls).toBeGreaterThan(40);
+    expect(journal.polls).toBeLessThan(60);
+  });
+
+  it('ends DEDUPED with the colliding send and never calls a vendor', async () => {
+    const { activities, journal } = fakeActivities({
+      async checkDedup() {
+        return { outcome: 'FILTERED', reason: 'CONTENT_DUPLICATE', collidedWithSendId: 'earlier-send' };
+      },
+    });
+    const outcome = await run('deduped', activities, input());
+    expect(outcome).toMatchObject({ status: 'DEDUPED', reason: 'CONTENT_DUPLICATE' });
+    expect(finalOf(journal)).toMatchObject({ collidedWithSendId: 'earlier-send' });
+    expect(journal.vendorCalls).toHaveLength(0);
+  });
+
+  it('keeps sending when dedup was skipped (Redis down)', async () => {
+    const { activities } = fakeActivities({
+      async checkDedup() {
+        return { outcome: 'SKIPPED', detail: 'dedup skipped: Redis unavailable' };
+      },
+    });
+    const outcome = await run('dedup-skipped', activities, input(), async (handle) => {
+      await waitForStatus(handle, 'SENT');
+      await handle.signal(receiptSignal, DELIVERED);
+    });
+    expect(outcome.status).toBe('DELIVERED');
+  });
+
+  it('drops a send in quiet hours under policy DROP', async () => {
+    const { activities, journal } = fakeActivities();
+    const now = new Date(await env.currentTimeMs());
+    const outcome = await run('shield-drop', activities, input({ shield: quietAround(now, 'DROP') }));
+    expect(outcome).toMatchObject({ status: 'SHIELDED', reason: 'NIGHT_SHIELD' });
+    expect(journal.vendorCalls).toHaveLength(0);
+  });
+
+  it('never shields a VERIFICATION message', async () => {
+    const { activities, journal } = fakeActivities({ async pollReceipt() { return DELIVERED; } });
+    const now = new Date(await env.currentTimeMs());
+    const outcome = await run('verification-not-shielded', activities, input({ messageType: 'VERIFICATION', shield: quietAround(now, 'DROP') }));
+    expect(outcome.status).toBe('DELIVERED');
+    expect(journal.vendorCalls).toHaveLength(1);
+  });
+
+  it('defers until the release time, visible as DEFERRED, then sends', async () => {
+    let sentAt = 0;
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        sentAt = Date.now();
+        return { accountId: request.accountId, provider: 'vendor-a', vendorMessageId: 'vm', receipt: DELIVERED };
+      },
+    });
+    const now = new Date(await env.currentTimeMs());
+    const shield = quietAround(now, 'DEFER');
+    const outcome = await run('shield-defer', activities, input({ shield }));
+    expect(outcome.status).toBe('DELIVERED');
+    const deferred = journal.statuses.find((s) => s.status === 'DEFERRED');
+    expect(deferred?.deferredUntil).toBeTruthy();
+    const until = new Date(deferred?.deferredUntil ?? 0);
+    expect(until.getUTCHours()).toBe(Number(shield.releaseAt.slice(0, 2)));
+    expect(until.getTime()).toBeGreaterThan(now.getTime());
+    expect(sentAt).toBeGreaterThan(0);
+  });
+
+  it('releases a deferred send early on send-now', async () => {
+    const { activities, journal } = fakeActivities({ async pollReceipt() { return DELIVERED; } });
+    const now = new Date(await env.currentTimeMs());
+    let progressAtRelease = '';
+    const outcome = await run('shield-defer-send-now', activities, input({ shield: quietAround(now, 'DEFER') }), async (handle) => {
+      await waitForStatus(handle, 'DEFERRED');
+      progressAtRelease = (await handle.query(progressQuery)).deferredUntil ?? '';
+      await handle.signal(sendNowSignal);
+    });
+    expect(progressAtRelease).not.toBe('');
+    expect(outcome.status).toBe('DELIVERED');
+    expect(journal.vendorCalls).toHaveLength(1);
+  });
+
+  it('cancels a deferred send; no vendor call', async () => {
+    const { activities, journal } = fakeActivities();
+    const now = new Date(await env.currentTimeMs());
+    const outcome = await run('cancel-while-deferred', activities, input({ shield: quietAround(now, 'DEFER') }), async (handle) => {
+      await waitForStatus(handle, 'DEFERRED');
+      await handle.signal(cancelSignal, { by: 'ops' });
+    });
+    expect(outcome).toMatchObject({ status: 'CANCELED', reason: 'CANCELED' });
+    expect(journal.vendorCalls).toHaveLength(0);
+    expect(finalOf(journal).reasonDetail).toBe('canceled by ops');
+  });
+
+  it('retries a retryable error on the same account, then succeeds there', async () => {
+    let calls = 0;
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        calls += 1;
+        if (calls < 3) throw vendorFailure('RETRYABLE', 'UNKNOWN', 'HTTP_503');
+        return { accountId: request.accountId, provider: 'vendor-a', vendorMessageId: 'vm', receipt: DELIVERED };
+      },
+    });
+    const outcome = await run('retry-then-success', activities, input());
+    expect(outcome).toMatchObject({ status: 'DELIVERED', provider: 'vendor-a' });
+    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-a', 'acc-a']);
+  });
+
+  it('fails over at once when a vendor rejects the send', async () => {
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        if (request.accountId === 'acc-a') throw vendorFailure('VENDOR_REJECTED', 'VENDOR_REJECTED', 'INSUFFICIENT_BALANCE');
+        return { accountId: request.accountId, provider: 'vendor-b', vendorMessageId: 'vm', receipt: DELIVERED };
+      },
+    });
+    const outcome = await run('failover-on-rejection', activities, input());
+    expect(outcome).toMatchObject({ status: 'DELIVERED', provider: 'vendor-b' });
+    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-b']);
+  });
+
+  it('stops without failover on an invalid receiver', async () => {
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount() {
+        throw vendorFailure('RECEIVER_INVALID', 'BLACKLISTED', 'BLACKLISTED');
+      },
+    });
+    const outcome = await run('receiver-invalid-no-failover', activities, input());
+    expect(outcome).toMatchObject({ status: 'FAILED', reason: 'BLACKLISTED' });
+    expect(journal.vendorCalls).toHaveLength(1);
+  });
+
+  it('ends FAILED / ALL_VENDORS_FAILED when every account fails, listing the attempts', async () => {
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount() {
+        throw vendorFailure('RETRYABLE', 'UNKNOWN', 'HTTP_500');
+      },
+    });
+    const outcome = await run('all-vendors-failed', activities, input());
+    expect(outcome).toMatchObject({ status: 'FAILED', reason: 'ALL_VENDORS_FAILED' });
+    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-a', 'acc-a', 'acc-b', 'acc-b', 'acc-b']);
+    expect(finalOf(journal).reasonDetail).toBe('vendor-a: RETRYABLE HTTP_500; vendor-b: RETRYABLE HTTP_500');
+  });
+
+  it('tries an account with an open circuit last', async () => {
+    const { activities, journal } = fakeActivities({
+      async planRoute() {
+        return [{ ...ROUTE[0], circuitOpen: true }, { ...ROUTE[1], weight: 1 }];
+      },
+      async sendViaAccount(request) {
+        return { accountId: request.accountId, provider: 'vendor-b', vendorMessageId: 'vm', receipt: DELIVERED };
+      },
+    });
+    await run('open-circuit-last', activities, input());
+    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-b']);
+  });
+});

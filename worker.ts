@@ -1,0 +1,34 @@
+/** The worker process: `npm run start:worker`. Needs TEMPORAL_ADDRESS (or use `npm run dev`). */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from './src/config';
+import { buildProcessDeps } from './src/runtime/process-deps';
+import { onShutdown } from './src/runtime/shutdown';
+import { startMetricsServer } from './src/observability/metrics-server';
+import { createSendWorker } from './src/worker/create-worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deps = await buildProcessDeps(config, 'herald-worker');
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS || '127.0.0.1:7233' });
+  const worker = await createSendWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps });
+  const metrics = await startMetricsServer(deps.metrics, config.WORKER_METRICS_PORT);
+  deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metricsPort: metrics.port }, 'Herald worker running');
+
+  const done = (async () => {
+    await worker.run();
+    await metrics.close();
+    await connection.close();
+    await deps.close();
+  })();
+  // SIGTERM: stop polling, let in-flight activities finish, then close the clients.
+  onShutdown(deps.logger, async () => {
+    worker.shutdown();
+    await done;
+  });
+  await done;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
