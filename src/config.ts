@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Public, for development only: production refuses to start with it. */
+const DEV_SECRET_KEY = 'ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE=';
+
 /** Every setting Herald reads, with its default. `.env.example` lists the same names. */
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -24,7 +27,7 @@ const configSchema = z.object({
   SANDBOX_APP_SECRET: z.string().default('sandbox-secret'),
   SANDBOX_RECEIPT_DELAY_MS: z.coerce.number().int().nonnegative().default(2000),
   /** 32-byte key (base64) that encrypts vendor secrets at rest. */
-  SECRET_KEY: z.string().default('ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE='),
+  SECRET_KEY: z.string().default(DEV_SECRET_KEY),
   /** Region for phone numbers written without a country code (ISO 3166 alpha-2). */
   DEFAULT_PHONE_REGION: z.string().length(2).default('CN'),
   DEFAULT_TIME_ZONE: z.string().default('Asia/Shanghai'),
@@ -41,6 +44,9 @@ const configSchema = z.object({
   MAX_RECEIVERS_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
   /** Seed: the API key printed for the first user. Only its hash is stored. */
   SEED_API_KEY: z.string().default('hk_dev_sandbox_key_0000000000000000'),
+}).refine((c) => c.NODE_ENV !== 'production' || c.SECRET_KEY !== DEV_SECRET_KEY, {
+  message: 'set a SECRET_KEY of your own in production (32 random bytes, base64)',
+  path: ['SECRET_KEY'],
 });
 
 export type Config = z.infer<typeof configSchema>;
