@@ -7,6 +7,7 @@ import { requestLog } from './request-log';
 import { healthRouter } from './routes/health';
 import { messagesRouter } from './routes/messages';
 import { receiptsRouter } from './routes/receipts';
+import { sendControlRouter } from './routes/send-control';
 import { sendsRouter } from './routes/sends';
 
 export function createApp(deps: ApiDeps): express.Express {
@@ -26,6 +27,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', authenticate(deps.prisma, deps.logger));
   app.use(messagesRouter(deps));
   app.use(sendsRouter(deps));
+  app.use(sendControlRouter(deps));
 
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps));

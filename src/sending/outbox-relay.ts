@@ -32,8 +32,10 @@ export function createOutboxRelay(deps: { prisma: PrismaClient; starter: Workflo
   async function relayOnce(): Promise<number> {
     const sendIds = await claim();
     if (sendIds.length === 0) return 0;
+    // A send that left ACCEPTED was started already (only its outbox mark was lost) or canceled before start.
+    await prisma.outbox.updateMany({ where: { sendId: { in: sendIds }, send: { status: { not: 'ACCEPTED' } } }, data: { startedAt: new Date() } });
     const sends = await prisma.send.findMany({
-      where: { id: { in: sendIds } },
+      where: { id: { in: sendIds }, status: 'ACCEPTED' },
       include: { message: { select: { apiKeyId: true, template: true } } },
     });
     const inputs = sends.map((s) => buildSendInput(s, s.message.template, s.message.apiKeyId, deps.config));
