@@ -1,6 +1,7 @@
 /** Standalone sandbox SMS vendor: `npm run start:sandbox`. */
 import { z } from 'zod';
 import { createLogger } from '../logger';
+import { onShutdown } from '../runtime/shutdown';
 import { createSandboxVendor } from './sandbox-vendor';
 
 const envSchema = z.object({
@@ -29,18 +30,7 @@ async function main(): Promise<void> {
     'sandbox SMS vendor listening',
   );
 
-  const stop = (signal: NodeJS.Signals): void => {
-    logger.info({ signal }, 'sandbox SMS vendor stopping');
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'sandbox SMS vendor did not close cleanly');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  onShutdown(logger, () => server.close());
 }
 
 main().catch((error: unknown) => {
