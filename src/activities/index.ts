@@ -20,7 +20,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createDedupActivities({ prisma, dedup, logger, metrics }),
     ...createRoutingActivities({ accounts, circuit }),
-    ...createVendorSendActivities({ prisma, vendors, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger }),
+    ...createVendorSendActivities({ prisma, vendors, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger, metrics }),
     ...createReceiptPollActivities({ prisma, vendors, accounts, logger }),
     ...createSendRecordActivities(prisma, metrics),
   };

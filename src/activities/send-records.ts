@@ -27,6 +27,7 @@ const notFinal = { notIn: [...FINAL_STATUSES] };
 export function createSendRecordActivities(prisma: PrismaClient, metrics: Metrics) {
   return {
     async recordStatus(change: StatusChange): Promise<void> {
+      if (change.status === 'DEFERRED') metrics.shieldOutcomes.inc({ action: 'DEFER' });
       await prisma.send.updateMany({
         where: { id: change.sendId, status: notFinal },
         data: {
@@ -52,6 +53,7 @@ export function createSendRecordActivities(prisma: PrismaClient, metrics: Metric
           finishedAt: new Date(),
         },
       });
+      if (count > 0 && outcome.status === 'SHIELDED') metrics.shieldOutcomes.inc({ action: 'DROP' });
       if (count > 0) {
         metrics.sendsFinal.inc({ channel: outcome.channel, vendor: outcome.provider ?? 'none', status: outcome.status, reason: outcome.reason ?? 'none' });
       }

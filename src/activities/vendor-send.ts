@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
 import { receiptForSend } from '../receipts/receipt-store';
 import type { ReceiptNotice } from '../shared/contract';
 import { FAILURE_TYPE } from '../shared/failures';
@@ -42,6 +43,7 @@ interface VendorSendDeps {
   rateLimiter: AccountRateLimiter;
   rateLimitMaxWaitMs: number;
   logger: Logger;
+  metrics: Metrics;
 }
 
 /** One vendor call for one send through one account; every call leaves an attempt row. */
@@ -61,7 +63,8 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       throw new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', 'NO_ADAPTER', `no adapter for provider ${account.provider}`);
     }
     if (account.rateLimitPerSecond) {
-      await deps.rateLimiter.waitForSlot(account.id, account.rateLimitPerSecond, deps.rateLimitMaxWaitMs);
+      const { waitedMs } = await deps.rateLimiter.waitForSlot(account.id, account.rateLimitPerSecond, deps.rateLimitMaxWaitMs);
+      if (waitedMs > 0) deps.metrics.rateLimitWaits.inc({ account: account.name });
     }
     const vendorTemplateIds = (send.message.template.vendorTemplateIds ?? {}) as Record<string, string>;
     return adapter.send(account, {
@@ -96,6 +99,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       try {
         const accepted = await callVendor(account, send);
         const durationMs = Date.now() - startedAt.getTime();
+        deps.metrics.vendorCallDuration.observe({ provider: account.provider, account: account.name, outcome: 'ACCEPTED' }, durationMs / 1000);
         await prisma.$transaction([
           prisma.sendAttempt.create({
             data: {
@@ -117,6 +121,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
         const classified = error instanceof VendorError
           ? error
           : new VendorError('RETRYABLE', 'UNKNOWN', 'HERALD_ERROR', error instanceof Error ? error.message : String(error));
+        deps.metrics.vendorCallDuration.observe({ provider: account.provider, account: account.name, outcome: classified.errorClass }, (Date.now() - startedAt.getTime()) / 1000);
         await prisma.sendAttempt.create({
           data: {
             sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, outcome: 'FAILED',

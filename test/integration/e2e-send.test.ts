@@ -47,6 +47,12 @@ describe('one SMS, end to end (API → Temporal → sandbox vendor → receipt)'
 
     const message = await herald.request('GET', `/v1/messages/${accepted.body.messageId}`);
     expect(message.body.statusCounts).toEqual({ DELIVERED: 1 });
+
+    const metrics = await fetch(`${herald.baseUrl}/metrics`).then((r) => r.text());
+    expect(metrics).toContain('herald_sends_accepted_total{channel="SMS"} 1');
+    expect(metrics).toContain('herald_sends_final_total{channel="SMS",vendor="sandbox",status="DELIVERED",reason="none"} 1');
+    expect(metrics).toContain('herald_vendor_call_duration_seconds_count{provider="sandbox",account="sandbox-primary",outcome="ACCEPTED"} 1');
+    expect(metrics).toContain('herald_receipts_total{provider="sandbox",status="DELIVERED",reason="none"} 1');
   });
 
   it('rejects a tab inside a number with a 400 that names it, sends nothing, and logs the raw text', async () => {

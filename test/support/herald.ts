@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { startApiServer, type RunningApi } from '../../src/api/server';
 import { loadConfig } from '../../src/config';
 import { seed } from '../../src/db/seed';
@@ -30,6 +30,8 @@ let queueCounter = 0;
  * server, with the sandbox vendor on a free port: what `npm run dev` runs.
  */
 export async function startHerald(env: Record<string, string> = {}): Promise<RunningHerald> {
+  // Expected activity failures (fault injection) would otherwise fill the output as SDK warnings.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const temporal = await startDevServer();
   const config = loadConfig({
     ...process.env,
@@ -54,8 +56,10 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Run
   await seed(deps.prisma, config, deps.secrets);
   await deps.prisma.account.update({
     where: { name: 'sandbox-primary' },
-    data: { config: { endpoint: `http://127.0.0.1:${sandbox.port}`, timeoutMs: 2000 }, enabled: true },
+    data: { config: { endpoint: `http://127.0.0.1:${sandbox.port}`, timeoutMs: 2000 }, enabled: true, weight: 1, priority: 10 },
   });
+  // Test files share one database: accounts another file created must not route this file's sends.
+  await deps.prisma.account.updateMany({ where: { name: { not: 'sandbox-primary' } }, data: { enabled: false } });
 
   const worker: Worker = await createSendWorker({
     connection: temporal.nativeConnection,
