@@ -20,7 +20,7 @@ export function createOutboxRelay(deps: { prisma: PrismaClient; starter: Workflo
   async function claim(): Promise<string[]> {
     const rows = await prisma.$queryRaw<Array<{ send_id: string }>>`
       UPDATE outbox SET attempts = attempts + 1,
-        next_attempt_at = now() + least(interval '1 second' * power(2, attempts + 1), interval '5 minutes')
+        next_attempt_at = now() + interval '1 second' * power(2, least(attempts + 1, 8))
       WHERE id IN (
         SELECT id FROM outbox
         WHERE started_at IS NULL AND next_attempt_at <= now() AND created_at < now() - make_interval(secs => ${GRACE_SECONDS})
