@@ -77,6 +77,41 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     });
   }
 
+  /** Records a failed vendor call and turns it into the classified Temporal failure the workflow reads. */
+  async function recordFailure(
+    account: RoutableAccount,
+    sendId: string,
+    receiver: string,
+    attemptNo: number,
+    startedAt: Date,
+    error: unknown,
+  ): Promise<ApplicationFailure> {
+    const classified = error instanceof VendorError
+      ? error
+      : new VendorError('RETRYABLE', 'UNKNOWN', 'HERALD_ERROR', error instanceof Error ? error.message : String(error));
+    const durationMs = Date.now() - startedAt.getTime();
+    deps.metrics.vendorCallDuration.observe({ provider: account.provider, account: account.name, outcome: classified.errorClass }, durationMs / 1000);
+    await prisma.sendAttempt.create({
+      data: {
+        sendId, accountId: account.id, provider: account.provider, attemptNo, outcome: 'FAILED',
+        errorClass: classified.errorClass, reason: classified.reason, vendorCode: classified.vendorCode,
+        vendorText: classified.vendorText, startedAt, durationMs,
+      },
+    });
+    if (classified.errorClass !== 'RECEIVER_INVALID') await deps.circuit.recordFailure(account.id);
+    logger.warn({ sendId, receiver, provider: account.provider, errorClass: classified.errorClass, vendorCode: classified.vendorCode }, 'vendor call failed');
+    const details: VendorFailureDetails = {
+      reason: classified.reason, vendorCode: classified.vendorCode, vendorText: classified.vendorText,
+      provider: account.provider, accountId: account.id,
+    };
+    return ApplicationFailure.create({
+      type: FAILURE_TYPE[classified.errorClass],
+      message: `${classified.errorClass} ${classified.vendorCode}`,
+      nonRetryable: classified.errorClass !== 'RETRYABLE',
+      details: [details],
+    });
+  }
+
   return {
     async sendViaAccount(request: VendorSendRequest): Promise<VendorSendResult> {
       const send = await loadSend(request.sendId);
@@ -89,62 +124,41 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
           details: [{ reason: 'VENDOR_REJECTED', vendorCode: 'ACCOUNT_DISABLED', vendorText: 'account disabled', provider: '', accountId: request.accountId }],
         });
       }
-      if (send.vendorMessageId && send.accountId === account.id) {
-        // A previous attempt was accepted and recorded, but its completion was lost: do not send twice.
-        return { accountId: account.id, provider: account.provider, vendorMessageId: send.vendorMessageId, receipt: null };
+      if (send.vendorMessageId && send.provider) {
+        // A vendor already accepted this send (an earlier attempt whose completion was lost): never send twice.
+        const receipt = await receiptForSend(prisma, send.id, send.provider, send.vendorMessageId);
+        return { accountId: send.accountId ?? account.id, provider: send.provider, vendorMessageId: send.vendorMessageId, receipt };
       }
 
       const attemptNo = Context.current().info.attempt;
       const startedAt = new Date();
+      let accepted: VendorAccepted;
       try {
-        const accepted = await callVendor(account, send);
-        const durationMs = Date.now() - startedAt.getTime();
-        deps.metrics.vendorCallDuration.observe({ provider: account.provider, account: account.name, outcome: 'ACCEPTED' }, durationMs / 1000);
-        await prisma.$transaction([
-          prisma.sendAttempt.create({
-            data: {
-              sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, outcome: 'ACCEPTED',
-              vendorCode: accepted.vendorCode, vendorText: accepted.vendorText, vendorMessageId: accepted.vendorMessageId,
-              startedAt, durationMs,
-            },
-          }),
-          prisma.send.update({
-            where: { id: send.id },
-            data: { status: 'SENT', accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, sentAt: new Date() },
-          }),
-        ]);
-        await deps.circuit.recordSuccess(account.id);
-        logger.info({ sendId: send.id, receiver: send.receiver, provider: account.provider, durationMs }, 'vendor accepted');
-        const receipt = await receiptForSend(prisma, send.id, account.provider, accepted.vendorMessageId);
-        return { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, receipt };
+        accepted = await callVendor(account, send);
       } catch (error) {
-        const classified = error instanceof VendorError
-          ? error
-          : new VendorError('RETRYABLE', 'UNKNOWN', 'HERALD_ERROR', error instanceof Error ? error.message : String(error));
-        deps.metrics.vendorCallDuration.observe({ provider: account.provider, account: account.name, outcome: classified.errorClass }, (Date.now() - startedAt.getTime()) / 1000);
-        await prisma.sendAttempt.create({
-          data: {
-            sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, outcome: 'FAILED',
-            errorClass: classified.errorClass, reason: classified.reason, vendorCode: classified.vendorCode,
-            vendorText: classified.vendorText, startedAt, durationMs: Date.now() - startedAt.getTime(),
-          },
-        });
-        if (classified.errorClass !== 'RECEIVER_INVALID') await deps.circuit.recordFailure(account.id);
-        logger.warn(
-          { sendId: send.id, receiver: send.receiver, provider: account.provider, errorClass: classified.errorClass, vendorCode: classified.vendorCode },
-          'vendor call failed',
-        );
-        const details: VendorFailureDetails = {
-          reason: classified.reason, vendorCode: classified.vendorCode, vendorText: classified.vendorText,
-          provider: account.provider, accountId: account.id,
-        };
-        throw ApplicationFailure.create({
-          type: FAILURE_TYPE[classified.errorClass],
-          message: classified.message,
-          nonRetryable: classified.errorClass !== 'RETRYABLE',
-          details: [details],
-        });
+        throw await recordFailure(account, send.id, send.receiver, attemptNo, startedAt, error);
       }
+      // Failures from here on are ours, not the vendor's: Temporal retries them, and the retry
+      // finds the recorded vendor id, or sends again with the same clientRef (vendor-side dedup).
+      const durationMs = Date.now() - startedAt.getTime();
+      deps.metrics.vendorCallDuration.observe({ provider: account.provider, account: account.name, outcome: 'ACCEPTED' }, durationMs / 1000);
+      await prisma.$transaction([
+        prisma.sendAttempt.create({
+          data: {
+            sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, outcome: 'ACCEPTED',
+            vendorCode: accepted.vendorCode, vendorText: accepted.vendorText, vendorMessageId: accepted.vendorMessageId,
+            startedAt, durationMs,
+          },
+        }),
+        prisma.send.update({
+          where: { id: send.id },
+          data: { status: 'SENT', accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, sentAt: new Date() },
+        }),
+      ]);
+      await deps.circuit.recordSuccess(account.id);
+      logger.info({ sendId: send.id, receiver: send.receiver, provider: account.provider, durationMs }, 'vendor accepted');
+      const receipt = await receiptForSend(prisma, send.id, account.provider, accepted.vendorMessageId);
+      return { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, receipt };
     },
   };
 }
