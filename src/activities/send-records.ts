@@ -5,8 +5,8 @@ import { FINAL_STATUSES, type Channel, type Reason, type SendStatus } from '../s
 export interface StatusChange {
   sendId: string;
   status: SendStatus;
-  deferredUntil?: string | null;
-  dedupSkipped?: boolean;
+  /** Set only when entering DEFERRED; later states keep it as evidence. */
+  deferredUntil?: string;
 }
 
 export interface FinalOutcome {
@@ -26,18 +26,17 @@ const notFinal = { notIn: [...FINAL_STATUSES] };
 /** Writes the send's state as the workflow decides it. A final state never changes again. */
 export function createSendRecordActivities(prisma: PrismaClient, metrics: Metrics) {
   return {
-    async recordStatus(change: StatusChange): Promise<void> {
+    /** False when the send is already final (canceled before its workflow started). */
+    async recordStatus(change: StatusChange): Promise<boolean> {
       if (change.status === 'DEFERRED') metrics.shieldOutcomes.inc({ action: 'DEFER' });
-      await prisma.send.updateMany({
+      const { count } = await prisma.send.updateMany({
         where: { id: change.sendId, status: notFinal },
         data: {
           status: change.status,
-          ...(change.deferredUntil !== undefined
-            ? { deferredUntil: change.deferredUntil ? new Date(change.deferredUntil) : null }
-            : {}),
-          ...(change.dedupSkipped !== undefined ? { dedupSkipped: change.dedupSkipped } : {}),
+          ...(change.deferredUntil ? { deferredUntil: new Date(change.deferredUntil) } : {}),
         },
       });
+      return count > 0;
     },
 
     async finishSend(outcome: FinalOutcome): Promise<void> {
@@ -46,7 +45,7 @@ export function createSendRecordActivities(prisma: PrismaClient, metrics: Metric
         data: {
           status: outcome.status,
           reason: outcome.reason,
-          reasonDetail: outcome.reasonDetail ?? null,
+          ...(outcome.reasonDetail ? { reasonDetail: outcome.reasonDetail } : {}),
           ...(outcome.vendorCode !== undefined ? { vendorCode: outcome.vendorCode } : {}),
           ...(outcome.vendorText !== undefined ? { vendorText: outcome.vendorText } : {}),
           ...(outcome.collidedWithSendId ? { collidedWithSendId: outcome.collidedWithSendId } : {}),

@@ -1,4 +1,4 @@
-import { condition, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ReceiptPollRequest } from '../activities/receipt-poll';
 import type { ReceiptNotice, ReceiptPolicy } from '../shared/contract';
@@ -21,9 +21,19 @@ export async function awaitReceipt(
   while (Date.now() < deadline) {
     const wait = Math.min(interval, deadline - Date.now());
     if (await condition(() => pushed() !== null, wait)) return pushed();
-    const polled = await pollReceipt(poll);
+    const polled = await pollOnce(poll);
     if (polled) return polled;
     interval = Math.min(interval * 2, policy.pollMaxSeconds * 1000);
   }
   return pushed();
+}
+
+/** A vendor pull API that keeps failing is a miss, not the end of the send: keep waiting for a push. */
+async function pollOnce(poll: ReceiptPollRequest): Promise<ReceiptNotice | null> {
+  try {
+    return await pollReceipt(poll);
+  } catch (error) {
+    if (error instanceof ActivityFailure) return null;
+    throw error;
+  }
 }

@@ -47,13 +47,14 @@ export async function sendMessage(input: SendInput): Promise<SendOutcome> {
     waiting.releasedEarly = true;
   });
 
-  async function moveTo(status: SendStatus, deferredUntil: Date | null = null): Promise<void> {
+  /** False when the send was already final in the database. */
+  async function moveTo(status: SendStatus, deferredUntil: Date | null = null): Promise<boolean> {
     progress.status = status;
     progress.deferredUntil = deferredUntil?.toISOString() ?? null;
     const pairs: SearchAttributeUpdatePair[] = [{ key: searchAttributes.status, value: status }];
     if (deferredUntil) pairs.push({ key: searchAttributes.deferredUntil, value: deferredUntil });
     upsertSearchAttributes(pairs);
-    await recordStatus({ sendId: input.sendId, status, deferredUntil: progress.deferredUntil });
+    return recordStatus({ sendId: input.sendId, status, deferredUntil: deferredUntil?.toISOString() });
   }
 
   async function finish(
@@ -68,7 +69,8 @@ export async function sendMessage(input: SendInput): Promise<SendOutcome> {
     return { status, reason, provider: progress.provider, vendorMessageId: progress.vendorMessageId };
   }
 
-  await moveTo('QUEUED');
+  // Canceled through the API before its workflow started: nothing to send.
+  if (!(await moveTo('QUEUED'))) return finish('CANCELED', 'CANCELED');
 
   const dedup = await checkDedup({
     sendId: input.sendId,

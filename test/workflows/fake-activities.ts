@@ -46,6 +46,7 @@ export function fakeActivities(overrides: Partial<Activities> = {}): { activitie
     },
     async recordStatus(change) {
       journal.statuses.push(change);
+      return true;
     },
     async finishSend(outcome) {
       journal.finals.push(outcome);

@@ -195,7 +195,7 @@ describe('sendMessage workflow (time-skipping server)', () => {
     let sentAt = 0;
     const { activities, journal } = fakeActivities({
       async sendViaAccount(request) {
-        sentAt = Date.now();
+        sentAt = await env.currentTimeMs();
         return { accountId: request.accountId, provider: 'vendor-a', vendorMessageId: 'vm', receipt: DELIVERED };
       },
     });
@@ -208,7 +208,7 @@ describe('sendMessage workflow (time-skipping server)', () => {
     const until = new Date(deferred?.deferredUntil ?? 0);
     expect(until.getUTCHours()).toBe(Number(shield.releaseAt.slice(0, 2)));
     expect(until.getTime()).toBeGreaterThan(now.getTime());
-    expect(sentAt).toBeGreaterThan(0);
+    expect(sentAt).toBeGreaterThanOrEqual(until.getTime());
   });
 
   it('releases a deferred send early on send-now', async () => {
@@ -284,6 +284,28 @@ describe('sendMessage workflow (time-skipping server)', () => {
     expect(outcome).toMatchObject({ status: 'FAILED', reason: 'ALL_VENDORS_FAILED' });
     expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-a', 'acc-a', 'acc-b', 'acc-b', 'acc-b']);
     expect(finalOf(journal).reasonDetail).toBe('vendor-a: RETRYABLE HTTP_500; vendor-b: RETRYABLE HTTP_500');
+  });
+
+  it('ends CANCELED without a vendor call when the send was canceled before its workflow started', async () => {
+    const { activities, journal } = fakeActivities({
+      async recordStatus() {
+        return false;
+      },
+    });
+    const outcome = await run('canceled-before-start', activities, input());
+    expect(outcome).toMatchObject({ status: 'CANCELED', reason: 'CANCELED' });
+    expect(journal.vendorCalls).toHaveLength(0);
+  });
+
+  it('survives a vendor pull API that keeps failing and still ends EXPIRED, not failed', async () => {
+    const { activities, journal } = fakeActivities({
+      async pollReceipt() {
+        throw new Error('pull API down');
+      },
+    });
+    const outcome = await run('poll-failing-expired', activities, input({ receipt: { windowSeconds: 3600, pollFirstSeconds: 60, pollMaxSeconds: 600 } }));
+    expect(outcome).toMatchObject({ status: 'EXPIRED', reason: 'NO_RECEIPT' });
+    expect(journal.polls).toBeGreaterThan(3);
   });
 
   it('tries an account with an open circuit last', async () => {
