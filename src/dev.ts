@@ -5,15 +5,13 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { startApiServer } from './api/server';
 import { loadConfig, type Config } from './config';
 import { seed } from './db/seed';
+import { startHeraldStack } from './runtime/herald-stack';
 import { buildProcessDeps } from './runtime/process-deps';
 import { onShutdown } from './runtime/shutdown';
 import { startTemporalDevServer } from './runtime/temporal-dev-server';
 import { ensureSearchAttributes } from './runtime/search-attributes';
-import { createSandboxVendor } from './sandbox/sandbox-vendor';
-import { createSendWorker } from './worker/create-worker';
 
 interface TemporalHandles {
   client: Client;
@@ -54,42 +52,29 @@ async function main(): Promise<void> {
   await seed(deps.prisma, config, deps.secrets);
   const temporal = await connectTemporal(config);
 
-  const sandbox = await createSandboxVendor({
-    receiptDelayMs: config.SANDBOX_RECEIPT_DELAY_MS,
-    receiptCallbackUrl: `${config.PUBLIC_BASE_URL}/v1/receipts/sandbox`,
-    appKey: config.SANDBOX_APP_KEY,
-    appSecret: config.SANDBOX_APP_SECRET,
-    logger: deps.logger,
-  }).listen(config.SANDBOX_VENDOR_PORT, '127.0.0.1');
-
-  const worker = await createSendWorker({
-    connection: temporal.nativeConnection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps,
+  const stack = await startHeraldStack(deps, temporal, {
+    apiPort: config.API_PORT,
+    sandboxPort: config.SANDBOX_VENDOR_PORT,
+    sandboxReceiptDelayMs: config.SANDBOX_RECEIPT_DELAY_MS,
+    receiptCallbackBase: config.PUBLIC_BASE_URL,
   });
-  const running = worker.run();
-  const api = await startApiServer(deps, temporal.client, config.API_PORT);
 
   deps.logger.info(
     {
-      api: `http://127.0.0.1:${api.port}`,
+      api: `http://127.0.0.1:${stack.api.port}`,
       temporal: temporal.address,
       temporalUi: config.TEMPORAL_UI_URL,
-      sandboxVendor: `http://127.0.0.1:${sandbox.port}`,
+      sandboxVendor: `http://127.0.0.1:${stack.sandboxPort}`,
     },
     'Herald is up. Try the curl in README.md ("Your first message").',
   );
 
   onShutdown(deps.logger, async () => {
-    await api.close();
-    worker.shutdown();
-    await running;
-    await sandbox.close();
+    await stack.stop();
     await temporal.close();
     await deps.close();
   });
-  await running;
+  await stack.running;
 }
 
 main().catch((error: unknown) => {

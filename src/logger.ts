@@ -4,14 +4,19 @@ import { maskReceiver, maskSecret } from './shared/mask';
 export type { Logger };
 
 /** Field names whose values identify a person; masked wherever they appear in a log object. */
-const RECEIVER_FIELDS = ['receiver', 'receiverRaw', 'to', 'phone', 'email'];
+const RECEIVER_FIELDS = ['receiver', 'receiverRaw', 'receivers', 'receiversRaw', 'receiversNormalized', 'to', 'phone', 'email'];
 /** Field names whose values open an account; never logged beyond a short prefix. */
-const SECRET_FIELDS = ['apiKey', 'authorization', 'secret', 'appSecret', 'secretKey', 'password', 'token'];
+const SECRET_FIELDS = ['apiKey', 'appKey', 'authorization', 'secret', 'secrets', 'appSecret', 'secretKey', 'password', 'token'];
 
 function maskValue(value: unknown, mask: (s: string) => string): unknown {
   if (typeof value === 'string') return mask(value);
   if (Array.isArray(value)) return value.map((v) => maskValue(v, mask));
-  return value;
+  // An object under a secret's name (e.g. `secrets: {appKey, appSecret}`) is hidden whole.
+  return value === null || value === undefined ? value : '****';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Error);
 }
 
 /** pino `formatters.log`: masks known fields at the top level and one level down. */
@@ -20,9 +25,9 @@ export function maskLogObject(object: Record<string, unknown>): Record<string, u
   for (const [key, value] of Object.entries(object)) {
     if (RECEIVER_FIELDS.includes(key)) out[key] = maskValue(value, maskReceiver);
     else if (SECRET_FIELDS.includes(key)) out[key] = maskValue(value, maskSecret);
-    else if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Error)) {
-      out[key] = maskLogObject(value as Record<string, unknown>);
-    } else out[key] = value;
+    else if (Array.isArray(value)) out[key] = value.map((item: unknown) => (isPlainObject(item) ? maskLogObject(item) : item));
+    else if (isPlainObject(value)) out[key] = maskLogObject(value);
+    else out[key] = value;
   }
   return out;
 }

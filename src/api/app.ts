@@ -1,3 +1,4 @@
+import { ServiceError } from '@temporalio/client';
 import express, { type ErrorRequestHandler } from 'express';
 import { authenticate } from './auth';
 import { logFacts } from './caller';
@@ -51,6 +52,7 @@ function toHttpError(error: unknown): HttpError {
   if (type === 'entity.parse.failed') return new HttpError(400, 'INVALID_JSON', 'the body is not valid JSON');
   if (type === 'entity.too.large') return new HttpError(413, 'BODY_TOO_LARGE', 'the body is larger than 2 MB');
   if (typeof status === 'number' && status >= 400 && status < 500) return new HttpError(status, 'BAD_REQUEST', 'the request could not be read');
+  if (error instanceof ServiceError) return new HttpError(503, 'TEMPORAL_UNAVAILABLE', 'Temporal is unavailable; try again');
   const prismaCode = (error as { code?: unknown }).code;
   if (typeof prismaCode === 'string' && /^P10\d\d$/.test(prismaCode)) {
     return new HttpError(503, 'DATABASE_UNAVAILABLE', 'the database is unavailable; nothing was accepted');

@@ -1,13 +1,17 @@
 import { z } from 'zod';
 
-const variableValue = z.union([z.string().max(1000), z.number().finite()]);
+/** Postgres text cannot hold NUL; refuse it as bad input instead of failing on insert. */
+const noNul = (text: string) => !text.includes('\u0000');
+const NUL_MESSAGE = 'must not contain the NUL character';
+
+const variableValue = z.union([z.string().max(1000).refine(noNul, NUL_MESSAGE), z.number().finite()]);
 
 /** `POST /v1/messages`. Receivers arrive as text, exactly as the caller wrote them. */
 export const messageRequestSchema = z
   .object({
     templateId: z.uuid().optional(),
-    templateCode: z.string().min(1).max(100).optional(),
-    receivers: z.array(z.string().max(320)).min(1),
+    templateCode: z.string().min(1).max(100).refine(noNul, NUL_MESSAGE).optional(),
+    receivers: z.array(z.string().max(320).refine(noNul, NUL_MESSAGE)).min(1),
     variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), variableValue).default({}),
   })
   .strict()

@@ -53,7 +53,10 @@ export async function cancelSend(deps: ApiDeps, sendId: string, by: string): Pro
       data: { status: 'CANCELED', reason: 'CANCELED', reasonDetail: `canceled by ${by} before start`, finishedAt: new Date() },
     });
     if (count === 1) return answer(sendId, 'CANCELED', by);
-    return cancelSend(deps, sendId, by);
+    // The workflow started (or ended) meanwhile: ask it once more, no further.
+    if (stored === 'ACCEPTED') return cancelSend(deps, sendId, by);
+    const now = await deps.prisma.send.findUniqueOrThrow({ where: { id: sendId }, select: { status: true } });
+    return answer(sendId, now.status as SendStatus, by);
   }
   return answer(sendId, await settledStatus(deps, sendId), by);
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /** API keys look like `hk_<prefix>_<secret>`; only a SHA-256 of the whole key is stored. */
 export function hashApiKey(key: string): string {
@@ -10,6 +10,3 @@ export function apiKeyPrefix(key: string): string {
   return key.slice(0, 16);
 }
 
-export function generateApiKey(): string {
-  return `hk_${randomBytes(24).toString('base64url')}`;
-}

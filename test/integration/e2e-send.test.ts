@@ -85,6 +85,16 @@ describe('one SMS, end to end (API → Temporal → sandbox vendor → receipt)'
     expect(missing.status).toBe(400);
     expect(missing.body.error.details.missing).toEqual([{ field: 'variables.order', reason: 'template welcome_sms uses {order}' }]);
 
+    const nul = await herald.request('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: ['+86138\u000000138000'], variables: { name: 'a\u0000', order: '1' } });
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.details.fields).toEqual([
+      { field: 'receivers[0]', reason: 'must not contain the NUL character' },
+      { field: 'variables.name', reason: 'must not contain the NUL character' },
+    ]);
+    expect(
+      await eventually(() => herald.deps.prisma.apiRequestLog.findFirst({ where: { receiversRaw: { has: '+86138\\u000000138000' } } }).then((r) => r ?? undefined)),
+    ).toMatchObject({ status: 400 });
+
     const unknown = await herald.request('POST', '/v1/messages', { templateCode: 'nope', receivers: ['+8613800138000'] });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('TEMPLATE_NOT_FOUND');

@@ -1,12 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import { startApiServer, type RunningApi } from '../../src/api/server';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { RunningApi } from '../../src/api/server';
 import { loadConfig } from '../../src/config';
 import { seed } from '../../src/db/seed';
 import { createLogger } from '../../src/logger';
 import { buildProcessDeps, type ProcessDeps } from '../../src/runtime/process-deps';
-import { createSandboxVendor, type ListeningSandbox, type SandboxVendor } from '../../src/sandbox/sandbox-vendor';
-import { createSendWorker } from '../../src/worker/create-worker';
+import type { SandboxVendor } from '../../src/sandbox/sandbox-vendor';
+import { startHeraldStack } from '../../src/runtime/herald-stack';
 import { startDevServer } from './temporal';
 
 export interface RunningHerald {
@@ -43,37 +43,26 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Run
   });
   const deps = await buildProcessDeps(config, 'herald-test', createLogger({ level: process.env.LOG_LEVEL ?? 'silent', name: 'test', pretty: false }));
   await clearHeraldKeys(deps);
-  const api = await startApiServer(deps, temporal.client, 0, '127.0.0.1');
-  const baseUrl = `http://127.0.0.1:${api.port}`;
-
-  const vendor = createSandboxVendor({
-    receiptDelayMs: Number(env.SANDBOX_RECEIPT_DELAY_MS ?? 200),
-    receiptCallbackUrl: `${baseUrl}/v1/receipts/sandbox`,
-    appKey: config.SANDBOX_APP_KEY,
-    appSecret: config.SANDBOX_APP_SECRET,
+  const stack = await startHeraldStack(deps, temporal, {
+    apiPort: 0,
+    apiHost: '127.0.0.1',
+    sandboxPort: 0,
+    sandboxReceiptDelayMs: Number(env.SANDBOX_RECEIPT_DELAY_MS ?? 200),
   });
-  const sandbox: ListeningSandbox = await vendor.listen(0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${stack.api.port}`;
   await seed(deps.prisma, config, deps.secrets);
   await deps.prisma.account.update({
     where: { name: 'sandbox-primary' },
-    data: { config: { endpoint: `http://127.0.0.1:${sandbox.port}`, timeoutMs: 2000 }, enabled: true, weight: 1, priority: 10 },
+    data: { config: { endpoint: `http://127.0.0.1:${stack.sandboxPort}`, timeoutMs: 2000 }, enabled: true, weight: 1, priority: 10 },
   });
   // Test files share one database: accounts another file created must not route this file's sends.
   await deps.prisma.account.updateMany({ where: { name: { not: 'sandbox-primary' } }, data: { enabled: false } });
 
-  const worker: Worker = await createSendWorker({
-    connection: temporal.nativeConnection,
-    namespace: 'default',
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps,
-  });
-  const running = worker.run();
-
   return {
     deps,
     temporal,
-    api,
-    vendor,
+    api: stack.api,
+    vendor: stack.vendor,
     baseUrl,
     apiKey: config.SEED_API_KEY,
     async request(method, path, body, headers = {}) {
@@ -86,10 +75,7 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Run
       return { status: response.status, body: text ? JSON.parse(text) : null };
     },
     async stop() {
-      await api.close();
-      worker.shutdown();
-      await running;
-      await sandbox.close();
+      await stack.stop();
       await temporal.teardown();
       await deps.close();
     },

@@ -60,5 +60,8 @@ export function messagesRouter(deps: ApiDeps): Router {
 /** The receivers exactly as they arrived, for the request log, even when the body is invalid. */
 function receiversAsSent(body: unknown): string[] {
   if (!body || typeof body !== 'object' || !('receivers' in body) || !Array.isArray(body.receivers)) return [];
-  return (body.receivers as unknown[]).filter((r): r is string => typeof r === 'string').slice(0, 10_000);
+  return (body.receivers as unknown[])
+    .filter((r): r is string => typeof r === 'string')
+    .slice(0, 10_000)
+    .map((r) => r.replaceAll('\u0000', '\\u0000')); // Postgres text cannot hold NUL: keep it visible as an escape
 }

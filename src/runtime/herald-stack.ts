@@ -1,0 +1,64 @@
+import type { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import { startApiServer, type RunningApi } from '../api/server';
+import { createSandboxVendor, type SandboxVendor } from '../sandbox/sandbox-vendor';
+import { createSendWorker } from '../worker/create-worker';
+import type { ProcessDeps } from './process-deps';
+
+export interface StackOptions {
+  apiPort: number;
+  apiHost?: string;
+  sandboxPort: number;
+  sandboxReceiptDelayMs: number;
+  /** Where the sandbox pushes receipts; default: this API on 127.0.0.1. */
+  receiptCallbackBase?: string;
+}
+
+export interface HeraldStack {
+  api: RunningApi;
+  vendor: SandboxVendor;
+  sandboxPort: number;
+  /** Settles when the worker has stopped. */
+  running: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The API (with its outbox relay), the sandbox SMS vendor and the send worker
+ * in one process: what `npm run dev` runs, and what the integration tests run.
+ */
+export async function startHeraldStack(
+  deps: ProcessDeps,
+  temporal: { client: Client; nativeConnection: NativeConnection },
+  options: StackOptions,
+): Promise<HeraldStack> {
+  const { config } = deps;
+  const api = await startApiServer(deps, temporal.client, options.apiPort, options.apiHost);
+  const vendor = createSandboxVendor({
+    receiptDelayMs: options.sandboxReceiptDelayMs,
+    receiptCallbackUrl: `${options.receiptCallbackBase ?? `http://127.0.0.1:${api.port}`}/v1/receipts/sandbox`,
+    appKey: config.SANDBOX_APP_KEY,
+    appSecret: config.SANDBOX_APP_SECRET,
+    logger: deps.logger,
+  });
+  const sandbox = await vendor.listen(options.sandboxPort, '127.0.0.1');
+  const worker = await createSendWorker({
+    connection: temporal.nativeConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps,
+  });
+  const running = worker.run();
+  return {
+    api,
+    vendor,
+    sandboxPort: sandbox.port,
+    running,
+    async stop() {
+      await api.close();
+      worker.shutdown();
+      await running;
+      await sandbox.close();
+    },
+  };
+}
