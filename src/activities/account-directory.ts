@@ -1,4 +1,5 @@
-import type { PrismaClient } from '../generated/prisma/client';
+import type { Account as AccountRow, PrismaClient } from '../generated/prisma/client';
+import type { Logger } from '../logger';
 import type { SecretBox } from '../security/secret-box';
 import type { Channel } from '../shared/states';
 import type { VendorAccount } from '../vendors/types';
@@ -14,22 +15,38 @@ export interface RoutableAccount extends VendorAccount {
  * disabling or re-weighting an account reaches running workers within
  * `cacheMs`, with no restart.
  */
-export function createAccountDirectory(prisma: PrismaClient, secrets: SecretBox, cacheMs: number) {
+export function createAccountDirectory(prisma: PrismaClient, secrets: SecretBox, cacheMs: number, logger: Logger) {
   const cache = new Map<Channel, { loadedAt: number; accounts: RoutableAccount[] }>();
 
   async function load(channel: Channel): Promise<RoutableAccount[]> {
     const rows = await prisma.account.findMany({ where: { channel, enabled: true }, orderBy: { priority: 'asc' } });
-    return rows.map((row) => ({
+    const usable: RoutableAccount[] = [];
+    for (const row of rows) {
+      let opened: Record<string, string>;
+      try {
+        opened = row.secretCiphertext ? secrets.open(row.secretCiphertext) : {};
+      } catch (error) {
+        // One account whose secret cannot be opened (wrong SECRET_KEY, damaged row) must not stop the channel.
+        logger.error({ account: row.name, err: error instanceof Error ? error.message : String(error) }, 'account skipped: secret cannot be decrypted');
+        continue;
+      }
+      usable.push(toRoutable(row, channel, opened));
+    }
+    return usable;
+  }
+
+  function toRoutable(row: AccountRow, channel: Channel, opened: Record<string, string>): RoutableAccount {
+    return {
       id: row.id,
       name: row.name,
       provider: row.provider,
       channel,
       config: (row.config ?? {}) as Record<string, unknown>,
-      secrets: row.secretCiphertext ? secrets.open(row.secretCiphertext) : {},
+      secrets: opened,
       weight: row.weight,
       priority: row.priority,
       rateLimitPerSecond: row.rateLimitPerSecond,
-    }));
+    };
   }
 
   return {

@@ -12,7 +12,7 @@ import { createVendorSendActivities } from './vendor-send';
 /** Every activity of the send workflow, built from the dependencies the worker owns. */
 export function createActivities(deps: ActivityDeps) {
   const { prisma, redis, vendors, logger, metrics, settings } = deps;
-  const accounts = createAccountDirectory(prisma, deps.secrets, settings.accountCacheMs);
+  const accounts = createAccountDirectory(prisma, deps.secrets, settings.accountCacheMs, logger);
   const circuit = createCircuitBreaker(redis, settings.circuit);
   const rateLimiter = createAccountRateLimiter(redis);
   const dedup = createDedupChecker(redis, { timeoutMs: settings.dedupTimeoutMs });

@@ -58,4 +58,19 @@ describe('failover between two vendors (vendor A answers 5xx to everything, vend
     expect(await redis.exists(`herald:circuit:{${accountA}}:open`)).toBe(1);
     console.log(`failover: ${sendsThatTriedA.length} of ${SENDS} sends tried A (${failedOnA} failed attempts) before its circuit opened`);
   }, 240_000);
+
+  it('skips an account whose secret cannot be decrypted instead of stopping the channel', async () => {
+    const { prisma } = herald.deps;
+    await prisma.account.create({
+      data: { name: 'sandbox-broken-secret', channel: 'SMS', provider: 'sandbox', weight: 100, priority: 0, config: { endpoint: 'http://127.0.0.1:9' }, secretCiphertext: 'v1.bad.bad.bad' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3_100)); // the worker's account cache
+    const accepted = await herald.request('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: ['+8613912345678'], variables: { name: 'Li', order: 'F-2' } });
+    const sendId: string = accepted.body.sends[0].sendId;
+    const send = await eventually(async () => {
+      const s = await herald.request('GET', `/v1/sends/${sendId}`);
+      return s.body.status === 'DELIVERED' ? s.body : undefined;
+    });
+    expect(send.attempts.map((a: { account: string }) => a.account)).toEqual(['sandbox-primary']);
+  });
 });
