@@ -1,12 +1,17 @@
 /**
  * Per-account send rate limit, shared by all workers through Redis (rate-limiter-flexible).
  * Over the limit a send waits for the next slot, it is never dropped; past `maxWaitMs` the caller
- * gets a plain (retryable) Error. Redis down or slow: the send goes ahead (fail open).
+ * gets a RateLimitHoldError and waits again later. Redis down or slow: the send goes ahead (fail open).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { withDeadline } from './redis-deadline';
+
+/** The account is still over its limit after `maxWaitMs`: hold the send longer, it is not a vendor failure. */
+export class RateLimitHoldError extends Error {
+  override readonly name = 'RateLimitHoldError';
+}
 
 export interface AccountRateLimiter {
   /** Takes one slot of the account's `perSecond`; `waitedMs` is the time slept waiting for it. */
@@ -44,7 +49,7 @@ export function createAccountRateLimiter(redis: Redis): AccountRateLimiter {
       for (;;) {
         const msBeforeNext = await tryConsume(limiter, accountId);
         if (msBeforeNext === 0) return { waitedMs };
-        if (waitedMs + msBeforeNext > maxWaitMs) throw new Error('rate limit wait exceeded');
+        if (waitedMs + msBeforeNext > maxWaitMs) throw new RateLimitHoldError('rate limit wait exceeded');
         await sleep(msBeforeNext);
         waitedMs += msBeforeNext;
       }

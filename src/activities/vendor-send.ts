@@ -4,13 +4,13 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { receiptForSend } from '../receipts/receipt-store';
 import type { ReceiptNotice } from '../shared/contract';
-import { FAILURE_TYPE } from '../shared/failures';
+import { FAILURE_TYPE, RATE_LIMIT_HOLD_TYPE } from '../shared/failures';
 import type { Channel } from '../shared/states';
 import { VendorError } from '../vendors/vendor-error';
 import type { VendorAccepted, VendorRegistry } from '../vendors/types';
 import type { AccountDirectory, RoutableAccount } from './account-directory';
 import type { CircuitBreaker } from './circuit-breaker';
-import type { AccountRateLimiter } from './rate-limit';
+import { RateLimitHoldError, type AccountRateLimiter } from './rate-limit';
 
 export interface VendorSendRequest {
   sendId: string;
@@ -136,6 +136,9 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       try {
         accepted = await callVendor(account, send);
       } catch (error) {
+        if (error instanceof RateLimitHoldError) {
+          throw ApplicationFailure.create({ type: RATE_LIMIT_HOLD_TYPE, message: `account ${account.name} is over its rate limit`, nonRetryable: true });
+        }
         throw await recordFailure(account, send.id, send.receiver, attemptNo, startedAt, error);
       }
       // Failures from here on are ours, not the vendor's: Temporal retries them, and the retry

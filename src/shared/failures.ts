@@ -11,8 +11,11 @@ export const FAILURE_TYPE: Record<ErrorClass, string> = {
   RECEIVER_INVALID: 'ReceiverInvalidError',
 };
 
-/** Types that Temporal must not retry: retrying cannot change the vendor's answer. */
-export const NON_RETRYABLE_FAILURE_TYPES = [FAILURE_TYPE.VENDOR_REJECTED, FAILURE_TYPE.RECEIVER_INVALID];
+/** The account stayed over its own rate limit: the workflow holds the send and asks the same account again. */
+export const RATE_LIMIT_HOLD_TYPE = 'AccountRateLimitHold';
+
+/** Types that Temporal must not retry: retrying cannot change the vendor's answer (or the workflow decides). */
+export const NON_RETRYABLE_FAILURE_TYPES = [FAILURE_TYPE.VENDOR_REJECTED, FAILURE_TYPE.RECEIVER_INVALID, RATE_LIMIT_HOLD_TYPE];
 
 export function errorClassOfFailureType(type: string | undefined | null): ErrorClass | null {
   const entry = Object.entries(FAILURE_TYPE).find(([, name]) => name === type);

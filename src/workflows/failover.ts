@@ -1,12 +1,15 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { VendorFailureDetails, VendorSendResult } from '../activities/vendor-send';
-import { errorClassOfFailureType } from '../shared/failures';
+import { errorClassOfFailureType, RATE_LIMIT_HOLD_TYPE } from '../shared/failures';
 import type { Channel, ErrorClass, Reason } from '../shared/states';
 import { VENDOR_CALL } from './activity-options';
 import type { RouteCandidate } from './route-order';
 
 const { sendViaAccount } = proxyActivities<Activities>(VENDOR_CALL);
+
+/** Pause between two tries of an account that is over its rate limit (each try already waited inside). */
+const RATE_LIMIT_HOLD = '1 second';
 
 export interface FailedAttempt extends VendorFailureDetails {
   errorClass: ErrorClass;
@@ -29,7 +32,7 @@ export async function sendWithFailover(
   const failed: FailedAttempt[] = [];
   for (const candidate of route) {
     try {
-      const sent = await sendViaAccount({ sendId, channel, accountId: candidate.accountId });
+      const sent = await sendOnAccount(sendId, channel, candidate.accountId);
       return { ok: true, sent, failed };
     } catch (error) {
       const attempt = describeFailure(error, candidate);
@@ -38,6 +41,19 @@ export async function sendWithFailover(
     }
   }
   return { ok: false, reason: 'ALL_VENDORS_FAILED', failed };
+}
+
+/** One account, held back as long as the account is over its own rate limit: never dropped for it. */
+async function sendOnAccount(sendId: string, channel: Channel, accountId: string): Promise<VendorSendResult> {
+  for (;;) {
+    try {
+      return await sendViaAccount({ sendId, channel, accountId });
+    } catch (error) {
+      const held = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === RATE_LIMIT_HOLD_TYPE;
+      if (!held) throw error;
+      await sleep(RATE_LIMIT_HOLD);
+    }
+  }
 }
 
 function describeFailure(error: unknown, candidate: RouteCandidate): FailedAttempt {

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { createAccountRateLimiter } from '../../src/activities/rate-limit';
+import { createAccountRateLimiter, RateLimitHoldError } from '../../src/activities/rate-limit';
 import { createTestRedis, createUnreachableRedis, removeTestRedis } from '../support/redis-test-client';
 import { startSilentServer } from '../support/silent-server';
 
@@ -36,7 +36,7 @@ describe('account rate limit', () => {
   it('gives up with a plain Error when the wait would exceed maxWaitMs', async () => {
     const limiter = createAccountRateLimiter(redis);
     await limiter.waitForSlot('acc-impatient', 1, 100);
-    await expect(limiter.waitForSlot('acc-impatient', 1, 100)).rejects.toThrow(new Error('rate limit wait exceeded'));
+    await expect(limiter.waitForSlot('acc-impatient', 1, 100)).rejects.toBeInstanceOf(RateLimitHoldError);
   });
 });
 

@@ -5,7 +5,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Activities } from '../../src/activities';
+import { RATE_LIMIT_HOLD_TYPE } from '../../src/shared/failures';
 import {
   cancelSignal,
   progressQuery,
@@ -249,6 +251,20 @@ describe('sendMessage workflow (time-skipping server)', () => {
     const outcome = await run('retry-then-success', activities, input());
     expect(outcome).toMatchObject({ status: 'DELIVERED', provider: 'vendor-a' });
     expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-a', 'acc-a']);
+  });
+
+  it('holds a send while its account is over its rate limit, without failing over or dropping it', async () => {
+    let calls = 0;
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        calls += 1;
+        if (calls <= 4) throw ApplicationFailure.create({ type: RATE_LIMIT_HOLD_TYPE, message: 'over limit', nonRetryable: true });
+        return { accountId: request.accountId, provider: 'vendor-a', vendorMessageId: 'vm', receipt: DELIVERED };
+      },
+    });
+    const outcome = await run('rate-limit-hold', activities, input());
+    expect(outcome).toMatchObject({ status: 'DELIVERED', provider: 'vendor-a' });
+    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-a', 'acc-a', 'acc-a', 'acc-a']);
   });
 
   it('fails over at once when a vendor rejects the send', async () => {
