@@ -15,7 +15,7 @@ export const sandboxConfigSchema = z.object({
   timeoutMs: z.number().int().positive().optional(),
 });
 
-const secretsSchema = z.object({ appKey: z.string().min(1), appSecret: z.string().min(1) });
+export const sandboxSecretsSchema = z.object({ appKey: z.string().min(1), appSecret: z.string().min(1) });
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -100,7 +100,7 @@ interface SandboxAccount {
 
 function readAccount(account: VendorAccount): SandboxAccount {
   const config = sandboxConfigSchema.safeParse(account.config);
-  const secrets = secretsSchema.safeParse(account.secrets);
+  const secrets = sandboxSecretsSchema.safeParse(account.secrets);
   if (!config.success || !secrets.success) {
     throw vendorError('CONFIG_INVALID', `account ${account.id} has no valid sandbox endpoint or appKey/appSecret`);
   }
@@ -180,6 +180,8 @@ function expectAnswer<T>(schema: z.ZodType<T>, answer: unknown): T {
 export const sandboxAdapter: VendorAdapter = {
   provider: 'sandbox',
   channel: 'SMS',
+  configSchema: sandboxConfigSchema,
+  secretsSchema: sandboxSecretsSchema,
 
   async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
     const sandbox = readAccount(account);

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Channel, Reason, ReceiptStatus } from '../shared/states';
 
 /** A vendor account as adapters see it: config plus decrypted secrets. */
@@ -43,6 +44,10 @@ export interface VendorReceipt {
 export interface VendorAdapter {
   readonly provider: string;
   readonly channel: Channel;
+  /** The account config this provider needs (endpoint, app id, ...); checked when an account is saved. */
+  readonly configSchema: z.ZodType<Record<string, unknown>>;
+  /** The credentials it needs: stored encrypted, never returned by the API or logged. */
+  readonly secretsSchema: z.ZodType<Record<string, string>>;
   send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted>;
   /** Ask the vendor's pull API for receipts; absent when the vendor only pushes. */
   pullReceipts?(account: VendorAccount, vendorMessageIds: string[]): Promise<VendorReceipt[]>;
