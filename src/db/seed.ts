@@ -22,7 +22,7 @@ export async function seed(prisma: PrismaClient, config: Config, secrets: Secret
       name: 'demo sender',
       keyPrefix: apiKeyPrefix(config.SEED_API_KEY),
       keyHash: hashApiKey(config.SEED_API_KEY),
-      scopes: ['send', 'admin'],
+      scopes: ['send', 'ops', 'admin'],
     },
     update: {},
   });
