@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+
+/** Linux clock ticks per second for /proc/<pid>/stat times (USER_HZ; 100 on every common build). */
+const CLOCK_TICKS = 100;
+
+export interface ProcessSample {
+  rssMb: number;
+  cpuSeconds: number;
+}
+
+/** Resident memory and CPU time used so far by one process, read from /proc. */
+export function sampleProcess(pid: number): ProcessSample {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+  // Fields after the command name (which may hold spaces) start at "state"; utime and stime are the 12th and 13th of them.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { rssMb: rssKb / 1024, cpuSeconds: ticks / CLOCK_TICKS };
+}
+
+/** Samples processes every `everyMs` until stopped; keeps the peak resident memory of each. */
+export function watchPeakMemory(pids: Record<string, number>, everyMs = 250) {
+  const peak: Record<string, number> = Object.fromEntries(Object.keys(pids).map((name) => [name, 0]));
+  const take = (): void => {
+    for (const [name, pid] of Object.entries(pids)) peak[name] = Math.max(peak[name], sampleProcess(pid).rssMb);
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    stop(): Record<string, number> {
+      clearInterval(timer);
+      take();
+      return peak;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * `npm run bench` (short, a few minutes on 2 cores) or `npm run bench -- --full`
+ * (the sizes of issue #7): Herald's send path against the real Postgres, Redis
+ * and a Temporal dev server, each figure printed. Nothing here asserts a time.
+ */
+import os from 'node:os';
+import { printFigures, round } from './figures';
+import { measureApiAcceptance } from './scenarios/api-acceptance';
+import { measureCeiling } from './scenarios/ceiling';
+import { measureEndToEnd } from './scenarios/end-to-end';
+import { measureLargeMessage } from './scenarios/large-message';
+import { measureLongWaits } from './scenarios/long-waits';
+import { startBenchStack } from './stack';
+
+const SHORT = {
+  acceptance: [
+    { receiversPerRequest: 1, requests: 1_000, connections: 16 },
+    { receiversPerRequest: 100, requests: 50, connections: 4 },
+  ],
+  endToEnd: 500,
+  ceiling: 500,
+  largeMessage: 2_000,
+  longWaits: 2_000,
+  quietSeconds: 15,
+};
+
+const FULL = {
+  acceptance: [
+    { receiversPerRequest: 1, requests: 10_000, connections: 16 },
+    { receiversPerRequest: 100, requests: 500, connections: 4 },
+  ],
+  endToEnd: 2_000,
+  ceiling: 2_000,
+  largeMessage: 10_000,
+  longWaits: 10_000,
+  quietSeconds: 60,
+};
+
+async function main(): Promise<void> {
+  const full = process.argv.includes('--full');
+  const sizes = full ? FULL : SHORT;
+  console.log(`Herald benchmarks (${full ? 'full' : 'short'}) on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  const started = Date.now();
+  const stack = await startBenchStack();
+  // Interrupted: still stop the Temporal server and the child processes.
+  const interrupt = (): void => {
+    void stack.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    for (const [title, figures] of await measureApiAcceptance(stack, sizes.acceptance)) printFigures(title, figures);
+
+    const api = await stack.startApi();
+    const worker = await stack.startWorker();
+    const endToEnd = await measureEndToEnd(stack, sizes.endToEnd);
+    printFigures(endToEnd.title, endToEnd.figures);
+
+    const ceiling = await measureCeiling(stack, sizes.ceiling);
+    printFigures(ceiling.title, ceiling.figures);
+    printFigures('Herald against the ceiling', {
+      'Herald sends/s ÷ ceiling workflows/s': round(endToEnd.sendsPerSecond / ceiling.runsPerSecond, 2),
+      goal: '≥ 0.5',
+    });
+
+    const large = await measureLargeMessage(stack, sizes.largeMessage, [api, worker]);
+    printFigures(large.title, large.figures);
+
+    const waits = await measureLongWaits(stack, sizes.longWaits, worker, sizes.quietSeconds);
+    printFigures(waits.title, waits.figures);
+  } finally {
+    await stack.stop();
+  }
+  console.log(`\nbenchmarks took ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import { sendWorkflowId } from '../../src/shared/contract';
+import { FINAL_STATUSES } from '../../src/shared/states';
+import { percentile, round, waitUntil, type Figures } from '../figures';
+import { freshReceivers } from '../receivers';
+import type { BenchStack } from '../stack';
+import { meanHistoryEvents } from './history-size';
+import { postMessage } from './requests';
+
+const RECEIVERS_PER_REQUEST = 100;
+const CONCURRENT_REQUESTS = 4;
+
+/** Sends whose workflows ended, or are at least SENT, among those created since `since`. */
+export async function countSends(stack: BenchStack, since: Date, sentOnly: boolean): Promise<number> {
+  const where = sentOnly ? { createdAt: { gte: since }, sentAt: { not: null } } : { createdAt: { gte: since }, status: { in: [...FINAL_STATUSES] } };
+  return stack.prisma.send.count({ where });
+}
+
+/**
+ * N sends from the API to DELIVERED through the sandbox vendor, receipts
+ * pushed at once: what a send costs end to end on this machine.
+ */
+export async function measureEndToEnd(stack: BenchStack, sends: number): Promise<{ title: string; figures: Figures; sendsPerSecond: number }> {
+  const since = new Date(Date.now() - 1000);
+  const batches = Array.from({ length: Math.ceil(sends / RECEIVERS_PER_REQUEST) }, (_, i) =>
+    freshReceivers(Math.min(RECEIVERS_PER_REQUEST, sends - i * RECEIVERS_PER_REQUEST)),
+  );
+  const started = Date.now();
+  let nextBatch = 0;
+  const lanes = Array.from({ length: CONCURRENT_REQUESTS }, async () => {
+    while (nextBatch < batches.length) {
+      const answer = await postMessage(stack.apiUrl, stack.config, batches[nextBatch++]);
+      if (answer.status !== 202) throw new Error(`POST /v1/messages answered ${answer.status}`);
+    }
+  });
+  await Promise.all(lanes);
+  const acceptedMs = Date.now() - started;
+  await waitUntil(async () => (await countSends(stack, since, false)) >= sends, 60_000 + sends * 200, 500);
+  const rows = await stack.prisma.send.findMany({
+    where: { createdAt: { gte: since } },
+    select: { id: true, status: true, createdAt: true, sentAt: true, finishedAt: true },
+  });
+  const lastFinish = Math.max(...rows.map((r) => r.finishedAt?.getTime() ?? 0));
+  const seconds = (lastFinish - started) / 1000;
+  const toSent = rows.filter((r) => r.sentAt).map((r) => r.sentAt!.getTime() - r.createdAt.getTime());
+  const toFinal = rows.map((r) => (r.finishedAt?.getTime() ?? lastFinish) - r.createdAt.getTime());
+  const statuses: Record<string, number> = {};
+  for (const row of rows) statuses[row.status] = (statuses[row.status] ?? 0) + 1;
+  const sample = rows.slice(0, 20).map((r) => sendWorkflowId(r.id));
+  const sendsPerSecond = sends / seconds;
+  return {
+    title: `End to end: ${sends} sends, API → DELIVERED (sandbox vendor, receipts pushed at once)`,
+    sendsPerSecond,
+    figures: {
+      'all accepted after (s)': round(acceptedMs / 1000, 2),
+      'all final after (s)': round(seconds, 2),
+      'sends/s (to final)': round(sendsPerSecond),
+      'accept → SENT p50 (ms)': Math.round(percentile(toSent, 50)),
+      'accept → SENT p99 (ms)': Math.round(percentile(toSent, 99)),
+      'accept → final p50 (ms)': Math.round(percentile(toFinal, 50)),
+      'accept → final p99 (ms)': Math.round(percentile(toFinal, 99)),
+      'final states': Object.entries(statuses).map(([s, n]) => `${s} ${n}`).join(', '),
+      'history events per send (mean of 20)': round(await meanHistoryEvents(stack.temporal.client, sample)),
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { watchPeakMemory } from '../process-stats';
+import { round, waitUntil, type Figures } from '../figures';
+import { freshReceivers } from '../receivers';
+import type { BenchProcess, BenchStack } from '../stack';
+import { countSends } from './end-to-end';
+import { postMessage } from './requests';
+
+/** One request for many receivers: time to the 202, time until every send is SENT, and peak memory. */
+export async function measureLargeMessage(stack: BenchStack, receivers: number, processes: BenchProcess[]): Promise<{ title: string; figures: Figures }> {
+  const since = new Date(Date.now() - 1000);
+  const peak = watchPeakMemory(Object.fromEntries(processes.map((p) => [p.name, p.pid])));
+  const started = Date.now();
+  const answer = await postMessage(stack.apiUrl, stack.config, freshReceivers(receivers));
+  if (answer.status !== 202) throw new Error(`POST /v1/messages answered ${answer.status}`);
+  await waitUntil(async () => (await countSends(stack, since, true)) >= receivers, 60_000 + receivers * 200, 500);
+  const allSentSeconds = (Date.now() - started) / 1000;
+  const peaks = peak.stop();
+  return {
+    title: `Large message: one request for ${receivers} receivers`,
+    figures: {
+      'time to 202 (ms)': Math.round(answer.ms),
+      'all SENT after (s)': round(allSentSeconds, 2),
+      'sends/s (to SENT)': round(receivers / allSentSeconds),
+      ...Object.fromEntries(Object.entries(peaks).map(([name, mb]) => [`peak RSS ${name} (MB)`, Math.round(mb)])),
+    },
+  };
+}

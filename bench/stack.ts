@@ -1,0 +1,153 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import Redis from 'ioredis';
+import { loadConfig, type Config } from '../src/config';
+import { dropDatabase, ensureDatabase, migrate } from '../src/db/migrate';
+import { createPrisma } from '../src/db/prisma';
+import { seed } from '../src/db/seed';
+import type { PrismaClient } from '../src/generated/prisma/client';
+import { startTemporalDevServer } from '../src/runtime/temporal-dev-server';
+import { createSecretBox } from '../src/security/secret-box';
+import { waitUntil } from './figures';
+
+const ROOT = path.resolve(__dirname, '..');
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/herald_bench';
+/** Its own Redis database, so a benchmark never touches a dev or test run's keys. */
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+export const TASK_QUEUE = 'herald-bench';
+
+export interface BenchProcess {
+  name: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface BenchStack {
+  config: Config;
+  prisma: PrismaClient;
+  temporal: TestWorkflowEnvironment;
+  temporalAddress: string;
+  env: NodeJS.ProcessEnv;
+  apiUrl: string;
+  /** Starts a TypeScript entry (API, worker, sandbox vendor, ceiling worker) as its own process. */
+  spawnEntry(name: string, entry: string, env?: NodeJS.ProcessEnv): BenchProcess;
+  startApi(taskQueue?: string): Promise<BenchProcess>;
+  startWorker(): Promise<BenchProcess>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return response.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What production runs, on this machine: a fresh `herald_bench` database with
+ * the seed, an in-memory Temporal dev server, and the sandbox vendor, API and
+ * worker each as its own Node process (so their memory and CPU can be read).
+ */
+export async function startBenchStack(): Promise<BenchStack> {
+  await dropDatabase(DATABASE_URL);
+  await ensureDatabase(DATABASE_URL);
+  await migrate(DATABASE_URL);
+  const redis = new Redis(REDIS_URL);
+  await redis.flushdb();
+  await redis.quit();
+
+  const temporal = await startTemporalDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH ?? '', dataDir: '', namespace: 'default', persist: false });
+  const temporalAddress = temporal.connection.options.address;
+  const [apiPort, sandboxPort, workerMetricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL,
+    REDIS_URL,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    API_PORT: String(apiPort),
+    PUBLIC_BASE_URL: apiUrl,
+    WORKER_METRICS_PORT: String(workerMetricsPort),
+    SANDBOX_VENDOR_PORT: String(sandboxPort),
+    SANDBOX_VENDOR_URL: `http://127.0.0.1:${sandboxPort}`,
+    SANDBOX_RECEIPT_DELAY_MS: '0',
+    SANDBOX_RECEIPT_CALLBACK_URL: `${apiUrl}/v1/receipts/sandbox`,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  };
+  const config = loadConfig(env);
+  const prisma = createPrisma(DATABASE_URL);
+  await seed(prisma, config, createSecretBox(config.SECRET_KEY));
+
+  const children: ChildProcess[] = [];
+  function spawnEntry(name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}): BenchProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+      cwd: ROOT,
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    children.push(child);
+    // A benchmark that dies half-way must not leave its API or worker running.
+    process.once('exit', () => child.kill('SIGKILL'));
+    if (child.pid === undefined) throw new Error(`could not start ${name}`);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    return {
+      name,
+      pid: child.pid,
+      async stop() {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        await exited;
+      },
+    };
+  }
+
+  spawnEntry('sandbox', 'src/sandbox/main.ts');
+  await waitUntil(() => answers(`http://127.0.0.1:${sandboxPort}/`), 60_000);
+
+  return {
+    config,
+    prisma,
+    temporal,
+    temporalAddress,
+    env,
+    apiUrl,
+    spawnEntry,
+    async startApi(taskQueue = TASK_QUEUE) {
+      const api = spawnEntry('api', 'src/api/main.ts', { TEMPORAL_TASK_QUEUE: taskQueue });
+      await waitUntil(() => answers(`${apiUrl}/healthz`), 60_000);
+      return api;
+    },
+    async startWorker() {
+      const worker = spawnEntry('worker', 'worker.ts');
+      await waitUntil(() => answers(`http://127.0.0.1:${workerMetricsPort}/metrics`), 60_000);
+      return worker;
+    },
+    async stop() {
+      const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+      await Promise.all(
+        running.map((child) => {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          return exited;
+        }),
+      );
+      await prisma.$disconnect();
+      await temporal.teardown();
+    },
+  };
+}
