@@ -1,5 +1,5 @@
 /** The worker process: `npm run start:worker`. Needs TEMPORAL_ADDRESS (or use `npm run dev`). */
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from './src/config';
 import { buildProcessDeps } from './src/runtime/process-deps';
 import { onShutdown } from './src/runtime/shutdown';
@@ -8,6 +8,10 @@ import { createSendWorker } from './src/worker/create-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.TEMPORAL_SDK_METRICS_PORT > 0) {
+    // Before any connection: the SDK's Rust core serves its own /metrics on this port.
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.TEMPORAL_SDK_METRICS_PORT}` } } } });
+  }
   const deps = await buildProcessDeps(config, 'herald-worker');
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS || '127.0.0.1:7233' });
   const worker = await createSendWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps });

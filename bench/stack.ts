@@ -73,7 +73,7 @@ export async function startBenchStack(): Promise<BenchStack> {
 
   const temporal = await startTemporalDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH ?? '', dataDir: '', namespace: 'default', persist: false });
   const temporalAddress = temporal.connection.options.address;
-  const [apiPort, sandboxPort, workerMetricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [apiPort, sandboxPort, workerMetricsPort, sdkMetricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -84,6 +84,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     API_PORT: String(apiPort),
     PUBLIC_BASE_URL: apiUrl,
     WORKER_METRICS_PORT: String(workerMetricsPort),
+    TEMPORAL_SDK_METRICS_PORT: String(sdkMetricsPort),
     SANDBOX_VENDOR_PORT: String(sandboxPort),
     SANDBOX_VENDOR_URL: `http://127.0.0.1:${sandboxPort}`,
     SANDBOX_RECEIPT_DELAY_MS: '0',

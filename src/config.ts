@@ -18,6 +18,8 @@ const configSchema = z.object({
   HERALD_DATA_DIR: z.string().default('.herald'),
   API_PORT: z.coerce.number().int().nonnegative().default(3000),
   WORKER_METRICS_PORT: z.coerce.number().int().nonnegative().default(9464),
+  /** The Temporal SDK's own worker metrics (task slots, poll latency, sticky cache) in Prometheus format; 0 turns them off. */
+  TEMPORAL_SDK_METRICS_PORT: z.coerce.number().int().nonnegative().default(9465),
   /** Public base URL of the API, used in the receipt push URL given to vendors. */
   PUBLIC_BASE_URL: z.string().default('http://127.0.0.1:3000'),
   SANDBOX_VENDOR_PORT: z.coerce.number().int().nonnegative().default(4010),
