@@ -11,6 +11,7 @@ import { renderTemplate } from '../shared/template-render';
 import type { Caller } from './caller';
 import { HttpError } from './http-error';
 import type { MessageRequest } from './schemas';
+import { assertTemplateSendable } from './template-sendable';
 
 export interface AcceptedAnswer {
   messageId: string;
@@ -37,7 +38,7 @@ export async function acceptMessage(
 ): Promise<Acceptance> {
   const template = await findTemplate(prisma, request);
   if (template.teamId !== caller.teamId) throw new HttpError(403, 'FORBIDDEN', 'this template belongs to another team');
-  if (template.status !== 'ACTIVE') throw new HttpError(409, 'TEMPLATE_NOT_ACTIVE', `template ${template.code} is ${template.status}`);
+  assertTemplateSendable(template);
 
   const variables = Object.fromEntries(Object.entries(request.variables).map(([k, v]) => [k, String(v)]));
   const rendered = renderTemplate(template.content, variables);

@@ -1,5 +1,8 @@
 import { ServiceError } from '@temporalio/client';
 import express, { type ErrorRequestHandler } from 'express';
+import { adminAccountsRouter } from './admin/accounts';
+import { adminApiKeysRouter } from './admin/api-keys';
+import { adminTemplatesRouter } from './admin/templates';
 import { authenticate } from './auth';
 import { logFacts } from './caller';
 import type { ApiDeps } from './deps';
@@ -10,6 +13,7 @@ import { messagesRouter } from './routes/messages';
 import { receiptsRouter } from './routes/receipts';
 import { sendControlRouter } from './routes/send-control';
 import { sendsRouter } from './routes/sends';
+import { requireScope } from './scopes';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -29,6 +33,11 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(messagesRouter(deps));
   app.use(sendsRouter(deps));
   app.use(sendControlRouter(deps));
+  // Management API: templates, vendor accounts and API keys, for admin keys only.
+  app.use('/v1/admin', requireScope('admin'));
+  app.use(adminTemplatesRouter(deps));
+  app.use(adminAccountsRouter(deps));
+  app.use(adminApiKeysRouter(deps));
 
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps));

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import { apiKeyPrefix, hashApiKey } from '../security/api-keys';
 import { logFacts } from './caller';
 import { HttpError } from './http-error';
+import { recordKeyUse } from './key-usage';
 
 /** `Authorization: Bearer <key>`; a failure says nothing about why, and is logged. */
 export function authenticate(prisma: PrismaClient, logger: Logger): RequestHandler {
@@ -19,6 +20,7 @@ export function authenticate(prisma: PrismaClient, logger: Logger): RequestHandl
       throw new HttpError(401, 'UNAUTHENTICATED', 'missing or invalid API key');
     }
     logFacts(res).caller = { apiKeyId: row.id, teamId: row.teamId, scopes: row.scopes };
+    recordKeyUse(prisma, logger, row);
     next();
   };
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
+import type { SecretBox } from '../security/secret-box';
 import type { WorkflowStarter } from '../sending/workflow-starter';
 import type { VendorRegistry } from '../vendors/types';
 
@@ -14,6 +15,8 @@ export interface ApiDeps {
   temporal: Client;
   starter: WorkflowStarter;
   vendors: VendorRegistry;
+  /** Seals vendor secrets saved through the management API. */
+  secrets: SecretBox;
   logger: Logger;
   metrics: Metrics;
 }

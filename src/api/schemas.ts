@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /** Postgres text cannot hold NUL; refuse it as bad input instead of failing on insert. */
-const noNul = (text: string) => !text.includes('\u0000');
-const NUL_MESSAGE = 'must not contain the NUL character';
+export const noNul = (text: string) => !text.includes('\u0000');
+export const NUL_MESSAGE = 'must not contain the NUL character';
 
 const variableValue = z.union([z.string().max(1000).refine(noNul, NUL_MESSAGE), z.number().finite()]);
 

@@ -31,7 +31,7 @@ export async function seed(prisma: PrismaClient, config: Config, secrets: Secret
     where: { code: SEED_SMS_TEMPLATE },
     create: {
       code: SEED_SMS_TEMPLATE, name: 'Welcome SMS', teamId: team.id, channel: 'SMS', messageType: 'NOTICE',
-      content: 'Hello {name}, your order {order} has shipped.', shieldPolicy: 'NONE',
+      content: 'Hello {name}, your order {order} has shipped.', shieldPolicy: 'NONE', status: 'ACTIVE',
     },
     update: {},
   });
@@ -40,7 +40,7 @@ export async function seed(prisma: PrismaClient, config: Config, secrets: Secret
     where: { code: SEED_VERIFICATION_TEMPLATE },
     create: {
       code: SEED_VERIFICATION_TEMPLATE, name: 'Verification code', teamId: team.id, channel: 'SMS', messageType: 'VERIFICATION',
-      content: 'Your verification code is {code}. It expires in 5 minutes.', shieldPolicy: 'NONE',
+      content: 'Your verification code is {code}. It expires in 5 minutes.', shieldPolicy: 'NONE', status: 'ACTIVE',
       dedupContentSeconds: 0,
     },
     update: {},

@@ -12,3 +12,44 @@ export function renderTemplate(content: string, variables: Record<string, string
   if (missing.length > 0) return { ok: false, missing };
   return { ok: true, text: content.replace(PLACEHOLDER, (_whole, name: string) => variables[name] ?? '') };
 }
+
+/** A brace that does not form a `{name}` placeholder, with its 0-based position in the content. */
+export interface PlaceholderSyntaxError {
+  position: number;
+  reason: string;
+}
+
+const PLACEHOLDER_AT = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/;
+
+/**
+ * Braces are reserved for placeholders: a template whose `{`/`}` do not form
+ * `{name}` would be sent with the braces in it, so it is refused when saved.
+ */
+export function placeholderSyntaxErrors(content: string): PlaceholderSyntaxError[] {
+  const errors: PlaceholderSyntaxError[] = [];
+  let index = 0;
+  while (index < content.length) {
+    const char = content[index];
+    if (char === '{') {
+      const match = PLACEHOLDER_AT.exec(content.slice(index));
+      if (match) {
+        index += match[0].length;
+        continue;
+      }
+      const close = content.indexOf('}', index + 1);
+      const open = content.indexOf('{', index + 1);
+      const closed = close !== -1 && (open === -1 || close < open);
+      errors.push({
+        position: index,
+        reason: closed
+          ? `"${content.slice(index, close + 1)}" is not a placeholder: names are letters, digits and _, not starting with a digit, no spaces`
+          : 'a "{" is never closed by "}"',
+      });
+      index = closed ? close + 1 : index + 1;
+      continue;
+    }
+    if (char === '}') errors.push({ position: index, reason: 'a "}" has no "{" before it' });
+    index += 1;
+  }
+  return errors;
+}

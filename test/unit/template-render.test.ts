@@ -1,4 +1,4 @@
-import { placeholdersOf, renderTemplate } from '../../src/shared/template-render';
+import { placeholderSyntaxErrors, placeholdersOf, renderTemplate } from '../../src/shared/template-render';
 
 describe('renderTemplate', () => {
   it('fills every placeholder', () => {
@@ -18,5 +18,26 @@ describe('renderTemplate', () => {
 
   it('lists placeholders once', () => {
     expect(placeholdersOf('{a} {b} {a}')).toEqual(['a', 'b']);
+  });
+});
+
+describe('placeholderSyntaxErrors', () => {
+  it('accepts text with well-formed placeholders', () => {
+    expect(placeholderSyntaxErrors('Hi {name}, code {code_2}.')).toEqual([]);
+  });
+
+  it('names each malformed brace with its position', () => {
+    expect(placeholderSyntaxErrors('Hi { name }, {1st} and {open')).toEqual([
+      { position: 3, reason: '"{ name }" is not a placeholder: names are letters, digits and _, not starting with a digit, no spaces' },
+      { position: 13, reason: '"{1st}" is not a placeholder: names are letters, digits and _, not starting with a digit, no spaces' },
+      { position: 23, reason: 'a "{" is never closed by "}"' },
+    ]);
+  });
+
+  it('finds a stray closing brace and an unclosed one before another placeholder', () => {
+    expect(placeholderSyntaxErrors('a} {b {c}')).toEqual([
+      { position: 1, reason: 'a "}" has no "{" before it' },
+      { position: 3, reason: 'a "{" is never closed by "}"' },
+    ]);
   });
 });

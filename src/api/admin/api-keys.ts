@@ -1,0 +1,51 @@
+import { Router } from 'express';
+import type { ApiKey } from '../../generated/prisma/client';
+import { issueApiKey } from '../../security/api-keys';
+import { callerOf } from '../caller';
+import type { ApiDeps } from '../deps';
+import { HttpError } from '../http-error';
+import { idParamSchema } from '../schemas';
+import { parseOr400 } from '../validate';
+import { issueApiKeySchema } from './schemas';
+
+/** API keys of the admin's team: issue (the key is in that answer only), list, revoke (refused from the next request on). */
+export function adminApiKeysRouter(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.get('/v1/admin/api-keys', async (_req, res) => {
+    const rows = await deps.prisma.apiKey.findMany({ where: { teamId: callerOf(res).teamId }, orderBy: { createdAt: 'asc' } });
+    res.json({ apiKeys: rows.map(apiKeyView) });
+  });
+
+  router.post('/v1/admin/api-keys', async (req, res) => {
+    const body = parseOr400(issueApiKeySchema, req.body, 'body');
+    const issued = issueApiKey();
+    const row = await deps.prisma.apiKey.create({
+      data: { teamId: callerOf(res).teamId, name: body.name, scopes: body.scopes, keyPrefix: issued.prefix, keyHash: issued.hash },
+    });
+    res.status(201).json({ ...apiKeyView(row), key: issued.key, note: 'store this key now: Herald keeps only its hash and cannot show it again' });
+  });
+
+  router.post('/v1/admin/api-keys/:id/revoke', async (req, res) => {
+    const { id } = parseOr400(idParamSchema, req.params, 'params');
+    const row = await deps.prisma.apiKey.findFirst({ where: { id, teamId: callerOf(res).teamId } });
+    if (!row) throw new HttpError(404, 'API_KEY_NOT_FOUND', `no API key ${id} in your team`);
+    const revoked = row.revokedAt ? row : await deps.prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+    res.json(apiKeyView(revoked));
+  });
+
+  return router;
+}
+
+/** A key as listed: enough to tell keys apart (prefix, name), never the key or its hash. */
+function apiKeyView(row: ApiKey) {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.keyPrefix,
+    scopes: row.scopes,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    revokedAt: row.revokedAt,
+  };
+}

@@ -1,0 +1,101 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { CHANNELS, MESSAGE_TYPES, SHIELD_POLICIES } from '../../shared/states';
+import { TEMPLATE_STATUSES } from '../../shared/template-status';
+import { SCOPES } from '../scopes';
+import { NUL_MESSAGE, noNul } from '../schemas';
+
+/** Request bodies of the management API (`/v1/admin/...`). Checks that need the vendor registry live in template-rules.ts and account-settings.ts. */
+
+const text = (max: number) => z.string().min(1).max(max).refine(noNul, NUL_MESSAGE);
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:mm, 00:00 to 23:59');
+const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)');
+
+/** The template settings an admin may change after creation; `null` clears an override so the config default applies. */
+const templateSettings = {
+  name: text(200),
+  messageType: z.enum(MESSAGE_TYPES),
+  subject: text(500).nullable(),
+  content: text(10_000),
+  /** provider → the template id registered at that vendor */
+  vendorTemplateIds: z.record(text(50), text(200)),
+  shieldPolicy: z.enum(SHIELD_POLICIES),
+  quietStart: clock.nullable(),
+  quietEnd: clock.nullable(),
+  releaseAt: clock.nullable(),
+  timeZone: timeZone.nullable(),
+  dedupContentSeconds: z.number().int().min(0).max(7 * 24 * 3600).nullable(),
+  dedupContentMax: z.number().int().min(1).max(1000).nullable(),
+  dailyCapMax: z.number().int().min(1).max(100_000).nullable(),
+};
+
+export const createTemplateSchema = z
+  .object({
+    code: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, 'lower-case letters, digits, _ . - (at most 100), starting with a letter or digit'),
+    channel: z.enum(CHANNELS),
+    ...templateSettings,
+    subject: templateSettings.subject.optional(),
+    vendorTemplateIds: templateSettings.vendorTemplateIds.default({}),
+    shieldPolicy: templateSettings.shieldPolicy.default('NONE'),
+    quietStart: templateSettings.quietStart.optional(),
+    quietEnd: templateSettings.quietEnd.optional(),
+    releaseAt: templateSettings.releaseAt.optional(),
+    timeZone: templateSettings.timeZone.optional(),
+    dedupContentSeconds: templateSettings.dedupContentSeconds.optional(),
+    dedupContentMax: templateSettings.dedupContentMax.optional(),
+    dailyCapMax: templateSettings.dailyCapMax.optional(),
+  })
+  .strict();
+export type CreateTemplateRequest = z.infer<typeof createTemplateSchema>;
+
+/** Code and channel are fixed: a template for another channel is a new template. */
+export const updateTemplateSchema = z
+  .object(templateSettings)
+  .partial()
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
+export type UpdateTemplateRequest = z.infer<typeof updateTemplateSchema>;
+
+export const templateListQuerySchema = z.object({ status: z.enum(TEMPLATE_STATUSES).optional(), channel: z.enum(CHANNELS).optional() }).strict();
+
+/** Shapes only; the provider's own configSchema and secretsSchema decide what is in them. */
+const accountSettings = {
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'letters, digits, _ . - (at most 100), starting with a letter or digit'),
+  config: z.record(z.string(), z.unknown()),
+  secrets: z.record(z.string(), z.string().max(4096).refine(noNul, NUL_MESSAGE)),
+  /** 0: never chosen first, only a failover target. */
+  weight: z.number().int().min(0).max(10_000),
+  /** Lower is tried earlier in failover. */
+  priority: z.number().int().min(0).max(1_000_000),
+  rateLimitPerSecond: z.number().int().min(1).max(1_000_000).nullable(),
+};
+
+export const createAccountSchema = z
+  .object({
+    ...accountSettings,
+    provider: text(50),
+    config: accountSettings.config.default({}),
+    secrets: accountSettings.secrets.default({}),
+    weight: accountSettings.weight.default(1),
+    priority: accountSettings.priority.default(100),
+    rateLimitPerSecond: accountSettings.rateLimitPerSecond.optional(),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+export type CreateAccountRequest = z.infer<typeof createAccountSchema>;
+
+/** `config` and `secrets`, when given, replace the stored ones whole (secrets cannot be read back to merge). */
+export const updateAccountSchema = z
+  .object(accountSettings)
+  .partial()
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
+export type UpdateAccountRequest = z.infer<typeof updateAccountSchema>;
+
+export const issueApiKeySchema = z
+  .object({
+    name: text(100),
+    scopes: z.array(z.enum(SCOPES)).min(1).transform((scopes) => [...new Set(scopes)]),
+  })
+  .strict();

@@ -1,0 +1,284 @@
+import { defaultActivitySettings } from '../../src/activities/deps';
+import { createSandboxVendor, type ListeningSandbox, type SandboxVendor } from '../../src/sandbox/sandbox-vendor';
+import { eventually, startHerald, type RunningHerald } from '../support/herald';
+
+/** Distinctive credentials of a second sandbox vendor: searched for in every answer and in api_request_log. */
+const SECRET_APP_KEY = 'admin-test-appkey-7f3kQ9';
+const SECRET_APP_SECRET = 'admin-test-secret-Zq81xWv4Lm';
+
+describe('management API (/v1/admin): templates, accounts, API keys', () => {
+  let herald: RunningHerald;
+  let vendorB: SandboxVendor;
+  let listeningB: ListeningSandbox;
+  const answers: unknown[] = [];
+  let receiverCounter = 0;
+
+  /** A distinct number per send (dedup and the daily cap count per receiver); never ending in 0000/0001. */
+  const nextReceiver = () => `+86137${String(20_000_000 + ++receiverCounter * 3 + 2)}`;
+
+  async function admin(method: string, path: string, body?: unknown, headers?: Record<string, string>) {
+    const answer = await herald.request(method, `/v1/admin${path}`, body, headers);
+    answers.push(answer.body);
+    return answer;
+  }
+
+  async function sendWith(templateCode: string, receiver = nextReceiver(), headers?: Record<string, string>) {
+    return herald.request('POST', '/v1/messages', { templateCode, receivers: [receiver], variables: { name: 'Li', code: '4711', order: 'A-1' } }, headers);
+  }
+
+  /** Sends one accepted message; its send id. */
+  async function acceptedSendId(templateCode: string): Promise<string> {
+    const accepted = await sendWith(templateCode);
+    expect(accepted.status).toBe(202);
+    return accepted.body.sends[0].sendId as string;
+  }
+
+  /** The account a send went out through, once a vendor accepted it. */
+  async function accountOf(sendId: string): Promise<string> {
+    return eventually(async () => {
+      const send = await herald.deps.prisma.send.findUniqueOrThrow({ where: { id: sendId } });
+      return send.accountId !== null && ['SENT', 'DELIVERED'].includes(send.status) ? send.accountId : undefined;
+    });
+  }
+
+  beforeAll(async () => {
+    herald = await startHerald();
+    vendorB = createSandboxVendor({
+      receiptDelayMs: 100,
+      receiptCallbackUrl: `${herald.baseUrl}/v1/receipts/sandbox`,
+      appKey: SECRET_APP_KEY,
+      appSecret: SECRET_APP_SECRET,
+    });
+    listeningB = await vendorB.listen(0, '127.0.0.1');
+  }, 120_000);
+
+  afterAll(async () => {
+    await herald?.stop();
+    await listeningB?.close();
+  });
+
+  describe('templates', () => {
+    const template = {
+      code: 'admin_login_code',
+      name: 'Login code',
+      channel: 'SMS',
+      messageType: 'NOTICE',
+      content: 'Hi {name}, your login code is {code}.',
+      vendorTemplateIds: { sandbox: 'SBX-T-100' },
+      shieldPolicy: 'DEFER',
+      quietStart: '23:00',
+      quietEnd: '23:00',
+      timeZone: 'Europe/Berlin',
+    };
+    let templateId: string;
+
+    it('creates a template waiting for approval, refuses to send with it, sends once approved', async () => {
+      const created = await admin('POST', '/templates', template);
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ code: 'admin_login_code', status: 'PENDING_APPROVAL', placeholders: ['name', 'code'], vendorTemplateIds: { sandbox: 'SBX-T-100' } });
+      templateId = created.body.id;
+
+      const refused = await sendWith('admin_login_code');
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('TEMPLATE_NOT_APPROVED');
+
+      const approved = await admin('POST', `/templates/${templateId}/approve`);
+      expect(approved.status).toBe(200);
+      expect(approved.body.status).toBe('ACTIVE');
+
+      const receiver = nextReceiver();
+      const accepted = await sendWith('admin_login_code', receiver);
+      expect(accepted.status).toBe(202);
+      const sendId: string = accepted.body.sends[0].sendId;
+      await eventually(async () => ((await herald.deps.prisma.send.findUniqueOrThrow({ where: { id: sendId } })).status === 'DELIVERED' ? true : undefined));
+      expect(herald.vendor.sent().find((s) => s.clientRef === sendId)).toMatchObject({
+        to: receiver,
+        content: 'Hi Li, your login code is 4711.',
+        templateId: 'SBX-T-100',
+      });
+
+      const listed = await admin('GET', '/templates?status=ACTIVE');
+      expect(listed.body.templates.map((t: { code: string }) => t.code)).toEqual(expect.arrayContaining(['admin_login_code', 'welcome_sms']));
+    });
+
+    it('puts a changed template back to approval, and refuses a disabled one', async () => {
+      const changed = await admin('PATCH', `/templates/${templateId}`, { content: 'Hello {name}, code {code}.' });
+      expect(changed.body).toMatchObject({ status: 'PENDING_APPROVAL', content: 'Hello {name}, code {code}.' });
+      expect((await sendWith('admin_login_code')).body.error.code).toBe('TEMPLATE_NOT_APPROVED');
+
+      expect((await admin('POST', `/templates/${templateId}/approve`)).body.status).toBe('ACTIVE');
+      const tuned = await admin('PATCH', `/templates/${templateId}`, { dailyCapMax: 5, timeZone: null });
+      expect(tuned.body).toMatchObject({ status: 'ACTIVE', dailyCapMax: 5, timeZone: null });
+
+      expect((await admin('POST', `/templates/${templateId}/disable`)).body.status).toBe('DISABLED');
+      const refused = await sendWith('admin_login_code');
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('TEMPLATE_DISABLED');
+    });
+
+    it('answers bad fields with a 400 naming each field and the reason', async () => {
+      const shape = await admin('POST', '/templates', {
+        ...template, code: 'admin_bad', channel: 'FAX', timeZone: 'Mars/Olympus', quietStart: '25:00', dedupContentMax: 0,
+      });
+      expect(shape.status).toBe(400);
+      const shapeFields = shape.body.error.details.fields.map((f: { field: string }) => f.field);
+      expect(shapeFields).toEqual(expect.arrayContaining(['channel', 'timeZone', 'quietStart', 'dedupContentMax']));
+      expect(shape.body.error.details.fields).toContainEqual({ field: 'timeZone', reason: expect.stringContaining('not an IANA time zone') });
+
+      const rules = await admin('POST', '/templates', {
+        ...template, code: 'admin_bad', messageType: 'VERIFICATION', content: 'Hi { name }, code {code', vendorTemplateIds: { nosuch: 'X-1' },
+      });
+      expect(rules.status).toBe(400);
+      expect(rules.body.error.details.fields).toEqual([
+        { field: 'content', reason: 'at position 3: "{ name }" is not a placeholder: names are letters, digits and _, not starting with a digit, no spaces' },
+        { field: 'content', reason: 'at position 18: a "{" is never closed by "}"' },
+        { field: 'vendorTemplateIds.nosuch', reason: 'unknown provider "nosuch"; known: sandbox' },
+        { field: 'shieldPolicy', reason: 'VERIFICATION messages are never shielded; use NONE' },
+      ]);
+
+      const patched = await admin('PATCH', `/templates/${templateId}`, { content: 'Hi {name' });
+      expect(patched.status).toBe(400);
+      expect(patched.body.error.details.fields).toEqual([{ field: 'content', reason: 'at position 3: a "{" is never closed by "}"' }]);
+
+      const taken = await admin('POST', '/templates', { ...template });
+      expect(taken.status).toBe(409);
+      expect(taken.body.error.code).toBe('TEMPLATE_CODE_TAKEN');
+    });
+  });
+
+  describe('accounts', () => {
+    let accountId: string;
+
+    it('refuses an unknown provider, a missing config field and unknown secret names, each by field', async () => {
+      const unknown = await admin('POST', '/accounts', { name: 'admin-x', provider: 'nosuch', config: {}, secrets: {} });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.details.fields).toEqual([{ field: 'provider', reason: 'unknown provider "nosuch"; known: sandbox' }]);
+
+      const missing = await admin('POST', '/accounts', {
+        name: 'admin-x', provider: 'sandbox', config: { timeoutMs: 1000 }, secrets: { appKey: SECRET_APP_KEY, appSecret: SECRET_APP_SECRET, apiToken: SECRET_APP_SECRET },
+      });
+      expect(missing.status).toBe(400);
+      expect(missing.body.error.details.fields).toEqual([
+        { field: 'config.endpoint', reason: expect.any(String) },
+        { field: 'secrets.apiToken', reason: 'provider sandbox has no secret "apiToken"' },
+      ]);
+    });
+
+    it('creates an account with write-only secrets and routes sends through it', async () => {
+      const created = await admin('POST', '/accounts', {
+        name: 'admin-sandbox-b', provider: 'sandbox', weight: 1000, priority: 5,
+        config: { endpoint: `http://127.0.0.1:${listeningB.port}`, timeoutMs: 2000 },
+        secrets: { appKey: SECRET_APP_KEY, appSecret: SECRET_APP_SECRET },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ channel: 'SMS', provider: 'sandbox', enabled: true, weight: 1000, secrets: { names: ['appKey', 'appSecret'] } });
+      accountId = created.body.id;
+
+      const row = await herald.deps.prisma.account.findUniqueOrThrow({ where: { id: accountId } });
+      expect(row.secretCiphertext).not.toContain(SECRET_APP_SECRET);
+      expect(herald.deps.secrets.open(row.secretCiphertext!)).toEqual({ appKey: SECRET_APP_KEY, appSecret: SECRET_APP_SECRET });
+
+      // Workers load accounts through their cache: poll until a send picks the new account (weight 1000 of 1001).
+      const createdAt = Date.now();
+      let tries = 0;
+      const routedSendId = await eventually(async () => {
+        tries += 1;
+        const sendId = await acceptedSendId('welcome_sms');
+        return (await accountOf(sendId)) === accountId ? sendId : undefined;
+      }, 30_000, 0);
+      console.log(`a new account reached the worker after ${Date.now() - createdAt} ms (${tries} sends; accountCacheMs = ${defaultActivitySettings.accountCacheMs})`);
+      expect(vendorB.sent().map((s) => s.clientRef)).toContain(routedSendId);
+
+      const reweighted = await admin('PATCH', `/accounts/${accountId}`, { weight: 900, rateLimitPerSecond: 50, secrets: { appKey: SECRET_APP_KEY, appSecret: SECRET_APP_SECRET } });
+      expect(reweighted.body).toMatchObject({ weight: 900, rateLimitPerSecond: 50, secrets: { names: ['appKey', 'appSecret'] } });
+      expect((await admin('GET', '/accounts')).body.accounts.map((a: { name: string }) => a.name)).toEqual(expect.arrayContaining(['admin-sandbox-b', 'sandbox-primary']));
+      expect((await admin('GET', `/accounts/${accountId}`)).body.id).toBe(accountId);
+    });
+
+    it('disabling an account keeps new sends off it once the workers\u2019 account cache expires', async () => {
+      const primary = (await herald.deps.prisma.account.findUniqueOrThrow({ where: { name: 'sandbox-primary' } })).id;
+      const disabled = await admin('POST', `/accounts/${accountId}/disable`);
+      expect(disabled.body.enabled).toBe(false);
+      const disabledAt = Date.now();
+
+      // Poll: one send at a time until one avoids the disabled account (before, 900 of 901 weight went to it).
+      let tries = 0;
+      await eventually(async () => {
+        tries += 1;
+        return (await accountOf(await acceptedSendId('welcome_sms'))) === primary ? true : undefined;
+      }, 30_000, 0);
+      const tookMs = Date.now() - disabledAt;
+
+      const after = await Promise.all(Array.from({ length: 5 }, () => acceptedSendId('welcome_sms')));
+      const accounts = await Promise.all(after.map(accountOf));
+      expect(accounts).toEqual(Array(5).fill(primary));
+      console.log(`account disable reached the worker after ${tookMs} ms (${tries} sends; accountCacheMs = ${defaultActivitySettings.accountCacheMs})`);
+
+      expect((await admin('POST', `/accounts/${accountId}/enable`)).body.enabled).toBe(true);
+      await admin('POST', `/accounts/${accountId}/disable`);
+    }, 60_000);
+
+    it('never shows a secret in any answer or in api_request_log', async () => {
+      const everything = JSON.stringify(answers);
+      expect(everything).toContain('admin-sandbox-b');
+      expect(everything).not.toContain(SECRET_APP_KEY);
+      expect(everything).not.toContain(SECRET_APP_SECRET);
+
+      const logged = await eventually(async () => {
+        const rows = await herald.deps.prisma.apiRequestLog.findMany({ where: { path: { startsWith: '/v1/admin/accounts' } } });
+        return rows.length >= 6 ? rows : undefined;
+      });
+      const logText = JSON.stringify(logged);
+      expect(logText).toContain('config.endpoint');
+      expect(logText).not.toContain(SECRET_APP_KEY);
+      expect(logText).not.toContain(SECRET_APP_SECRET);
+    });
+  });
+
+  describe('API keys', () => {
+    it('issues a key once, lists it without the key, and refuses it after revocation', async () => {
+      const issued = await admin('POST', '/api-keys', { name: 'billing service', scopes: ['send', 'send'] });
+      expect(issued.status).toBe(201);
+      const key: string = issued.body.key;
+      expect(key).toMatch(/^hk_[0-9a-f]{12}_[A-Za-z0-9_-]{32}$/);
+      expect(issued.body).toMatchObject({ name: 'billing service', scopes: ['send'], prefix: key.slice(0, 16), revokedAt: null });
+
+      const asCaller = { authorization: `Bearer ${key}` };
+      expect((await sendWith('welcome_sms', nextReceiver(), asCaller)).status).toBe(202);
+
+      const forbidden = await herald.request('GET', '/v1/admin/templates', undefined, asCaller);
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.body.error.message).toBe('this API key lacks the admin scope');
+
+      const listed = await eventually(async () => {
+        const list = await admin('GET', '/api-keys');
+        const mine = list.body.apiKeys.find((k: { id: string }) => k.id === issued.body.id);
+        return mine?.lastUsedAt ? list.body : undefined;
+      });
+      expect(JSON.stringify(listed)).not.toContain(key);
+      expect(JSON.stringify(listed)).not.toContain(key.slice(17));
+
+      const revoked = await admin('POST', `/api-keys/${issued.body.id}/revoke`);
+      expect(revoked.body.revokedAt).not.toBeNull();
+      const refused = await sendWith('welcome_sms', nextReceiver(), asCaller);
+      expect(refused.status).toBe(401);
+    });
+
+    it('refuses an unknown scope by field, and other teams\u2019 keys and templates are not found', async () => {
+      const bad = await admin('POST', '/api-keys', { name: 'x', scopes: ['root'] });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details.fields[0].field).toBe('scopes[0]');
+
+      const other = await herald.deps.prisma.team.create({ data: { name: 'admin-test-other-team' } });
+      const foreign = await herald.deps.prisma.template.create({
+        data: { code: 'admin_foreign', name: 'Foreign', teamId: other.id, channel: 'SMS', messageType: 'NOTICE', content: 'x' },
+      });
+      expect((await admin('POST', `/templates/${foreign.id}/approve`)).status).toBe(404);
+      const foreignKey = await herald.deps.prisma.apiKey.create({
+        data: { teamId: other.id, name: 'foreign', keyPrefix: 'hk_foreign00000_', keyHash: '00', scopes: ['send'] },
+      });
+      expect((await admin('POST', `/api-keys/${foreignKey.id}/revoke`)).status).toBe(404);
+      expect((await admin('GET', '/api-keys')).body.apiKeys.map((k: { id: string }) => k.id)).not.toContain(foreignKey.id);
+    });
+  });
+});
