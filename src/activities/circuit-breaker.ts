@@ -5,7 +5,7 @@
  * Redis down or slow: every circuit reads as closed and nothing throws (fail open).
  */
 import type { Redis, Result } from 'ioredis';
-import { withDeadline } from './redis-deadline';
+import { withDeadline } from '../shared/with-deadline';
 
 export interface CircuitBreakerOptions {
   failureThreshold: number;

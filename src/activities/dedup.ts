@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
 import { DateTime } from 'luxon';
 import type { DedupRule } from '../shared/contract';
-import { withDeadline } from './redis-deadline';
+import { withDeadline } from '../shared/with-deadline';
 
 export interface DedupInput {
   sendId: string;

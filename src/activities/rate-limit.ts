@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { withDeadline } from './redis-deadline';
+import { withDeadline } from '../shared/with-deadline';
 
 /** The account is still over its limit after `maxWaitMs`: hold the send longer, it is not a vendor failure. */
 export class RateLimitHoldError extends Error {

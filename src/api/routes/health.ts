@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { withDeadline } from '../../shared/with-deadline';
 import type { ApiDeps } from '../deps';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -6,17 +7,11 @@ const CHECK_TIMEOUT_MS = 2_000;
 type CheckResult = { ok: true } | { ok: false; error: string };
 
 async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
   try {
-    await Promise.race([probe(), timeout]);
+    await withDeadline(probe(), CHECK_TIMEOUT_MS);
     return { ok: true };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

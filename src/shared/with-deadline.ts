@@ -1,6 +1,7 @@
 /**
- * Bounds a Redis call in time. ioredis may hold a command in its offline queue or retry it
- * while reconnecting; the send path must not wait on that, so callers race it against a timer.
+ * Bounds a call in time. ioredis may hold a command in its offline queue or retry it while
+ * reconnecting, and a readiness probe must answer even when a dependency hangs; callers race
+ * the work against a timer.
  */
 
 /** Resolves or rejects like `work`, or rejects after `timeoutMs` with "timed out after <n> ms". */
