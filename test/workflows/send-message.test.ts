@@ -324,16 +324,18 @@ describe('sendMessage workflow (time-skipping server)', () => {
     expect(journal.polls).toBeGreaterThan(3);
   });
 
-  it('tries an account with an open circuit last', async () => {
+  it('tries an account with an open circuit last, not never', async () => {
     const { activities, journal } = fakeActivities({
       async planRoute() {
         return [{ ...ROUTE[0], circuitOpen: true }, { ...ROUTE[1], weight: 1 }];
       },
       async sendViaAccount(request) {
-        return { accountId: request.accountId, provider: 'vendor-b', vendorMessageId: 'vm', receipt: DELIVERED };
+        if (request.accountId === 'acc-b') throw vendorFailure('VENDOR_REJECTED', 'VENDOR_REJECTED', 'INSUFFICIENT_BALANCE');
+        return { accountId: request.accountId, provider: 'vendor-a', vendorMessageId: 'vm', receipt: DELIVERED };
       },
     });
-    await run('open-circuit-last', activities, input());
-    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-b']);
+    const outcome = await run('open-circuit-last', activities, input());
+    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-b', 'acc-a']);
+    expect(outcome).toMatchObject({ status: 'DELIVERED', provider: 'vendor-a' });
   });
 });
