@@ -116,6 +116,27 @@ describe('one SMS, end to end (API → Temporal → sandbox vendor → receipt)'
     expect(changed.status).toBe(409);
   });
 
+  it('answers concurrent repeats of one Idempotency-Key with one message and one set of sends', async () => {
+    const receivers = ['+8613800138004', '+8613800138005'];
+    const body = { templateCode: 'welcome_sms', receivers, variables: { name: 'Qi', order: 'C-9' } };
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => herald.request('POST', '/v1/messages', body, { 'idempotency-key': 'order-C-9' })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(202));
+    expect(new Set(answers.map((a) => a.body.messageId)).size).toBe(1);
+    expect(answers.filter((a) => a.body.replayed === false)).toHaveLength(1);
+    const sendIds = answers[0].body.sends.map((s: { sendId: string }) => s.sendId);
+    for (const answer of answers) expect(answer.body.sends.map((s: { sendId: string }) => s.sendId)).toEqual(sendIds);
+
+    expect(await herald.deps.prisma.send.count({ where: { receiver: { in: receivers } } })).toBe(2);
+    await eventually(async () => {
+      const done = await herald.deps.prisma.send.count({ where: { id: { in: sendIds }, status: 'DELIVERED' } });
+      return done === 2 ? true : undefined;
+    });
+    const atVendor = herald.vendor.sent().filter((s) => receivers.includes(s.to));
+    expect(atVendor).toHaveLength(2);
+  });
+
   it('reports readiness of Postgres, Redis and Temporal', async () => {
     const ready = await fetch(`${herald.baseUrl}/readyz`).then((r) => r.json());
     expect(ready).toEqual({ status: 'ready', checks: { postgres: { ok: true }, redis: { ok: true }, temporal: { ok: true } } });
