@@ -41,6 +41,12 @@ describe('cancel and send-now over HTTP (real Temporal)', () => {
     expect(canceled.body).toMatchObject({ outcome: 'CANCELED', status: 'CANCELED' });
     const row = await eventually(() => herald.deps.prisma.send.findFirst({ where: { id: sendId, status: 'CANCELED' } }).then((r) => r ?? undefined));
     expect(row.reason).toBe('CANCELED');
+    // The workflow itself ended (its timer is gone), so nothing can reach the vendor later.
+    const handle = herald.temporal.client.workflow.getHandle(`send-${sendId}`);
+    expect(await handle.result()).toMatchObject({ status: 'CANCELED', reason: 'CANCELED' });
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    const late = await herald.request('POST', `/v1/sends/${sendId}/send-now`);
+    expect(late.status).toBe(409);
     expect(herald.vendor.sent().map((s) => s.clientRef)).not.toContain(sendId);
   });
 
@@ -63,5 +69,8 @@ describe('cancel and send-now over HTTP (real Temporal)', () => {
     await eventually(async () => ((await herald.deps.prisma.send.count({ where: { id: { in: ids }, status: 'DEFERRED' } })) === 2 ? true : undefined));
     const canceled = await herald.request('POST', `/v1/messages/${accepted.body.messageId}/cancel`);
     expect(canceled.body).toMatchObject({ canceled: 2, notCanceled: 0 });
+    await eventually(async () => ((await herald.deps.prisma.send.count({ where: { id: { in: ids }, status: 'CANCELED' } })) === 2 ? true : undefined));
+    const results = await Promise.all(ids.map((id) => herald.temporal.client.workflow.getHandle(`send-${id}`).result()));
+    expect(results).toEqual([expect.objectContaining({ status: 'CANCELED' }), expect.objectContaining({ status: 'CANCELED' })]);
   });
 });
