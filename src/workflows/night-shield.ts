@@ -2,7 +2,7 @@
  * Night shield: does a send go out now, get dropped, or wait until the quiet hours are over?
  * Pure and deterministic (the caller passes `now`), so it runs inside the workflow sandbox.
  */
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import type { ShieldRule } from '../shared/contract';
 import type { MessageType } from '../shared/states';
 
@@ -35,6 +35,33 @@ export function parseClock(text: string): Clock {
     throw new RangeError(`invalid clock time "${text}", expected HH:mm`);
   }
   return { hour, minute };
+}
+
+/**
+ * What in a template's stored shield settings decideShield could not read, by field
+ * (null fields take the configured defaults). Checked before a send is accepted, so a
+ * hand-edited template can never start a workflow that fails on it.
+ */
+export function shieldSettingProblems(settings: {
+  quietStart: string | null;
+  quietEnd: string | null;
+  releaseAt: string | null;
+  timeZone: string | null;
+}): Array<{ field: string; reason: string }> {
+  const problems: Array<{ field: string; reason: string }> = [];
+  for (const field of ['quietStart', 'quietEnd', 'releaseAt'] as const) {
+    const value = settings[field];
+    if (value === null) continue;
+    try {
+      parseClock(value);
+    } catch (error) {
+      problems.push({ field, reason: (error as RangeError).message });
+    }
+  }
+  if (settings.timeZone !== null && !IANAZone.isValidZone(settings.timeZone)) {
+    problems.push({ field: 'timeZone', reason: `"${settings.timeZone}" is not an IANA time zone` });
+  }
+  return problems;
 }
 
 /**

@@ -137,6 +137,19 @@ describe('one SMS, end to end (API → Temporal → sandbox vendor → receipt)'
     expect(atVendor).toHaveLength(2);
   });
 
+  it('refuses a template whose stored night-shield settings are unreadable, naming them, and accepts nothing', async () => {
+    const team = await herald.deps.prisma.team.findUniqueOrThrow({ where: { name: 'demo' } });
+    await herald.deps.prisma.template.create({
+      data: { code: 'hand_edited', name: 'Edited in SQL', teamId: team.id, channel: 'SMS', messageType: 'NOTICE', content: 'Hi {name}', shieldPolicy: 'DEFER', quietStart: '24:00', timeZone: 'Asia/Shangai' },
+    });
+    const before = await herald.deps.prisma.send.count();
+    const answer = await herald.request('POST', '/v1/messages', { templateCode: 'hand_edited', receivers: ['+8613800138006'], variables: { name: 'Li' } });
+    expect(answer.status).toBe(409);
+    expect(answer.body.error.code).toBe('TEMPLATE_MISCONFIGURED');
+    expect(answer.body.error.details.problems.map((p: { field: string }) => p.field)).toEqual(['template.quietStart', 'template.timeZone']);
+    expect(await herald.deps.prisma.send.count()).toBe(before);
+  });
+
   it('reports readiness of Postgres, Redis and Temporal', async () => {
     const ready = await fetch(`${herald.baseUrl}/readyz`).then((r) => r.json());
     expect(ready).toEqual({ status: 'ready', checks: { postgres: { ok: true }, redis: { ok: true }, temporal: { ok: true } } });

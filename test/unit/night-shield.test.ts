@@ -1,5 +1,5 @@
 import type { ShieldRule } from '../../src/shared/contract';
-import { decideShield, parseClock, type ShieldDecision } from '../../src/workflows/night-shield';
+import { decideShield, parseClock, shieldSettingProblems, type ShieldDecision } from '../../src/workflows/night-shield';
 
 const SHANGHAI: ShieldRule = {
   policy: 'DEFER',
@@ -169,5 +169,16 @@ describe('decideShield: every deferral ends in the future, outside quiet hours',
         expect(decideShield(decision.until, rule, 'MARKETING')).toEqual({ action: 'SEND' });
       }
     }
+  });
+});
+
+describe('shieldSettingProblems', () => {
+  it('names each unreadable stored setting and accepts null (the configured default)', () => {
+    expect(shieldSettingProblems({ quietStart: '22:00', quietEnd: '08:00', releaseAt: null, timeZone: 'Asia/Shanghai' })).toEqual([]);
+    expect(shieldSettingProblems({ quietStart: '25:00', quietEnd: '8:00', releaseAt: '09:00', timeZone: 'Mars/Olympus' })).toEqual([
+      { field: 'quietStart', reason: expect.stringContaining('25:00') },
+      { field: 'quietEnd', reason: expect.stringContaining('8:00') },
+      { field: 'timeZone', reason: expect.stringContaining('Mars/Olympus') },
+    ]);
   });
 });
