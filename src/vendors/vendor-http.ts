@@ -12,11 +12,13 @@ export function endpointParts(endpoint: string): { scheme: 'http' | 'https'; hos
 /**
  * A call that got no vendor answer (timeout, refused or reset connection):
  * retryable. The SDKs report these only as text, so this is the one place
- * that reads it.
+ * that reads it. Their text may hold the request URL, whose query carries
+ * the receiver's number (Aliyun's RPC style): the query is cut off, since
+ * the text is stored with the attempt and shown by the API.
  */
 export function transportFailure(text: string): VendorError {
   const code = /time ?out|timed out/i.test(text) ? ADAPTER_CODES.timeout : ADAPTER_CODES.connection;
-  return new VendorError('RETRYABLE', 'UNKNOWN', code, text);
+  return new VendorError('RETRYABLE', 'UNKNOWN', code, text.replace(/\?\S*/g, '?…'));
 }
 
 /** Chinese vendors write times as `yyyy-MM-dd HH:mm:ss` in Beijing time; null when unreadable. */

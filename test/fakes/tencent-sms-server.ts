@@ -126,6 +126,7 @@ export async function startTencentFake(options: TencentFakeOptions): Promise<Ten
     const phones = Array.isArray(body.PhoneNumberSet) ? body.PhoneNumberSet.map(String) : [];
     if (body.SmsSdkAppId !== options.smsSdkAppId) throw new TencentError('InvalidParameterValue.SdkAppIdNotExist', 'SdkAppId not exist.');
     if (phones.length === 0) throw new TencentError('InvalidParameter', 'PhoneNumberSet is empty.');
+    const sessionContext = typeof body.SessionContext === 'string' ? body.SessionContext : '';
     const fault = faults.next();
     if (fault?.kind === 'timeout') return hold(res, fault.ms);
     if (fault?.kind === 'http_status') {
@@ -137,16 +138,16 @@ export async function startTencentFake(options: TencentFakeOptions): Promise<Ten
     for (const phone of phones) {
       if (fault?.kind === 'code' || !/^\+\d{6,15}$/.test(phone)) {
         const code = fault?.kind === 'code' ? fault.code : 'InvalidParameterValue.IncorrectPhoneNumber';
-        statuses.push({ SerialNo: '', PhoneNumber: phone, Fee: 0, SessionContext: String(body.SessionContext ?? ''), Code: code, Message: `injected ${code}`, IsoCode: '' });
+        statuses.push({ SerialNo: '', PhoneNumber: phone, Fee: 0, SessionContext: sessionContext, Code: code, Message: `injected ${code}`, IsoCode: '' });
         continue;
       }
       const serialNo = `2433:${randomUUID().replace(/-/g, '')}`;
       const undelivered = fault?.kind === 'undelivered' ? fault.code : null;
       await receipts.schedule({
-        messageId: serialNo, phone, outId: String(body.SessionContext ?? ''), sentAt: new Date(),
+        messageId: serialNo, phone, outId: sessionContext, sentAt: new Date(),
         success: undelivered === null, code: undelivered ?? 'DELIVRD', text: undelivered === null ? '用户短信送达成功' : '用户短信送达失败',
       }, fault);
-      statuses.push({ SerialNo: serialNo, PhoneNumber: phone, Fee: 1, SessionContext: String(body.SessionContext ?? ''), Code: 'Ok', Message: 'send success', IsoCode: 'CN' });
+      statuses.push({ SerialNo: serialNo, PhoneNumber: phone, Fee: 1, SessionContext: sessionContext, Code: 'Ok', Message: 'send success', IsoCode: 'CN' });
     }
     answer(res, { SendStatusSet: statuses });
   }
