@@ -10,6 +10,8 @@ const ACCESS_KEY_ID = 'LTAItestHerald0001';
 const ACCESS_KEY_SECRET = 'aliyun-test-access-key-secret';
 
 let fake: AliyunFake;
+/** The account's config JSON, as stored in the account row. */
+let accountConfig: Record<string, string | number>;
 let account: VendorAccount;
 let sendCounter = 0;
 
@@ -34,9 +36,10 @@ async function sendError(msg: OutgoingMessage, on: VendorAccount = account): Pro
 
 beforeAll(async () => {
   fake = await startAliyunFake({ accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET, receiptDelayMs: 50 });
+  accountConfig = { signName: '阿里云短信测试', endpoint: fake.endpoint, timeoutMs: 1000 };
   account = {
     id: 'acct-aliyun', name: 'aliyun-test', provider: 'aliyun', channel: 'SMS',
-    config: { signName: '阿里云短信测试', endpoint: fake.endpoint, timeoutMs: 1000 },
+    config: accountConfig,
     secrets: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET },
   };
 });
@@ -112,7 +115,7 @@ describe('Aliyun SMS adapter against the fake Aliyun API', () => {
   });
 
   it('a refused connection is RETRYABLE and its text does not carry the number', async () => {
-    const error = await sendError(message(), { ...account, config: { ...account.config, endpoint: 'http://127.0.0.1:1' } });
+    const error = await sendError(message(), { ...account, config: { ...accountConfig, endpoint: 'http://127.0.0.1:1' } });
     expect([error.errorClass, error.vendorCode]).toEqual(['RETRYABLE', 'CONNECTION_ERROR']);
     expect(error.vendorText).not.toContain('13800138000');
   });
@@ -154,7 +157,7 @@ describe('Aliyun SMS end to end through Herald', () => {
   beforeAll(async () => {
     herald = await startHerald();
     fake.setCallbackUrl(`${herald.baseUrl}/v1/receipts/aliyun`);
-    await useOnlyAccount(herald, { name: 'aliyun-e2e', provider: 'aliyun', config: account.config, secrets: account.secrets });
+    await useOnlyAccount(herald, { name: 'aliyun-e2e', provider: 'aliyun', config: accountConfig, secrets: account.secrets });
     await useTemplate(herald, TEMPLATE, 'Hello {name}, your order {order} has shipped.', { aliyun: 'SMS_154950909' });
   }, 120_000);
 

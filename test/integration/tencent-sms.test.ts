@@ -11,6 +11,8 @@ const SECRET_KEY = 'tencent-test-secret-key';
 const SDK_APP_ID = '1400006666';
 
 let fake: TencentFake;
+/** The account's config JSON, as stored in the account row. */
+let accountConfig: Record<string, string | number>;
 let account: VendorAccount;
 let sendCounter = 0;
 
@@ -35,9 +37,10 @@ async function sendError(msg: OutgoingMessage, on: VendorAccount = account): Pro
 
 beforeAll(async () => {
   fake = await startTencentFake({ secretId: SECRET_ID, secretKey: SECRET_KEY, smsSdkAppId: SDK_APP_ID, receiptDelayMs: 50 });
+  accountConfig = { smsSdkAppId: SDK_APP_ID, signName: 'Herald', region: 'ap-guangzhou', endpoint: fake.endpoint, timeoutMs: 1000 };
   account = {
     id: 'acct-tencent', name: 'tencent-test', provider: 'tencent', channel: 'SMS',
-    config: { smsSdkAppId: SDK_APP_ID, signName: 'Herald', region: 'ap-guangzhou', endpoint: fake.endpoint, timeoutMs: 1000 },
+    config: accountConfig,
     secrets: { secretId: SECRET_ID, secretKey: SECRET_KEY },
   };
 });
@@ -115,7 +118,7 @@ describe('Tencent SMS adapter against the fake Tencent API', () => {
   });
 
   it('a refused connection is RETRYABLE', async () => {
-    const error = await sendError(message(), { ...account, config: { ...account.config, endpoint: 'http://127.0.0.1:1' } });
+    const error = await sendError(message(), { ...account, config: { ...accountConfig, endpoint: 'http://127.0.0.1:1' } });
     expect([error.errorClass, error.vendorCode]).toEqual(['RETRYABLE', 'CONNECTION_ERROR']);
   });
 
@@ -161,7 +164,7 @@ describe('Tencent SMS end to end through Herald', () => {
   beforeAll(async () => {
     herald = await startHerald();
     fake.setCallbackUrl(`${herald.baseUrl}/v1/receipts/tencent`);
-    await useOnlyAccount(herald, { name: 'tencent-e2e', provider: 'tencent', config: account.config, secrets: account.secrets });
+    await useOnlyAccount(herald, { name: 'tencent-e2e', provider: 'tencent', config: accountConfig, secrets: account.secrets });
     await useTemplate(herald, TEMPLATE, 'Hello {name}, your order {order} has shipped.', { tencent: '1234567:name,order' });
   }, 120_000);
 
@@ -209,7 +212,7 @@ describe('Tencent SMS end to end through Herald', () => {
     const blacklisted = await finalSend(herald, await sendOne(herald, TEMPLATE, freshReceiver(), { name: 'Li', order: 'T-5' }));
     expect([blacklisted.status, blacklisted.reason]).toEqual(['FAILED', 'BLACKLISTED']);
 
-    await useOnlyAccount(herald, { name: 'tencent-e2e', provider: 'tencent', config: account.config, secrets: { secretId: SECRET_ID, secretKey: 'wrong' } });
+    await useOnlyAccount(herald, { name: 'tencent-e2e', provider: 'tencent', config: accountConfig, secrets: { secretId: SECRET_ID, secretKey: 'wrong' } });
     await new Promise((resolve) => setTimeout(resolve, 3_500)); // the worker's account cache (3 s) forgets the right secret
     const rejected = await finalSend(herald, await sendOne(herald, TEMPLATE, freshReceiver(), { name: 'Li', order: 'T-6' }));
     expect(rejected.status).toBe('FAILED');

@@ -1,3 +1,4 @@
+import type { Prisma } from '../../src/generated/prisma/client';
 import { FINAL_STATUSES, type SendStatus } from '../../src/shared/states';
 import { eventually, type RunningHerald } from './herald';
 
@@ -7,7 +8,7 @@ import { eventually, type RunningHerald } from './herald';
  */
 export async function useOnlyAccount(
   herald: RunningHerald,
-  account: { name: string; provider: string; config: Record<string, unknown>; secrets: Record<string, string> },
+  account: { name: string; provider: string; config: Prisma.InputJsonObject; secrets: Record<string, string> },
 ): Promise<string> {
   const { prisma, secrets } = herald.deps;
   await prisma.account.updateMany({ data: { enabled: false } });
