@@ -24,7 +24,8 @@ import {
 } from './code-table';
 import { receiptReason } from './receipt-codes';
 import { VendorError } from './vendor-error';
-import { beijingDay, beijingTimeToDate, endpointParts, transportFailure } from './vendor-http';
+import { beijingDay, beijingTimeToDate } from './beijing-time';
+import { endpointParts, transportFailure, withReceiverMasked } from './vendor-http';
 import type { OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
 
 export const ALIYUN_DEFAULT_ENDPOINT = 'https://dysmsapi.aliyuncs.com';
@@ -186,6 +187,26 @@ function expectAnswer<T>(schema: z.ZodType<T>, answer: unknown): T {
   return parsed.data;
 }
 
+/** SendSms for one number; throws a classified VendorError. */
+async function sendSms(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+  const aliyun = readAccount(account);
+  if (!message.vendorTemplateId) {
+    throw new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', ADAPTER_CODES.templateMissing, 'the template has no Aliyun TemplateCode (vendorTemplateIds.aliyun)');
+  }
+  const response = await call(() => aliyun.client.sendSms(new SendSmsRequest({
+    phoneNumbers: aliyunPhoneNumber(message.receiver),
+    signName: aliyun.config.signName,
+    templateCode: message.vendorTemplateId ?? undefined,
+    templateParam: JSON.stringify(message.variables),
+    outId: message.sendId,
+  })));
+  // Business refusals (isv.*) come as HTTP 200 with their Code in the body.
+  const answer = expectAnswer(sendAnswerSchema, response.body);
+  if (answer.code !== 'OK') throw vendorCodeError(ALIYUN_CODES, answer.code, answer.message ?? answer.code);
+  if (!answer.bizId) throw new VendorError('RETRYABLE', 'UNKNOWN', ADAPTER_CODES.badResponse, 'SendSms answered OK without a BizId');
+  return { vendorMessageId: answer.bizId, vendorCode: answer.code, vendorText: answer.message ?? 'OK' };
+}
+
 export const aliyunSmsAdapter: VendorAdapter = {
   provider: 'aliyun',
   channel: 'SMS',
@@ -194,22 +215,11 @@ export const aliyunSmsAdapter: VendorAdapter = {
   pushAnswer: { code: 0, msg: '成功' },
 
   async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
-    const aliyun = readAccount(account);
-    if (!message.vendorTemplateId) {
-      throw new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', ADAPTER_CODES.templateMissing, 'the template has no Aliyun TemplateCode (vendorTemplateIds.aliyun)');
+    try {
+      return await sendSms(account, message);
+    } catch (error) {
+      throw error instanceof VendorError ? withReceiverMasked(error, message.receiver) : error;
     }
-    const response = await call(() => aliyun.client.sendSms(new SendSmsRequest({
-      phoneNumbers: aliyunPhoneNumber(message.receiver),
-      signName: aliyun.config.signName,
-      templateCode: message.vendorTemplateId ?? undefined,
-      templateParam: JSON.stringify(message.variables),
-      outId: message.sendId,
-    })));
-    // Business refusals (isv.*) come as HTTP 200 with their Code in the body.
-    const answer = expectAnswer(sendAnswerSchema, response.body);
-    if (answer.code !== 'OK') throw vendorCodeError(ALIYUN_CODES, answer.code, answer.message ?? answer.code);
-    if (!answer.bizId) throw new VendorError('RETRYABLE', 'UNKNOWN', ADAPTER_CODES.badResponse, 'SendSms answered OK without a BizId');
-    return { vendorMessageId: answer.bizId, vendorCode: answer.code, vendorText: answer.message ?? 'OK' };
   },
 
   async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {

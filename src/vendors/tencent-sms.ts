@@ -23,7 +23,8 @@ import {
 } from './code-table';
 import { receiptReason } from './receipt-codes';
 import { VendorError } from './vendor-error';
-import { beijingTimeToDate, endpointParts, transportFailure } from './vendor-http';
+import { beijingTimeToDate } from './beijing-time';
+import { endpointParts, transportFailure, withReceiverMasked } from './vendor-http';
 import type { OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
 
 const SmsClient = sms.v20210111.Client;
@@ -113,7 +114,6 @@ interface TencentSdkError {
 }
 
 function classifySdkError(error: unknown): VendorError {
-  if (error instanceof VendorError) return error;
   const { message, code, httpCode } = (typeof error === 'object' && error !== null ? error : {}) as TencentSdkError;
   const text = typeof message === 'string' ? message : String(error);
   if (typeof code === 'string' && code.length > 0) return vendorCodeError(TENCENT_CODES, code, text);
@@ -183,6 +183,30 @@ function expectAnswer<T>(schema: z.ZodType<T>, answer: unknown): T {
   return parsed.data;
 }
 
+/** SendSms for one number; throws a classified VendorError. */
+async function sendSms(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+  const tencent = readAccount(account);
+  const { templateId, params } = tencentTemplate(message);
+  let answer: unknown;
+  try {
+    answer = await tencent.client.SendSms({
+      SmsSdkAppId: tencent.config.smsSdkAppId,
+      SignName: tencent.config.signName,
+      TemplateId: templateId,
+      TemplateParamSet: params,
+      PhoneNumberSet: [message.receiver],
+      SessionContext: message.sendId,
+    });
+  } catch (error) {
+    throw classifySdkError(error);
+  }
+  // The request succeeded; each number has its own outcome (one number here).
+  const [status] = expectAnswer(sendAnswerSchema, answer).SendStatusSet;
+  if (!status) throw new VendorError('RETRYABLE', 'UNKNOWN', ADAPTER_CODES.badResponse, 'empty SendStatusSet');
+  if (status.Code !== 'Ok') throw vendorCodeError(TENCENT_CODES, status.Code, status.Message);
+  return { vendorMessageId: status.SerialNo, vendorCode: status.Code, vendorText: status.Message };
+}
+
 export const tencentSmsAdapter: VendorAdapter = {
   provider: 'tencent',
   channel: 'SMS',
@@ -191,26 +215,11 @@ export const tencentSmsAdapter: VendorAdapter = {
   pushAnswer: { result: 0, errmsg: 'OK' },
 
   async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
-    const tencent = readAccount(account);
-    const { templateId, params } = tencentTemplate(message);
-    let answer: unknown;
     try {
-      answer = await tencent.client.SendSms({
-        SmsSdkAppId: tencent.config.smsSdkAppId,
-        SignName: tencent.config.signName,
-        TemplateId: templateId,
-        TemplateParamSet: params,
-        PhoneNumberSet: [message.receiver],
-        SessionContext: message.sendId,
-      });
+      return await sendSms(account, message);
     } catch (error) {
-      throw classifySdkError(error);
+      throw error instanceof VendorError ? withReceiverMasked(error, message.receiver) : error;
     }
-    // The request succeeded; each number has its own outcome (one number here).
-    const [status] = expectAnswer(sendAnswerSchema, answer).SendStatusSet;
-    if (!status) throw new VendorError('RETRYABLE', 'UNKNOWN', ADAPTER_CODES.badResponse, 'empty SendStatusSet');
-    if (status.Code !== 'Ok') throw vendorCodeError(TENCENT_CODES, status.Code, status.Message);
-    return { vendorMessageId: status.SerialNo, vendorCode: status.Code, vendorText: status.Message };
   },
 
   async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {

@@ -1,5 +1,5 @@
-/** Small pieces the SDK-based adapters share: endpoint parts, transport failures, vendor clock times. */
-import { DateTime } from 'luxon';
+/** Small pieces the SDK-based adapters share: endpoint parts, transport failures, receivers kept out of vendor texts. */
+import { maskReceiver } from '../shared/mask';
 import { ADAPTER_CODES } from './code-table';
 import { VendorError } from './vendor-error';
 
@@ -21,18 +21,13 @@ export function transportFailure(text: string): VendorError {
   return new VendorError('RETRYABLE', 'UNKNOWN', code, text.replace(/\?\S*/g, '?…'));
 }
 
-/** Chinese vendors write times as `yyyy-MM-dd HH:mm:ss` in Beijing time; null when unreadable. */
-export function beijingTimeToDate(text: string): Date | null {
-  const parsed = DateTime.fromFormat(text, 'yyyy-MM-dd HH:mm:ss', { zone: 'Asia/Shanghai' });
-  return parsed.isValid ? parsed.toJSDate() : null;
-}
-
-/** The Beijing calendar day of an instant as `yyyyMMdd` (Aliyun's SendDate). */
-export function beijingDay(at: Date): string {
-  return DateTime.fromJSDate(at, { zone: 'Asia/Shanghai' }).toFormat('yyyyMMdd');
-}
-
-/** An instant as `yyyy-MM-dd HH:mm:ss` in Beijing time, as the vendors write it. */
-export function beijingTime(at: Date): string {
-  return DateTime.fromJSDate(at, { zone: 'Asia/Shanghai' }).toFormat('yyyy-MM-dd HH:mm:ss');
+/**
+ * The same error with the receiver's number masked in the vendor's text
+ * (E.164 and national form): vendors may quote the number, and the text is
+ * stored with the attempt and shown by the API.
+ */
+export function withReceiverMasked(error: VendorError, receiver: string): VendorError {
+  const national = receiver.replace(/^\+86/, '').replace(/^\+/, '');
+  const text = error.vendorText.split(receiver).join(maskReceiver(receiver)).split(national).join(maskReceiver(national));
+  return text === error.vendorText ? error : new VendorError(error.errorClass, error.reason, error.vendorCode, text);
 }

@@ -15,7 +15,7 @@
  */
 import { createHash, createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { beijingDay, beijingTime } from '../../src/vendors/vendor-http';
+import { beijingDay, beijingTime } from '../../src/vendors/beijing-time';
 import {
   answerJson, createFaultQueue, createReceiptBook, hold, listen, readBody,
   type FakeReceipt, type FaultQueue, type ListeningFake, type ReceiptBook,

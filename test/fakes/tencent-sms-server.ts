@@ -18,7 +18,7 @@
  */
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { beijingTime } from '../../src/vendors/vendor-http';
+import { beijingTime } from '../../src/vendors/beijing-time';
 import {
   answerJson, createFaultQueue, createReceiptBook, hold, listen, readBody,
   type FakeReceipt, type Fault, type FaultQueue, type ListeningFake, type ReceiptBook,

@@ -3,7 +3,8 @@ import { classifyCode, classifyHttpStatus } from '../../src/vendors/code-table';
 import { receiptReason } from '../../src/vendors/receipt-codes';
 import { TENCENT_CODES, tencentSmsAdapter, tencentTemplate } from '../../src/vendors/tencent-sms';
 import type { OutgoingMessage } from '../../src/vendors/types';
-import { transportFailure } from '../../src/vendors/vendor-http';
+import { VendorError } from '../../src/vendors/vendor-error';
+import { transportFailure, withReceiverMasked } from '../../src/vendors/vendor-http';
 
 describe('vendor code tables', () => {
   it.each([
@@ -49,6 +50,13 @@ describe('vendor code tables', () => {
     expect([timeout.errorClass, timeout.vendorCode]).toEqual(['RETRYABLE', 'TIMEOUT']);
     expect(timeout.vendorText).toBe('ReadTimeout(1000). POST http://h/?… failed.');
     expect(transportFailure('connect ECONNREFUSED 127.0.0.1:1').vendorCode).toBe('CONNECTION_ERROR');
+  });
+
+  it('a vendor text that quotes the receiver (E.164 or national) keeps only the masked number', () => {
+    const quoted = new VendorError('RECEIVER_INVALID', 'INVALID_RECEIVER', 'isv.MOBILE_NUMBER_ILLEGAL', '13800138000 非法手机号 (+8613800138000)');
+    const masked = withReceiverMasked(quoted, '+8613800138000');
+    expect(masked.vendorText).toBe('1380****8000 非法手机号 (+86138****8000)');
+    expect([masked.errorClass, masked.reason, masked.vendorCode]).toEqual(['RECEIVER_INVALID', 'INVALID_RECEIVER', 'isv.MOBILE_NUMBER_ILLEGAL']);
   });
 });
 
