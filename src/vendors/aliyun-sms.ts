@@ -36,7 +36,7 @@ export const aliyunConfigSchema = z.object({
   /** The approved signature name (签名名称). */
   signName: z.string().min(1),
   /** Base URL of the API. */
-  endpoint: z.url().default(ALIYUN_DEFAULT_ENDPOINT),
+  endpoint: z.url({ protocol: /^https?$/ }).default(ALIYUN_DEFAULT_ENDPOINT),
   timeoutMs: z.number().int().positive().optional(),
 });
 

@@ -44,7 +44,7 @@ export const tencentConfigSchema = z.object({
   signName: z.string().min(1),
   region: z.string().min(1).default(DEFAULT_REGION),
   /** Base URL of the API; the first label of its host name is the signed service name. */
-  endpoint: z.url().default(TENCENT_DEFAULT_ENDPOINT),
+  endpoint: z.url({ protocol: /^https?$/ }).default(TENCENT_DEFAULT_ENDPOINT),
   timeoutMs: z.number().int().positive().optional(),
 });
 

@@ -77,6 +77,22 @@ describe('template variables', () => {
   });
 });
 
+describe('account config and secrets', () => {
+  it('Tencent: defaults region and endpoint; refuses a non-numeric SdkAppId and a non-HTTP endpoint', () => {
+    expect(tencentSmsAdapter.configSchema.parse({ smsSdkAppId: '1400006666', signName: 'Herald' }))
+      .toEqual({ smsSdkAppId: '1400006666', signName: 'Herald', region: 'ap-guangzhou', endpoint: 'https://sms.tencentcloudapi.com' });
+    expect(tencentSmsAdapter.configSchema.safeParse({ smsSdkAppId: 'app', signName: 'Herald' }).success).toBe(false);
+    expect(tencentSmsAdapter.configSchema.safeParse({ smsSdkAppId: '1', signName: 'H', endpoint: 'ftp://x' }).success).toBe(false);
+    expect(tencentSmsAdapter.secretsSchema.safeParse({ secretId: 'AKID' }).success).toBe(false);
+  });
+
+  it('Aliyun: defaults the endpoint; needs a signature name and both AccessKey parts', () => {
+    expect(aliyunSmsAdapter.configSchema.parse({ signName: 'Herald' })).toEqual({ signName: 'Herald', endpoint: 'https://dysmsapi.aliyuncs.com' });
+    expect(aliyunSmsAdapter.configSchema.safeParse({}).success).toBe(false);
+    expect(aliyunSmsAdapter.secretsSchema.safeParse({ accessKeyId: 'LTAI' }).success).toBe(false);
+  });
+});
+
 describe('receipt pushes in the vendors\' documented formats', () => {
   it('Tencent callback (JSON array; Beijing time)', () => {
     const body = [
