@@ -35,7 +35,11 @@ export function createReceiptPollActivities(deps: {
       const account = await deps.accounts.account(request.channel, request.accountId);
       if (!adapter?.pullReceipts || !account) return null;
 
-      const pulled = await adapter.pullReceipts(account, [request.vendorMessageId]);
+      const send = await prisma.send.findUniqueOrThrow({ where: { id: request.sendId }, select: { receiver: true, sentAt: true } });
+      const pulled = await adapter.pullReceipts(account, [
+        // sentAt is written with the vendor id; a send polled without it was accepted just now.
+        { vendorMessageId: request.vendorMessageId, receiver: send.receiver, sentAt: send.sentAt ?? new Date() },
+      ]);
       if (pulled.length === 0) return null;
       await storeReceipts(prisma, request.provider, pulled, 'POLL');
       deps.logger.debug({ sendId: request.sendId, provider: request.provider }, 'receipt pulled');

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { SIGNATURE_HEADERS, signRequest } from '../sandbox/signature';
 import type { ErrorClass, Reason } from '../shared/states';
-import type { OutgoingMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
+import type { OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
 import { VendorError } from './vendor-error';
 
 export const sandboxConfigSchema = z.object({
@@ -195,10 +195,10 @@ export const sandboxAdapter: VendorAdapter = {
     return { vendorMessageId: accepted.messageId, vendorCode: accepted.code, vendorText: accepted.message };
   },
 
-  async pullReceipts(account: VendorAccount, vendorMessageIds: string[]): Promise<VendorReceipt[]> {
-    if (vendorMessageIds.length === 0) return [];
+  async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {
+    if (sent.length === 0) return [];
     const sandbox = readAccount(account);
-    const query = new URLSearchParams({ messageIds: vendorMessageIds.join(',') });
+    const query = new URLSearchParams({ messageIds: sent.map((message) => message.vendorMessageId).join(',') });
     const answer = expectAnswer(pullAnswerSchema, await call(sandbox, 'GET', `/v1/sms/receipts?${query.toString()}`));
     return answer.receipts.map(toVendorReceipt);
   },

@@ -27,6 +27,16 @@ export interface VendorAccepted {
   vendorText: string;
 }
 
+/**
+ * A message a vendor accepted, as a pull API needs it: some vendors look
+ * receipts up by receiver and send date, not by their message id alone.
+ */
+export interface SentMessage {
+  vendorMessageId: string;
+  receiver: string;
+  sentAt: Date;
+}
+
 export interface VendorReceipt {
   vendorMessageId: string;
   receiver: string | null;
@@ -49,10 +59,12 @@ export interface VendorAdapter {
   /** The credentials it needs: stored encrypted, never returned by the API or logged. */
   readonly secretsSchema: z.ZodType<Record<string, string>>;
   send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted>;
-  /** Ask the vendor's pull API for receipts; absent when the vendor only pushes. */
-  pullReceipts?(account: VendorAccount, vendorMessageIds: string[]): Promise<VendorReceipt[]>;
+  /** Ask the vendor's pull API for the receipts of these messages; absent when the vendor only pushes. */
+  pullReceipts?(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]>;
   /** Read a receipt push (`POST /v1/receipts/<provider>`); throws on a malformed body. */
   parsePushedReceipts?(body: unknown): VendorReceipt[];
+  /** The JSON body the vendor expects in answer to an accepted push (it retries the push otherwise). */
+  readonly pushAnswer?: unknown;
 }
 
 export type VendorRegistry = ReadonlyMap<string, VendorAdapter>;

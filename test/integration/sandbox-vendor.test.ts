@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSandboxVendor, type ListeningSandbox, type SandboxVendor } from '../../src/sandbox/sandbox-vendor';
 import { sandboxAdapter } from '../../src/vendors/sandbox';
-import type { OutgoingMessage, VendorAccount } from '../../src/vendors/types';
+import type { OutgoingMessage, SentMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 
 const APP_KEY = 'test-app';
@@ -74,6 +74,11 @@ function message(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
     variables: {},
     ...overrides,
   };
+}
+
+/** The sandbox pulls by message id alone; receiver and time are what other vendors need. */
+function sentMessages(...vendorMessageIds: string[]): SentMessage[] {
+  return vendorMessageIds.map((vendorMessageId) => ({ vendorMessageId, receiver: '+8613800138000', sentAt: new Date() }));
 }
 
 async function sendError(msg: OutgoingMessage, on: VendorAccount = account): Promise<VendorError> {
@@ -242,7 +247,7 @@ describe('receipts', () => {
     const { vendorMessageId } = await sandboxAdapter.send(account, message({ receiver }));
 
     const [receipt] = await waitFor(async () => {
-      const pulled = await sandboxAdapter.pullReceipts!(account, [vendorMessageId]);
+      const pulled = await sandboxAdapter.pullReceipts!(account, sentMessages(vendorMessageId));
       return pulled.length > 0 ? pulled : undefined;
     });
 
@@ -255,11 +260,11 @@ describe('receipts', () => {
     const normal = await sandboxAdapter.send(account, message());
 
     await waitFor(async () => {
-      const pulled = await sandboxAdapter.pullReceipts!(account, [slow.vendorMessageId, normal.vendorMessageId]);
+      const pulled = await sandboxAdapter.pullReceipts!(account, sentMessages(slow.vendorMessageId, normal.vendorMessageId));
       return pulled.length === 1 ? pulled : undefined;
     });
     const both = await waitFor(async () => {
-      const pulled = await sandboxAdapter.pullReceipts!(account, [slow.vendorMessageId, normal.vendorMessageId]);
+      const pulled = await sandboxAdapter.pullReceipts!(account, sentMessages(slow.vendorMessageId, normal.vendorMessageId));
       return pulled.length === 2 ? pulled : undefined;
     });
 
@@ -272,7 +277,7 @@ describe('receipts', () => {
   });
 
   it('rejects an unsigned pull as VENDOR_REJECTED', async () => {
-    await expect(sandboxAdapter.pullReceipts!(accountWith({}, { appSecret: 'wrong' }), ['sbx-x']))
+    await expect(sandboxAdapter.pullReceipts!(accountWith({}, { appSecret: 'wrong' }), sentMessages('sbx-x')))
       .rejects.toMatchObject({ errorClass: 'VENDOR_REJECTED', vendorCode: 'AUTH_FAILED' });
   });
 
@@ -281,7 +286,7 @@ describe('receipts', () => {
     const { vendorMessageId } = await sandboxAdapter.send(account, message());
 
     await waitFor(async () => {
-      const pulled = await sandboxAdapter.pullReceipts!(account, [vendorMessageId]);
+      const pulled = await sandboxAdapter.pullReceipts!(account, sentMessages(vendorMessageId));
       return pulled.length > 0 ? pulled : undefined;
     });
     await sleep(300);
@@ -295,7 +300,7 @@ describe('receipts', () => {
 
     await sleep(RECEIPT_DELAY_MS * 6);
 
-    await expect(sandboxAdapter.pullReceipts!(account, [vendorMessageId])).resolves.toEqual([]);
+    await expect(sandboxAdapter.pullReceipts!(account, sentMessages(vendorMessageId))).resolves.toEqual([]);
     expect(pushedReceiptsFor(vendorMessageId)).toEqual([]);
   });
 

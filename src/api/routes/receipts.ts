@@ -37,7 +37,7 @@ export function receiptsRouter(deps: ApiDeps): Router {
           }
         }),
     );
-    res.json({ code: 'OK', received: parsed.length });
+    res.json(adapter.pushAnswer ?? { code: 'OK', received: parsed.length });
   });
 
   return router;

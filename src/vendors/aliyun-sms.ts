@@ -1,0 +1,253 @@
+/**
+ * Aliyun (Alibaba Cloud) SMS, Dysmsapi 2017-05-25, through the official SDK
+ * (`@alicloud/dysmsapi20170525` on `@alicloud/openapi-core`, which signs with
+ * ACS3-HMAC-SHA256). The endpoint is account config, so the same adapter
+ * talks to dysmsapi.aliyuncs.com in production and to
+ * test/fakes/aliyun-sms-server.ts in tests.
+ *
+ * Template variables: Aliyun templates name their variables (`${code}`), so
+ * TemplateParam is the message's variables as a JSON object of strings; the
+ * template's `vendorTemplateIds.aliyun` is the TemplateCode (SMS_123456789).
+ * OutId is Herald's sendId. Numbers go out as Aliyun wants them: mainland
+ * China without +86, others as country code and number without `+`.
+ *
+ * Receipts: pushed to `POST /v1/receipts/aliyun` (Aliyun's SmsReport HTTP
+ * batch push, answered `{"code":0,"msg":"成功"}`), and pulled with
+ * QuerySendDetails (PhoneNumber + SendDate in Beijing time + BizId).
+ */
+import Dysmsapi, { QuerySendDetailsRequest, SendSmsRequest } from '@alicloud/dysmsapi20170525';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import { z } from 'zod';
+import type { Reason } from '../shared/states';
+import {
+  ADAPTER_CODES, REJECTED, RETRYABLE, classifyHttpStatus, receiverInvalid, vendorCodeError, type VendorCodeTable,
+} from './code-table';
+import { receiptReason } from './receipt-codes';
+import { VendorError } from './vendor-error';
+import { beijingDay, beijingTimeToDate } from './beijing-time';
+import { endpointParts, transportFailure, withReceiverMasked } from './vendor-http';
+import type { OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
+
+export const ALIYUN_DEFAULT_ENDPOINT = 'https://dysmsapi.aliyuncs.com';
+const DEFAULT_TIMEOUT_MS = 10_000;
+const QUERY_PAGE_SIZE = 10;
+
+export const aliyunConfigSchema = z.object({
+  /** The approved signature name (签名名称). */
+  signName: z.string().min(1),
+  /** Base URL of the API. */
+  endpoint: z.url({ protocol: /^https?$/ }).default(ALIYUN_DEFAULT_ENDPOINT),
+  timeoutMs: z.number().int().positive().optional(),
+});
+
+export const aliyunSecretsSchema = z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1) });
+
+/** Aliyun's documented error codes (SendSms, common errors) → Herald classes. */
+export const ALIYUN_CODES: VendorCodeTable = {
+  codes: new Map([
+    ['isv.MOBILE_NUMBER_ILLEGAL', receiverInvalid('INVALID_RECEIVER')],
+    // 黑名单管控: the number is on Aliyun's blacklist (typically it replied to unsubscribe).
+    ['isv.BLACK_KEY_CONTROL_LIMIT', receiverInvalid('BLACKLISTED')],
+    // Per-number flow control (e.g. 1/min, 5/h, 10/day for codes) protects the receiver: no failover.
+    ['isv.BUSINESS_LIMIT_CONTROL', receiverInvalid('FREQUENCY_CAP')],
+    ['isv.AMOUNT_NOT_ENOUGH', REJECTED],
+    ['isv.SMS_TEMPLATE_ILLEGAL', REJECTED],
+    ['isv.SMS_SIGNATURE_ILLEGAL', REJECTED],
+    ['isv.DAY_LIMIT_CONTROL', REJECTED],
+    ['isv.OUT_OF_SERVICE', REJECTED],
+    ['isv.TEMPLATE_MISSING_PARAMETERS', REJECTED],
+    ['isv.INVALID_JSON_PARAM', REJECTED],
+    ['InvalidAccessKeyId.NotFound', REJECTED],
+    ['InvalidAccessKeyId.Inactive', REJECTED],
+    ['SignatureDoesNotMatch', REJECTED],
+    ['isp.RAM_PERMISSION_DENY', REJECTED],
+    ['isp.SYSTEM_ERROR', RETRYABLE],
+  ]),
+  prefixes: [
+    ['Throttling', RETRYABLE],
+    ['ServiceUnavailable', RETRYABLE],
+    ['InternalError', RETRYABLE],
+  ],
+  otherwise: REJECTED,
+};
+
+/** Receipt codes Aliyun writes itself (it passes carrier codes through too, see receipt-codes.ts). */
+const ALIYUN_RECEIPT_REASONS: ReadonlyMap<string, Reason> = new Map<string, Reason>([
+  ['MOBILE_NOT_ON_SERVICE', 'INVALID_RECEIVER'], // suspended, empty or out of service
+  ['INVALID_NUMBER', 'INVALID_RECEIVER'],
+  ['MOBILE_ACCOUNT_ABNORMAL', 'INVALID_RECEIVER'],
+  ['MOBILE_IN_BLACK', 'BLACKLISTED'], // unsubscribed from the signature or on a carrier blacklist
+  ['MOBLLE_TERMINAL_ERROR', 'INBOX_FULL'], // (sic) handset memory or SIM full
+  ['CONTENT_KEYWORD', 'SPAM_INTERCEPTED'],
+  ['MOBILE_SEND_LIMIT', 'CARRIER_BLOCKED'],
+]);
+
+interface AliyunAccount {
+  config: z.infer<typeof aliyunConfigSchema>;
+  client: Dysmsapi;
+}
+
+function readAccount(account: VendorAccount): AliyunAccount {
+  const config = aliyunConfigSchema.safeParse(account.config);
+  const secrets = aliyunSecretsSchema.safeParse(account.secrets);
+  if (!config.success || !secrets.success) {
+    throw new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', ADAPTER_CODES.configInvalid,
+      `account ${account.id} has no valid Aliyun config (signName, endpoint) or accessKeyId/accessKeySecret`);
+  }
+  const { scheme, host } = endpointParts(config.data.endpoint);
+  const timeout = config.data.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const client = new Dysmsapi(new $OpenApiUtil.Config({
+    ...secrets.data, endpoint: host, protocol: scheme, readTimeout: timeout, connectTimeout: timeout,
+  }));
+  return { config: config.data, client };
+}
+
+/** `+8613800138000` → `13800138000`; `+85212345678` → `85212345678`. */
+export function aliyunPhoneNumber(e164: string): string {
+  return e164.startsWith('+86') ? e164.slice(3) : e164.replace(/^\+/, '');
+}
+
+/** The inverse, for receipts: 11 digits starting with 1 are mainland numbers. */
+function e164FromAliyun(phone: string): string {
+  return /^1\d{10}$/.test(phone) ? `+86${phone}` : `+${phone}`;
+}
+
+/** The SDK's error: `statusCode` (and `code` from the body) when Aliyun answered 4xx/5xx, neither for transport. */
+interface AliyunSdkError {
+  message?: unknown;
+  code?: unknown;
+  statusCode?: unknown;
+}
+
+function classifySdkError(error: unknown): VendorError {
+  const { message, code, statusCode } = (typeof error === 'object' && error !== null ? error : {}) as AliyunSdkError;
+  const text = typeof message === 'string' ? message : String(error);
+  if (typeof statusCode !== 'number') return transportFailure(text);
+  if (typeof code === 'string' && code.length > 0 && code !== 'undefined') return vendorCodeError(ALIYUN_CODES, code, text);
+  const { errorClass, reason } = classifyHttpStatus(statusCode);
+  return new VendorError(errorClass, reason, `HTTP_${statusCode}`, text);
+}
+
+async function call<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw classifySdkError(error);
+  }
+}
+
+const sendAnswerSchema = z.object({ code: z.string(), message: z.string().optional(), bizId: z.string().optional() });
+
+const detailSchema = z.object({
+  phoneNum: z.string(),
+  sendStatus: z.number(),
+  errCode: z.string().optional(),
+  receiveDate: z.string().optional(),
+});
+const queryAnswerSchema = z.object({
+  code: z.string(),
+  message: z.string().optional(),
+  smsSendDetailDTOs: z.object({ smsSendDetailDTO: z.array(detailSchema).optional() }).optional(),
+});
+
+/** One entry of Aliyun's SmsReport push (a JSON array of them). */
+const pushedReportSchema = z.object({
+  phone_number: z.string(),
+  success: z.boolean(),
+  err_code: z.string(),
+  err_msg: z.string(),
+  biz_id: z.string().min(1),
+  out_id: z.string().optional(),
+  report_time: z.string(),
+  send_time: z.string().optional(),
+  sms_size: z.string().optional(),
+});
+const pushBodySchema = z.array(pushedReportSchema);
+
+/** QuerySendDetails SendStatus: 1 waiting for the receipt, 2 failed, 3 delivered. */
+const SEND_STATUS = { waiting: 1, failed: 2, delivered: 3 } as const;
+
+function receipt(bizId: string, phone: string, success: boolean, code: string, text: string, at: string | undefined): VendorReceipt {
+  return {
+    vendorMessageId: bizId,
+    receiver: e164FromAliyun(phone),
+    status: success ? 'DELIVERED' : 'UNDELIVERED',
+    reason: success ? null : receiptReason(ALIYUN_RECEIPT_REASONS, code),
+    vendorCode: code,
+    vendorText: text,
+    deliveredAt: success && at ? beijingTimeToDate(at) : null,
+  };
+}
+
+function expectAnswer<T>(schema: z.ZodType<T>, answer: unknown): T {
+  const parsed = schema.safeParse(answer);
+  if (!parsed.success) {
+    throw new VendorError('RETRYABLE', 'UNKNOWN', ADAPTER_CODES.badResponse, `unexpected answer: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/** SendSms for one number; throws a classified VendorError. */
+async function sendSms(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+  const aliyun = readAccount(account);
+  if (!message.vendorTemplateId) {
+    throw new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', ADAPTER_CODES.templateMissing, 'the template has no Aliyun TemplateCode (vendorTemplateIds.aliyun)');
+  }
+  const response = await call(() => aliyun.client.sendSms(new SendSmsRequest({
+    phoneNumbers: aliyunPhoneNumber(message.receiver),
+    signName: aliyun.config.signName,
+    templateCode: message.vendorTemplateId ?? undefined,
+    templateParam: JSON.stringify(message.variables),
+    outId: message.sendId,
+  })));
+  // Business refusals (isv.*) come as HTTP 200 with their Code in the body.
+  const answer = expectAnswer(sendAnswerSchema, response.body);
+  if (answer.code !== 'OK') throw vendorCodeError(ALIYUN_CODES, answer.code, answer.message ?? answer.code);
+  if (!answer.bizId) throw new VendorError('RETRYABLE', 'UNKNOWN', ADAPTER_CODES.badResponse, 'SendSms answered OK without a BizId');
+  return { vendorMessageId: answer.bizId, vendorCode: answer.code, vendorText: answer.message ?? 'OK' };
+}
+
+export const aliyunSmsAdapter: VendorAdapter = {
+  provider: 'aliyun',
+  channel: 'SMS',
+  configSchema: aliyunConfigSchema,
+  secretsSchema: aliyunSecretsSchema,
+  pushAnswer: { code: 0, msg: '成功' },
+
+  async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+    try {
+      return await sendSms(account, message);
+    } catch (error) {
+      throw error instanceof VendorError ? withReceiverMasked(error, message.receiver) : error;
+    }
+  },
+
+  async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {
+    const receipts: VendorReceipt[] = [];
+    if (sent.length === 0) return receipts;
+    const aliyun = readAccount(account);
+    for (const message of sent) {
+      const response = await call(() => aliyun.client.querySendDetails(new QuerySendDetailsRequest({
+        phoneNumber: aliyunPhoneNumber(message.receiver),
+        sendDate: beijingDay(message.sentAt),
+        bizId: message.vendorMessageId,
+        pageSize: QUERY_PAGE_SIZE,
+        currentPage: 1,
+      })));
+      const answer = expectAnswer(queryAnswerSchema, response.body);
+      if (answer.code !== 'OK') throw vendorCodeError(ALIYUN_CODES, answer.code, answer.message ?? answer.code);
+      // Filtered by BizId, so every detail is this message's; one still waiting has no receipt yet.
+      const detail = (answer.smsSendDetailDTOs?.smsSendDetailDTO ?? []).find((d) => d.sendStatus !== SEND_STATUS.waiting);
+      if (!detail) continue;
+      const success = detail.sendStatus === SEND_STATUS.delivered;
+      const code = detail.errCode ?? (success ? 'DELIVERED' : 'UNKNOWN');
+      receipts.push(receipt(message.vendorMessageId, detail.phoneNum, success, code, code, detail.receiveDate));
+    }
+    return receipts;
+  },
+
+  parsePushedReceipts(body: unknown): VendorReceipt[] {
+    return pushBodySchema.parse(body).map((report) =>
+      receipt(report.biz_id, report.phone_number, report.success, report.err_code, report.err_msg, report.report_time));
+  },
+};

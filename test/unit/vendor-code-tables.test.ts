@@ -1,0 +1,122 @@
+import { ALIYUN_CODES, aliyunPhoneNumber, aliyunSmsAdapter } from '../../src/vendors/aliyun-sms';
+import { classifyCode, classifyHttpStatus } from '../../src/vendors/code-table';
+import { receiptReason } from '../../src/vendors/receipt-codes';
+import { TENCENT_CODES, tencentSmsAdapter, tencentTemplate } from '../../src/vendors/tencent-sms';
+import type { OutgoingMessage } from '../../src/vendors/types';
+import { VendorError } from '../../src/vendors/vendor-error';
+import { transportFailure, withReceiverMasked } from '../../src/vendors/vendor-http';
+
+describe('vendor code tables', () => {
+  it.each([
+    ['FailedOperation.InsufficientBalanceInSmsPackage', 'VENDOR_REJECTED', 'VENDOR_REJECTED'],
+    ['FailedOperation.PhoneNumberInBlacklist', 'RECEIVER_INVALID', 'BLACKLISTED'],
+    ['InvalidParameterValue.IncorrectPhoneNumber', 'RECEIVER_INVALID', 'INVALID_RECEIVER'],
+    ['LimitExceeded.PhoneNumberDailyLimit', 'RECEIVER_INVALID', 'FREQUENCY_CAP'],
+    ['RequestLimitExceeded', 'RETRYABLE', 'UNKNOWN'],
+    ['InternalError.SendAndRecvFail', 'RETRYABLE', 'UNKNOWN'], // by the InternalError family
+    ['AuthFailure.SecretIdNotFound', 'VENDOR_REJECTED', 'VENDOR_REJECTED'],
+    ['AuthFailure.TokenFailure', 'VENDOR_REJECTED', 'VENDOR_REJECTED'], // by the AuthFailure family
+    ['UnsupportedOperation.Whatever', 'VENDOR_REJECTED', 'VENDOR_REJECTED'], // unknown: this account's problem
+  ])('Tencent %s → %s / %s', (code, errorClass, reason) => {
+    expect(classifyCode(TENCENT_CODES, code)).toEqual({ errorClass, reason });
+  });
+
+  it.each([
+    ['isv.MOBILE_NUMBER_ILLEGAL', 'RECEIVER_INVALID', 'INVALID_RECEIVER'],
+    ['isv.BUSINESS_LIMIT_CONTROL', 'RECEIVER_INVALID', 'FREQUENCY_CAP'],
+    ['isv.AMOUNT_NOT_ENOUGH', 'VENDOR_REJECTED', 'VENDOR_REJECTED'],
+    ['isp.SYSTEM_ERROR', 'RETRYABLE', 'UNKNOWN'],
+    ['Throttling.Api', 'RETRYABLE', 'UNKNOWN'], // by the Throttling family
+    ['isv.NEW_CODE', 'VENDOR_REJECTED', 'VENDOR_REJECTED'],
+  ])('Aliyun %s → %s / %s', (code, errorClass, reason) => {
+    expect(classifyCode(ALIYUN_CODES, code)).toEqual({ errorClass, reason });
+  });
+
+  it('HTTP statuses without a code: 5xx and 429 retryable, other 4xx rejected', () => {
+    expect([500, 503, 429, 400, 403].map((status) => classifyHttpStatus(status).errorClass))
+      .toEqual(['RETRYABLE', 'RETRYABLE', 'RETRYABLE', 'VENDOR_REJECTED', 'VENDOR_REJECTED']);
+  });
+
+  it('receipt codes: the vendor\'s own table, then the carriers\', else UNKNOWN', () => {
+    const vendor = new Map([['MK:0023', 'INBOX_FULL' as const]]);
+    expect(receiptReason(vendor, 'MK:0023')).toBe('INBOX_FULL');
+    expect(receiptReason(vendor, 'DB:0144')).toBe('BLACKLISTED');
+    expect(receiptReason(vendor, 'MK:0010')).toBe('POWERED_OFF_OR_NO_SIGNAL');
+    expect(receiptReason(vendor, 'XX:9999')).toBe('UNKNOWN');
+  });
+
+  it('transport failures: timeouts told apart, URL queries (which carry the number) cut off', () => {
+    const timeout = transportFailure('ReadTimeout(1000). POST http://h/?PhoneNumbers=13800138000&SignName=x failed.');
+    expect([timeout.errorClass, timeout.vendorCode]).toEqual(['RETRYABLE', 'TIMEOUT']);
+    expect(timeout.vendorText).toBe('ReadTimeout(1000). POST http://h/?… failed.');
+    expect(transportFailure('connect ECONNREFUSED 127.0.0.1:1').vendorCode).toBe('CONNECTION_ERROR');
+  });
+
+  it('a vendor text that quotes the receiver (E.164 or national) keeps only the masked number', () => {
+    const quoted = new VendorError('RECEIVER_INVALID', 'INVALID_RECEIVER', 'isv.MOBILE_NUMBER_ILLEGAL', '13800138000 非法手机号 (+8613800138000)');
+    const masked = withReceiverMasked(quoted, '+8613800138000');
+    expect(masked.vendorText).toBe('1380****8000 非法手机号 (+86138****8000)');
+    expect([masked.errorClass, masked.reason, masked.vendorCode]).toEqual(['RECEIVER_INVALID', 'INVALID_RECEIVER', 'isv.MOBILE_NUMBER_ILLEGAL']);
+  });
+});
+
+describe('template variables', () => {
+  const base: OutgoingMessage = {
+    sendId: 's', receiver: '+8613800138000', content: '', subject: null, vendorTemplateId: null, variables: { name: 'Li', order: 'A-1' },
+  };
+
+  it('Tencent: the id names the variables of {1}, {2}, … in order', () => {
+    expect(tencentTemplate({ ...base, vendorTemplateId: '1234567:order, name' })).toEqual({ templateId: '1234567', params: ['A-1', 'Li'] });
+    expect(tencentTemplate({ ...base, vendorTemplateId: '1234567' })).toEqual({ templateId: '1234567', params: [] });
+    expect(() => tencentTemplate({ ...base, vendorTemplateId: '1234567:name,code' })).toThrow(/code/);
+  });
+
+  it('Aliyun: mainland numbers without +86, others without +', () => {
+    expect(aliyunPhoneNumber('+8613800138000')).toBe('13800138000');
+    expect(aliyunPhoneNumber('+85291234567')).toBe('85291234567');
+  });
+});
+
+describe('account config and secrets', () => {
+  it('Tencent: defaults region and endpoint; refuses a non-numeric SdkAppId and a non-HTTP endpoint', () => {
+    expect(tencentSmsAdapter.configSchema.parse({ smsSdkAppId: '1400006666', signName: 'Herald' }))
+      .toEqual({ smsSdkAppId: '1400006666', signName: 'Herald', region: 'ap-guangzhou', endpoint: 'https://sms.tencentcloudapi.com' });
+    expect(tencentSmsAdapter.configSchema.safeParse({ smsSdkAppId: 'app', signName: 'Herald' }).success).toBe(false);
+    expect(tencentSmsAdapter.configSchema.safeParse({ smsSdkAppId: '1', signName: 'H', endpoint: 'ftp://x' }).success).toBe(false);
+    expect(tencentSmsAdapter.secretsSchema.safeParse({ secretId: 'AKID' }).success).toBe(false);
+  });
+
+  it('Aliyun: defaults the endpoint; needs a signature name and both AccessKey parts', () => {
+    expect(aliyunSmsAdapter.configSchema.parse({ signName: 'Herald' })).toEqual({ signName: 'Herald', endpoint: 'https://dysmsapi.aliyuncs.com' });
+    expect(aliyunSmsAdapter.configSchema.safeParse({}).success).toBe(false);
+    expect(aliyunSmsAdapter.secretsSchema.safeParse({ accessKeyId: 'LTAI' }).success).toBe(false);
+  });
+});
+
+describe('receipt pushes in the vendors\' documented formats', () => {
+  it('Tencent callback (JSON array; Beijing time)', () => {
+    const body = [
+      { user_receive_time: '2015-10-17 08:03:04', nationcode: '86', mobile: '13800138000', report_status: 'SUCCESS', errmsg: 'DELIVRD', description: '用户短信送达成功', sid: 'x1' },
+      { user_receive_time: '2015-10-17 08:03:05', nationcode: '86', mobile: '13800138001', report_status: 'FAIL', errmsg: 'MK:0001', description: '用户短信送达失败', sid: 'x2' },
+    ];
+    expect(tencentSmsAdapter.parsePushedReceipts!(body)).toEqual([
+      { vendorMessageId: 'x1', receiver: '+8613800138000', status: 'DELIVERED', reason: null, vendorCode: 'DELIVRD', vendorText: '用户短信送达成功', deliveredAt: new Date('2015-10-17T00:03:04Z') },
+      { vendorMessageId: 'x2', receiver: '+8613800138001', status: 'UNDELIVERED', reason: 'INVALID_RECEIVER', vendorCode: 'MK:0001', vendorText: '用户短信送达失败', deliveredAt: null },
+    ]);
+    expect(tencentSmsAdapter.pushAnswer).toEqual({ result: 0, errmsg: 'OK' });
+    expect(() => tencentSmsAdapter.parsePushedReceipts!({ sid: 'not an array' })).toThrow();
+  });
+
+  it('Aliyun SmsReport (JSON array; Beijing time)', () => {
+    const body = [
+      { phone_number: '13800138000', send_time: '2017-01-01 00:00:00', report_time: '2017-01-01 00:00:05', success: true, err_code: 'DELIVERED', err_msg: '用户接收成功', sms_size: '1', biz_id: '12345^0', out_id: 'send-1' },
+      { phone_number: '13800138001', send_time: '2017-01-01 00:00:00', report_time: '2017-01-01 00:00:05', success: false, err_code: 'USER_REJECT', err_msg: '用户拒收', sms_size: '1', biz_id: '12346^0', out_id: 'send-2' },
+    ];
+    expect(aliyunSmsAdapter.parsePushedReceipts!(body)).toEqual([
+      { vendorMessageId: '12345^0', receiver: '+8613800138000', status: 'DELIVERED', reason: null, vendorCode: 'DELIVERED', vendorText: '用户接收成功', deliveredAt: new Date('2016-12-31T16:00:05Z') },
+      { vendorMessageId: '12346^0', receiver: '+8613800138001', status: 'UNDELIVERED', reason: 'UNKNOWN', vendorCode: 'USER_REJECT', vendorText: '用户拒收', deliveredAt: null },
+    ]);
+    expect(aliyunSmsAdapter.pushAnswer).toEqual({ code: 0, msg: '成功' });
+    expect(() => aliyunSmsAdapter.parsePushedReceipts!([{ phone_number: '1', success: 'yes' }])).toThrow();
+  });
+});
