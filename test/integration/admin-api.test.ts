@@ -132,7 +132,7 @@ describe('management API (/v1/admin): templates, accounts, API keys', () => {
       expect(rules.body.error.details.fields).toEqual([
         { field: 'content', reason: 'at position 3: "{ name }" is not a placeholder: names are letters, digits and _, not starting with a digit, no spaces' },
         { field: 'content', reason: 'at position 18: a "{" is never closed by "}"' },
-        { field: 'vendorTemplateIds.nosuch', reason: 'unknown provider "nosuch"; known: sandbox' },
+        { field: 'vendorTemplateIds.nosuch', reason: expect.stringMatching(/^unknown provider "nosuch"; known: .*\bsandbox\b/) },
         { field: 'shieldPolicy', reason: 'VERIFICATION messages are never shielded; use NONE' },
       ]);
 
@@ -152,7 +152,7 @@ describe('management API (/v1/admin): templates, accounts, API keys', () => {
     it('refuses an unknown provider, a missing config field and unknown secret names, each by field', async () => {
       const unknown = await admin('POST', '/accounts', { name: 'admin-x', provider: 'nosuch', config: {}, secrets: {} });
       expect(unknown.status).toBe(400);
-      expect(unknown.body.error.details.fields).toEqual([{ field: 'provider', reason: 'unknown provider "nosuch"; known: sandbox' }]);
+      expect(unknown.body.error.details.fields).toEqual([{ field: 'provider', reason: expect.stringMatching(/^unknown provider "nosuch"; known: .*\bsandbox\b/) }]);
 
       const missing = await admin('POST', '/accounts', {
         name: 'admin-x', provider: 'sandbox', config: { timeoutMs: 1000 }, secrets: { appKey: SECRET_APP_KEY, appSecret: SECRET_APP_SECRET, apiToken: SECRET_APP_SECRET },
@@ -199,20 +199,14 @@ describe('management API (/v1/admin): templates, accounts, API keys', () => {
       const primary = (await herald.deps.prisma.account.findUniqueOrThrow({ where: { name: 'sandbox-primary' } })).id;
       const disabled = await admin('POST', `/accounts/${accountId}/disable`);
       expect(disabled.body.enabled).toBe(false);
-      const disabledAt = Date.now();
-
-      // Poll: one send at a time until one avoids the disabled account (before, 900 of 901 weight went to it).
-      let tries = 0;
-      await eventually(async () => {
-        tries += 1;
-        return (await accountOf(await acceptedSendId('welcome_sms'))) === primary ? true : undefined;
-      }, 30_000, 0);
-      const tookMs = Date.now() - disabledAt;
-
+      // Workers reload accounts at most accountCacheMs after a change (the documented bound): wait that
+      // long, then no new send may reach the disabled account, whatever its circuit or weight.
+      await new Promise((resolve) => setTimeout(resolve, defaultActivitySettings.accountCacheMs + 500));
       const after = await Promise.all(Array.from({ length: 5 }, () => acceptedSendId('welcome_sms')));
       const accounts = await Promise.all(after.map(accountOf));
       expect(accounts).toEqual(Array(5).fill(primary));
-      console.log(`account disable reached the worker after ${tookMs} ms (${tries} sends; accountCacheMs = ${defaultActivitySettings.accountCacheMs})`);
+      const atB = vendorB.sent().map((s) => s.clientRef);
+      for (const sendId of after) expect(atB).not.toContain(sendId);
 
       expect((await admin('POST', `/accounts/${accountId}/enable`)).body.enabled).toBe(true);
       await admin('POST', `/accounts/${accountId}/disable`);
