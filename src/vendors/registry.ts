@@ -1,7 +1,14 @@
 import type { VendorAdapter, VendorRegistry } from './types';
+import { dingtalkAdapter } from './chat/dingtalk';
+import { feishuAdapter } from './chat/feishu';
+import { wecomAdapter } from './chat/wecom';
+import { httpGatewayAdapter } from './http-gateway/adapter';
 import { sandboxAdapter } from './sandbox';
+import { smtpAdapter } from './smtp';
 
 /** Every provider Herald can send through, by provider name. */
-export function createVendorRegistry(adapters: VendorAdapter[] = [sandboxAdapter]): VendorRegistry {
+export function createVendorRegistry(
+  adapters: VendorAdapter[] = [sandboxAdapter, httpGatewayAdapter, smtpAdapter, dingtalkAdapter, feishuAdapter, wecomAdapter],
+): VendorRegistry {
   return new Map(adapters.map((adapter) => [adapter.provider, adapter]));
 }
