@@ -61,7 +61,7 @@ describe('e-mail, chat robots and a config-only SMS gateway, end to end through 
   it('an e-mail goes SENT → DELIVERED on the SMTP server\'s 250, with the receipt recorded from the send itself', async () => {
     const accepted = await herald.request('POST', '/v1/messages', { templateCode: 'e2e_mail', receivers: ['Li@Example.com'], variables: { name: 'Li', order: 'M-1' } });
     expect(accepted.status).toBe(202);
-    const { sendId, receiver } = accepted.body.sends[0];
+    const { sendId, receiver }: { sendId: string; receiver: string } = accepted.body.sends[0];
     expect(receiver).toBe('li@example.com');
     const send = await finalSend(herald, sendId, 'DELIVERED');
     expect(send.vendor).toBe('smtp');
@@ -74,7 +74,7 @@ describe('e-mail, chat robots and a config-only SMS gateway, end to end through 
   it('a mailbox the server refuses (550) ends FAILED INVALID_RECEIVER after one attempt, no failover', async () => {
     smtp.answerRecipient('gone@example.com', { code: 550, text: '5.1.1 mailbox unavailable' });
     const accepted = await herald.request('POST', '/v1/messages', { templateCode: 'e2e_mail', receivers: ['gone@example.com'], variables: { name: 'X', order: 'M-2' } });
-    const send = await finalSend(herald, accepted.body.sends[0].sendId, 'FAILED');
+    const send = await finalSend(herald, String(accepted.body.sends[0].sendId), 'FAILED');
     expect(send.reason).toBe('INVALID_RECEIVER');
     expect(send.attempts).toEqual([expect.objectContaining({ provider: 'smtp', errorClass: 'RECEIVER_INVALID' })]);
   });
@@ -83,7 +83,7 @@ describe('e-mail, chat robots and a config-only SMS gateway, end to end through 
     const before = robots.posts.length;
     const accepted = await herald.request('POST', '/v1/messages', { templateCode: 'e2e_chat', receivers: ['group', '@all', '@zhangsan'], variables: { build: '42', env: 'prod' } });
     expect(accepted.status).toBe(202);
-    for (const { sendId } of accepted.body.sends) {
+    for (const { sendId } of accepted.body.sends as Array<{ sendId: string }>) {
       const send = await finalSend(herald, sendId, 'DELIVERED');
       expect(['dingtalk', 'feishu', 'wecom']).toContain(send.vendor);
     }
@@ -94,7 +94,7 @@ describe('e-mail, chat robots and a config-only SMS gateway, end to end through 
   it('a rate-limited robot is retried (RETRYABLE) and the send still ends DELIVERED', async () => {
     for (const vendor of ['dingtalk', 'feishu', 'wecom'] as const) robots.failNext(vendor, 'rate-limited');
     const accepted = await herald.request('POST', '/v1/messages', { templateCode: 'e2e_chat', receivers: ['group'], variables: { build: '43', env: 'prod' } });
-    const send = await finalSend(herald, accepted.body.sends[0].sendId, 'DELIVERED');
+    const send = await finalSend(herald, String(accepted.body.sends[0].sendId), 'DELIVERED');
     expect(send.attempts[0]).toMatchObject({ outcome: 'FAILED', errorClass: 'RETRYABLE' });
     expect(send.attempts.at(-1)).toMatchObject({ outcome: 'ACCEPTED' });
   });
@@ -108,7 +108,7 @@ describe('e-mail, chat robots and a config-only SMS gateway, end to end through 
   it('an SMS through the config-only gateway reaches DELIVERED, signed and verified by the fake', async () => {
     const accepted = await herald.request('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: ['+86 139 1234 5678'], variables: { name: 'Wu', order: 'G-1' } });
     expect(accepted.status).toBe(202);
-    const { sendId } = accepted.body.sends[0];
+    const { sendId }: { sendId: string } = accepted.body.sends[0];
     const send = await finalSend(herald, sendId, 'DELIVERED');
     expect(send.vendor).toBe('http-gateway');
     const received = gateway.accepted.find((m) => m.fields.ref === sendId);
