@@ -12,29 +12,44 @@ export interface GatewayMessage {
 /** What the next call gets instead of a normal answer. */
 export type GatewayFault = 'hang' | { status: number; code: string; message: string };
 
+/** A delivery report as the fake's report API returns it. */
+export interface GatewayReport {
+  state: 'DELIVRD' | 'UNDELIV' | 'PENDING';
+  err: string;
+  desc: string;
+}
+
 export interface FakeHttpGateway {
   url: string;
   accepted: GatewayMessage[];
   /** Signatures that did not verify (the request was refused with E_SIGNATURE). */
   badSignatures: number;
   failNext(fault: GatewayFault, times?: number): void;
+  /** The report for messages to this number; every other accepted message is DELIVRD. */
+  setReport(receiver: string, report: GatewayReport): void;
+  /** Report API calls so far. */
+  reportCalls: number;
   close(): Promise<void>;
 }
 
 export const FAKE_GATEWAY_PATH = '/api/v3/messages';
+export const FAKE_REPORTS_PATH = '/api/v3/reports';
 
 /**
  * "Acme SMS", a gateway Herald has no code for: POST /api/v3/messages (JSON
  * or form), `X-Acme-Key` with the app key, `X-Acme-Timestamp` (seconds) and
  * `X-Acme-Signature` = hex(HMAC-SHA256(secret, METHOD\nPATH\nTIMESTAMP\nBODY)).
  * Answers `{"result":{"status":"ACCEPTED","id"}}` or
- * `{"result":{"status":"ERROR","code","message"}}`.
+ * `{"result":{"status":"ERROR","code","message"}}`. Reports: GET
+ * /api/v3/reports?id=<id>, signed the same way (empty body), answers
+ * `{"result":{"status":"OK"},"reports":[{"msgid","state","err","desc","doneAt"}]}`.
  */
 export async function startFakeHttpGateway(credentials: { appKey: string; appSecret: string }): Promise<FakeHttpGateway> {
   const accepted: GatewayMessage[] = [];
   const faults: GatewayFault[] = [];
   const sockets = new Set<Socket>();
-  const state = { badSignatures: 0 };
+  const reports = new Map<string, GatewayReport>();
+  const state = { badSignatures: 0, reportCalls: 0 };
 
   function reply(res: ServerResponse, status: number, result: Record<string, unknown>): void {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ result }));
@@ -48,8 +63,22 @@ export async function startFakeHttpGateway(credentials: { appKey: string; appSec
     return fresh && given.length === expected.length && timingSafeEqual(given, expected);
   }
 
+  function reportsFor(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    state.reportCalls += 1;
+    if (!verified(req, `${url.pathname}${url.search}`, '')) {
+      state.badSignatures += 1;
+      return reply(res, 401, { status: 'ERROR', code: 'E_SIGNATURE', message: 'signature mismatch' });
+    }
+    const id = url.searchParams.get('id') ?? '';
+    const message = accepted.find((candidate) => candidate.id === id);
+    const report = reports.get(String(message?.fields.to)) ?? { state: 'DELIVRD', err: 'DELIVRD', desc: 'delivered' };
+    const items = message ? [{ msgid: id, ...report, doneAt: new Date().toISOString() }] : [];
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { status: 'OK' }, reports: items }));
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const url = new URL(req.url ?? '/', 'http://fake');
+    if (req.method === 'GET' && url.pathname === FAKE_REPORTS_PATH) return reportsFor(req, res, url);
     if (req.method !== 'POST' || url.pathname !== FAKE_GATEWAY_PATH) return reply(res, 404, { status: 'ERROR', code: 'E_NOT_FOUND', message: 'no such API' });
     const fault = faults.shift();
     if (fault === 'hang') return;
@@ -84,6 +113,12 @@ export async function startFakeHttpGateway(credentials: { appKey: string; appSec
     accepted,
     get badSignatures() {
       return state.badSignatures;
+    },
+    get reportCalls() {
+      return state.reportCalls;
+    },
+    setReport(receiver, report) {
+      reports.set(receiver, report);
     },
     failNext(fault, times = 1) {
       for (let i = 0; i < times; i += 1) faults.push(fault);
@@ -123,6 +158,14 @@ export function acmeGatewayConfig(url: string, encoding: 'json' | 'form' = 'json
         E_SIGNATURE: { class: 'VENDOR_REJECTED' },
         E_BALANCE: { class: 'VENDOR_REJECTED' },
         E_BUSY: { class: 'RETRYABLE' },
+      },
+    },
+    receiptPull: {
+      request: { method: 'GET', url: url.replace(FAKE_GATEWAY_PATH, FAKE_REPORTS_PATH), query: { id: '{messageId}' }, headers: { 'X-Acme-Key': '{secret.appKey}' } },
+      response: {
+        successPath: 'result.status', successValue: 'OK', itemsPath: 'reports', messageIdPath: 'msgid', statusPath: 'state',
+        delivered: ['DELIVRD'], undelivered: ['UNDELIV'], errorCodePath: 'err', errorTextPath: 'desc', doneTimePath: 'doneAt',
+        reasons: { 'MK:0005': 'CARRIER_BLOCKED', 'MK:0001': 'POWERED_OFF_OR_NO_SIGNAL' },
       },
     },
     timeoutMs: 1000,

@@ -44,7 +44,7 @@ describe('e-mail, chat robots and a config-only SMS gateway, end to end through 
       { name: 'e2e-feishu', channel: 'CHAT', provider: 'feishu', config: { baseUrl: robots.baseUrl, timeoutMs: 2000 }, secrets: ROBOTS.feishu },
       { name: 'e2e-wecom', channel: 'CHAT', provider: 'wecom', config: { baseUrl: robots.baseUrl, timeoutMs: 2000 }, secrets: ROBOTS.wecom },
       // A gateway Herald has no code for: the account row is all it takes.
-      { name: 'e2e-acme', channel: 'SMS', provider: 'http-gateway', config: { ...acmeGatewayConfig(gateway.url), acceptanceIsDelivery: true }, secrets: ACME },
+      { name: 'e2e-acme', channel: 'SMS', provider: 'http-gateway', config: acmeGatewayConfig(gateway.url), secrets: ACME },
     ];
     for (const { secrets: opened, ...account } of accounts) {
       await prisma.account.create({ data: { ...account, secretCiphertext: secrets.seal(opened), weight: 1, priority: 1 } });
@@ -105,15 +105,23 @@ describe('e-mail, chat robots and a config-only SMS gateway, end to end through 
     expect(answer.body.error.details.invalid).toEqual([expect.objectContaining({ field: 'receivers[1]', raw: 'ops-robot' })]);
   });
 
-  it('an SMS through the config-only gateway reaches DELIVERED, signed and verified by the fake', async () => {
+  it('an SMS through the config-only gateway is signed, verified, and DELIVERED by its pulled report', async () => {
     const accepted = await herald.request('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: ['+86 139 1234 5678'], variables: { name: 'Wu', order: 'G-1' } });
     expect(accepted.status).toBe(202);
     const { sendId }: { sendId: string } = accepted.body.sends[0];
     const send = await finalSend(herald, sendId, 'DELIVERED');
     expect(send.vendor).toBe('http-gateway');
+    expect(send.receipts).toEqual([expect.objectContaining({ status: 'DELIVERED', source: 'POLL' })]);
     const received = gateway.accepted.find((m) => m.fields.ref === sendId);
     expect(received?.fields).toMatchObject({ to: '+8613912345678', text: 'Hello Wu, your order G-1 has shipped.', vars: { name: 'Wu', order: 'G-1' } });
     expect(send.vendorMessageId).toBe(received?.id);
     expect(gateway.badSignatures).toBe(0);
+  });
+
+  it('a report of non-delivery from the gateway ends UNDELIVERED with the reason from its config', async () => {
+    gateway.setReport('+8613912345679', { state: 'UNDELIV', err: 'MK:0001', desc: 'phone off' });
+    const accepted = await herald.request('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: ['+8613912345679'], variables: { name: 'Wu', order: 'G-2' } });
+    const send = await finalSend(herald, String(accepted.body.sends[0].sendId), 'UNDELIVERED');
+    expect(send).toMatchObject({ reason: 'POWERED_OFF_OR_NO_SIGNAL' });
   });
 });

@@ -89,4 +89,27 @@ describe('http-gateway: a gateway described only by account config', () => {
     const accepted = await httpGatewayAdapter.send(account({ ...acmeGatewayConfig(gateway.url), acceptanceIsDelivery: true }), sms('hi'));
     expect(accepted.finalReceipt).toMatchObject({ status: 'DELIVERED', vendorMessageId: accepted.vendorMessageId });
   });
+
+  it('pulls delivery reports as described: delivered, undelivered with the mapped reason, pending left out', async () => {
+    const config = acmeGatewayConfig(gateway.url);
+    const delivered = await httpGatewayAdapter.send(account(config), sms('hi', {}, '+8613800138011'));
+    gateway.setReport('+8613800138012', { state: 'UNDELIV', err: 'MK:0005', desc: 'blocked by carrier' });
+    const blocked = await httpGatewayAdapter.send(account(config), sms('hi', {}, '+8613800138012'));
+    gateway.setReport('+8613800138013', { state: 'PENDING', err: '', desc: '' });
+    const pending = await httpGatewayAdapter.send(account(config), sms('hi', {}, '+8613800138013'));
+
+    const receipts = await httpGatewayAdapter.pullReceipts!(account(config), [delivered.vendorMessageId, blocked.vendorMessageId, pending.vendorMessageId, 'acme-unknown']);
+    expect(receipts).toEqual([
+      expect.objectContaining({ vendorMessageId: delivered.vendorMessageId, status: 'DELIVERED', reason: null, deliveredAt: expect.any(Date) }),
+      expect.objectContaining({ vendorMessageId: blocked.vendorMessageId, status: 'UNDELIVERED', reason: 'CARRIER_BLOCKED', vendorCode: 'MK:0005', vendorText: 'blocked by carrier' }),
+    ]);
+  });
+
+  it('a report call the gateway refuses is a classified error, and an account without receiptPull asks nothing', async () => {
+    const config = acmeGatewayConfig(gateway.url);
+    await expect(httpGatewayAdapter.pullReceipts!(account(config, { ...SECRETS, appSecret: 'wrong' }), ['acme-1'])).rejects.toMatchObject({ errorClass: 'VENDOR_REJECTED', vendorCode: 'HTTP_401' });
+    const calls = gateway.reportCalls;
+    expect(await httpGatewayAdapter.pullReceipts!(account({ ...config, receiptPull: undefined }), ['acme-1'])).toEqual([]);
+    expect(gateway.reportCalls).toBe(calls);
+  });
 });

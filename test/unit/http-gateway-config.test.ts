@@ -47,4 +47,17 @@ describe('http-gateway config schema', () => {
     expect(issues({ ...valid, request: { ...request, url: 'ftp://gw.example/' } }).map((issue) => issue.path)).toEqual(['request.url']);
     expect(issues({ ...valid, signing: { type: 'rsa' } }).map((issue) => issue.path)).toEqual(['signing.type']);
   });
+
+  it('refuses unknown fields (a typo is not silently ignored)', () => {
+    expect(issues({ ...valid, response: { ...(valid.response as object), sucessPath: 'x' } })).toEqual([expect.objectContaining({ path: 'response', message: expect.stringContaining('sucessPath') })]);
+  });
+
+  it('keeps the receipt pull to {messageId}, and {messageId} out of the send', () => {
+    const pull = valid.receiptPull as { request: object };
+    expect(issues({ ...valid, receiptPull: { ...pull, request: { ...pull.request, query: { to: '{receiver}' } } } }))
+      .toEqual([{ path: 'receiptPull.request.query.to', message: expect.stringContaining('knows only messageId') }]);
+    const request = valid.request as Record<string, unknown>;
+    expect(issues({ ...valid, request: { ...request, query: { id: '{messageId}' } } }))
+      .toEqual([{ path: 'request.query.id', message: '{messageId} is only known to a receipt pull' }]);
+  });
 });

@@ -6,7 +6,7 @@
 import { RETRYABLE, classifyHttpStatus, type Classification } from '../classification';
 import type { HttpAnswer } from '../http-call';
 import { VendorError } from '../vendor-error';
-import type { GatewayResponse } from './config';
+import type { GatewayResponse, SuccessCondition } from './config';
 
 /** `data.items.0.id` in parsed JSON; undefined when any step is missing. */
 export function valueAtPath(root: unknown, path: string): unknown {
@@ -19,7 +19,7 @@ export function valueAtPath(root: unknown, path: string): unknown {
   return value;
 }
 
-function asText(value: unknown): string | null {
+export function asText(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return null;
@@ -33,11 +33,11 @@ function classify(response: GatewayResponse, code: string, httpStatus: number): 
   return classifyHttpStatus(httpStatus);
 }
 
-function isSuccess(response: GatewayResponse, answer: HttpAnswer): boolean {
-  const statusOk = response.successStatus ? response.successStatus.includes(answer.status) : answer.status >= 200 && answer.status < 300;
+export function isSuccess(condition: SuccessCondition, answer: HttpAnswer): boolean {
+  const statusOk = condition.successStatus ? condition.successStatus.includes(answer.status) : answer.status >= 200 && answer.status < 300;
   if (!statusOk) return false;
-  if (response.successPath === undefined) return true;
-  return asText(valueAtPath(answer.json, response.successPath)) === String(response.successValue);
+  if (condition.successPath === undefined) return true;
+  return asText(valueAtPath(answer.json, condition.successPath)) === String(condition.successValue);
 }
 
 /** The gateway's message id on success; a classified VendorError otherwise. */

@@ -6,12 +6,13 @@
  */
 import type { OutgoingMessage } from '../types';
 import { VendorError } from '../vendor-error';
-import type { HttpGatewayConfig } from './config';
+import type { GatewayRequest } from './config';
 import { PLACEHOLDER_PATTERN } from './placeholders';
 
-/** The values of one call: the message, the call's timestamp and nonce, and the account's secrets. */
+/** The values of one call: the message (or, for a receipt pull, the gateway's message id), the call's timestamp and nonce, and the account's secrets. */
 export interface CallValues {
-  message: OutgoingMessage;
+  message: OutgoingMessage | null;
+  messageId: string | null;
   timestamp: string;
   nonce: string;
   secrets: Record<string, string>;
@@ -21,8 +22,7 @@ function configError(text: string): VendorError {
   return new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', 'CONFIG_INVALID', text);
 }
 
-function valueOf(name: string, values: CallValues): string {
-  const { message } = values;
+function messageValue(name: string, message: OutgoingMessage): string | undefined {
   switch (name) {
     case 'receiver': return message.receiver;
     case 'content': return message.content;
@@ -31,21 +31,28 @@ function valueOf(name: string, values: CallValues): string {
     case 'vendorTemplateId':
       if (message.vendorTemplateId === null) throw configError('the gateway needs {vendorTemplateId} but the template has none for http-gateway');
       return message.vendorTemplateId;
-    case 'timestamp': return values.timestamp;
-    case 'nonce': return values.nonce;
   }
   if (name.startsWith('var.')) {
     const value = message.variables[name.slice(4)];
     if (value === undefined) throw configError(`the gateway needs {${name}} but the message has no variable ${name.slice(4)}`);
     return value;
   }
+  return undefined;
+}
+
+function valueOf(name: string, values: CallValues): string {
+  if (name === 'timestamp') return values.timestamp;
+  if (name === 'nonce') return values.nonce;
+  if (name === 'messageId' && values.messageId !== null) return values.messageId;
   if (name.startsWith('secret.')) {
     const value = values.secrets[name.slice(7)];
     if (value === undefined) throw configError(`the account has no secret ${name.slice(7)}`);
     return value;
   }
-  // config.ts refuses any other name when the account is saved.
-  throw configError(`unknown placeholder {${name}}`);
+  const fromMessage = values.message ? messageValue(name, values.message) : undefined;
+  if (fromMessage !== undefined) return fromMessage;
+  // config.ts refuses any other name (and message data in a receipt pull) when the account is saved.
+  throw configError(`placeholder {${name}} has no value here`);
 }
 
 export function renderTemplate(template: string, values: CallValues): string {
@@ -53,7 +60,7 @@ export function renderTemplate(template: string, values: CallValues): string {
 }
 
 function renderJson(value: unknown, values: CallValues): unknown {
-  if (value === '{variables}') return values.message.variables;
+  if (value === '{variables}') return values.message?.variables ?? {};
   if (typeof value === 'string') return renderTemplate(value, values);
   if (Array.isArray(value)) return value.map((item) => renderJson(item, values));
   if (typeof value === 'object' && value !== null) {
@@ -67,11 +74,12 @@ export interface RenderedRequest {
   /** Path and query, as signed. */
   pathAndQuery: string;
   headers: Record<string, string>;
+  /** Empty for a request without a body (a GET receipt pull). */
   body: string;
-  contentType: string;
+  contentType: string | null;
 }
 
-export function renderRequest(request: HttpGatewayConfig['request'], values: CallValues): RenderedRequest {
+export function renderRequest(request: GatewayRequest, values: CallValues): RenderedRequest {
   const url = new URL(request.url);
   for (const [key, template] of Object.entries(request.query)) url.searchParams.set(key, renderTemplate(template, values));
   const headers: Record<string, string> = {};
@@ -81,7 +89,9 @@ export function renderRequest(request: HttpGatewayConfig['request'], values: Cal
     headers[name.toLowerCase()] = value;
   }
   const { body } = request;
-  const rendered = body.encoding === 'json'
+  const rendered = body === undefined
+    ? { body: '', contentType: null }
+    : body.encoding === 'json'
     ? { body: JSON.stringify(renderJson(body.fields, values)), contentType: 'application/json; charset=utf-8' }
     : {
       body: new URLSearchParams(Object.entries(body.fields).map(([key, template]): [string, string] => [key, renderTemplate(template, values)])).toString(),
