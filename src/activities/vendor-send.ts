@@ -174,6 +174,9 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
         }),
         ...finalReceiptRows(send.id, account.provider, accepted),
       ]);
+      if (accepted.finalReceipt) {
+        deps.metrics.receipts.inc({ provider: account.provider, status: accepted.finalReceipt.status, reason: accepted.finalReceipt.reason ?? 'none' });
+      }
       await deps.circuit.recordSuccess(account.id);
       logger.info({ sendId: send.id, receiver: send.receiver, provider: account.provider, durationMs }, 'vendor accepted');
       const receipt = await receiptForSend(prisma, send.id, account.provider, accepted.vendorMessageId);

@@ -69,6 +69,8 @@ describe('e-mail, chat robots and a config-only SMS gateway, end to end through 
     const mail = smtp.received.find((m) => m.raw.includes(`Message-ID: <${sendId}@herald.test>`));
     expect(mail).toMatchObject({ user: 'mailer', to: ['li@example.com'] });
     expect(mail?.raw).toContain('Hello Li, your order M-1 has shipped.');
+    const metrics = await fetch(`${herald.baseUrl}/metrics`).then((r) => r.text());
+    expect(metrics).toContain('herald_receipts_total{provider="smtp",status="DELIVERED",reason="none"} 1');
   });
 
   it('a mailbox the server refuses (550) ends FAILED INVALID_RECEIVER after one attempt, no failover', async () => {

@@ -25,7 +25,7 @@ export const dingtalkSecretsSchema = z.object({
 });
 
 /** errcode → handling. Unknown codes fall back to the HTTP status (a 200 with an unknown code is VENDOR_REJECTED). */
-export const DINGTALK_CODES: ReadonlyMap<string, Classification> = new Map([
+const DINGTALK_CODES: ReadonlyMap<string, Classification> = new Map([
   ['-1', RETRYABLE], // system busy
   ['130101', RETRYABLE], // send too fast, exceed 20 times per minute
   ['410100', RETRYABLE], // sending too fast, rate limited
@@ -41,7 +41,7 @@ export const DINGTALK_CODES: ReadonlyMap<string, Classification> = new Map([
 ]);
 
 /** The signature DingTalk expects for a timestamp in milliseconds (before url-encoding). */
-export function dingtalkSignature(secret: string, timestampMs: string): string {
+function dingtalkSignature(secret: string, timestampMs: string): string {
   return createHmac('sha256', secret).update(`${timestampMs}\n${secret}`).digest('base64');
 }
 

@@ -24,7 +24,7 @@ export const feishuSecretsSchema = z.object({
 });
 
 /** code → handling; 9499 (Bad Request, also seen as "too many request") is left to the HTTP status. */
-export const FEISHU_CODES: ReadonlyMap<string, Classification> = new Map([
+const FEISHU_CODES: ReadonlyMap<string, Classification> = new Map([
   ['11232', RETRYABLE], // frequency limited
   ['19021', REJECTED], // sign match fail or timestamp is not within one hour from current time
   ['19022', REJECTED], // Ip Not Allowed
@@ -34,7 +34,7 @@ export const FEISHU_CODES: ReadonlyMap<string, Classification> = new Map([
 ]);
 
 /** The signature Feishu expects for a timestamp in seconds. */
-export function feishuSignature(secret: string, timestampSec: string): string {
+function feishuSignature(secret: string, timestampSec: string): string {
   return createHmac('sha256', `${timestampSec}\n${secret}`).update('').digest('base64');
 }
 

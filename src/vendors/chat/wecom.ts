@@ -18,7 +18,7 @@ export const wecomSecretsSchema = z.object({
   key: z.string().min(1),
 });
 
-export const WECOM_CODES: ReadonlyMap<string, Classification> = new Map([
+const WECOM_CODES: ReadonlyMap<string, Classification> = new Map([
   ['-1', RETRYABLE], // system busy
   ['45009', RETRYABLE], // api freq out of limit (20 per minute per robot)
   ['93000', REJECTED], // invalid webhook url (key wrong or robot removed)
