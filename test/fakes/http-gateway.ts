@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Prisma } from '../../src/generated/prisma/client';
 
 /** One message the fake gateway accepted, as it read it off the wire. */
 export interface GatewayMessage {
@@ -132,7 +133,7 @@ export async function startFakeHttpGateway(credentials: { appKey: string; appSec
 }
 
 /** The account config that describes Acme SMS to the `http-gateway` provider: all it takes to add it. */
-export function acmeGatewayConfig(url: string, encoding: 'json' | 'form' = 'json'): Record<string, unknown> {
+export function acmeGatewayConfig(url: string, encoding: 'json' | 'form' = 'json'): Prisma.InputJsonObject {
   const fields = { to: '{receiver}', text: '{content}', ref: '{sendId}' };
   return {
     request: {
