@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
-import { receiptForSend } from '../receipts/receipt-store';
+import { receiptForSend, type ReceiptSource } from '../receipts/receipt-store';
 import type { ReceiptNotice } from '../shared/contract';
 import { FAILURE_TYPE, RATE_LIMIT_HOLD_TYPE } from '../shared/failures';
 import type { Channel } from '../shared/states';
@@ -75,6 +75,21 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       vendorTemplateId: vendorTemplateIds[account.provider] ?? null,
       variables: (send.message.variables ?? {}) as Record<string, string>,
     });
+  }
+
+  /** The acceptance that is already the outcome (see VendorAccepted.finalReceipt), as a receipt row written with it. */
+  function finalReceiptRows(sendId: string, provider: string, accepted: VendorAccepted) {
+    const receipt = accepted.finalReceipt;
+    if (!receipt) return [];
+    const source: ReceiptSource = 'SEND';
+    return [
+      prisma.receipt.create({
+        data: {
+          provider, vendorMessageId: receipt.vendorMessageId, receiver: receipt.receiver, sendId, status: receipt.status,
+          reason: receipt.reason, vendorCode: receipt.vendorCode, vendorText: receipt.vendorText, deliveredAt: receipt.deliveredAt, source,
+        },
+      }),
+    ];
   }
 
   /** Records a failed vendor call and turns it into the classified Temporal failure the workflow reads. */
@@ -157,7 +172,11 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
           where: { id: send.id },
           data: { status: 'SENT', accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, sentAt: new Date() },
         }),
+        ...finalReceiptRows(send.id, account.provider, accepted),
       ]);
+      if (accepted.finalReceipt) {
+        deps.metrics.receipts.inc({ provider: account.provider, status: accepted.finalReceipt.status, reason: accepted.finalReceipt.reason ?? 'none' });
+      }
       await deps.circuit.recordSuccess(account.id);
       logger.info({ sendId: send.id, receiver: send.receiver, provider: account.provider, durationMs }, 'vendor accepted');
       const receipt = await receiptForSend(prisma, send.id, account.provider, accepted.vendorMessageId);

@@ -8,7 +8,8 @@ export interface StoredReceipt {
   notice: ReceiptNotice;
 }
 
-export type ReceiptSource = 'PUSH' | 'POLL';
+/** PUSH and POLL come from the vendor's receipt channel; SEND is the vendor's answer to the send itself (`finalReceipt`). */
+export type ReceiptSource = 'PUSH' | 'POLL' | 'SEND';
 
 /**
  * Stores receipts before anything else happens to them. A receipt that

@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parseChatTarget } from './chat-target';
 import type { Channel } from './states';
 
 export type ReceiverCheck =
@@ -41,12 +42,14 @@ export function normaliseEmail(raw: string): ReceiverCheck {
   return { ok: true, receiver: text };
 }
 
-/** Chat robots: the receiver is the robot's name or id as configured; only sanity checks apply. */
+/** Chat robots: `group`, `@all` or `@<userId>` (see chat-target.ts); the robot account is the group. */
 export function normaliseChatTarget(raw: string): ReceiverCheck {
   const control = findControlCharacter(raw);
   if (control) return { ok: false, reason: `contains ${control.name} at position ${control.index + 1}` };
   const text = raw.trim();
-  if (text === '' || text.length > 200) return { ok: false, reason: 'must be 1 to 200 characters' };
+  if (!parseChatTarget(text)) {
+    return { ok: false, reason: 'must be "group", "@all" or "@" followed by a member\'s user id (letters, digits, . _ @ -, at most 128)' };
+  }
   return { ok: true, receiver: text };
 }
 

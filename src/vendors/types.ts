@@ -25,6 +25,13 @@ export interface VendorAccepted {
   vendorMessageId: string;
   vendorCode: string;
   vendorText: string;
+  /**
+   * Set by providers whose acceptance is the last word there will ever be
+   * (chat robots posting into the group, SMTP without DSN): stored as the
+   * send's receipt with the acceptance, so the send ends at once instead of
+   * waiting out the receipt window.
+   */
+  finalReceipt?: VendorReceipt;
 }
 
 /**

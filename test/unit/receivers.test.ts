@@ -40,7 +40,23 @@ describe('normaliseEmail', () => {
 
 describe('normaliseReceiver', () => {
   it('dispatches by channel', () => {
-    expect(normaliseReceiver('ops-robot', 'CHAT', 'CN')).toEqual({ ok: true, receiver: 'ops-robot' });
+    expect(normaliseReceiver(' @all ', 'CHAT', 'CN')).toEqual({ ok: true, receiver: '@all' });
     expect(normaliseReceiver('not-an-email', 'EMAIL', 'CN')).toMatchObject({ ok: false });
+  });
+});
+
+describe('chat receivers', () => {
+  it('accepts the group, everyone, or one member by user id', () => {
+    expect(normaliseReceiver('group', 'CHAT', 'CN')).toEqual({ ok: true, receiver: 'group' });
+    expect(normaliseReceiver('@ou_7d8a6e6df7621556ce0d21922b676706', 'CHAT', 'CN')).toEqual({ ok: true, receiver: '@ou_7d8a6e6df7621556ce0d21922b676706' });
+    expect(normaliseReceiver('@zhang.san@corp', 'CHAT', 'CN')).toEqual({ ok: true, receiver: '@zhang.san@corp' });
+  });
+
+  it('rejects anything else with a reason naming the forms', () => {
+    for (const raw of ['ops-robot', '@', '@two words', '@<at user_id="all">', '@all\n']) {
+      const check = normaliseReceiver(raw, 'CHAT', 'CN');
+      expect(check).toMatchObject({ ok: false });
+    }
+    expect(normaliseReceiver('ops-robot', 'CHAT', 'CN')).toEqual({ ok: false, reason: expect.stringContaining('"group", "@all"') });
   });
 });

@@ -1,0 +1,51 @@
+/** Reads a gateway's delivery reports as its `receiptPull.response` describes them. */
+import type { Reason } from '../../shared/states';
+import { classifyHttpStatus } from '../classification';
+import type { HttpAnswer } from '../http-call';
+import type { VendorReceipt } from '../types';
+import { VendorError } from '../vendor-error';
+import { asText, isSuccess, valueAtPath } from './answer';
+import type { GatewayReceiptPull } from './config';
+
+function parsedTime(value: unknown): Date | null {
+  const text = asText(value);
+  if (text === null) return null;
+  const time = new Date(/^\d+$/.test(text) ? Number(text) * (text.length <= 10 ? 1000 : 1) : text);
+  return Number.isNaN(time.getTime()) ? null : time;
+}
+
+/**
+ * The reports for the asked message ids; a report whose status is neither
+ * delivered nor undelivered (still pending) is left out. An answer that is
+ * not a success is a classified VendorError (the poll just tries later).
+ */
+export function readReceiptReports(response: GatewayReceiptPull['response'], answer: HttpAnswer, messageIds: string[]): VendorReceipt[] {
+  if (!isSuccess(response, answer)) {
+    const { errorClass, reason } = classifyHttpStatus(answer.status);
+    throw new VendorError(errorClass, reason, `HTTP_${answer.status}`, answer.text.slice(0, 200));
+  }
+  const items = response.itemsPath ? valueAtPath(answer.json, response.itemsPath) : [answer.json];
+  if (!Array.isArray(items)) {
+    throw new VendorError('RETRYABLE', 'UNKNOWN', 'BAD_RESPONSE', `no report list at ${response.itemsPath ?? '(answer)'}: ${answer.text.slice(0, 200)}`);
+  }
+  const receipts: VendorReceipt[] = [];
+  for (const item of items) {
+    const messageId = asText(valueAtPath(item, response.messageIdPath));
+    const status = asText(valueAtPath(item, response.statusPath));
+    if (messageId === null || status === null || !messageIds.includes(messageId)) continue;
+    const delivered = response.delivered.includes(status);
+    if (!delivered && !response.undelivered.includes(status)) continue;
+    const code = response.errorCodePath ? asText(valueAtPath(item, response.errorCodePath)) : null;
+    const reason: Reason | null = delivered ? null : ((code !== null ? response.reasons[code] : undefined) ?? 'UNKNOWN');
+    receipts.push({
+      vendorMessageId: messageId,
+      receiver: null,
+      status: delivered ? 'DELIVERED' : 'UNDELIVERED',
+      reason,
+      vendorCode: code ?? status,
+      vendorText: (response.errorTextPath ? asText(valueAtPath(item, response.errorTextPath)) : null) ?? status,
+      deliveredAt: delivered ? (response.doneTimePath ? parsedTime(valueAtPath(item, response.doneTimePath)) : null) : null,
+    });
+  }
+  return receipts;
+}
