@@ -5,9 +5,15 @@ import type { Logger } from '../logger';
 import { apiKeyPrefix, hashApiKey } from '../security/api-keys';
 import { logFacts } from './caller';
 import { HttpError } from './http-error';
+import { createKeyUsage } from './key-usage';
 
-/** `Authorization: Bearer <key>`; a failure says nothing about why, and is logged. */
+/**
+ * `Authorization: Bearer <key>`; a failure says nothing about why (missing,
+ * unknown, revoked and wrong keys answer alike), and is logged with the path
+ * and address, never the key. A success records the key's last use.
+ */
 export function authenticate(prisma: PrismaClient, logger: Logger): RequestHandler {
+  const usage = createKeyUsage(prisma, logger);
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -19,6 +25,7 @@ export function authenticate(prisma: PrismaClient, logger: Logger): RequestHandl
       throw new HttpError(401, 'UNAUTHENTICATED', 'missing or invalid API key');
     }
     logFacts(res).caller = { apiKeyId: row.id, teamId: row.teamId, scopes: row.scopes };
+    usage.touch(row.id);
     next();
   };
 }
