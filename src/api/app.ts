@@ -52,11 +52,14 @@ function toHttpError(error: unknown, maxBodyBytes: number): HttpError {
   const status = (error as { status?: unknown; type?: unknown }).status;
   const type = (error as { type?: unknown }).type;
   // Errors raised by express.json(): malformed JSON and oversized bodies.
-  if (type === 'entity.parse.failed') return new HttpError(400, 'INVALID_JSON', 'the body is not valid JSON');
+  // The parser's own message may quote the body (receivers, secrets): never passed on.
+  if (type === 'entity.parse.failed') return new HttpError(400, 'INVALID_JSON', 'the body is not valid JSON', { field: 'body', reason: 'is not valid JSON' });
   if (type === 'entity.too.large') {
     return new HttpError(413, 'BODY_TOO_LARGE', `the body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES)`, { field: 'body', limit: maxBodyBytes });
   }
-  if (typeof status === 'number' && status >= 400 && status < 500) return new HttpError(status, 'BAD_REQUEST', 'the request could not be read');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, 'BAD_REQUEST', 'the request could not be read', { field: 'body', reason: typeof type === 'string' ? type : 'unreadable' });
+  }
   if (error instanceof ServiceError) return new HttpError(503, 'TEMPORAL_UNAVAILABLE', 'Temporal is unavailable; try again');
   const prismaCode = (error as { code?: unknown }).code;
   if (typeof prismaCode === 'string' && /^P10\d\d$/.test(prismaCode)) {
