@@ -25,18 +25,30 @@ const variableText = z
   .refine((text) => !LONE_SURROGATE.test(text), 'must not contain unpaired UTF-16 surrogates')
   .refine((text) => !BIDI_CONTROL.test(text), 'must not contain bidirectional override characters (U+202A-U+202E, U+2066-U+2069)');
 
-const variableValue = z.union([variableText, z.number().finite()]);
+const variableValue = z.union([variableText, z.number().finite()], { error: 'must be a string or a finite number' });
 
-/** Names that are properties of every JS object: refused so no lookup can ever reach Object.prototype. */
-const RESERVED_VARIABLE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
-const variableName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _')
-  .max(64)
-  .refine((name) => !RESERVED_VARIABLE_NAMES.has(name), 'is a reserved name (__proto__, constructor, prototype)');
+const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _').max(64);
 
 /** More variables than any template uses is a mistake or an attack; refused rather than stored. */
 export const MAX_VARIABLES = 100;
+
+/**
+ * Names that are properties of every JS object. Checked on the raw object,
+ * before zod's record drops `__proto__` without a word: the caller learns
+ * the name is refused instead of seeing it vanish.
+ */
+const RESERVED_VARIABLE_NAMES = ['__proto__', 'constructor', 'prototype'];
+
+const variables = z.preprocess(
+  (raw, ctx) => {
+    if (raw === null || typeof raw !== 'object') return raw;
+    for (const name of RESERVED_VARIABLE_NAMES) {
+      if (Object.hasOwn(raw, name)) ctx.issues.push({ code: 'custom', message: 'is a reserved name (__proto__, constructor, prototype)', input: raw, path: [name] });
+    }
+    return raw;
+  },
+  z.record(variableName, variableValue).refine((record) => Object.keys(record).length <= MAX_VARIABLES, `at most ${MAX_VARIABLES} variables`),
+);
 
 /** `POST /v1/messages`. Receivers arrive as text, exactly as the caller wrote them. */
 export const messageRequestSchema = z
@@ -44,10 +56,7 @@ export const messageRequestSchema = z
     templateId: z.uuid().optional(),
     templateCode: z.string().min(1).max(100).refine(noNul, NUL_MESSAGE).optional(),
     receivers: z.array(z.string().max(320).refine(noNul, NUL_MESSAGE)).min(1),
-    variables: z
-      .record(variableName, variableValue)
-      .refine((variables) => Object.keys(variables).length <= MAX_VARIABLES, `at most ${MAX_VARIABLES} variables`)
-      .default({}),
+    variables: variables.default({}),
   })
   .strict()
   .refine((body) => (body.templateId === undefined) !== (body.templateCode === undefined), {
