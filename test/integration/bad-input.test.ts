@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { startHerald, type RunningHerald } from '../support/herald';
 
 /**
@@ -55,7 +56,7 @@ const WRONG_TYPES: Record<string, unknown[]> = {
 };
 
 function buildCases(random: () => number): BadCase[] {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const insertAt = (text: string, char: string) => {
     const at = int(1, text.length - 1);
@@ -137,15 +138,15 @@ function buildCases(random: () => number): BadCase[] {
     },
     () => {
       const byId = random() < 0.5;
-      const ref = byId ? { templateId: crypto.randomUUID() } : { templateCode: `no_such_${int(0, 1e9)}` };
+      const ref = byId ? { templateId: randomUUID() } : { templateCode: `no_such_${int(0, 1e9)}` };
       return { kind: 'unknown template', body: { receivers: GOOD.receivers, variables: GOOD.variables, ...ref }, expect: { status: 404, code: 'TEMPLATE_NOT_FOUND', field: byId ? 'templateId' : 'templateCode' } };
     },
     () => {
       const missing = pick(['name', 'order']);
       const variables: Record<string, string> = { ...GOOD.variables };
       delete variables[missing];
-      if (random() < 0.5) variables.toString = 'x'; // present, but not the one the template needs
-      return { kind: 'missing variable', body: { ...GOOD, variables }, expect: { status: 400, code: 'MISSING_VARIABLES', field: `variables.${missing}` } };
+      const inherited: Record<string, string> = random() < 0.5 ? { toString: 'x' } : {}; // present, but not the one the template needs
+      return { kind: 'missing variable', body: { ...GOOD, variables: { ...variables, ...inherited } }, expect: { status: 400, code: 'MISSING_VARIABLES', field: `variables.${missing}` } };
     },
     () => {
       const key = pick(['__proto__', 'constructor', 'prototype']);
