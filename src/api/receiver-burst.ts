@@ -82,7 +82,7 @@ export function createReceiverBurstGuard(
           REDIS_TIMEOUT_MS,
         );
       } catch (error) {
-        logger.warn({ err: error, receivers: receivers.length }, 'receiver burst check skipped: Redis unavailable');
+        logger.warn({ err: error, receiverCount: receivers.length }, 'receiver burst check skipped: Redis unavailable');
         return { capped: [], retryAfterSeconds: 0 };
       }
       const capped: CappedReceiver[] = [];
