@@ -44,9 +44,14 @@ describe('receiver burst guard (real Redis)', () => {
 
   it('lets every receiver through when Redis is down, and says so', async () => {
     const { lines, logger } = capturingLogger();
-    const guard = createReceiverBurstGuard(createUnreachableRedis(), RULE, logger, createMetrics());
-    const receivers = ['+8613800180003', '+8613800180003', '+8613800180003'];
-    expect(await guard.admit('SMS', receivers)).toEqual({ capped: [], retryAfterSeconds: 0 });
-    expect(lines.join('')).toContain('receiver burst check skipped: Redis unavailable');
+    const unreachable = createUnreachableRedis();
+    try {
+      const guard = createReceiverBurstGuard(unreachable, RULE, logger, createMetrics());
+      const receivers = ['+8613800180003', '+8613800180003', '+8613800180003'];
+      expect(await guard.admit('SMS', receivers)).toEqual({ capped: [], retryAfterSeconds: 0 });
+      expect(lines.join('')).toContain('receiver burst check skipped: Redis unavailable');
+    } finally {
+      unreachable.disconnect();
+    }
   });
 });
