@@ -9,6 +9,7 @@ import { createPrisma } from '../src/db/prisma';
 import { seed } from '../src/db/seed';
 import type { PrismaClient } from '../src/generated/prisma/client';
 import { startTemporalDevServer } from '../src/runtime/temporal-dev-server';
+import { receiptPushUrl } from '../src/security/receipt-token';
 import { createSecretBox } from '../src/security/secret-box';
 import { waitUntil } from './figures';
 
@@ -88,8 +89,9 @@ export async function startBenchStack(): Promise<BenchStack> {
     SANDBOX_VENDOR_PORT: String(sandboxPort),
     SANDBOX_VENDOR_URL: `http://127.0.0.1:${sandboxPort}`,
     SANDBOX_RECEIPT_DELAY_MS: '0',
-    SANDBOX_RECEIPT_CALLBACK_URL: `${apiUrl}/v1/receipts/sandbox`,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    // One API key drives the whole load: its per-caller limit would measure the limiter, not the API.
+    CALLER_RATE_LIMIT_REQUESTS: '1000000',
   };
   const config = loadConfig(env);
   const prisma = createPrisma(DATABASE_URL);
@@ -117,7 +119,8 @@ export async function startBenchStack(): Promise<BenchStack> {
     };
   }
 
-  spawnEntry('sandbox', 'src/sandbox/main.ts');
+  const sandboxAccount = await prisma.account.findUniqueOrThrow({ where: { name: 'sandbox-primary' } });
+  spawnEntry('sandbox', 'src/sandbox/main.ts', { SANDBOX_RECEIPT_CALLBACK_URL: receiptPushUrl(apiUrl, config.RECEIPT_TOKEN_KEY, sandboxAccount) });
   await waitUntil(() => answers(`http://127.0.0.1:${sandboxPort}/`), 60_000);
 
   return {

@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 /** Public, for development only: production refuses to start with it. */
 const DEV_SECRET_KEY = 'ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE=';
+/** Public, for development only: production refuses to start with it. */
+const DEV_RECEIPT_TOKEN_KEY = 'ZGV2LW9ubHktcmVjZWlwdC10b2tlbi1rZXktMDAwMDA=';
 
 /** Every setting Herald reads, with its default. `.env.example` lists the same names. */
 const configSchema = z.object({
@@ -43,12 +45,28 @@ const configSchema = z.object({
   RECEIPT_WINDOW_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
   RECEIPT_POLL_FIRST_SECONDS: z.coerce.number().positive().default(30),
   RECEIPT_POLL_MAX_SECONDS: z.coerce.number().positive().default(1800),
+  /** Server key (base64, at least 32 bytes) from which each account's receipt URL token is derived (HMAC). */
+  RECEIPT_TOKEN_KEY: z.string().default(DEV_RECEIPT_TOKEN_KEY),
   MAX_RECEIVERS_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
+  /** Largest request body the API reads; a larger one is a 413. */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+  /** Per API key: at most this many `/v1` requests per window, then 429 with Retry-After. */
+  CALLER_RATE_LIMIT_REQUESTS: z.coerce.number().int().positive().default(1200),
+  CALLER_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /** Anti-bombing: at most this many accepted sends to one receiver (all callers together) per window. */
+  RECEIVER_BURST_MAX: z.coerce.number().int().positive().default(10),
+  RECEIVER_BURST_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   /** Seed: the API key printed for the first user. Only its hash is stored. */
   SEED_API_KEY: z.string().default('hk_dev_sandbox_key_0000000000000000'),
 }).refine((c) => c.NODE_ENV !== 'production' || c.SECRET_KEY !== DEV_SECRET_KEY, {
   message: 'set a SECRET_KEY of your own in production (32 random bytes, base64)',
   path: ['SECRET_KEY'],
+}).refine((c) => c.NODE_ENV !== 'production' || c.RECEIPT_TOKEN_KEY !== DEV_RECEIPT_TOKEN_KEY, {
+  message: 'set a RECEIPT_TOKEN_KEY of your own in production (32 random bytes, base64)',
+  path: ['RECEIPT_TOKEN_KEY'],
+}).refine((c) => Buffer.from(c.RECEIPT_TOKEN_KEY, 'base64').length >= 32, {
+  message: 'must be at least 32 bytes, base64-encoded',
+  path: ['RECEIPT_TOKEN_KEY'],
 });
 
 export type Config = z.infer<typeof configSchema>;

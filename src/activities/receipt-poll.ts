@@ -28,7 +28,8 @@ export function createReceiptPollActivities(deps: {
   return {
     async pollReceipt(request: ReceiptPollRequest): Promise<ReceiptNotice | null> {
       const { prisma } = deps;
-      const known = await receiptForSend(prisma, request.sendId, request.provider, request.vendorMessageId);
+      const receiptAccount = { id: request.accountId, provider: request.provider };
+      const known = await receiptForSend(prisma, request.sendId, receiptAccount, request.vendorMessageId);
       if (known) return known;
 
       const adapter = deps.vendors.get(request.provider);
@@ -41,9 +42,9 @@ export function createReceiptPollActivities(deps: {
         { vendorMessageId: request.vendorMessageId, receiver: send.receiver, sentAt: send.sentAt ?? new Date() },
       ]);
       if (pulled.length === 0) return null;
-      await storeReceipts(prisma, request.provider, pulled, 'POLL');
+      await storeReceipts(prisma, receiptAccount, pulled, 'POLL');
       deps.logger.debug({ sendId: request.sendId, provider: request.provider }, 'receipt pulled');
-      return receiptForSend(prisma, request.sendId, request.provider, request.vendorMessageId);
+      return receiptForSend(prisma, request.sendId, receiptAccount, request.vendorMessageId);
     },
   };
 }

@@ -141,8 +141,9 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       }
       if (send.vendorMessageId && send.provider) {
         // A vendor already accepted this send (an earlier attempt whose completion was lost): never send twice.
-        const receipt = await receiptForSend(prisma, send.id, send.provider, send.vendorMessageId);
-        return { accountId: send.accountId ?? account.id, provider: send.provider, vendorMessageId: send.vendorMessageId, receipt };
+        const acceptedBy = send.accountId ?? account.id;
+        const receipt = await receiptForSend(prisma, send.id, { id: acceptedBy, provider: send.provider }, send.vendorMessageId);
+        return { accountId: acceptedBy, provider: send.provider, vendorMessageId: send.vendorMessageId, receipt };
       }
 
       const attemptNo = Context.current().info.attempt;
@@ -179,7 +180,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       }
       await deps.circuit.recordSuccess(account.id);
       logger.info({ sendId: send.id, receiver: send.receiver, provider: account.provider, durationMs }, 'vendor accepted');
-      const receipt = await receiptForSend(prisma, send.id, account.provider, accepted.vendorMessageId);
+      const receipt = await receiptForSend(prisma, send.id, account, accepted.vendorMessageId);
       return { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, receipt };
     },
   };

@@ -10,6 +10,7 @@ import type { Channel } from '../shared/states';
 import { renderTemplate } from '../shared/template-render';
 import type { Caller } from './caller';
 import { HttpError } from './http-error';
+import type { CappedReceiver, ReceiverBurstGuard } from './receiver-burst';
 import type { MessageRequest } from './schemas';
 import { assertTemplateSendable } from './template-sendable';
 
@@ -18,6 +19,8 @@ export interface AcceptedAnswer {
   template: string;
   accepted: number;
   sends: Array<{ sendId: string; receiver: string; status: string }>;
+  /** Receivers refused by the anti-bombing cap: valid, not sent, not stored as sends. Absent on a replay. */
+  capped?: CappedReceiver[];
 }
 
 export type Acceptance =
@@ -28,16 +31,23 @@ export type Acceptance =
  * Turns a valid request into rows: the message, one send per receiver and
  * one outbox row per send, in ONE transaction. Nothing is sent from here;
  * the workflows start after the commit.
+ *
+ * All or nothing for the caller's mistakes: one invalid receiver or missing
+ * variable refuses the whole request. The anti-bombing cap is not a mistake
+ * of the caller: capped receivers are left out and listed in the 202
+ * (`capped`), the others are accepted; when every receiver is capped the
+ * answer is a 429 with `Retry-After`. A replay of the same Idempotency-Key
+ * answers what was accepted the first time and counts nothing again.
  */
 export async function acceptMessage(
   prisma: PrismaClient,
   config: Config,
+  burst: ReceiverBurstGuard,
   caller: Caller,
   request: MessageRequest,
   idempotencyKey: string | null,
 ): Promise<Acceptance> {
-  const template = await findTemplate(prisma, request);
-  if (template.teamId !== caller.teamId) throw new HttpError(403, 'FORBIDDEN', 'this template belongs to another team');
+  const template = await findUsableTemplate(prisma, request, caller.teamId);
   assertTemplateSendable(template);
 
   const variables = Object.fromEntries(Object.entries(request.variables).map(([k, v]) => [k, String(v)]));
@@ -56,9 +66,17 @@ export async function acceptMessage(
     if (earlier) return { replayed: true, answer: earlier, normalized: receivers };
   }
 
+  const { capped, retryAfterSeconds } = await burst.admit(template.channel, receivers);
+  if (capped.length === receivers.length) {
+    throw new HttpError(429, 'RECEIVERS_CAPPED', `every receiver got too many messages recently (${capped[0]?.message ?? ''}); nothing was sent`, { capped }, {
+      'Retry-After': String(Math.max(1, retryAfterSeconds)),
+    });
+  }
+  const cappedIndexes = new Set(capped.map((c) => c.index));
+
   const messageId = randomUUID();
   const segments = template.channel === 'SMS' ? countSegments(rendered.text).segments : 1;
-  const sends = receivers.map((receiver, index) => ({
+  const sends = receivers.flatMap((receiver, index) => cappedIndexes.has(index) ? [] : [{
     id: randomUUID(),
     messageId,
     templateId: template.id,
@@ -67,7 +85,7 @@ export async function acceptMessage(
     receiverRaw: request.receivers[index] ?? receiver,
     content: rendered.text,
     segments,
-  }));
+  }]);
 
   try {
     await prisma.$transaction([
@@ -96,14 +114,22 @@ export async function acceptMessage(
       template: template.code,
       accepted: sends.length,
       sends: sends.map((s) => ({ sendId: s.id, receiver: s.receiver, status: 'ACCEPTED' })),
+      ...(capped.length > 0 ? { capped } : {}),
     },
     inputs: sends.map((s) => buildSendInput(s, template, caller.apiKeyId, config)),
   };
 }
 
-async function findTemplate(prisma: PrismaClient, request: MessageRequest) {
-  const where = request.templateId ? { id: request.templateId } : { code: request.templateCode ?? '' };
-  const template = await prisma.template.findUnique({ where });
+/**
+ * The template, if the caller's team owns it or it is shared with the team.
+ * Another team's template answers exactly like an unknown one, so nobody can
+ * probe which templates exist.
+ */
+async function findUsableTemplate(prisma: PrismaClient, request: MessageRequest, teamId: string) {
+  const ref = request.templateId ? { id: request.templateId } : { code: request.templateCode ?? '' };
+  const template = await prisma.template.findFirst({
+    where: { ...ref, OR: [{ teamId }, { sharedWith: { some: { teamId } } }] },
+  });
   if (!template) {
     const field = request.templateId ? 'templateId' : 'templateCode';
     throw new HttpError(404, 'TEMPLATE_NOT_FOUND', `no template ${request.templateId ?? request.templateCode}`, { field });

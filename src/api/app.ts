@@ -4,13 +4,14 @@ import { adminAccountsRouter } from './admin/accounts';
 import { adminApiKeysRouter } from './admin/api-keys';
 import { adminTemplatesRouter } from './admin/templates';
 import { authenticate } from './auth';
+import { callerRateLimit } from './caller-rate-limit';
 import { logFacts } from './caller';
 import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
 import { requestLog } from './request-log';
 import { healthRouter } from './routes/health';
 import { messagesRouter } from './routes/messages';
-import { receiptsRouter } from './routes/receipts';
+import { receiptsRouter, redactReceiptToken } from './routes/receipts';
 import { sendControlRouter } from './routes/send-control';
 import { sendsRouter } from './routes/sends';
 import { requireScope } from './scopes';
@@ -20,7 +21,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestLog(deps.prisma, deps.logger, deps.metrics));
-  app.use(express.json({ limit: '2mb' }));
+  app.use(express.json({ limit: deps.config.MAX_BODY_BYTES }));
 
   app.use(healthRouter(deps));
   app.get('/metrics', async (_req, res) => {
@@ -29,7 +30,7 @@ export function createApp(deps: ApiDeps): express.Express {
   // Vendors push receipts without our API keys; their own verification is the adapter's job.
   app.use(receiptsRouter(deps));
 
-  app.use('/v1', authenticate(deps.prisma, deps.logger));
+  app.use('/v1', authenticate(deps.prisma, deps.logger), callerRateLimit(deps.redis, deps.config, deps.logger, deps.metrics));
   app.use(messagesRouter(deps));
   app.use(sendsRouter(deps));
   app.use(sendControlRouter(deps));
@@ -45,22 +46,29 @@ export function createApp(deps: ApiDeps): express.Express {
 }
 
 function errorHandler(deps: ApiDeps): ErrorRequestHandler {
-  return (error: unknown, _req, res, _next) => {
-    const known = toHttpError(error);
+  return (error: unknown, req, res, _next) => {
+    const known = toHttpError(error, deps.config.MAX_BODY_BYTES);
     if (known.status >= 500) deps.logger.error({ err: error }, 'request failed');
+    // 401s are logged where they are decided (authenticate, receipt tokens); a 403 is a key used beyond its scopes.
+    if (known.status === 403) deps.logger.warn({ path: redactReceiptToken(req.path), apiKeyId: logFacts(res).caller?.apiKeyId, ip: req.ip }, 'authorization refused');
     logFacts(res).error = { code: known.code, message: known.message, details: known.details };
-    res.status(known.status).json({ error: { code: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) } });
+    res.set(known.headers).status(known.status).json({ error: { code: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) } });
   };
 }
 
-function toHttpError(error: unknown): HttpError {
+function toHttpError(error: unknown, maxBodyBytes: number): HttpError {
   if (error instanceof HttpError) return error;
   const status = (error as { status?: unknown; type?: unknown }).status;
   const type = (error as { type?: unknown }).type;
   // Errors raised by express.json(): malformed JSON and oversized bodies.
-  if (type === 'entity.parse.failed') return new HttpError(400, 'INVALID_JSON', 'the body is not valid JSON');
-  if (type === 'entity.too.large') return new HttpError(413, 'BODY_TOO_LARGE', 'the body is larger than 2 MB');
-  if (typeof status === 'number' && status >= 400 && status < 500) return new HttpError(status, 'BAD_REQUEST', 'the request could not be read');
+  // The parser's own message may quote the body (receivers, secrets): never passed on.
+  if (type === 'entity.parse.failed') return new HttpError(400, 'INVALID_JSON', 'the body is not valid JSON', { field: 'body', reason: 'is not valid JSON' });
+  if (type === 'entity.too.large') {
+    return new HttpError(413, 'BODY_TOO_LARGE', `the body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES)`, { field: 'body', limit: maxBodyBytes });
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, 'BAD_REQUEST', 'the request could not be read', { field: 'body', reason: typeof type === 'string' ? type : 'unreadable' });
+  }
   if (error instanceof ServiceError) return new HttpError(503, 'TEMPORAL_UNAVAILABLE', 'Temporal is unavailable; try again');
   const prismaCode = (error as { code?: unknown }).code;
   if (typeof prismaCode === 'string' && /^P10\d\d$/.test(prismaCode)) {

@@ -7,7 +7,11 @@ import { logFacts } from './caller';
 import { HttpError } from './http-error';
 import { recordKeyUse } from './key-usage';
 
-/** `Authorization: Bearer <key>`; a failure says nothing about why, and is logged. */
+/**
+ * `Authorization: Bearer <key>`; a failure says nothing about why (missing,
+ * unknown, revoked and wrong keys answer alike), and is logged with the path
+ * and address, never the key. A success records the key's last use.
+ */
 export function authenticate(prisma: PrismaClient, logger: Logger): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';

@@ -3,6 +3,7 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { logFacts } from './caller';
+import { redactReceiptToken } from './routes/receipts';
 
 /**
  * Records every `/v1` request, accepted or not, with the receivers exactly as
@@ -22,7 +23,7 @@ export function requestLog(prisma: PrismaClient, logger: Logger, metrics: Metric
         .create({
           data: {
             method: req.method,
-            path: req.path,
+            path: redactReceiptToken(req.path),
             status: res.statusCode,
             apiKeyId: facts.caller?.apiKeyId ?? null,
             teamId: facts.caller?.teamId ?? null,

@@ -4,7 +4,51 @@ import { z } from 'zod';
 export const noNul = (text: string) => !text.includes('\u0000');
 export const NUL_MESSAGE = 'must not contain the NUL character';
 
-const variableValue = z.union([z.string().max(1000).refine(noNul, NUL_MESSAGE), z.number().finite()]);
+const CONTROL = /\p{Cc}/u;
+const ALLOWED_CONTROLS = new Set(['\n', '\t', '\u0000']); // NUL has its own message (noNul)
+/** A control character other than line break, tab and NUL. */
+const hasOtherControl = (text: string) => [...text].some((char) => CONTROL.test(char) && !ALLOWED_CONTROLS.has(char));
+/** An unpaired UTF-16 surrogate: not text, and cannot be stored or sent as UTF-8. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** Bidirectional embeddings, overrides and isolates: they would reorder the rest of the message on the receiver's screen. */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * A variable value is inserted into the content as plain text (src/shared/template-render.ts);
+ * these rules keep it from carrying anything that is not text a person reads.
+ */
+const variableText = z
+  .string()
+  .max(1000)
+  .refine(noNul, NUL_MESSAGE)
+  .refine((text) => !hasOtherControl(text), 'must not contain control characters (line break and tab are allowed)')
+  .refine((text) => !LONE_SURROGATE.test(text), 'must not contain unpaired UTF-16 surrogates')
+  .refine((text) => !BIDI_CONTROL.test(text), 'must not contain bidirectional override characters (U+202A-U+202E, U+2066-U+2069)');
+
+const variableValue = z.union([variableText, z.number().finite()], { error: 'must be a string or a finite number' });
+
+const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _').max(64);
+
+/** More variables than any template uses is a mistake or an attack; refused rather than stored. */
+export const MAX_VARIABLES = 100;
+
+/**
+ * Names that are properties of every JS object. Checked on the raw object,
+ * before zod's record drops `__proto__` without a word: the caller learns
+ * the name is refused instead of seeing it vanish.
+ */
+const RESERVED_VARIABLE_NAMES = ['__proto__', 'constructor', 'prototype'];
+
+const variables = z.preprocess(
+  (raw, ctx) => {
+    if (raw === null || typeof raw !== 'object') return raw;
+    for (const name of RESERVED_VARIABLE_NAMES) {
+      if (Object.hasOwn(raw, name)) ctx.issues.push({ code: 'custom', message: 'is a reserved name (__proto__, constructor, prototype)', input: raw, path: [name] });
+    }
+    return raw;
+  },
+  z.record(variableName, variableValue).refine((record) => Object.keys(record).length <= MAX_VARIABLES, `at most ${MAX_VARIABLES} variables`),
+);
 
 /** `POST /v1/messages`. Receivers arrive as text, exactly as the caller wrote them. */
 export const messageRequestSchema = z
@@ -12,7 +56,7 @@ export const messageRequestSchema = z
     templateId: z.uuid().optional(),
     templateCode: z.string().min(1).max(100).refine(noNul, NUL_MESSAGE).optional(),
     receivers: z.array(z.string().max(320).refine(noNul, NUL_MESSAGE)).min(1),
-    variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), variableValue).default({}),
+    variables: variables.default({}),
   })
   .strict()
   .refine((body) => (body.templateId === undefined) !== (body.templateCode === undefined), {

@@ -1,5 +1,6 @@
 /** `npm run db:seed`: the demo team, API key, templates and sandbox account. */
 import { loadConfig } from '../config';
+import { receiptPushUrl } from '../security/receipt-token';
 import { createSecretBox } from '../security/secret-box';
 import { ensureDatabase, migrate } from './migrate';
 import { createPrisma } from './prisma';
@@ -11,8 +12,10 @@ async function main(): Promise<void> {
   await migrate(config.DATABASE_URL);
   const prisma = createPrisma(config.DATABASE_URL);
   try {
-    await seed(prisma, config, createSecretBox(config.SECRET_KEY));
+    const account = await seed(prisma, config, createSecretBox(config.SECRET_KEY));
     console.log('seeded: team demo, templates welcome_sms and verify_code, account sandbox-primary');
+    // The account's secret receipt URL: configure it at the vendor; it is printed here and nowhere else.
+    console.log(`sandbox-primary receipt push URL: ${receiptPushUrl(config.PUBLIC_BASE_URL, config.RECEIPT_TOKEN_KEY, account)}`);
   } finally {
     await prisma.$disconnect();
   }

@@ -6,13 +6,15 @@ import type { SecretBox } from '../security/secret-box';
 export const SEED_TEAM = 'demo';
 export const SEED_SMS_TEMPLATE = 'welcome_sms';
 export const SEED_VERIFICATION_TEMPLATE = 'verify_code';
+export const SEED_SANDBOX_ACCOUNT = 'sandbox-primary';
 
 /**
  * What a new user needs to send a first SMS with no editing: a team, an API
  * key (SEED_API_KEY), two SMS templates and an account on the sandbox vendor.
- * Idempotent: running it again changes nothing that exists.
+ * Idempotent: running it again changes nothing that exists. Returns the
+ * sandbox account, whose receipt push URL the caller shows.
  */
-export async function seed(prisma: PrismaClient, config: Config, secrets: SecretBox): Promise<void> {
+export async function seed(prisma: PrismaClient, config: Config, secrets: SecretBox): Promise<{ id: string; provider: string }> {
   const team = await prisma.team.upsert({ where: { name: SEED_TEAM }, create: { name: SEED_TEAM }, update: {} });
 
   await prisma.apiKey.upsert({
@@ -46,10 +48,11 @@ export async function seed(prisma: PrismaClient, config: Config, secrets: Secret
     update: {},
   });
 
-  await prisma.account.upsert({
-    where: { name: 'sandbox-primary' },
+  return prisma.account.upsert({
+    where: { name: SEED_SANDBOX_ACCOUNT },
+    select: { id: true, provider: true },
     create: {
-      name: 'sandbox-primary', channel: 'SMS', provider: 'sandbox',
+      name: SEED_SANDBOX_ACCOUNT, channel: 'SMS', provider: 'sandbox',
       config: { endpoint: config.SANDBOX_VENDOR_URL, timeoutMs: 5000 },
       secretCiphertext: secrets.seal({ appKey: config.SANDBOX_APP_KEY, appSecret: config.SANDBOX_APP_SECRET }),
       weight: 1, priority: 10,

@@ -11,29 +11,41 @@ export interface StoredReceipt {
 /** PUSH and POLL come from the vendor's receipt channel; SEND is the vendor's answer to the send itself (`finalReceipt`). */
 export type ReceiptSource = 'PUSH' | 'POLL' | 'SEND';
 
+/** The vendor account a receipt came through: its tokened push URL or its pull API. */
+export interface ReceiptAccount {
+  id: string;
+  provider: string;
+}
+
 /**
- * Stores receipts before anything else happens to them. A receipt that
- * arrives before its send has a vendor message id is kept unmatched
- * (send_id null) and claimed later by `receiptForSend`. Duplicates are ignored.
+ * Stores receipts before anything else happens to them. A receipt only ever
+ * matches sends of the account it came through, so a push to one account's
+ * URL cannot touch another account's sends. A receipt that arrives before its
+ * send has a vendor message id is kept unmatched (send_id null) and claimed
+ * later by `receiptForSend`. Duplicates are ignored.
  */
 export async function storeReceipts(
   prisma: PrismaClient,
-  provider: string,
+  account: ReceiptAccount,
   receipts: VendorReceipt[],
   source: ReceiptSource,
 ): Promise<StoredReceipt[]> {
+  const { provider } = account;
   const stored: StoredReceipt[] = [];
   for (const receipt of receipts) {
     const send = await prisma.send.findFirst({
-      where: { provider, vendorMessageId: receipt.vendorMessageId },
+      where: { provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId },
       select: { id: true },
     });
     await prisma.receipt.upsert({
       where: {
-        provider_vendorMessageId_status: { provider, vendorMessageId: receipt.vendorMessageId, status: receipt.status },
+        provider_accountId_vendorMessageId_status: {
+          provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId, status: receipt.status,
+        },
       },
       create: {
         provider,
+        accountId: account.id,
         vendorMessageId: receipt.vendorMessageId,
         receiver: receipt.receiver,
         sendId: send?.id ?? null,
@@ -51,20 +63,21 @@ export async function storeReceipts(
   return stored;
 }
 
-/** The receipt of a sent send, from our own table: pushed, polled, or stored before the send was matched. */
+/**
+ * The receipt of a sent send, from our own table: pushed, polled, or stored
+ * before the send was matched; only receipts that came through the send's account.
+ */
 export async function receiptForSend(
   prisma: PrismaClient,
   sendId: string,
-  provider: string,
+  account: ReceiptAccount,
   vendorMessageId: string,
 ): Promise<ReceiptNotice | null> {
-  const row = await prisma.receipt.findFirst({
-    where: { provider, vendorMessageId },
-    orderBy: { receivedAt: 'asc' },
-  });
+  const where = { provider: account.provider, accountId: account.id, vendorMessageId };
+  const row = await prisma.receipt.findFirst({ where, orderBy: { receivedAt: 'asc' } });
   if (!row) return null;
   if (row.sendId === null) {
-    await prisma.receipt.updateMany({ where: { provider, vendorMessageId, sendId: null }, data: { sendId } });
+    await prisma.receipt.updateMany({ where: { ...where, sendId: null }, data: { sendId } });
   }
   return {
     status: row.status as ReceiptStatus,

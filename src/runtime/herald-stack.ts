@@ -1,7 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { startApiServer, type RunningApi } from '../api/server';
+import { SEED_SANDBOX_ACCOUNT } from '../db/seed';
 import { createSandboxVendor, type SandboxVendor } from '../sandbox/sandbox-vendor';
+import { receiptPushUrl } from '../security/receipt-token';
 import { createSendWorker } from '../worker/create-worker';
 import type { ProcessDeps } from './process-deps';
 
@@ -10,7 +12,7 @@ export interface StackOptions {
   apiHost?: string;
   sandboxPort: number;
   sandboxReceiptDelayMs: number;
-  /** Where the sandbox pushes receipts; default: this API on 127.0.0.1. */
+  /** Base of the URL the sandbox pushes receipts to; default: this API on 127.0.0.1. */
   receiptCallbackBase?: string;
 }
 
@@ -26,6 +28,8 @@ export interface HeraldStack {
 /**
  * The API (with its outbox relay), the sandbox SMS vendor and the send worker
  * in one process: what `npm run dev` runs, and what the integration tests run.
+ * Seed first: the sandbox pushes receipts to the seeded sandbox account's
+ * tokened URL (no seeded account: it pushes nothing, receipts are pulled).
  */
 export async function startHeraldStack(
   deps: ProcessDeps,
@@ -34,9 +38,11 @@ export async function startHeraldStack(
 ): Promise<HeraldStack> {
   const { config } = deps;
   const api = await startApiServer(deps, temporal.client, options.apiPort, options.apiHost);
+  const sandboxAccount = await deps.prisma.account.findUnique({ where: { name: SEED_SANDBOX_ACCOUNT }, select: { id: true, provider: true } });
+  const callbackBase = options.receiptCallbackBase ?? `http://127.0.0.1:${api.port}`;
   const vendor = createSandboxVendor({
     receiptDelayMs: options.sandboxReceiptDelayMs,
-    receiptCallbackUrl: `${options.receiptCallbackBase ?? `http://127.0.0.1:${api.port}`}/v1/receipts/sandbox`,
+    receiptCallbackUrl: sandboxAccount ? receiptPushUrl(callbackBase, config.RECEIPT_TOKEN_KEY, sandboxAccount) : null,
     appKey: config.SANDBOX_APP_KEY,
     appSecret: config.SANDBOX_APP_SECRET,
     logger: deps.logger,

@@ -7,8 +7,8 @@ import { createSandboxVendor } from './sandbox-vendor';
 const envSchema = z.object({
   SANDBOX_VENDOR_PORT: z.coerce.number().int().nonnegative().default(4010),
   SANDBOX_RECEIPT_DELAY_MS: z.coerce.number().int().nonnegative().default(2000),
-  /** Empty means: do not push receipts, pull only. */
-  SANDBOX_RECEIPT_CALLBACK_URL: z.string().default('http://127.0.0.1:3000/v1/receipts/sandbox'),
+  /** The account's tokened receipt URL (`npm run db:seed` prints it). Empty means: do not push receipts, pull only. */
+  SANDBOX_RECEIPT_CALLBACK_URL: z.string().default(''),
   SANDBOX_APP_KEY: z.string().min(1).default('sandbox-app'),
   SANDBOX_APP_SECRET: z.string().min(1).default('sandbox-secret'),
   LOG_LEVEL: z.string().default('info'),
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   });
   const server = await vendor.listen(env.SANDBOX_VENDOR_PORT);
   logger.info(
-    { port: server.port, receiptCallbackUrl: env.SANDBOX_RECEIPT_CALLBACK_URL || null },
+    { port: server.port, pushesReceipts: env.SANDBOX_RECEIPT_CALLBACK_URL !== '' },
     'sandbox SMS vendor listening',
   );
 

@@ -6,13 +6,15 @@ export type ReceiverCheck =
   | { ok: true; receiver: string }
   | { ok: false; reason: string };
 
-const CONTROL_NAMES: Record<string, string> = { '\t': 'a tab', '\n': 'a line break', '\r': 'a carriage return' };
+const CONTROL_NAMES: Record<string, string> = {
+  '\t': 'a tab', '\n': 'a line break', '\r': 'a carriage return', '\u2028': 'a line separator', '\u2029': 'a paragraph separator',
+};
 
-/** Finds the first control or invisible format character: these come from bad copy-paste and are never sent. */
+/** Finds the first control, invisible format or line/paragraph separator character: these come from bad copy-paste and are never sent. */
 function findControlCharacter(raw: string): { index: number; name: string } | null {
   for (let index = 0; index < raw.length; index += 1) {
     const char = raw[index] ?? '';
-    if (/[\p{Cc}\p{Cf}]/u.test(char)) {
+    if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(char)) {
       const code = char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? '';
       return { index, name: CONTROL_NAMES[char] ?? `the invisible character U+${code}` };
     }

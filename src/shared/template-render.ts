@@ -7,10 +7,17 @@ export function placeholdersOf(content: string): string[] {
 
 export type RenderResult = { ok: true; text: string } | { ok: false; missing: string[] };
 
+/**
+ * One pass over the content: a value is never scanned for placeholders, and a
+ * replacement function (not a string) keeps `$&` and friends literal. Only the
+ * caller's own variables count: `{constructor}` is missing unless given, never
+ * something inherited from Object.prototype.
+ */
 export function renderTemplate(content: string, variables: Record<string, string>): RenderResult {
-  const missing = placeholdersOf(content).filter((name) => !(name in variables));
+  const values = new Map(Object.entries(variables));
+  const missing = placeholdersOf(content).filter((name) => !values.has(name));
   if (missing.length > 0) return { ok: false, missing };
-  return { ok: true, text: content.replace(PLACEHOLDER, (_whole, name: string) => variables[name] ?? '') };
+  return { ok: true, text: content.replace(PLACEHOLDER, (_whole, name: string) => values.get(name) ?? '') };
 }
 
 /** A brace that does not form a `{name}` placeholder, with its 0-based position in the content. */

@@ -11,7 +11,7 @@
  * OutId is Herald's sendId. Numbers go out as Aliyun wants them: mainland
  * China without +86, others as country code and number without `+`.
  *
- * Receipts: pushed to `POST /v1/receipts/aliyun` (Aliyun's SmsReport HTTP
+ * Receipts: pushed to the account's `POST /v1/receipts/aliyun/<token>` (Aliyun's SmsReport HTTP
  * batch push, answered `{"code":0,"msg":"成功"}`), and pulled with
  * QuerySendDetails (PhoneNumber + SendDate in Beijing time + BizId).
  */

@@ -8,7 +8,7 @@
  * without parameters, or `"<TemplateId>:<name1>,<name2>"`, naming which
  * Herald variable fills {1}, {2}, … in that order.
  *
- * Receipts: pushed to `POST /v1/receipts/tencent` (Tencent's callback format,
+ * Receipts: pushed to the account's `POST /v1/receipts/tencent/<token>` (Tencent's callback format,
  * answered `{"result":0,"errmsg":"OK"}`), and pulled with
  * PullSmsSendStatusByPhoneNumber, not PullSmsSendStatus: the latter hands out
  * each receipt of the whole SmsSdkAppId once, to whichever caller asks first,

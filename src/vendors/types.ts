@@ -68,7 +68,7 @@ export interface VendorAdapter {
   send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted>;
   /** Ask the vendor's pull API for the receipts of these messages; absent when the vendor only pushes. */
   pullReceipts?(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]>;
-  /** Read a receipt push (`POST /v1/receipts/<provider>`); throws on a malformed body. */
+  /** Read a receipt push (`POST /v1/receipts/<provider>/<account token>`); throws on a malformed body. */
   parsePushedReceipts?(body: unknown): VendorReceipt[];
   /** The JSON body the vendor expects in answer to an accepted push (it retries the push otherwise). */
   readonly pushAnswer?: unknown;

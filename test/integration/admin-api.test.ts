@@ -45,7 +45,8 @@ describe('management API (/v1/admin): templates, accounts, API keys', () => {
     herald = await startHerald();
     vendorB = createSandboxVendor({
       receiptDelayMs: 100,
-      receiptCallbackUrl: `${herald.baseUrl}/v1/receipts/sandbox`,
+      // Vendor B does not push: its account exists only later, so its receipts are pulled.
+      receiptCallbackUrl: null,
       appKey: SECRET_APP_KEY,
       appSecret: SECRET_APP_SECRET,
     });
@@ -173,6 +174,7 @@ describe('management API (/v1/admin): templates, accounts, API keys', () => {
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ channel: 'SMS', provider: 'sandbox', enabled: true, weight: 1000, secrets: { names: ['appKey', 'appSecret'] } });
       accountId = created.body.id;
+      expect(created.body.receiptUrl).toMatch(new RegExp(`/v1/receipts/sandbox/[A-Za-z0-9_-]{43}$`));
 
       const row = await herald.deps.prisma.account.findUniqueOrThrow({ where: { id: accountId } });
       expect(row.secretCiphertext).not.toContain(SECRET_APP_SECRET);

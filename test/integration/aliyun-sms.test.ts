@@ -5,6 +5,7 @@ import { VendorError } from '../../src/vendors/vendor-error';
 import { startAliyunFake, type AliyunFake } from '../fakes/aliyun-sms-server';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 import { finalSend, freshReceiver, sendOne, useOnlyAccount, useTemplate } from '../support/vendor-accounts';
+import { receiptPushUrl } from '../../src/security/receipt-token';
 
 const ACCESS_KEY_ID = 'LTAItestHerald0001';
 const ACCESS_KEY_SECRET = 'aliyun-test-access-key-secret';
@@ -156,8 +157,8 @@ describe('Aliyun SMS end to end through Herald', () => {
 
   beforeAll(async () => {
     herald = await startHerald();
-    fake.setCallbackUrl(`${herald.baseUrl}/v1/receipts/aliyun`);
-    await useOnlyAccount(herald, { name: 'aliyun-e2e', provider: 'aliyun', config: accountConfig, secrets: account.secrets });
+    const accountId = await useOnlyAccount(herald, { name: 'aliyun-e2e', provider: 'aliyun', config: accountConfig, secrets: account.secrets });
+    fake.setCallbackUrl(receiptPushUrl(herald.baseUrl, herald.deps.config.RECEIPT_TOKEN_KEY, { id: accountId, provider: 'aliyun' }));
     await useTemplate(herald, TEMPLATE, 'Hello {name}, your order {order} has shipped.', { aliyun: 'SMS_154950909' });
   }, 120_000);
 

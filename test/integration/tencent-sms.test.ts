@@ -5,6 +5,7 @@ import { VendorError } from '../../src/vendors/vendor-error';
 import { startTencentFake, type TencentFake } from '../fakes/tencent-sms-server';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 import { finalSend, freshReceiver, sendOne, useOnlyAccount, useTemplate } from '../support/vendor-accounts';
+import { receiptPushUrl } from '../../src/security/receipt-token';
 
 const SECRET_ID = 'AKIDtestHerald0001';
 const SECRET_KEY = 'tencent-test-secret-key';
@@ -163,8 +164,8 @@ describe('Tencent SMS end to end through Herald', () => {
 
   beforeAll(async () => {
     herald = await startHerald();
-    fake.setCallbackUrl(`${herald.baseUrl}/v1/receipts/tencent`);
-    await useOnlyAccount(herald, { name: 'tencent-e2e', provider: 'tencent', config: accountConfig, secrets: account.secrets });
+    const accountId = await useOnlyAccount(herald, { name: 'tencent-e2e', provider: 'tencent', config: accountConfig, secrets: account.secrets });
+    fake.setCallbackUrl(receiptPushUrl(herald.baseUrl, herald.deps.config.RECEIPT_TOKEN_KEY, { id: accountId, provider: 'tencent' }));
     await useTemplate(herald, TEMPLATE, 'Hello {name}, your order {order} has shipped.', { tencent: '1234567:name,order' });
   }, 120_000);
 

@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { RunningApi } from '../../src/api/server';
 import { loadConfig } from '../../src/config';
-import { seed } from '../../src/db/seed';
+import { seed, SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
 import { createLogger } from '../../src/logger';
 import { buildProcessDeps, type ProcessDeps } from '../../src/runtime/process-deps';
 import type { SandboxVendor } from '../../src/sandbox/sandbox-vendor';
@@ -43,6 +43,7 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Run
   });
   const deps = await buildProcessDeps(config, 'herald-test', createLogger({ level: process.env.LOG_LEVEL ?? 'silent', name: 'test', pretty: false }));
   await clearHeraldKeys(deps);
+  await seed(deps.prisma, config, deps.secrets);
   const stack = await startHeraldStack(deps, temporal, {
     apiPort: 0,
     apiHost: '127.0.0.1',
@@ -50,13 +51,12 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Run
     sandboxReceiptDelayMs: Number(env.SANDBOX_RECEIPT_DELAY_MS ?? 200),
   });
   const baseUrl = `http://127.0.0.1:${stack.api.port}`;
-  await seed(deps.prisma, config, deps.secrets);
   await deps.prisma.account.update({
-    where: { name: 'sandbox-primary' },
+    where: { name: SEED_SANDBOX_ACCOUNT },
     data: { config: { endpoint: `http://127.0.0.1:${stack.sandboxPort}`, timeoutMs: 2000 }, enabled: true, weight: 1, priority: 10 },
   });
   // Test files share one database: accounts another file created must not route this file's sends.
-  await deps.prisma.account.updateMany({ where: { name: { not: 'sandbox-primary' } }, data: { enabled: false } });
+  await deps.prisma.account.updateMany({ where: { name: { not: SEED_SANDBOX_ACCOUNT } }, data: { enabled: false } });
 
   return {
     deps,

@@ -16,6 +16,15 @@ describe('renderTemplate', () => {
     expect(renderTemplate('{a}', { a: '{b}', b: 'x' })).toEqual({ ok: true, text: '{b}' });
   });
 
+  it('keeps replacement patterns in values literal', () => {
+    expect(renderTemplate('Hi {name}!', { name: "$& $' $` $1" })).toEqual({ ok: true, text: "Hi $& $' $` $1!" });
+  });
+
+  it('never fills a placeholder from Object.prototype', () => {
+    expect(renderTemplate('{constructor} {toString} {__proto__}', {})).toEqual({ ok: false, missing: ['constructor', 'toString', '__proto__'] });
+    expect(renderTemplate('{toString}', { toString: 'ok' })).toEqual({ ok: true, text: 'ok' });
+  });
+
   it('lists placeholders once', () => {
     expect(placeholdersOf('{a} {b} {a}')).toEqual(['a', 'b']);
   });

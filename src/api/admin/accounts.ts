@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { Prisma, type Account } from '../../generated/prisma/client';
+import { receiptPushUrl } from '../../security/receipt-token';
 import type { SecretBox } from '../../security/secret-box';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
@@ -15,7 +16,8 @@ import { createAccountSchema, updateAccountSchema } from './schemas';
  */
 export function adminAccountsRouter(deps: ApiDeps): Router {
   const router = Router();
-  const view = (row: Account) => accountView(row, deps.secrets);
+  // The receipt URL is derived (HMAC of the account id), so an admin can read it again at any time.
+  const view = (row: Account) => ({ ...accountView(row, deps.secrets), receiptUrl: receiptPushUrl(deps.config.PUBLIC_BASE_URL, deps.config.RECEIPT_TOKEN_KEY, row) });
 
   router.get('/v1/admin/accounts', async (_req, res) => {
     const rows = await deps.prisma.account.findMany({ orderBy: [{ channel: 'asc' }, { priority: 'asc' }, { name: 'asc' }] });

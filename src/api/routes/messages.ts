@@ -3,26 +3,34 @@ import type { ApiDeps } from '../deps';
 import { acceptMessage } from '../accept-message';
 import { callerOf, logFacts } from '../caller';
 import { HttpError } from '../http-error';
+import { requireScope } from '../scopes';
 import { idempotencyKeySchema, idParamSchema, messageRequestSchema } from '../schemas';
+import { createReceiverBurstGuard } from '../receiver-burst';
 import { parseOr400 } from '../validate';
 import { describeSend } from './send-view';
 
 export function messagesRouter(deps: ApiDeps): Router {
   const router = Router();
+  const sendScope = requireScope('send');
+  const burst = createReceiverBurstGuard(deps.redis, deps.config, deps.logger, deps.metrics);
 
-  router.post('/v1/messages', async (req, res) => {
+  router.post('/v1/messages', sendScope, async (req, res) => {
     const facts = logFacts(res);
     const body: unknown = req.body;
     facts.receiversRaw = receiversAsSent(body);
+    // Before validation: a huge array is refused without checking each element.
+    const receiverCount = receiversLength(body);
+    if (receiverCount > deps.config.MAX_RECEIVERS_PER_REQUEST) {
+      throw new HttpError(413, 'TOO_MANY_RECEIVERS', `receivers has ${receiverCount} entries; at most ${deps.config.MAX_RECEIVERS_PER_REQUEST} per request (MAX_RECEIVERS_PER_REQUEST)`, {
+        field: 'receivers', limit: deps.config.MAX_RECEIVERS_PER_REQUEST,
+      });
+    }
     const request = parseOr400(messageRequestSchema, body, 'body');
     facts.templateRef = request.templateId ?? request.templateCode;
-    if (request.receivers.length > deps.config.MAX_RECEIVERS_PER_REQUEST) {
-      throw new HttpError(413, 'TOO_MANY_RECEIVERS', `at most ${deps.config.MAX_RECEIVERS_PER_REQUEST} receivers per request`, { field: 'receivers' });
-    }
     const rawKey = req.get('idempotency-key');
     const idempotencyKey = rawKey === undefined ? null : parseOr400(idempotencyKeySchema, rawKey, 'header');
 
-    const acceptance = await acceptMessage(deps.prisma, deps.config, callerOf(res), request, idempotencyKey);
+    const acceptance = await acceptMessage(deps.prisma, deps.config, burst, callerOf(res), request, idempotencyKey);
     facts.messageId = acceptance.answer.messageId;
     facts.receiversNormalized = acceptance.normalized;
     res.status(202).json({ ...acceptance.answer, replayed: acceptance.replayed });
@@ -34,7 +42,7 @@ export function messagesRouter(deps: ApiDeps): Router {
     }
   });
 
-  router.get('/v1/messages/:id', async (req, res) => {
+  router.get('/v1/messages/:id', sendScope, async (req, res) => {
     const { id } = parseOr400(idParamSchema, req.params, 'params');
     const message = await deps.prisma.message.findFirst({
       where: { id, teamId: callerOf(res).teamId },
@@ -57,10 +65,18 @@ export function messagesRouter(deps: ApiDeps): Router {
   return router;
 }
 
+function receiversArray(body: unknown): unknown[] | null {
+  if (!body || typeof body !== 'object' || !('receivers' in body) || !Array.isArray(body.receivers)) return null;
+  return body.receivers as unknown[];
+}
+
+function receiversLength(body: unknown): number {
+  return receiversArray(body)?.length ?? 0;
+}
+
 /** The receivers exactly as they arrived, for the request log, even when the body is invalid. */
 function receiversAsSent(body: unknown): string[] {
-  if (!body || typeof body !== 'object' || !('receivers' in body) || !Array.isArray(body.receivers)) return [];
-  return (body.receivers as unknown[])
+  return (receiversArray(body) ?? [])
     .filter((r): r is string => typeof r === 'string')
     .slice(0, 10_000)
     .map((r) => r.replaceAll('\u0000', '\\u0000')); // Postgres text cannot hold NUL: keep it visible as an escape

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { ApiDeps } from '../deps';
 import { callerOf } from '../caller';
 import { HttpError } from '../http-error';
+import { requireScope } from '../scopes';
 import { idParamSchema } from '../schemas';
 import { cancelSend, releaseDeferredSend } from '../send-control';
 import { parseOr400 } from '../validate';
@@ -9,6 +10,7 @@ import { parseOr400 } from '../validate';
 /** Cancel and send-now, for one send or every send of a message. */
 export function sendControlRouter(deps: ApiDeps): Router {
   const router = Router();
+  const sendScope = requireScope('send');
 
   async function ownedSendId(id: string, teamId: string): Promise<string> {
     const send = await deps.prisma.send.findFirst({ where: { id, message: { teamId } }, select: { id: true } });
@@ -16,20 +18,20 @@ export function sendControlRouter(deps: ApiDeps): Router {
     return send.id;
   }
 
-  router.post('/v1/sends/:id/cancel', async (req, res) => {
+  router.post('/v1/sends/:id/cancel', sendScope, async (req, res) => {
     const { id } = parseOr400(idParamSchema, req.params, 'params');
     const caller = callerOf(res);
     const result = await cancelSend(deps, await ownedSendId(id, caller.teamId), `api-key ${caller.apiKeyId}`);
     res.status(result.outcome === 'CANCELED' ? 200 : 409).json(result);
   });
 
-  router.post('/v1/sends/:id/send-now', async (req, res) => {
+  router.post('/v1/sends/:id/send-now', sendScope, async (req, res) => {
     const { id } = parseOr400(idParamSchema, req.params, 'params');
     const result = await releaseDeferredSend(deps, await ownedSendId(id, callerOf(res).teamId));
     res.status(result.outcome === 'RELEASED' ? 200 : 409).json(result);
   });
 
-  router.post('/v1/messages/:id/cancel', async (req, res) => {
+  router.post('/v1/messages/:id/cancel', sendScope, async (req, res) => {
     const { id } = parseOr400(idParamSchema, req.params, 'params');
     const caller = callerOf(res);
     const message = await deps.prisma.message.findFirst({

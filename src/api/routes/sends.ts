@@ -2,14 +2,16 @@ import { Router } from 'express';
 import type { ApiDeps } from '../deps';
 import { callerOf } from '../caller';
 import { HttpError } from '../http-error';
+import { requireScope } from '../scopes';
 import { idParamSchema } from '../schemas';
 import { parseOr400 } from '../validate';
 import { describeSend } from './send-view';
 
 export function sendsRouter(deps: ApiDeps): Router {
   const router = Router();
+  const sendScope = requireScope('send');
 
-  router.get('/v1/sends/:id', async (req, res) => {
+  router.get('/v1/sends/:id', sendScope, async (req, res) => {
     const { id } = parseOr400(idParamSchema, req.params, 'params');
     const send = await deps.prisma.send.findFirst({
       where: { id, message: { teamId: callerOf(res).teamId } },
