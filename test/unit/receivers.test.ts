@@ -1,4 +1,4 @@
-import { normaliseEmail, normalisePhone, normaliseReceiver } from '../../src/shared/receivers';
+import { normaliseEmail, normalisePhone, normaliseReceiver, receiverSearchKey } from '../../src/shared/receivers';
 
 describe('normalisePhone', () => {
   it.each([
@@ -42,5 +42,17 @@ describe('normaliseReceiver', () => {
   it('dispatches by channel', () => {
     expect(normaliseReceiver('ops-robot', 'CHAT', 'CN')).toEqual({ ok: true, receiver: 'ops-robot' });
     expect(normaliseReceiver('not-an-email', 'EMAIL', 'CN')).toMatchObject({ ok: false });
+  });
+});
+
+describe('receiverSearchKey', () => {
+  it.each([
+    ['+86 138\t0013 8000', '+8613800138000'],
+    ['\u200b138-0013-8000', '+8613800138000'],
+    ['+8613800138000', '+8613800138000'],
+    [' Alice@Example.COM\n', 'alice@example.com'],
+    ['ops robot', 'opsrobot'],
+  ])('gives %j the key %s', (raw, key) => {
+    expect(receiverSearchKey(raw, 'CN')).toBe(key);
   });
 });

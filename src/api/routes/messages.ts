@@ -1,10 +1,12 @@
 import { Router } from 'express';
+import type { CountryCode } from 'libphonenumber-js';
 import type { ApiDeps } from '../deps';
 import { acceptMessage } from '../accept-message';
 import { callerOf, logFacts } from '../caller';
 import { HttpError } from '../http-error';
 import { idempotencyKeySchema, idParamSchema, messageRequestSchema } from '../schemas';
 import { parseOr400 } from '../validate';
+import { receiverSearchKey } from '../../shared/receivers';
 import { describeSend } from './send-view';
 
 export function messagesRouter(deps: ApiDeps): Router {
@@ -14,6 +16,7 @@ export function messagesRouter(deps: ApiDeps): Router {
     const facts = logFacts(res);
     const body: unknown = req.body;
     facts.receiversRaw = receiversAsSent(body);
+    facts.receiverKeys = [...new Set(facts.receiversRaw.map((raw) => receiverSearchKey(raw, deps.config.DEFAULT_PHONE_REGION as CountryCode)))];
     const request = parseOr400(messageRequestSchema, body, 'body');
     facts.templateRef = request.templateId ?? request.templateCode;
     if (request.receivers.length > deps.config.MAX_RECEIVERS_PER_REQUEST) {
