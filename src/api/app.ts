@@ -5,6 +5,7 @@ import { logFacts } from './caller';
 import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
 import { requestLog } from './request-log';
+import { diagnoseRouter } from './routes/diagnose';
 import { healthRouter } from './routes/health';
 import { messagesRouter } from './routes/messages';
 import { receiptsRouter } from './routes/receipts';
@@ -29,6 +30,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(messagesRouter(deps));
   app.use(sendsRouter(deps));
   app.use(sendControlRouter(deps));
+  app.use(diagnoseRouter(deps));
 
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps));

@@ -73,3 +73,11 @@ export function receiverSearchKey(raw: string, defaultRegion: CountryCode): stri
   const phone = normalisePhone(stripped, defaultRegion);
   return phone.ok ? phone.receiver : stripped;
 }
+
+/** Makes control and invisible characters visible (`\t`, `\u200B`), so ops see why a receiver was refused. */
+export function showInvisible(raw: string): string {
+  return raw.replace(/[\p{Cc}\p{Cf}]/gu, (char) => {
+    const named: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+    return named[char] ?? `\\u${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  });
+}
