@@ -11,6 +11,8 @@ import { messagesRouter } from './routes/messages';
 import { receiptsRouter } from './routes/receipts';
 import { sendControlRouter } from './routes/send-control';
 import { sendsRouter } from './routes/sends';
+import { templatesRouter } from './routes/templates';
+import { traceRouter } from './routes/trace';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -31,6 +33,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(sendsRouter(deps));
   app.use(sendControlRouter(deps));
   app.use(diagnoseRouter(deps));
+  app.use(traceRouter(deps));
+  app.use(templatesRouter(deps));
 
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps));

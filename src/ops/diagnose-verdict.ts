@@ -217,7 +217,7 @@ function passedDetail(step: Step, send: SendRecord): string {
 }
 
 function failedAttemptsNote(attempts: AttemptRecord[]): string {
-  const failed = attempts.filter((a) => a.outcome !== 'SENT');
+  const failed = attempts.filter((a) => a.outcome !== 'ACCEPTED');
   return failed.length === 0 ? '' : ` after ${failed.length} failed attempt(s): ${describeAttempts(failed)}`;
 }
 

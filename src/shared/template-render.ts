@@ -12,3 +12,8 @@ export function renderTemplate(content: string, variables: Record<string, string
   if (missing.length > 0) return { ok: false, missing };
   return { ok: true, text: content.replace(PLACEHOLDER, (_whole, name: string) => variables[name] ?? '') };
 }
+
+/** The literal text around the placeholders: `Hi {a}, bye {b}.` → `['Hi ', ', bye ', '.']` (one more part than placeholders). */
+export function literalPartsOf(content: string): string[] {
+  return content.split(PLACEHOLDER).filter((_part, index) => index % 2 === 0);
+}
