@@ -73,7 +73,7 @@ describe('GET /v1/sends/:id/trace and GET /v1/templates/search', () => {
     const { prisma } = herald.deps;
     const template = await prisma.template.findUniqueOrThrow({ where: { code: 'welcome_sms' }, include: { team: { include: { apiKeys: true } } } });
     const message = await prisma.message.create({
-      data: { apiKeyId: template.team.apiKeys[0]!.id, teamId: template.teamId, templateId: template.id, requestHash: 'trace-test', receiverCount: 1 },
+      data: { apiKeyId: template.team.apiKeys[0].id, teamId: template.teamId, templateId: template.id, requestHash: 'trace-test', receiverCount: 1 },
     });
     const send = await prisma.send.create({
       data: { messageId: message.id, templateId: template.id, channel: 'SMS', receiver: '+8613912345023', receiverRaw: '+8613912345023', content: 'x' },
