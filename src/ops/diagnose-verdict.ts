@@ -89,24 +89,22 @@ export function diagnose(records: DiagnoseRecords, workflowLink: WorkflowLink): 
   const rejectedRequests = records.requests.filter((r) => r.status >= 400).map(describeRejection);
   const base = { receiver: records.receiver, from: records.from, to: records.to, sends, rejectedRequests };
 
-  const latestSend = sends[0];
-  const latestRejection = rejectedRequests[0];
-  if (!latestSend && !latestRejection) {
-    const windowRequests = records.windowRequests.map((r) => ({ at: r.at, caller: r.caller, template: r.templateRef, status: r.status, receivers: r.receiversMasked }));
-    return {
-      ...base,
-      verdict: 'NOT_CALLED',
-      summary:
-        `No API request mentions ${records.receiver} between ${iso(records.from)} and ${iso(records.to)}: Herald was not called for this receiver. ` +
-        'Ask the calling team to check their side (their logs, the receiver they used); the latest requests of the window are listed.',
-      windowRequests,
-    };
+  const latestSend: SendDiagnosis | undefined = sends[0];
+  const latestRejection: RejectedRequest | undefined = rejectedRequests[0];
+  if (latestSend && !(latestRejection && latestRejection.at > latestSend.createdAt)) {
+    return { ...base, verdict: latestSend.verdict, summary: `${latestSend.explanation} ${latestSend.nextStep}`, windowRequests: [] };
   }
-  if (latestRejection && (!latestSend || latestRejection.at > latestSend.createdAt)) {
+  if (latestRejection) {
     return { ...base, verdict: 'REJECTED', summary: `${latestRejection.explanation} ${latestRejection.nextStep}`, windowRequests: [] };
   }
-  const send = latestSend;
-  return { ...base, verdict: send.verdict, summary: `${send.explanation} ${send.nextStep}`, windowRequests: [] };
+  return {
+    ...base,
+    verdict: 'NOT_CALLED',
+    summary:
+      `No API request mentions ${records.receiver} between ${iso(records.from)} and ${iso(records.to)}: Herald was not called for this receiver. ` +
+      'Ask the calling team to check their side (their logs, the receiver they used); the latest requests of the window are listed.',
+    windowRequests: records.windowRequests.map((r) => ({ at: r.at, caller: r.caller, template: r.templateRef, status: r.status, receivers: r.receiversMasked })),
+  };
 }
 
 function describeRejection(request: RequestRecord): RejectedRequest {
