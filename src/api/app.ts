@@ -9,12 +9,15 @@ import { logFacts } from './caller';
 import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
 import { requestLog } from './request-log';
+import { diagnoseRouter } from './routes/diagnose';
 import { healthRouter } from './routes/health';
 import { messagesRouter } from './routes/messages';
 import { receiptsRouter, redactReceiptToken } from './routes/receipts';
 import { sendControlRouter } from './routes/send-control';
 import { sendsRouter } from './routes/sends';
 import { requireScope } from './scopes';
+import { templatesRouter } from './routes/templates';
+import { traceRouter } from './routes/trace';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -39,6 +42,9 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(adminTemplatesRouter(deps));
   app.use(adminAccountsRouter(deps));
   app.use(adminApiKeysRouter(deps));
+  app.use(diagnoseRouter(deps));
+  app.use(traceRouter(deps));
+  app.use(templatesRouter(deps));
 
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps));

@@ -15,6 +15,8 @@ export interface RequestLogFacts {
   messageId?: string;
   receiversRaw?: string[];
   receiversNormalized?: string[];
+  /** receiverSearchKey of every raw receiver, so diagnose finds rejected ones too. */
+  receiverKeys?: string[];
   error?: { code: string; message: string; details?: unknown };
 }
 

@@ -69,3 +69,20 @@ export type MessageRequest = z.infer<typeof messageRequestSchema>;
 export const idParamSchema = z.object({ id: z.uuid() });
 
 export const idempotencyKeySchema = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+/** An instant in a query string: ISO date-time with offset, or a date (midnight UTC). */
+const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO date or date-time, e.g. 2026-11-23T08:00:00Z' });
+
+/** `GET /v1/diagnose`: one receiver, in any common format, and an optional window. */
+export const diagnoseQuerySchema = z
+  .object({
+    receiver: z.string().min(1).max(320).refine(noNul, NUL_MESSAGE),
+    from: instant.optional(),
+    to: instant.optional(),
+  })
+  .strict();
+
+/** `GET /v1/templates/search`: a piece of a message as a user received it. */
+export const templateSearchQuerySchema = z
+  .object({ text: z.string().trim().min(4, 'give at least 4 characters of the message').max(1000).refine(noNul, NUL_MESSAGE) })
+  .strict();

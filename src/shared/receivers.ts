@@ -65,3 +65,24 @@ export function normaliseReceiver(raw: string, channel: Channel, defaultRegion: 
       return normaliseChatTarget(raw);
   }
 }
+
+/**
+ * A lenient key for finding a receiver in records, whatever it looked like
+ * when it arrived: control, invisible and formatting characters are dropped,
+ * e-mails lower-cased, phones in E.164 when they parse. So `+86 138\t0013 8000`
+ * (rejected at the API) and `+8613800138000` (sent) have the same key.
+ */
+export function receiverSearchKey(raw: string, defaultRegion: CountryCode): string {
+  const stripped = raw.replace(/[\p{Cc}\p{Cf}\s]/gu, '');
+  if (stripped.includes('@')) return stripped.toLowerCase();
+  const phone = normalisePhone(stripped, defaultRegion);
+  return phone.ok ? phone.receiver : stripped;
+}
+
+/** Makes control and invisible characters visible (`\t`, `\u200B`), so ops see why a receiver was refused. */
+export function showInvisible(raw: string): string {
+  return raw.replace(/[\p{Cc}\p{Cf}]/gu, (char) => {
+    const named: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+    return named[char] ?? `\\u${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  });
+}

@@ -60,3 +60,8 @@ export function placeholderSyntaxErrors(content: string): PlaceholderSyntaxError
   }
   return errors;
 }
+
+/** The literal text around the placeholders: `Hi {a}, bye {b}.` → `['Hi ', ', bye ', '.']` (one more part than placeholders). */
+export function literalPartsOf(content: string): string[] {
+  return content.split(PLACEHOLDER).filter((_part, index) => index % 2 === 0);
+}

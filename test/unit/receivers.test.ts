@@ -1,4 +1,4 @@
-import { normaliseEmail, normalisePhone, normaliseReceiver } from '../../src/shared/receivers';
+import { normaliseEmail, normalisePhone, normaliseReceiver, receiverSearchKey } from '../../src/shared/receivers';
 
 describe('normalisePhone', () => {
   it.each([
@@ -58,5 +58,17 @@ describe('chat receivers', () => {
       expect(check).toMatchObject({ ok: false });
     }
     expect(normaliseReceiver('ops-robot', 'CHAT', 'CN')).toEqual({ ok: false, reason: expect.stringContaining('"group", "@all"') });
+  });
+});
+
+describe('receiverSearchKey', () => {
+  it.each([
+    ['+86 138\t0013 8000', '+8613800138000'],
+    ['\u200b138-0013-8000', '+8613800138000'],
+    ['+8613800138000', '+8613800138000'],
+    [' Alice@Example.COM\n', 'alice@example.com'],
+    ['ops robot', 'opsrobot'],
+  ])('gives %j the key %s', (raw, key) => {
+    expect(receiverSearchKey(raw, 'CN')).toBe(key);
   });
 });

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { CountryCode } from 'libphonenumber-js';
 import type { ApiDeps } from '../deps';
 import { acceptMessage } from '../accept-message';
 import { callerOf, logFacts } from '../caller';
@@ -7,6 +8,7 @@ import { requireScope } from '../scopes';
 import { idempotencyKeySchema, idParamSchema, messageRequestSchema } from '../schemas';
 import { createReceiverBurstGuard } from '../receiver-burst';
 import { parseOr400 } from '../validate';
+import { receiverSearchKey } from '../../shared/receivers';
 import { describeSend } from './send-view';
 
 export function messagesRouter(deps: ApiDeps): Router {
@@ -18,6 +20,7 @@ export function messagesRouter(deps: ApiDeps): Router {
     const facts = logFacts(res);
     const body: unknown = req.body;
     facts.receiversRaw = receiversAsSent(body);
+    facts.receiverKeys = [...new Set(facts.receiversRaw.map((raw) => receiverSearchKey(raw, deps.config.DEFAULT_PHONE_REGION as CountryCode)))];
     // Before validation: a huge array is refused without checking each element.
     const receiverCount = receiversLength(body);
     if (receiverCount > deps.config.MAX_RECEIVERS_PER_REQUEST) {

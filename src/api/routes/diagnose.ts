@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import type { CountryCode } from 'libphonenumber-js';
+import { loadDiagnoseRecords } from '../../ops/diagnose-loader';
+import { diagnose } from '../../ops/diagnose-verdict';
+import { receiverSearchKey } from '../../shared/receivers';
+import type { ApiDeps } from '../deps';
+import { HttpError } from '../http-error';
+import { diagnoseQuerySchema } from '../schemas';
+import { requireScope } from '../scopes';
+import { parseOr400 } from '../validate';
+import { workflowUrl } from './send-view';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Without `from`, diagnose looks this far back from `to`. */
+const DEFAULT_WINDOW_MS = 7 * DAY_MS;
+/** Longest window one call may search: keeps the query on the indexes' cheap side. */
+const MAX_WINDOW_MS = 31 * DAY_MS;
+
+/**
+ * "Why did receiver X not get the message?" in one call. Ops see every
+ * team's sends to the receiver; other receivers stay masked.
+ */
+export function diagnoseRouter(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.get('/v1/diagnose', requireScope('ops'), async (req, res) => {
+    const query = parseOr400(diagnoseQuerySchema, req.query, 'query');
+    const receiver = receiverSearchKey(query.receiver, deps.config.DEFAULT_PHONE_REGION as CountryCode);
+    if (receiver === '') throw new HttpError(400, 'INVALID_REQUEST', 'receiver: is empty once spaces and invisible characters are removed', { fields: [{ field: 'receiver', reason: 'is empty' }] });
+    const window = windowOf(query.from, query.to);
+    const records = await loadDiagnoseRecords(deps.prisma, receiver, window, deps.config.DEFAULT_PHONE_REGION as CountryCode);
+    res.json(diagnose(records, (sendId) => workflowUrl(deps.config, sendId)));
+  });
+
+  return router;
+}
+
+function windowOf(fromText: string | undefined, toText: string | undefined): { from: Date; to: Date } {
+  const to = toText ? new Date(toText) : new Date();
+  const from = fromText ? new Date(fromText) : new Date(to.getTime() - DEFAULT_WINDOW_MS);
+  if (from >= to) throw windowError('from', 'must be before to');
+  if (to.getTime() - from.getTime() > MAX_WINDOW_MS) throw windowError('from', 'the window may be at most 31 days');
+  return { from, to };
+}
+
+function windowError(field: string, reason: string): HttpError {
+  return new HttpError(400, 'INVALID_REQUEST', `${field}: ${reason}`, { fields: [{ field, reason }] });
+}

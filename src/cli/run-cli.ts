@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util';
+import type { ApiTarget } from './api-client';
+import { diagnoseCommand } from './commands/diagnose';
+import { sendCommand } from './commands/send';
+import { traceCommand } from './commands/trace';
+import { EXIT, UsageError, type ExitCode } from './exit-codes';
+import type { Output } from './output';
+
+const USAGE = `usage: herald <command> [options]
+
+  herald diagnose <receiver> [--from <iso>] [--to <iso>]   why did this receiver (not) get the message?
+  herald trace <sendId>                                    every event of one send, in order
+  herald send --template <code> --to <receiver> [--to ...] [--var name=value ...]
+
+environment: HERALD_URL (default http://127.0.0.1:3000), HERALD_API_KEY (required)
+exit codes: 0 found / delivered / accepted, 1 not delivered / not found / refused / unreachable, 2 usage`;
+
+/** Runs one command line; the exit code is the answer for scripts. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, output: Output): Promise<ExitCode> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      output.out(USAGE);
+      return command === undefined ? EXIT.USAGE : EXIT.OK;
+    }
+    switch (command) {
+      case 'diagnose': {
+        const { values, positionals } = parse(rest, { from: { type: 'string' }, to: { type: 'string' } });
+        return await diagnoseCommand(targetOf(env), onePositional(positionals, 'receiver'), { from: stringOption(values.from), to: stringOption(values.to) }, output);
+      }
+      case 'trace': {
+        const { positionals } = parse(rest, {});
+        return await traceCommand(targetOf(env), onePositional(positionals, 'sendId'), output);
+      }
+      case 'send': {
+        const { values, positionals } = parse(rest, { template: { type: 'string' }, to: { type: 'string', multiple: true }, var: { type: 'string', multiple: true } });
+        if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0] ?? ''}`);
+        const templateCode = stringOption(values.template);
+        const receivers = listOption(values.to);
+        if (!templateCode) throw new UsageError('send needs --template <code>');
+        if (receivers.length === 0) throw new UsageError('send needs at least one --to <receiver>');
+        return await sendCommand(targetOf(env), { templateCode, receivers, variables: variablesOf(listOption(values.var)) }, output);
+      }
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    output.err(`herald: ${error.message}\n\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+}
+
+type OptionSpec = Record<string, { type: 'string'; multiple?: boolean }>;
+
+function parse(args: string[], options: OptionSpec) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function stringOption(value: string | boolean | Array<string | boolean> | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function listOption(value: string | boolean | Array<string | boolean> | undefined): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return typeof value === 'string' ? [value] : [];
+}
+
+function onePositional(positionals: string[], name: string): string {
+  if (positionals.length !== 1 || !positionals[0]) throw new UsageError(`give exactly one <${name}>`);
+  return positionals[0];
+}
+
+/** `--var name=value` pairs; the value may contain `=`. */
+function variablesOf(pairs: string[]): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--var ${pair}: write it as name=value`);
+    variables[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return variables;
+}
+
+function targetOf(env: NodeJS.ProcessEnv): ApiTarget {
+  const apiKey = env.HERALD_API_KEY;
+  if (!apiKey) throw new UsageError('set HERALD_API_KEY to an API key with the ops scope (and send, for herald send)');
+  return { baseUrl: env.HERALD_URL || 'http://127.0.0.1:3000', apiKey };
+}

@@ -1,0 +1,109 @@
+import { eventually, startHerald, type RunningHerald } from '../support/herald';
+
+interface TraceLine {
+  at: string;
+  source: string;
+  step: string;
+  what: string;
+  evidence: string;
+}
+
+describe('GET /v1/sends/:id/trace and GET /v1/templates/search', () => {
+  let herald: RunningHerald;
+
+  beforeAll(async () => {
+    herald = await startHerald();
+    const team = await herald.deps.prisma.team.findUniqueOrThrow({ where: { name: 'demo' } });
+    await herald.deps.prisma.template.create({
+      data: { code: 'parcel_locker', name: 'Parcel at locker', teamId: team.id, channel: 'SMS', messageType: 'NOTICE', content: 'Dear {name}, your parcel {parcel} is waiting at locker {locker}. Pick it up within 48 hours.' },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await herald?.stop();
+  });
+
+  it('traces a send that needed a retry, in order, from the workflow history and the records', async () => {
+    herald.vendor.faults.inject('5xx', 1);
+    const accepted = await herald.request('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: ['+8613912345021'], variables: { name: 'Li', order: 'TR-1' } });
+    const sendId: string = accepted.body.sends[0].sendId;
+    await eventually(async () => ((await herald.request('GET', `/v1/sends/${sendId}`)).body.status === 'DELIVERED' ? true : undefined));
+
+    // The request log row is written just after the answer: wait for it to show in the trace.
+    const trace = await eventually(async () => {
+      const answer = await herald.request('GET', `/v1/sends/${sendId}/trace`);
+      return answer.body.events.some((e: TraceLine) => e.step === 'api' && e.what.startsWith('POST /v1/messages')) ? answer.body : undefined;
+    });
+    expect(trace).toMatchObject({ sendId, status: 'DELIVERED', workflowId: `send-${sendId}`, history: { available: true } });
+    const events: TraceLine[] = trace.events;
+    console.log(`trace of one send (${events.length} events):\n${events.map((e) => `${e.at} ${e.step.padEnd(12)} ${e.what}  [${e.evidence}]`).join('\n')}`);
+
+    const times = events.map((e) => new Date(e.at).getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const indexOf = (step: string, start: string) => {
+      const index = events.findIndex((e) => e.step === step && e.what.startsWith(start));
+      if (index < 0) throw new Error(`no ${step} event starting with "${start}"`);
+      return index;
+    };
+    const order = [
+      indexOf('api', 'POST /v1/messages arrived, answered 202'),
+      indexOf('api', 'send accepted'),
+      indexOf('workflow', 'workflow sendMessage started'),
+      indexOf('dedup', 'checkDedup completed'),
+      indexOf('vendor', 'planRoute completed'),
+      indexOf('vendor', 'sendViaAccount scheduled'),
+      indexOf('vendor', 'vendor call #1 on sandbox-primary (sandbox): FAILED'),
+      indexOf('vendor', 'sendViaAccount retry, attempt 2'),
+      indexOf('vendor', 'vendor call #2 on sandbox-primary (sandbox): ACCEPTED, vendor message id sbx-'),
+      indexOf('vendor', 'sendViaAccount completed'),
+      indexOf('receipt', 'receipt DELIVERED'),
+      indexOf('status', 'finishSend completed'),
+      indexOf('workflow', 'workflow completed'),
+    ];
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(events.find((e) => e.step === 'status' && e.what.includes('HeraldStatus=SENT'))?.what).toContain('HeraldVendor=sandbox');
+    expect(JSON.stringify(events)).not.toContain('13912345021');
+  });
+
+  it('says the history is missing instead of failing, and 404s an unknown send', async () => {
+    const unknown = await herald.request('GET', '/v1/sends/00000000-0000-4000-8000-000000000000/trace');
+    expect(unknown.status).toBe(404);
+
+    // A send row whose workflow never started (written here without an outbox row).
+    const { prisma } = herald.deps;
+    const template = await prisma.template.findUniqueOrThrow({ where: { code: 'welcome_sms' }, include: { team: { include: { apiKeys: true } } } });
+    const message = await prisma.message.create({
+      data: { apiKeyId: template.team.apiKeys[0].id, teamId: template.teamId, templateId: template.id, requestHash: 'trace-test', receiverCount: 1 },
+    });
+    const send = await prisma.send.create({
+      data: { messageId: message.id, templateId: template.id, channel: 'SMS', receiver: '+8613912345023', receiverRaw: '+8613912345023', content: 'x' },
+    });
+    const trace = await herald.request('GET', `/v1/sends/${send.id}/trace`);
+    expect(trace.status).toBe(200);
+    expect(trace.body.history).toEqual({ available: false, error: expect.stringContaining('not found') });
+    expect(trace.body.events.map((e: TraceLine) => e.what)).toEqual([expect.stringContaining('send accepted')]);
+  });
+
+  it('finds the template from a rendered text with the variables filled in, with its team and callers', async () => {
+    const accepted = await herald.request('POST', '/v1/messages', {
+      templateCode: 'parcel_locker', receivers: ['+8613912345022'], variables: { name: 'Wang Fang', parcel: 'SF1234567', locker: 'B-17' },
+    });
+    expect(accepted.status).toBe(202);
+    const text = 'Dear Wang Fang, your parcel SF1234567 is waiting at locker B-17. Pick it up within 48 hours.';
+    const found = await herald.request('GET', `/v1/templates/search?text=${encodeURIComponent(text)}`);
+    expect(found.status).toBe(200);
+    expect(found.body.matches[0]).toMatchObject({ exact: true, team: 'demo', template: { code: 'parcel_locker' } });
+    expect(found.body.matches[0].callers).toEqual([expect.objectContaining({ name: 'demo sender', team: 'demo', messages: 1 })]);
+  });
+
+  it('finds it from a fragment, with a vendor signature in front, and not from unrelated text', async () => {
+    const fragment = await herald.request('GET', `/v1/templates/search?text=${encodeURIComponent('【Demo】parcel ZT99 is waiting at locker')}`);
+    expect(fragment.body.matches.map((m: { template: { code: string } }) => m.template.code)).toContain('parcel_locker');
+    expect(fragment.body.matches[0]).toMatchObject({ template: { code: 'parcel_locker' }, exact: false });
+    const unrelated = await herald.request('GET', `/v1/templates/search?text=${encodeURIComponent('Your flight CA1234 is delayed')}`);
+    expect(unrelated.body.matches).toEqual([]);
+    const tooShort = await herald.request('GET', '/v1/templates/search?text=ab');
+    expect(tooShort.status).toBe(400);
+    expect(tooShort.body.error.details.fields[0].field).toBe('text');
+  });
+});

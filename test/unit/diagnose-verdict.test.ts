@@ -1,0 +1,73 @@
+import type { DiagnoseRecords, RequestRecord, SendRecord } from '../../src/ops/diagnose-records';
+import { diagnose } from '../../src/ops/diagnose-verdict';
+
+const link = (sendId: string) => `http://ui/send-${sendId}`;
+const RECEIVER = '+8613800138000';
+
+function records(overrides: Partial<DiagnoseRecords>): DiagnoseRecords {
+  return { receiver: RECEIVER, from: new Date('2026-11-16T00:00:00Z'), to: new Date('2026-11-23T00:00:00Z'), requests: [], sends: [], windowRequests: [], ...overrides };
+}
+
+function send(overrides: Partial<SendRecord>): SendRecord {
+  return {
+    id: 's1', messageId: 'm1', createdAt: new Date('2026-11-20T10:00:00Z'), template: 'welcome_sms', caller: 'shop', team: 'demo',
+    status: 'DELIVERED', reason: null, reasonDetail: null, provider: 'sandbox', vendorMessageId: 'sbx-1', vendorCode: null, vendorText: null,
+    deferredUntil: null, dedupSkipped: false, collidedWith: null, collidedWithSendId: null, sentAt: new Date('2026-11-20T10:00:01Z'),
+    finishedAt: new Date('2026-11-20T10:00:05Z'), attempts: [], receipts: [], ...overrides,
+  };
+}
+
+function request(overrides: Partial<RequestRecord>): RequestRecord {
+  return {
+    at: new Date('2026-11-21T10:00:00Z'), method: 'POST', path: '/v1/messages', status: 400, caller: 'shop', team: 'demo', templateRef: 'welcome_sms',
+    messageId: null, mentions: [RECEIVER], receiversMasked: ['+86138****8000'], error: { code: 'MISSING_VARIABLES', message: 'missing template variables: order', invalid: [] },
+    ...overrides,
+  };
+}
+
+describe('diagnose (pure verdict)', () => {
+  it('a refusal after the last send decides the verdict, and says why the request was refused', () => {
+    const answer = diagnose(records({ sends: [send({})], requests: [request({})] }), link);
+    expect(answer.verdict).toBe('REJECTED');
+    expect(answer.summary).toContain('missing template variables: order');
+    expect(answer.sends[0].verdict).toBe('DELIVERED');
+  });
+
+  it('a refused receiver shows its invisible character escaped', () => {
+    const raw = '\u200b13800138000';
+    const answer = diagnose(records({ requests: [request({ mentions: [raw], error: { code: 'INVALID_RECEIVERS', message: '1 of 1 receivers are invalid', invalid: [{ raw, reason: 'receiver contains the invisible character U+200B at position 1' }] } })] }), link);
+    expect(answer.rejectedRequests[0].receiverAsReceived).toEqual(['\\u200B13800138000']);
+    expect(answer.summary).toContain('contains the invisible character U+200B at position 1');
+  });
+
+  it('a receiver-invalid vendor answer says no other vendor was tried, naming the account', () => {
+    const failed = send({
+      status: 'FAILED', reason: 'BLACKLISTED', provider: null, vendorMessageId: null, vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted',
+      attempts: [{ account: 'tencent-main', provider: 'tencent', attemptNo: 1, outcome: 'FAILED', errorClass: 'RECEIVER_INVALID', reason: 'BLACKLISTED', vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted', vendorMessageId: null, startedAt: new Date() }],
+    });
+    const [judged] = diagnose(records({ sends: [failed] }), link).sends;
+    expect(judged).toMatchObject({ verdict: 'VENDOR_FAILED', stoppedAt: 'vendor' });
+    expect(judged.explanation).toContain('tencent-main refused the receiver: BLACKLISTED (vendor code E_BLACKLIST');
+  });
+
+  it('a frequency cap names the last counted send', () => {
+    const capped = send({ status: 'DEDUPED', reason: 'FREQUENCY_CAP', collidedWith: { id: 's0', createdAt: new Date('2026-11-20T09:00:00Z'), status: 'DELIVERED' }, collidedWithSendId: 's0' });
+    const [judged] = diagnose(records({ sends: [capped] }), link).sends;
+    expect(judged.explanation).toContain('daily frequency cap');
+    expect(judged.evidence.collidedWith).toEqual({ sendId: 's0', createdAt: new Date('2026-11-20T09:00:00Z'), status: 'DELIVERED', workflowUrl: 'http://ui/send-s0' });
+  });
+
+  it('no receipt in the window: ask the vendor with its message id', () => {
+    const answer = diagnose(records({ sends: [send({ status: 'EXPIRED', reason: 'NO_RECEIPT' })] }), link);
+    expect(answer.verdict).toBe('NO_RECEIPT');
+    expect(answer.summary).toContain('Ask sandbox with vendor message id sbx-1.');
+  });
+
+  it('canceled while deferred stops at the night shield, with who canceled it', () => {
+    const canceled = send({ status: 'CANCELED', reason: 'CANCELED', reasonDetail: 'canceled by api', deferredUntil: new Date('2026-11-21T01:00:00Z') });
+    const [judged] = diagnose(records({ sends: [canceled] }), link).sends;
+    expect(judged).toMatchObject({ verdict: 'CANCELED', stoppedAt: 'night shield' });
+    expect(judged.steps.map((s) => s.outcome)).toEqual(['passed', 'passed', 'stopped', 'not reached', 'not reached']);
+    expect(judged.explanation).toContain('canceled by api');
+  });
+});
