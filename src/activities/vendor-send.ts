@@ -78,14 +78,14 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
   }
 
   /** The acceptance that is already the outcome (see VendorAccepted.finalReceipt), as a receipt row written with it. */
-  function finalReceiptRows(sendId: string, provider: string, accepted: VendorAccepted) {
+  function finalReceiptRows(sendId: string, account: RoutableAccount, accepted: VendorAccepted) {
     const receipt = accepted.finalReceipt;
     if (!receipt) return [];
     const source: ReceiptSource = 'SEND';
     return [
       prisma.receipt.create({
         data: {
-          provider, vendorMessageId: receipt.vendorMessageId, receiver: receipt.receiver, sendId, status: receipt.status,
+          provider: account.provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId, receiver: receipt.receiver, sendId, status: receipt.status,
           reason: receipt.reason, vendorCode: receipt.vendorCode, vendorText: receipt.vendorText, deliveredAt: receipt.deliveredAt, source,
         },
       }),
@@ -173,7 +173,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
           where: { id: send.id },
           data: { status: 'SENT', accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, sentAt: new Date() },
         }),
-        ...finalReceiptRows(send.id, account.provider, accepted),
+        ...finalReceiptRows(send.id, account, accepted),
       ]);
       if (accepted.finalReceipt) {
         deps.metrics.receipts.inc({ provider: account.provider, status: accepted.finalReceipt.status, reason: accepted.finalReceipt.reason ?? 'none' });
