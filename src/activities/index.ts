@@ -21,7 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDedupActivities({ prisma, dedup, logger, metrics }),
     ...createRoutingActivities({ accounts, circuit }),
     ...createVendorSendActivities({ prisma, vendors, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger, metrics }),
-    ...createReceiptPollActivities({ prisma, vendors, accounts, logger }),
+    ...createReceiptPollActivities({ prisma, vendors, accounts, logger, metrics }),
     ...createSendRecordActivities(prisma, metrics),
   };
 }

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
+import { countReceipts, type Metrics } from '../observability/metrics';
 import { receiptForSend, storeReceipts } from '../receipts/receipt-store';
 import type { ReceiptNotice } from '../shared/contract';
 import type { Channel } from '../shared/states';
@@ -24,6 +25,7 @@ export function createReceiptPollActivities(deps: {
   vendors: VendorRegistry;
   accounts: AccountDirectory;
   logger: Logger;
+  metrics: Metrics;
 }) {
   return {
     async pollReceipt(request: ReceiptPollRequest): Promise<ReceiptNotice | null> {
@@ -43,6 +45,7 @@ export function createReceiptPollActivities(deps: {
       ]);
       if (pulled.length === 0) return null;
       await storeReceipts(prisma, receiptAccount, pulled, 'POLL');
+      countReceipts(deps.metrics, request.provider, pulled);
       deps.logger.debug({ sendId: request.sendId, provider: request.provider }, 'receipt pulled');
       return receiptForSend(prisma, request.sendId, receiptAccount, request.vendorMessageId);
     },

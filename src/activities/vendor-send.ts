@@ -11,6 +11,7 @@ import type { VendorAccepted, VendorRegistry } from '../vendors/types';
 import type { AccountDirectory, RoutableAccount } from './account-directory';
 import type { CircuitBreaker } from './circuit-breaker';
 import { RateLimitHoldError, type AccountRateLimiter } from './rate-limit';
+import { countReceipts } from '../observability/metrics';
 
 export interface VendorSendRequest {
   sendId: string;
@@ -175,9 +176,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
         }),
         ...finalReceiptRows(send.id, account, accepted),
       ]);
-      if (accepted.finalReceipt) {
-        deps.metrics.receipts.inc({ provider: account.provider, status: accepted.finalReceipt.status, reason: accepted.finalReceipt.reason ?? 'none' });
-      }
+      if (accepted.finalReceipt) countReceipts(deps.metrics, account.provider, [accepted.finalReceipt]);
       await deps.circuit.recordSuccess(account.id);
       logger.info({ sendId: send.id, receiver: send.receiver, provider: account.provider, durationMs }, 'vendor accepted');
       const receipt = await receiptForSend(prisma, send.id, account, accepted.vendorMessageId);

@@ -23,3 +23,8 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Counts stored receipts by provider, status and reason, wherever they came from (push, poll, the send answer). */
+export function countReceipts(metrics: Metrics, provider: string, receipts: ReadonlyArray<{ status: string; reason: string | null }>): void {
+  for (const receipt of receipts) metrics.receipts.inc({ provider, status: receipt.status, reason: receipt.reason ?? 'none' });
+}

@@ -193,9 +193,13 @@ describe('Tencent SMS end to end through Herald', () => {
   });
 
   it('a lost push is made up for by the pull (PullSmsSendStatusByPhoneNumber)', async () => {
+    const deliveredReceipts = async () =>
+      (await herald.deps.metrics.receipts.get()).values.find((v) => v.labels.provider === 'tencent' && v.labels.status === 'DELIVERED')?.value ?? 0;
+    const countedBefore = await deliveredReceipts();
     fake.faults.inject({ kind: 'lost_receipt' });
     const sendId = await sendOne(herald, TEMPLATE, freshReceiver(), { name: 'Li', order: 'T-3' });
     const send = await finalSend(herald, sendId);
+    expect(await deliveredReceipts()).toBe(countedBefore + 1); // polled receipts count in herald_receipts_total too
     expect(send.status).toBe('DELIVERED');
     const receipt = await herald.deps.prisma.receipt.findFirstOrThrow({ where: { sendId } });
     expect(receipt.source).toBe('POLL');

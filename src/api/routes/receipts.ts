@@ -4,6 +4,7 @@ import { accountForToken } from '../../security/receipt-token';
 import { receiptSignal, sendWorkflowId } from '../../shared/contract';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
+import { countReceipts } from '../../observability/metrics';
 
 /** `/v1/receipts/<provider>/<token>` → `/v1/receipts/<provider>/***`: the token never reaches a log. */
 export function redactReceiptToken(path: string): string {
@@ -39,9 +40,7 @@ export function receiptsRouter(deps: ApiDeps): Router {
       throw new HttpError(400, 'INVALID_RECEIPT', error instanceof Error ? error.message : 'malformed receipt body');
     }
     const stored = await storeReceipts(deps.prisma, account, parsed, 'PUSH');
-    for (const receipt of parsed) {
-      deps.metrics.receipts.inc({ provider, status: receipt.status, reason: receipt.reason ?? 'none' });
-    }
+    countReceipts(deps.metrics, provider, parsed);
     await Promise.all(
       stored
         .filter((s): s is typeof s & { sendId: string } => s.sendId !== null)
