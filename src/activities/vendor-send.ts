@@ -93,6 +93,15 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     ];
   }
 
+  /** The first call on an account after failures on another one is a failover: counted by the provider left behind. */
+  async function countFailover(sendId: string, account: RoutableAccount): Promise<void> {
+    const earlier = await prisma.sendAttempt.findMany({
+      where: { sendId }, select: { accountId: true, provider: true }, orderBy: { startedAt: 'desc' },
+    });
+    if (earlier.length === 0 || earlier.some((attempt) => attempt.accountId === account.id)) return;
+    deps.metrics.vendorFailovers.inc({ from_provider: earlier[0].provider, to_provider: account.provider });
+  }
+
   /** Records a failed vendor call and turns it into the classified Temporal failure the workflow reads. */
   async function recordFailure(
     account: RoutableAccount,
@@ -148,6 +157,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       }
 
       const attemptNo = Context.current().info.attempt;
+      if (attemptNo === 1) await countFailover(send.id, account);
       const startedAt = new Date();
       let accepted: VendorAccepted;
       try {

@@ -43,12 +43,16 @@ describe('e-mail, chat robots and a config-only SMS gateway, end to end through 
       { name: 'e2e-dingtalk', channel: 'CHAT', provider: 'dingtalk', config: { baseUrl: robots.baseUrl, timeoutMs: 2000 }, secrets: ROBOTS.dingtalk },
       { name: 'e2e-feishu', channel: 'CHAT', provider: 'feishu', config: { baseUrl: robots.baseUrl, timeoutMs: 2000 }, secrets: ROBOTS.feishu },
       { name: 'e2e-wecom', channel: 'CHAT', provider: 'wecom', config: { baseUrl: robots.baseUrl, timeoutMs: 2000 }, secrets: ROBOTS.wecom },
-      // A gateway Herald has no code for: the account row is all it takes.
-      { name: 'e2e-acme', channel: 'SMS', provider: 'http-gateway', config: acmeGatewayConfig(gateway.url), secrets: ACME },
     ];
     for (const { secrets: opened, ...account } of accounts) {
       await prisma.account.create({ data: { ...account, secretCiphertext: secrets.seal(opened), weight: 1, priority: 1 } });
     }
+    // A gateway Herald has no code for: one call to the management API is all it takes.
+    const acme = await herald.request('POST', '/v1/admin/accounts', {
+      name: 'e2e-acme', provider: 'http-gateway', config: acmeGatewayConfig(gateway.url), secrets: ACME, weight: 1, priority: 1,
+    });
+    expect(acme.status).toBe(201);
+    expect(JSON.stringify(acme.body)).not.toContain(ACME.appSecret);
     // The sandbox account would share the SMS sends; this file is about the new providers.
     await prisma.account.update({ where: { name: 'sandbox-primary' }, data: { enabled: false } });
   }, 120_000);
