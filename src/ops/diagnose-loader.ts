@@ -4,6 +4,7 @@ import type { ApiRequestLog, PrismaClient } from '../generated/prisma/client';
 import { maskReceiver } from '../shared/mask';
 import { receiverSearchKey } from '../shared/receivers';
 import type { DiagnoseRecords, RequestError, RequestRecord, SendRecord } from './diagnose-records';
+import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence } from './send-evidence';
 
 /** At most this many requests and sends are judged per call: the newest ones. */
 const MAX_ROWS = 50;
@@ -41,8 +42,7 @@ export async function loadDiagnoseRecords(
     take: MAX_ROWS,
     include: {
       message: { select: { apiKey: { select: { name: true } }, team: { select: { name: true } }, template: { select: { code: true } } } },
-      attempts: { orderBy: [{ startedAt: 'asc' }, { attemptNo: 'asc' }], include: { account: { select: { name: true } } } },
-      receipts: { orderBy: { receivedAt: 'asc' } },
+      ...EVIDENCE_INCLUDE,
     },
   });
   const colliderIds = [...new Set(sendRows.map((s) => s.collidedWithSendId).filter((id): id is string => id !== null))];
@@ -98,27 +98,8 @@ export async function loadDiagnoseRecords(
         collidedWith: colliders.find((c) => c.id === s.collidedWithSendId) ?? null,
         sentAt: s.sentAt,
         finishedAt: s.finishedAt,
-        attempts: s.attempts.map((a) => ({
-          account: a.account.name,
-          provider: a.provider,
-          attemptNo: a.attemptNo,
-          outcome: a.outcome,
-          errorClass: a.errorClass,
-          reason: a.reason,
-          vendorCode: a.vendorCode,
-          vendorText: a.vendorText,
-          vendorMessageId: a.vendorMessageId,
-          startedAt: a.startedAt,
-        })),
-        receipts: s.receipts.map((r) => ({
-          status: r.status,
-          reason: r.reason,
-          vendorCode: r.vendorCode,
-          vendorText: r.vendorText,
-          deliveredAt: r.deliveredAt,
-          receivedAt: r.receivedAt,
-          source: r.source,
-        })),
+        attempts: s.attempts.map(attemptEvidence),
+        receipts: s.receipts.map(receiptEvidence),
       }),
     ),
   };

@@ -1,3 +1,4 @@
+import type { AttemptEvidence, ReceiptEvidence } from './send-evidence';
 /**
  * The records diagnose reads, shaped for the verdict: what the loader
  * (diagnose-loader.ts) reads from Postgres and the verdict (diagnose-verdict.ts)
@@ -29,28 +30,8 @@ export interface RequestError {
   invalid: Array<{ raw: string; reason: string }>;
 }
 
-export interface AttemptRecord {
-  account: string;
-  provider: string;
-  attemptNo: number;
-  outcome: string;
-  errorClass: string | null;
-  reason: string | null;
-  vendorCode: string | null;
-  vendorText: string | null;
-  vendorMessageId: string | null;
-  startedAt: Date;
-}
-
-export interface ReceiptRecord {
-  status: string;
-  reason: string | null;
-  vendorCode: string | null;
-  vendorText: string | null;
-  deliveredAt: Date | null;
-  receivedAt: Date;
-  source: string;
-}
+export type AttemptRecord = AttemptEvidence;
+export type ReceiptRecord = ReceiptEvidence;
 
 /** Another send a dedup collided with. */
 export interface CollidedSend {

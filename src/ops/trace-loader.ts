@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { PrismaClient } from '../generated/prisma/client';
 import { sendWorkflowId } from '../shared/contract';
+import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence } from './send-evidence';
 import type { TraceRecords } from './trace-records';
 
 /** The send's rows, or null when there is no such send. */
@@ -10,8 +11,7 @@ export async function loadTraceRecords(prisma: PrismaClient, sendId: string): Pr
     where: { id: sendId },
     include: {
       message: { select: { apiKey: { select: { name: true } }, template: { select: { code: true } } } },
-      attempts: { orderBy: [{ startedAt: 'asc' }, { attemptNo: 'asc' }], include: { account: { select: { name: true } } } },
-      receipts: { orderBy: { receivedAt: 'asc' } },
+      ...EVIDENCE_INCLUDE,
     },
   });
   if (!send) return null;
@@ -30,29 +30,8 @@ export async function loadTraceRecords(prisma: PrismaClient, sendId: string): Pr
       finishedAt: send.finishedAt,
     },
     requests: requests.map((r) => ({ id: r.id, at: r.at, durationMs: r.durationMs, method: r.method, path: r.path, status: r.status })),
-    attempts: send.attempts.map((a) => ({
-      id: a.id,
-      account: a.account.name,
-      provider: a.provider,
-      attemptNo: a.attemptNo,
-      outcome: a.outcome,
-      errorClass: a.errorClass,
-      vendorCode: a.vendorCode,
-      vendorText: a.vendorText,
-      vendorMessageId: a.vendorMessageId,
-      startedAt: a.startedAt,
-      durationMs: a.durationMs,
-    })),
-    receipts: send.receipts.map((r) => ({
-      id: r.id,
-      status: r.status,
-      reason: r.reason,
-      vendorCode: r.vendorCode,
-      vendorText: r.vendorText,
-      deliveredAt: r.deliveredAt,
-      receivedAt: r.receivedAt,
-      source: r.source,
-    })),
+    attempts: send.attempts.map(attemptEvidence),
+    receipts: send.receipts.map(receiptEvidence),
   };
 }
 

@@ -1,5 +1,6 @@
 import { maskReceiver } from '../shared/mask';
 import type { TraceEvent } from './trace-event';
+import type { AttemptEvidence, ReceiptEvidence } from './send-evidence';
 
 /** The Postgres side of one send: what the API, the activities and the receipt endpoint wrote. */
 export interface TraceRecords {
@@ -16,29 +17,8 @@ export interface TraceRecords {
     finishedAt: Date | null;
   };
   requests: Array<{ id: string; at: Date; durationMs: number; method: string; path: string; status: number }>;
-  attempts: Array<{
-    id: string;
-    account: string;
-    provider: string;
-    attemptNo: number;
-    outcome: string;
-    errorClass: string | null;
-    vendorCode: string | null;
-    vendorText: string | null;
-    vendorMessageId: string | null;
-    startedAt: Date;
-    durationMs: number;
-  }>;
-  receipts: Array<{
-    id: string;
-    status: string;
-    reason: string | null;
-    vendorCode: string | null;
-    vendorText: string | null;
-    deliveredAt: Date | null;
-    receivedAt: Date;
-    source: string;
-  }>;
+  attempts: AttemptEvidence[];
+  receipts: ReceiptEvidence[];
 }
 
 /** The records of a send as trace lines, each naming the row it comes from. */

@@ -43,7 +43,7 @@ describe('diagnose (pure verdict)', () => {
   it('a receiver-invalid vendor answer says no other vendor was tried, naming the account', () => {
     const failed = send({
       status: 'FAILED', reason: 'BLACKLISTED', provider: null, vendorMessageId: null, vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted',
-      attempts: [{ account: 'tencent-main', provider: 'tencent', attemptNo: 1, outcome: 'FAILED', errorClass: 'RECEIVER_INVALID', reason: 'BLACKLISTED', vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted', vendorMessageId: null, startedAt: new Date() }],
+      attempts: [{ id: 'attempt-1', durationMs: 120, account: 'tencent-main', provider: 'tencent', attemptNo: 1, outcome: 'FAILED', errorClass: 'RECEIVER_INVALID', reason: 'BLACKLISTED', vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted', vendorMessageId: null, startedAt: new Date() }],
     });
     const [judged] = diagnose(records({ sends: [failed] }), link).sends;
     expect(judged).toMatchObject({ verdict: 'VENDOR_FAILED', stoppedAt: 'vendor' });

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence } from '../../ops/send-evidence';
 import type { ApiDeps } from '../deps';
 import { callerOf } from '../caller';
 import { HttpError } from '../http-error';
@@ -15,36 +16,13 @@ export function sendsRouter(deps: ApiDeps): Router {
     const { id } = parseOr400(idParamSchema, req.params, 'params');
     const send = await deps.prisma.send.findFirst({
       where: { id, message: { teamId: callerOf(res).teamId } },
-      include: {
-        attempts: { orderBy: { startedAt: 'asc' }, include: { account: { select: { name: true } } } },
-        receipts: { orderBy: { receivedAt: 'asc' } },
-      },
+      include: EVIDENCE_INCLUDE,
     });
     if (!send) throw new HttpError(404, 'SEND_NOT_FOUND', `no send ${id}`);
     res.json({
       ...describeSend(send, deps.config),
-      attempts: send.attempts.map((a) => ({
-        account: a.account.name,
-        provider: a.provider,
-        attemptNo: a.attemptNo,
-        outcome: a.outcome,
-        errorClass: a.errorClass,
-        reason: a.reason,
-        vendorCode: a.vendorCode,
-        vendorText: a.vendorText,
-        vendorMessageId: a.vendorMessageId,
-        startedAt: a.startedAt,
-        durationMs: a.durationMs,
-      })),
-      receipts: send.receipts.map((r) => ({
-        status: r.status,
-        reason: r.reason,
-        vendorCode: r.vendorCode,
-        vendorText: r.vendorText,
-        deliveredAt: r.deliveredAt,
-        source: r.source,
-        receivedAt: r.receivedAt,
-      })),
+      attempts: send.attempts.map(attemptEvidence),
+      receipts: send.receipts.map(receiptEvidence),
     });
   });
 
