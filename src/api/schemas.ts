@@ -86,3 +86,12 @@ export const diagnoseQuerySchema = z
 export const templateSearchQuerySchema = z
   .object({ text: z.string().trim().min(4, 'give at least 4 characters of the message').max(1000).refine(noNul, NUL_MESSAGE) })
   .strict();
+
+/** `POST /v1/receipts/:provider/:accountToken`: which adapter parses the body, and the account's URL token. */
+export const receiptPathSchema = z.object({
+  provider: z.string().meta({ description: 'the vendor adapter that parses the body: tencent, aliyun, sandbox, ...' }),
+  accountToken: z.string().meta({ description: "the account's receipt token, part of the URL an admin reads from GET /v1/admin/accounts/{id} (receiptUrl)" }),
+});
+
+/** A pushed delivery report: each vendor's own format, read by its adapter's parsePushedReceipts. */
+export const receiptPushBodySchema = z.unknown().meta({ description: "the vendor's own delivery-report JSON (Tencent: an array of reports; Aliyun: an array of SmsReport)" });

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { sendDetailAnswerSchema, type AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { callerOf } from '../caller';
 import { HttpError } from '../http-error';
@@ -45,7 +46,7 @@ export function sendsRouter(deps: ApiDeps): Router {
         source: r.source,
         receivedAt: r.receivedAt,
       })),
-    });
+    } satisfies AnswerOf<typeof sendDetailAnswerSchema>);
   });
 
   return router;
