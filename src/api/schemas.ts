@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { pushBodySchema as aliyunPushBody } from '../vendors/aliyun-sms';
+import { pushBodySchema as sandboxPushBody } from '../vendors/sandbox';
+import { pushBodySchema as tencentPushBody } from '../vendors/tencent-sms';
 
 /** Postgres text cannot hold NUL; refuse it as bad input instead of failing on insert. */
 export const noNul = (text: string) => !text.includes('\u0000');
@@ -93,5 +96,12 @@ export const receiptPathSchema = z.object({
   accountToken: z.string().meta({ description: "the account's receipt token, part of the URL an admin reads from GET /v1/admin/accounts/{id} (receiptUrl)" }),
 });
 
-/** A pushed delivery report: each vendor's own format, read by its adapter's parsePushedReceipts. */
-export const receiptPushBodySchema = z.unknown().meta({ description: "the vendor's own delivery-report JSON (Tencent: an array of reports; Aliyun: an array of SmsReport)" });
+/**
+ * A pushed delivery report, in the format of the path's provider; its
+ * adapter's parsePushedReceipts reads it with the same schema.
+ */
+export const receiptPushBodySchema = z.union([
+  sandboxPushBody.meta({ title: 'sandbox' }),
+  tencentPushBody.meta({ title: 'tencent' }),
+  aliyunPushBody.meta({ title: 'aliyun' }),
+]).meta({ description: "the provider's own delivery-report format: the one named by `provider` in the path" });

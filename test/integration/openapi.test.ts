@@ -82,6 +82,7 @@ describe('the OpenAPI document', () => {
     const call = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
       const answer = await herald.request(method, path, body, headers);
       const { where, ref } = expectDocumented(method, path, answer.status, answer.body);
+      if (answer.status < 300 && body !== undefined) expectRequestDocumented(method, path, body);
       exercised.add(`${where} ${answer.status}`);
       if (ref !== ERROR_REF) answeredOwnShape.add(where);
       return answer;
@@ -166,6 +167,19 @@ describe('the OpenAPI document', () => {
     return { where, ref };
   }
 
+  /** A body the route accepted must be valid against the documented request body. */
+  function expectRequestDocumented(method: string, concretePath: string, body: unknown): void {
+    const path = documentedPath(new URL(concretePath, 'http://herald').pathname);
+    const operation = document.paths[path]?.[method.toLowerCase()] as { requestBody?: JsonObject } | undefined;
+    const where = `${method} ${path} request`;
+    const ref = operation?.requestBody ? jsonRef(operation.requestBody) : undefined;
+    if (!ref) throw new Error(`${where}: the route accepted a body but documents none`);
+    const validate = ajv.getSchema(`${DOCUMENT_ID}${ref}`);
+    if (!validate) throw new Error(`${where}: ${ref} is not in the document`);
+    const valid = validate(body);
+    expect({ where, errors: valid ? [] : validate.errors }).toEqual({ where, errors: [] });
+  }
+
   /** `/v1/sends/1b2c.../trace` → `/v1/sends/{id}/trace`; a literal path wins over a parameter. */
   function documentedPath(concrete: string): string {
     const paths = Object.keys(document.paths);
@@ -200,7 +214,7 @@ function schemaWithRefsStripped(schema: JsonObject): JsonObject {
   return JSON.parse(JSON.stringify(schema), (_key, value: unknown) => (value && typeof value === 'object' && '$ref' in value ? {} : value)) as JsonObject;
 }
 
-/** The `$ref` of a documented answer's JSON body, if it has one. */
+/** The `$ref` of a documented answer's (or request's) JSON body, if it has one. */
 function jsonRef(answer: JsonObject): string | undefined {
   return (answer.content as Record<string, { schema?: { $ref?: string } }> | undefined)?.['application/json']?.schema?.$ref;
 }
