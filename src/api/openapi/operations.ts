@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import * as adminAnswers from '../admin/answers';
 import { createAccountSchema, createTemplateSchema, issueApiKeySchema, templateListQuerySchema, updateAccountSchema, updateTemplateSchema } from '../admin/schemas';
 import * as answers from '../answers';
@@ -17,7 +18,8 @@ const OPS: Access = { kind: 'api-key', scope: 'ops' };
 const ADMIN: Access = { kind: 'api-key', scope: 'admin' };
 const PUBLIC: Access = { kind: 'public' };
 
-const ok = <T>(description: string, schema: T) => ({ 200: { description, schema } });
+/** A 200 with a JSON body. */
+const ok = (description: string, schema: z.ZodType): ApiOperation['answers'] => ({ 200: { description, schema } });
 
 const health: ApiOperation[] = [
   { method: 'get', path: '/healthz', tag: 'health', summary: 'The process is up', access: PUBLIC, answers: ok('always, while the process runs', answers.healthAnswerSchema) },
