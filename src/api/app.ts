@@ -6,6 +6,7 @@ import { adminTemplatesRouter } from './admin/templates';
 import { authenticate } from './auth';
 import { callerRateLimit } from './caller-rate-limit';
 import { logFacts } from './caller';
+import { apiDocsRouter } from './openapi/docs-router';
 import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
 import { requestLog } from './request-log';
@@ -27,6 +28,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(express.json({ limit: deps.config.MAX_BODY_BYTES }));
 
   app.use(healthRouter(deps));
+  // The API's own description and docs hold no secrets: open like health.
+  app.use(apiDocsRouter());
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { pushBodySchema as aliyunPushBody } from '../vendors/aliyun-sms';
+import { pushBodySchema as sandboxPushBody } from '../vendors/sandbox';
+import { pushBodySchema as tencentPushBody } from '../vendors/tencent-sms';
 
 /** Postgres text cannot hold NUL; refuse it as bad input instead of failing on insert. */
 export const noNul = (text: string) => !text.includes('\u0000');
@@ -86,3 +89,19 @@ export const diagnoseQuerySchema = z
 export const templateSearchQuerySchema = z
   .object({ text: z.string().trim().min(4, 'give at least 4 characters of the message').max(1000).refine(noNul, NUL_MESSAGE) })
   .strict();
+
+/** `POST /v1/receipts/:provider/:accountToken`: which adapter parses the body, and the account's URL token. */
+export const receiptPathSchema = z.object({
+  provider: z.string().meta({ description: 'the vendor adapter that parses the body: tencent, aliyun, sandbox, ...' }),
+  accountToken: z.string().meta({ description: "the account's receipt token, part of the URL an admin reads from GET /v1/admin/accounts/{id} (receiptUrl)" }),
+});
+
+/**
+ * A pushed delivery report, in the format of the path's provider; its
+ * adapter's parsePushedReceipts reads it with the same schema.
+ */
+export const receiptPushBodySchema = z.union([
+  sandboxPushBody.meta({ title: 'sandbox' }),
+  tencentPushBody.meta({ title: 'tencent' }),
+  aliyunPushBody.meta({ title: 'aliyun' }),
+]).meta({ description: "the provider's own delivery-report format: the one named by `provider` in the path" });

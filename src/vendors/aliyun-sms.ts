@@ -162,7 +162,8 @@ const pushedReportSchema = z.object({
   send_time: z.string().optional(),
   sms_size: z.string().optional(),
 });
-const pushBodySchema = z.array(pushedReportSchema);
+/** The body Aliyun pushes to a receipt URL (also described in the OpenAPI document). */
+export const pushBodySchema = z.array(pushedReportSchema);
 
 /** QuerySendDetails SendStatus: 1 waiting for the receipt, 2 failed, 3 delivered. */
 const SEND_STATUS = { waiting: 1, failed: 2, delivered: 3 } as const;

@@ -73,7 +73,8 @@ const receiptSchema = z.object({
   errMsg: z.string(),
   doneTime: z.iso.datetime({ offset: true }),
 });
-const pushBodySchema = z.object({ receipts: z.array(receiptSchema) });
+/** The body the sandbox pushes to a receipt URL (also described in the OpenAPI document). */
+export const pushBodySchema = z.object({ receipts: z.array(receiptSchema) });
 const pullAnswerSchema = z.object({ code: z.literal('OK'), receipts: z.array(receiptSchema) });
 const acceptedSchema = z.object({ code: z.literal('OK'), message: z.string(), messageId: z.string().min(1) });
 const errorAnswerSchema = z.object({ code: z.string().min(1), message: z.string().optional() });

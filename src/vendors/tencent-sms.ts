@@ -161,7 +161,8 @@ const pushedStatusSchema = z.object({
   description: z.string(),
   user_receive_time: z.string(),
 });
-const pushBodySchema = z.array(pushedStatusSchema);
+/** The body Tencent pushes to a receipt URL (also described in the OpenAPI document). */
+export const pushBodySchema = z.array(pushedStatusSchema);
 
 function receipt(serialNo: string, receiver: string, success: boolean, code: string, text: string, at: Date | null): VendorReceipt {
   return {

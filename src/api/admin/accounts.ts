@@ -2,11 +2,13 @@ import { Router } from 'express';
 import { Prisma, type Account } from '../../generated/prisma/client';
 import { receiptPushUrl } from '../../security/receipt-token';
 import type { SecretBox } from '../../security/secret-box';
+import type { AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { idParamSchema } from '../schemas';
 import { parseOr400 } from '../validate';
 import { adapterFor, checkAccountSettings } from './account-settings';
+import type { accountListAnswerSchema, accountViewSchema } from './answers';
 import { createAccountSchema, updateAccountSchema } from './schemas';
 
 /**
@@ -17,11 +19,11 @@ import { createAccountSchema, updateAccountSchema } from './schemas';
 export function adminAccountsRouter(deps: ApiDeps): Router {
   const router = Router();
   // The receipt URL is derived (HMAC of the account id), so an admin can read it again at any time.
-  const view = (row: Account) => ({ ...accountView(row, deps.secrets), receiptUrl: receiptPushUrl(deps.config.PUBLIC_BASE_URL, deps.config.RECEIPT_TOKEN_KEY, row) });
+  const view = (row: Account): AnswerOf<typeof accountViewSchema> => ({ ...accountView(row, deps.secrets), receiptUrl: receiptPushUrl(deps.config.PUBLIC_BASE_URL, deps.config.RECEIPT_TOKEN_KEY, row) });
 
   router.get('/v1/admin/accounts', async (_req, res) => {
     const rows = await deps.prisma.account.findMany({ orderBy: [{ channel: 'asc' }, { priority: 'asc' }, { name: 'asc' }] });
-    res.json({ accounts: rows.map(view) });
+    res.json({ accounts: rows.map(view) } satisfies AnswerOf<typeof accountListAnswerSchema>);
   });
 
   router.get('/v1/admin/accounts/:id', async (req, res) => {

@@ -2,10 +2,12 @@ import { Router } from 'express';
 import type { ApiKey } from '../../generated/prisma/client';
 import { issueApiKey } from '../../security/api-keys';
 import { callerOf } from '../caller';
+import type { AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { idParamSchema } from '../schemas';
 import { parseOr400 } from '../validate';
+import type { apiKeyListAnswerSchema, apiKeyViewSchema, issuedApiKeyAnswerSchema } from './answers';
 import { issueApiKeySchema } from './schemas';
 
 /** API keys of the admin's team: issue (the key is in that answer only), list, revoke (refused from the next request on). */
@@ -14,7 +16,7 @@ export function adminApiKeysRouter(deps: ApiDeps): Router {
 
   router.get('/v1/admin/api-keys', async (_req, res) => {
     const rows = await deps.prisma.apiKey.findMany({ where: { teamId: callerOf(res).teamId }, orderBy: { createdAt: 'asc' } });
-    res.json({ apiKeys: rows.map(apiKeyView) });
+    res.json({ apiKeys: rows.map(apiKeyView) } satisfies AnswerOf<typeof apiKeyListAnswerSchema>);
   });
 
   router.post('/v1/admin/api-keys', async (req, res) => {
@@ -23,7 +25,7 @@ export function adminApiKeysRouter(deps: ApiDeps): Router {
     const row = await deps.prisma.apiKey.create({
       data: { teamId: callerOf(res).teamId, name: body.name, scopes: body.scopes, keyPrefix: issued.prefix, keyHash: issued.hash },
     });
-    res.status(201).json({ ...apiKeyView(row), key: issued.key, note: 'store this key now: Herald keeps only its hash and cannot show it again' });
+    res.status(201).json({ ...apiKeyView(row), key: issued.key, note: 'store this key now: Herald keeps only its hash and cannot show it again' } satisfies AnswerOf<typeof issuedApiKeyAnswerSchema>);
   });
 
   router.post('/v1/admin/api-keys/:id/revoke', async (req, res) => {
@@ -38,7 +40,7 @@ export function adminApiKeysRouter(deps: ApiDeps): Router {
 }
 
 /** A key as listed: enough to tell keys apart (prefix, name), never the key or its hash. */
-function apiKeyView(row: ApiKey) {
+function apiKeyView(row: ApiKey): AnswerOf<typeof apiKeyViewSchema> {
   return {
     id: row.id,
     name: row.name,

@@ -4,10 +4,12 @@ import type { Channel, MessageType, ShieldPolicy } from '../../shared/states';
 import type { TemplateStatus } from '../../shared/template-status';
 import { placeholdersOf } from '../../shared/template-render';
 import { callerOf, logFacts } from '../caller';
+import type { AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { idParamSchema } from '../schemas';
 import { invalidRequest, parseOr400 } from '../validate';
+import type { templateListAnswerSchema, templateViewSchema } from './answers';
 import { createTemplateSchema, templateListQuerySchema, updateTemplateSchema, type UpdateTemplateRequest } from './schemas';
 import { templateProblems, type TemplateShape } from './template-rules';
 
@@ -21,7 +23,7 @@ export function adminTemplatesRouter(deps: ApiDeps): Router {
   router.get('/v1/admin/templates', async (req, res) => {
     const query = parseOr400(templateListQuerySchema, req.query, 'query');
     const rows = await deps.prisma.template.findMany({ where: { teamId: callerOf(res).teamId, ...query }, orderBy: { code: 'asc' } });
-    res.json({ templates: rows.map(templateView) });
+    res.json({ templates: rows.map(templateView) } satisfies AnswerOf<typeof templateListAnswerSchema>);
   });
 
   router.get('/v1/admin/templates/:id', async (req, res) => {
@@ -94,7 +96,7 @@ async function setStatus(deps: ApiDeps, template: Template, status: TemplateStat
 }
 
 /** A template as the management API shows it, with the placeholders a send must fill. */
-function templateView(row: Template) {
+function templateView(row: Template): AnswerOf<typeof templateViewSchema> {
   return {
     id: row.id,
     code: row.code,

@@ -3,6 +3,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { loadDiagnoseRecords } from '../../ops/diagnose-loader';
 import { diagnose } from '../../ops/diagnose-verdict';
 import { receiverSearchKey } from '../../shared/receivers';
+import { diagnosisAnswerSchema, type AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { diagnoseQuerySchema } from '../schemas';
@@ -29,7 +30,7 @@ export function diagnoseRouter(deps: ApiDeps): Router {
     if (receiver === '') throw new HttpError(400, 'INVALID_REQUEST', 'receiver: is empty once spaces and invisible characters are removed', { fields: [{ field: 'receiver', reason: 'is empty' }] });
     const window = windowOf(query.from, query.to);
     const records = await loadDiagnoseRecords(deps.prisma, receiver, window, deps.config.DEFAULT_PHONE_REGION as CountryCode);
-    res.json(diagnose(records, (sendId) => workflowUrl(deps.config, sendId)));
+    res.json(diagnose(records, (sendId) => workflowUrl(deps.config, sendId)) satisfies AnswerOf<typeof diagnosisAnswerSchema>);
   });
 
   return router;

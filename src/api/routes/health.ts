@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { withDeadline } from '../../shared/with-deadline';
+import { healthAnswerSchema, readinessAnswerSchema, type AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -24,7 +25,7 @@ export function healthRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok' } satisfies AnswerOf<typeof healthAnswerSchema>);
   });
 
   router.get('/readyz', async (_req, res) => {
@@ -34,7 +35,7 @@ export function healthRouter(deps: ApiDeps): Router {
       check(() => deps.temporal.workflowService.getSystemInfo({})),
     ]);
     const status = !postgres.ok ? 'unavailable' : redis.ok && temporal.ok ? 'ready' : 'degraded';
-    res.status(postgres.ok ? 200 : 503).json({ status, checks: { postgres, redis, temporal } });
+    res.status(postgres.ok ? 200 : 503).json({ status, checks: { postgres, redis, temporal } } satisfies AnswerOf<typeof readinessAnswerSchema>);
   });
 
   return router;

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { CountryCode } from 'libphonenumber-js';
+import { acceptedAnswerSchema, messageAnswerSchema, type AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { acceptMessage } from '../accept-message';
 import { callerOf, logFacts } from '../caller';
@@ -36,7 +37,7 @@ export function messagesRouter(deps: ApiDeps): Router {
     const acceptance = await acceptMessage(deps.prisma, deps.config, burst, callerOf(res), request, idempotencyKey);
     facts.messageId = acceptance.answer.messageId;
     facts.receiversNormalized = acceptance.normalized;
-    res.status(202).json({ ...acceptance.answer, replayed: acceptance.replayed });
+    res.status(202).json({ ...acceptance.answer, replayed: acceptance.replayed } satisfies AnswerOf<typeof acceptedAnswerSchema>);
 
     if (!acceptance.replayed) {
       deps.metrics.sendsAccepted.inc({ channel: acceptance.inputs[0]?.channel ?? 'unknown' }, acceptance.inputs.length);
@@ -62,7 +63,7 @@ export function messagesRouter(deps: ApiDeps): Router {
       receiverCount: message.receiverCount,
       statusCounts: counts,
       sends: message.sends.map((s) => describeSend(s, deps.config)),
-    });
+    } satisfies AnswerOf<typeof messageAnswerSchema>);
   });
 
   return router;

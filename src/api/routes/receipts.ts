@@ -5,6 +5,8 @@ import { receiptSignal, sendWorkflowId } from '../../shared/contract';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { countReceipts } from '../../observability/metrics';
+import { receiptPathSchema } from '../schemas';
+import { parseOr400 } from '../validate';
 
 /** `/v1/receipts/<provider>/<token>` → `/v1/receipts/<provider>/***`: the token never reaches a log. */
 export function redactReceiptToken(path: string): string {
@@ -23,7 +25,7 @@ export function receiptsRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.post('/v1/receipts/:provider/:accountToken', async (req, res) => {
-    const { provider, accountToken } = req.params;
+    const { provider, accountToken } = parseOr400(receiptPathSchema, req.params, 'params');
     const adapter = deps.vendors.get(provider);
     const candidates = adapter?.parsePushedReceipts
       ? await deps.prisma.account.findMany({ where: { provider }, select: { id: true, provider: true } })

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { cancelAnswerSchema, messageCancelAnswerSchema, sendNowAnswerSchema, type AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { callerOf } from '../caller';
 import { HttpError } from '../http-error';
@@ -22,13 +23,13 @@ export function sendControlRouter(deps: ApiDeps): Router {
     const { id } = parseOr400(idParamSchema, req.params, 'params');
     const caller = callerOf(res);
     const result = await cancelSend(deps, await ownedSendId(id, caller.teamId), `api-key ${caller.apiKeyId}`);
-    res.status(result.outcome === 'CANCELED' ? 200 : 409).json(result);
+    res.status(result.outcome === 'CANCELED' ? 200 : 409).json(result satisfies AnswerOf<typeof cancelAnswerSchema>);
   });
 
   router.post('/v1/sends/:id/send-now', sendScope, async (req, res) => {
     const { id } = parseOr400(idParamSchema, req.params, 'params');
     const result = await releaseDeferredSend(deps, await ownedSendId(id, callerOf(res).teamId));
-    res.status(result.outcome === 'RELEASED' ? 200 : 409).json(result);
+    res.status(result.outcome === 'RELEASED' ? 200 : 409).json(result satisfies AnswerOf<typeof sendNowAnswerSchema>);
   });
 
   router.post('/v1/messages/:id/cancel', sendScope, async (req, res) => {
@@ -42,7 +43,7 @@ export function sendControlRouter(deps: ApiDeps): Router {
     const results = [];
     for (const send of message.sends) results.push(await cancelSend(deps, send.id, `api-key ${caller.apiKeyId}`));
     const canceled = results.filter((r) => r.outcome === 'CANCELED').length;
-    res.json({ messageId: id, canceled, notCanceled: results.length - canceled, sends: results });
+    res.json({ messageId: id, canceled, notCanceled: results.length - canceled, sends: results } satisfies AnswerOf<typeof messageCancelAnswerSchema>);
   });
 
   return router;

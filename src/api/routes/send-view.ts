@@ -1,5 +1,6 @@
 import type { Config } from '../../config';
 import { sendWorkflowId } from '../../shared/contract';
+import type { AnswerOf, sendViewSchema } from '../answers';
 
 interface SendFields {
   id: string;
@@ -25,7 +26,7 @@ export function workflowUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_N
   return `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${sendWorkflowId(sendId)}`;
 }
 
-export function describeSend(send: SendFields, config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>) {
+export function describeSend(send: SendFields, config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>): AnswerOf<typeof sendViewSchema> {
   return {
     sendId: send.id,
     receiver: send.receiver,

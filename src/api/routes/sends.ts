@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence } from '../../ops/send-evidence';
+import { sendDetailAnswerSchema, type AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { callerOf } from '../caller';
 import { HttpError } from '../http-error';
@@ -23,7 +24,7 @@ export function sendsRouter(deps: ApiDeps): Router {
       ...describeSend(send, deps.config),
       attempts: send.attempts.map(attemptEvidence),
       receipts: send.receipts.map(receiptEvidence),
-    });
+    } satisfies AnswerOf<typeof sendDetailAnswerSchema>);
   });
 
   return router;

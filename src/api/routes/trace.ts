@@ -4,6 +4,7 @@ import { mergeTrace } from '../../ops/trace-event';
 import { eventsFromHistory } from '../../ops/trace-history';
 import { eventsFromRecords } from '../../ops/trace-records';
 import { sendWorkflowId } from '../../shared/contract';
+import { traceAnswerSchema, type AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { idParamSchema } from '../schemas';
@@ -28,7 +29,7 @@ export function traceRouter(deps: ApiDeps): Router {
       workflowUrl: workflowUrl(deps.config, id),
       history: history.available ? { available: true } : { available: false, error: history.error },
       events: mergeTrace(eventsFromRecords(records), history.available ? eventsFromHistory(history.events) : []),
-    });
+    } satisfies AnswerOf<typeof traceAnswerSchema>);
   });
 
   return router;

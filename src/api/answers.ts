@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import { STEPS, VERDICTS } from '../ops/diagnose-verdict';
+import { SEND_STATUSES } from '../shared/states';
+
+/**
+ * The JSON bodies the send, receipt, health and ops routes answer, as zod
+ * schemas: the routes check their answers against them at compile time
+ * (`satisfies AnswerOf<...>`) and the OpenAPI document is generated from
+ * them (src/api/openapi), so neither can drift from the other. Times are
+ * `z.date()`: the route holds Dates, the wire carries ISO date-times.
+ */
+
+/** What a route's answer must be assignable to. */
+export type AnswerOf<S extends z.ZodType> = z.input<S>;
+
+/** Every answer that is not a success (src/api/http-error.ts). */
+export const errorAnswerSchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: 'stable, machine-readable: INVALID_REQUEST, UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED, ...' }),
+      message: z.string().meta({ description: 'one sentence for a person' }),
+      details: z.unknown().optional().meta({ description: 'what was wrong; for INVALID_REQUEST `{ fields: [{ field, reason }] }`' }),
+    }),
+  });
+
+const nullableText = z.string().nullable();
+const time = z.date();
+
+export const healthAnswerSchema = z.object({ status: z.literal('ok') });
+
+const checkResult = z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), error: z.string() })]);
+
+export const readinessAnswerSchema = z
+  .object({
+    status: z.enum(['ready', 'degraded', 'unavailable']),
+    checks: z.object({ postgres: checkResult, redis: checkResult, temporal: checkResult }),
+  });
+
+const cappedReceiver = z.object({ field: z.string(), index: z.number().int(), receiver: z.string(), reason: z.literal('RECEIVER_BURST_CAP'), message: z.string() });
+
+/** `POST /v1/messages` (202). */
+export const acceptedAnswerSchema = z
+  .object({
+    messageId: z.uuid(),
+    template: z.string(),
+    accepted: z.number().int(),
+    sends: z.array(z.object({ sendId: z.uuid(), receiver: z.string(), status: z.string() })),
+    capped: z.array(cappedReceiver).optional().meta({ description: 'receivers refused by the anti-bombing cap; absent on a replay' }),
+    replayed: z.boolean().meta({ description: 'true when the Idempotency-Key was seen before: this is the first answer again' }),
+  });
+
+/** One send as the send routes show it (src/api/routes/send-view.ts). */
+export const sendViewSchema = z
+  .object({
+    sendId: z.uuid(),
+    receiver: z.string(),
+    status: z.string().meta({ description: SEND_STATUSES.join(', ') }),
+    reason: nullableText,
+    reasonDetail: nullableText,
+    vendor: nullableText,
+    vendorMessageId: nullableText,
+    vendorCode: nullableText,
+    vendorText: nullableText,
+    segments: z.number().int(),
+    deferredUntil: time.nullable(),
+    dedupSkipped: z.boolean(),
+    collidedWithSendId: nullableText,
+    createdAt: time,
+    sentAt: time.nullable(),
+    finishedAt: time.nullable(),
+    workflowId: z.string(),
+    workflowUrl: z.string(),
+  });
+
+/** `GET /v1/messages/:id`. */
+export const messageAnswerSchema = z
+  .object({
+    messageId: z.uuid(),
+    template: z.string(),
+    channel: z.string(),
+    createdAt: time,
+    receiverCount: z.number().int(),
+    statusCounts: z.record(z.string(), z.number().int()),
+    sends: z.array(sendViewSchema),
+  });
+
+/** One vendor call (src/ops/send-evidence.ts), as the send view, diagnose and trace show it. */
+const attemptRecord = z.object({
+  id: z.uuid(),
+  account: z.string(),
+  provider: z.string(),
+  attemptNo: z.number().int(),
+  outcome: z.string(),
+  errorClass: nullableText,
+  reason: nullableText,
+  vendorCode: nullableText,
+  vendorText: nullableText,
+  vendorMessageId: nullableText,
+  startedAt: time,
+  durationMs: z.number().int(),
+});
+
+/** One delivery receipt (src/ops/send-evidence.ts). */
+const receiptRecord = z.object({
+  id: z.uuid(), status: z.string(), reason: nullableText, vendorCode: nullableText, vendorText: nullableText,
+  deliveredAt: time.nullable(), receivedAt: time, source: z.string(),
+});
+
+/** `GET /v1/sends/:id`: the send with its vendor attempts and receipts. */
+export const sendDetailAnswerSchema = sendViewSchema
+  .extend({
+    attempts: z.array(attemptRecord),
+    receipts: z.array(receiptRecord),
+  });
+
+const sendStatus = z.enum(SEND_STATUSES);
+
+/** `POST /v1/sends/:id/cancel`: 200 when CANCELED, 409 otherwise (src/api/send-control.ts). */
+export const cancelAnswerSchema = z
+  .object({ sendId: z.uuid(), outcome: z.enum(['CANCELED', 'ALREADY_FINAL', 'AT_VENDOR']), status: sendStatus, message: z.string() });
+
+/** `POST /v1/sends/:id/send-now`: 200 when RELEASED, 409 when the send was not deferred. */
+export const sendNowAnswerSchema = z.object({ sendId: z.uuid(), outcome: z.enum(['RELEASED', 'NOT_DEFERRED']), status: sendStatus });
+
+/** `POST /v1/messages/:id/cancel`: every send of the message, each with its own outcome. */
+export const messageCancelAnswerSchema = z
+  .object({ messageId: z.uuid(), canceled: z.number().int(), notCanceled: z.number().int(), sends: z.array(cancelAnswerSchema) });
+
+/** `POST /v1/receipts/:provider/:accountToken`: the vendor's own acknowledgement (e.g. Tencent `{result:0}`), or Herald's. */
+export const receiptPushAnswerSchema = z
+  .unknown()
+  .meta({ description: 'the acknowledgement the vendor expects (Tencent `{"result":0,"errmsg":"OK"}`, Aliyun `{"code":0,"msg":"成功"}`), otherwise `{"code":"OK","received":n}`' });
+
+
+const verdict = z.enum(VERDICTS);
+const step = z.enum(STEPS);
+
+/** `GET /v1/diagnose` (src/ops/diagnose-verdict.ts). */
+export const diagnosisAnswerSchema = z
+  .object({
+    receiver: z.string(),
+    from: time,
+    to: time,
+    verdict,
+    summary: z.string(),
+    sends: z.array(
+      z.object({
+        sendId: z.string(),
+        createdAt: time,
+        template: z.string(),
+        caller: z.string(),
+        team: z.string(),
+        status: z.string(),
+        reason: nullableText,
+        verdict,
+        stoppedAt: step.nullable(),
+        explanation: z.string(),
+        nextStep: z.string(),
+        steps: z.array(z.object({ step, outcome: z.enum(['passed', 'stopped', 'waiting', 'not reached']), detail: z.string() })),
+        evidence: z.object({
+          vendor: nullableText,
+          vendorMessageId: nullableText,
+          vendorCode: nullableText,
+          vendorText: nullableText,
+          deferredUntil: time.nullable(),
+          collidedWith: z.object({ sendId: z.string(), createdAt: time.nullable(), status: nullableText, workflowUrl: z.string() }).nullable(),
+          attempts: z.array(attemptRecord),
+          receipts: z.array(receiptRecord),
+        }),
+        workflowUrl: z.string(),
+      }),
+    ),
+    rejectedRequests: z.array(
+      z.object({
+        at: time,
+        caller: nullableText,
+        template: nullableText,
+        status: z.number().int(),
+        errorCode: z.string(),
+        receiverAsReceived: z.array(z.string()),
+        explanation: z.string(),
+        nextStep: z.string(),
+      }),
+    ),
+    windowRequests: z.array(z.object({ at: time, caller: nullableText, template: nullableText, status: z.number().int(), receivers: z.array(z.string()) })),
+  });
+
+/** `GET /v1/sends/:id/trace` (src/ops/trace-event.ts). */
+export const traceAnswerSchema = z
+  .object({
+    sendId: z.uuid(),
+    status: z.string(),
+    reason: nullableText,
+    workflowId: z.string(),
+    workflowUrl: z.string(),
+    history: z.union([z.object({ available: z.literal(true) }), z.object({ available: z.literal(false), error: z.string() })]),
+    events: z.array(
+      z.object({
+        at: time,
+        source: z.enum(['workflow', 'records']),
+        step: z.enum(['api', 'workflow', 'dedup', 'night shield', 'vendor', 'receipt', 'status']),
+        what: z.string(),
+        evidence: z.string(),
+      }),
+    ),
+  });
+
+/** `GET /v1/templates/search` (src/ops/template-search.ts). */
+export const templateSearchAnswerSchema = z
+  .object({
+    text: z.string(),
+    matches: z.array(
+      z.object({
+        matchedChars: z.number().int(),
+        coverage: z.number(),
+        exact: z.boolean(),
+        template: z.object({ id: z.uuid(), code: z.string(), name: z.string(), channel: z.string(), status: z.string(), content: z.string() }),
+        team: z.string(),
+        callers: z.array(z.object({ apiKeyId: z.uuid(), name: z.string(), team: z.string(), messages: z.number().int(), lastUsedAt: time.nullable() })),
+      }),
+    ),
+  });
+
+/** `GET /openapi.json`: this document itself. */
+export const openApiDocumentSchema = z.record(z.string(), z.unknown()).meta({ description: 'an OpenAPI 3.1 document' });

