@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone, MONTH_PATTERN } from '../billing/billing-month';
 
 /** Postgres text cannot hold NUL; refuse it as bad input instead of failing on insert. */
 export const noNul = (text: string) => !text.includes('\u0000');
@@ -85,4 +86,28 @@ export const diagnoseQuerySchema = z
 /** `GET /v1/templates/search`: a piece of a message as a user received it. */
 export const templateSearchQuerySchema = z
   .object({ text: z.string().trim().min(4, 'give at least 4 characters of the message').max(1000).refine(noNul, NUL_MESSAGE) })
+  .strict();
+
+const month = z.string().regex(MONTH_PATTERN, 'must be a month as YYYY-MM, e.g. 2026-11');
+const timeZone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone, e.g. Asia/Shanghai');
+
+/** `GET /v1/reports/billing`: a month, optionally per day, one account, CSV. */
+export const billingReportQuerySchema = z
+  .object({
+    month,
+    timeZone: timeZone.optional(),
+    account: z.string().min(1).max(200).optional(),
+    by: z.enum(['day']).optional(),
+    format: z.enum(['json', 'csv']).optional(),
+  })
+  .strict();
+
+/** `POST /v1/reports/billing/compare`: which month and account the bill in the body is for, and what its counts count. */
+export const billCompareQuerySchema = z
+  .object({
+    month,
+    account: z.string().min(1).max(200),
+    unit: z.enum(['segments', 'messages']).default('segments'),
+    timeZone: timeZone.optional(),
+  })
   .strict();
