@@ -10,13 +10,13 @@ export interface CsvRecord {
 
 /**
  * Streams CSV records out of a body without holding the body: csv-parse
- * reads it chunk by chunk, and more than `maxBytes` stops the read with
+ * reads it chunk by chunk (CRLF, LF or CR line ends, even mixed), and more than `maxBytes` stops the read with
  * BillTooLarge. Broken CSV (an unclosed quote) is a BillRejected naming the
  * line; rows with the wrong number of fields are passed on, for the caller
  * to report with their line.
  */
 export async function* readCsvRecords(source: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<CsvRecord> {
-  const parser = parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
+  const parser = parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n', '\r'] });
   const stop = new AbortController();
   // Not awaited: once the records are read (or reading failed) the feeder ends at its next chunk.
   void feed(source, parser, maxBytes, stop.signal);

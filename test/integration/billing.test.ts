@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
+import { createCaller } from '../support/callers';
 import { startHerald, type RunningHerald } from '../support/herald';
 import { finalSend, sendOne, useOnlyAccount, useTemplate } from '../support/vendor-accounts';
 
@@ -136,6 +137,12 @@ describe('billing report and vendor bill comparison', () => {
     expect(month.body.error.details.fields).toEqual([{ field: 'month', reason: 'must be a month as YYYY-MM, e.g. 2026-11' }]);
     const zone = await running.request('GET', '/v1/reports/billing?month=2026-11&timeZone=Mars/Olympus');
     expect(zone.body.error.details.fields[0].field).toBe('timeZone');
+
+    const sender = await createCaller(running.deps.prisma, 'billing-test-team', ['send']);
+    const refused = await running.request('GET', '/v1/reports/billing?month=2026-11', undefined, sender.auth);
+    expect(refused.status).toBe(403);
+    expect((await compare(`month=2026-11&account=${DIRECT}`, 'date,count\n')).status).toBe(200);
+    expect((await running.request('POST', `/v1/reports/billing/compare?month=2026-11&account=${DIRECT}`, 'date,count\n', { ...sender.auth, 'content-type': 'text/csv' })).status).toBe(403);
   });
 
   it('compares a per-day bill and finds the day that is off', async () => {
