@@ -123,7 +123,7 @@ describe('billing report and vendor bill comparison', () => {
     const viaFormat = await fetch(`${running.baseUrl}/v1/reports/billing?month=2026-11&by=day&format=csv`, { headers: { authorization: `Bearer ${running.apiKey}` } });
     expect(await viaFormat.text()).toBe(text);
 
-    const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
+    const rows = parse<Record<string, string>>(text, { columns: true });
     const fromJson = json.body.accounts.flatMap((a: { account: string; days: Array<{ day: string; accepted: number; segments: number; receipts: Record<string, number> }> }) =>
       a.days.map((d) => ({ month: '2026-11', day: d.day, account: a.account, accepted: String(d.accepted), segments: String(d.segments), delivered: String(d.receipts.delivered), undelivered: String(d.receipts.undelivered), expired: String(d.receipts.expired), awaiting: String(d.receipts.awaiting) })),
     );
