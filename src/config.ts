@@ -50,6 +50,10 @@ const configSchema = z.object({
   MAX_RECEIVERS_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
   /** Largest request body the API reads; a larger one is a 413. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+  /** Largest vendor bill CSV `POST /v1/reports/billing/compare` reads; a larger one is a 413. */
+  BILL_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  /** Longest a per-message bill comparison may hold its database transaction (loading the bill and joining it). */
+  BILL_COMPARE_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(300),
   /** Per API key: at most this many `/v1` requests per window, then 429 with Retry-After. */
   CALLER_RATE_LIMIT_REQUESTS: z.coerce.number().int().positive().default(1200),
   CALLER_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),

@@ -10,6 +10,7 @@ import { apiDocsRouter } from './openapi/docs-router';
 import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
 import { requestLog } from './request-log';
+import { billingRouter } from './routes/billing';
 import { diagnoseRouter } from './routes/diagnose';
 import { healthRouter } from './routes/health';
 import { messagesRouter } from './routes/messages';
@@ -48,6 +49,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(diagnoseRouter(deps));
   app.use(traceRouter(deps));
   app.use(templatesRouter(deps));
+  app.use(billingRouter(deps));
 
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps));

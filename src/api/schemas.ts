@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { pushBodySchema as aliyunPushBody } from '../vendors/aliyun-sms';
 import { pushBodySchema as sandboxPushBody } from '../vendors/sandbox';
 import { pushBodySchema as tencentPushBody } from '../vendors/tencent-sms';
+import { isTimeZone, MONTH_PATTERN } from '../billing/billing-month';
 
 /** Postgres text cannot hold NUL; refuse it as bad input instead of failing on insert. */
 export const noNul = (text: string) => !text.includes('\u0000');
@@ -105,3 +106,27 @@ export const receiptPushBodySchema = z.union([
   tencentPushBody.meta({ title: 'tencent' }),
   aliyunPushBody.meta({ title: 'aliyun' }),
 ]).meta({ description: "the provider's own delivery-report format: the one named by `provider` in the path" });
+
+const month = z.string().regex(MONTH_PATTERN, 'must be a month as YYYY-MM, e.g. 2026-11');
+const timeZone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone, e.g. Asia/Shanghai');
+
+/** `GET /v1/reports/billing`: a month, optionally per day, one account, CSV. */
+export const billingReportQuerySchema = z
+  .object({
+    month,
+    timeZone: timeZone.optional(),
+    account: z.string().min(1).max(200).optional(),
+    by: z.enum(['day']).optional(),
+    format: z.enum(['json', 'csv']).optional(),
+  })
+  .strict();
+
+/** `POST /v1/reports/billing/compare`: which month and account the bill in the body is for, and what its counts count. */
+export const billCompareQuerySchema = z
+  .object({
+    month,
+    account: z.string().min(1).max(200),
+    unit: z.enum(['segments', 'messages']).default('segments'),
+    timeZone: timeZone.optional(),
+  })
+  .strict();

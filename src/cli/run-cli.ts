@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ApiTarget } from './api-client';
 import { diagnoseCommand } from './commands/diagnose';
+import { reportBillingCommand } from './commands/report-billing';
 import { sendCommand } from './commands/send';
 import { traceCommand } from './commands/trace';
 import { EXIT, UsageError, type ExitCode } from './exit-codes';
@@ -11,6 +12,7 @@ const USAGE = `usage: herald <command> [options]
   herald diagnose <receiver> [--from <iso>] [--to <iso>]   why did this receiver (not) get the message?
   herald trace <sendId>                                    every event of one send, in order
   herald send --template <code> --to <receiver> [--to ...] [--var name=value ...]
+  herald report billing <YYYY-MM> [--account <name>] [--by-day] [--csv]   sends, billed segments, receipts per vendor account
 
 environment: HERALD_URL (default http://127.0.0.1:3000), HERALD_API_KEY (required)
 exit codes: 0 found / delivered / accepted, 1 not delivered / not found / refused / unreachable, 2 usage`;
@@ -41,6 +43,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, output: Out
         if (receivers.length === 0) throw new UsageError('send needs at least one --to <receiver>');
         return await sendCommand(targetOf(env), { templateCode, receivers, variables: variablesOf(listOption(values.var)) }, output);
       }
+      case 'report': {
+        const { values, positionals } = parse(rest, { account: { type: 'string' }, 'by-day': { type: 'boolean' }, csv: { type: 'boolean' } });
+        const [report, month, ...extra] = positionals;
+        if (report !== 'billing') throw new UsageError(`unknown report ${report ?? ''}; try: herald report billing <YYYY-MM>`);
+        if (!month || extra.length > 0) throw new UsageError('give exactly one <YYYY-MM> month');
+        return await reportBillingCommand(targetOf(env), month, { account: stringOption(values.account), byDay: values['by-day'] === true, csv: values.csv === true }, output);
+      }
       default:
         throw new UsageError(`unknown command ${command}`);
     }
@@ -51,7 +60,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, output: Out
   }
 }
 
-type OptionSpec = Record<string, { type: 'string'; multiple?: boolean }>;
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
 
 function parse(args: string[], options: OptionSpec) {
   try {
