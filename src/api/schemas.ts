@@ -57,6 +57,8 @@ export const messageRequestSchema = z
     templateCode: z.string().min(1).max(100).refine(noNul, NUL_MESSAGE).optional(),
     receivers: z.array(z.string().max(320).refine(noNul, NUL_MESSAGE)).min(1),
     variables: variables.default({}),
+    /** Scheduled send: when to start it (ISO date-time with offset); the bounds are checked against the clock in accept-message.ts. */
+    sendAt: z.iso.datetime({ offset: true, error: 'must be an ISO date-time with offset, e.g. 2026-11-24T10:00:00+08:00' }).optional(),
   })
   .strict()
   .refine((body) => (body.templateId === undefined) !== (body.templateCode === undefined), {
