@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CHANNELS } from '../shared/states';
+import { SUPPRESSION_REASONS } from '../shared/suppression';
 
 /** Postgres text cannot hold NUL; refuse it as bad input instead of failing on insert. */
 export const noNul = (text: string) => !text.includes('\u0000');
@@ -87,4 +89,28 @@ export const diagnoseQuerySchema = z
 /** `GET /v1/templates/search`: a piece of a message as a user received it. */
 export const templateSearchQuerySchema = z
   .object({ text: z.string().trim().min(4, 'give at least 4 characters of the message').max(1000).refine(noNul, NUL_MESSAGE) })
+  .strict();
+
+/** A suppression entry as a caller writes it: the receiver in any common format, normalised for its channel. */
+const suppressionEntry = {
+  channel: z.enum(CHANNELS),
+  receiver: z.string().min(1).max(320).refine(noNul, NUL_MESSAGE),
+  reason: z.enum(SUPPRESSION_REASONS),
+  detail: z.string().max(500).refine(noNul, NUL_MESSAGE).optional(),
+};
+
+/** `POST /v1/suppressions`: the caller's team list. */
+export const suppressionRequestSchema = z.object(suppressionEntry).strict();
+export type SuppressionRequest = z.infer<typeof suppressionRequestSchema>;
+
+/** `POST /v1/admin/suppressions`: `global: true` puts it on everyone's list, else on the admin's team list. */
+export const adminSuppressionRequestSchema = z.object({ ...suppressionEntry, global: z.boolean().default(false) }).strict();
+
+/** `GET /v1/suppressions`: newest first, optionally one receiver (any format). */
+export const suppressionListQuerySchema = z
+  .object({
+    receiver: z.string().min(1).max(320).refine(noNul, NUL_MESSAGE).optional(),
+    channel: z.enum(CHANNELS).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
   .strict();

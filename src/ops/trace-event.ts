@@ -10,7 +10,7 @@ export interface TraceEvent {
   evidence: string;
 }
 
-export type TraceStep = 'api' | 'workflow' | 'dedup' | 'night shield' | 'vendor' | 'receipt' | 'status';
+export type TraceStep = 'api' | 'workflow' | 'schedule' | 'screening' | 'dedup' | 'night shield' | 'vendor' | 'receipt' | 'status';
 
 /** Keys whose values identify a person: masked wherever a payload is shown. */
 const PERSONAL_KEYS = new Set(['receiver', 'to', 'phone', 'email']);

@@ -57,6 +57,7 @@ export function adminTemplatesRouter(deps: ApiDeps): Router {
       content: change.content ?? current.content,
       vendorTemplateIds: change.vendorTemplateIds ?? (current.vendorTemplateIds as Record<string, string>),
       shieldPolicy: change.shieldPolicy ?? (current.shieldPolicy as ShieldPolicy),
+      bypassTeamSuppression: change.bypassTeamSuppression ?? current.bypassTeamSuppression,
     };
     const problems = templateProblems(shape, deps.vendors);
     if (problems.length > 0) throw invalidRequest(problems);
@@ -115,6 +116,7 @@ function templateView(row: Template) {
     dedupContentSeconds: row.dedupContentSeconds,
     dedupContentMax: row.dedupContentMax,
     dailyCapMax: row.dailyCapMax,
+    bypassTeamSuppression: row.bypassTeamSuppression,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
