@@ -28,7 +28,8 @@ describe('suppression list (real Temporal, sandbox vendor)', () => {
     const sendId: string = accepted.body.sends[0].sendId;
     return eventually(async () => {
       const view = await herald.request('GET', `/v1/sends/${sendId}`);
-      return ['DELIVERED', 'UNDELIVERED', 'SUPPRESSED', 'FILTERED', 'FAILED'].includes(view.body.status) ? { sendId, ...view.body } : undefined;
+      const status = String(view.body.status);
+      return ['DELIVERED', 'UNDELIVERED', 'SUPPRESSED', 'FILTERED', 'FAILED'].includes(status) ? { sendId, ...view.body } : undefined;
     });
   }
 
