@@ -53,7 +53,7 @@ describe('suppression list (real Temporal, sandbox vendor)', () => {
     expect(again.body).toMatchObject({ id: added.body.id, reason: 'BLACKLISTED' });
   });
 
-  it('another team may not see or remove the entry, and its own sends are not suppressed by it', async () => {
+  it('another team may not see or remove the entry, nor write the global list without the admin scope', async () => {
     const [entry] = (await herald.request('GET', '/v1/suppressions?channel=SMS&receiver=%2B8613900661001')).body.suppressions;
     const removed = await herald.request('DELETE', `/v1/suppressions/${String(entry.id)}`, undefined, otherTeam.auth);
     expect(removed.status).toBe(404);
@@ -100,7 +100,7 @@ describe('suppression list (real Temporal, sandbox vendor)', () => {
     expect(diagnosis.body).toMatchObject({ verdict: 'SUPPRESSED' });
   });
 
-  it('refuses bad entries with a 400 naming the field', async () => {
+  it('refuses bad entries and a bypass flag on a non-VERIFICATION template with a 400 naming the field', async () => {
     const badReceiver = await herald.request('POST', '/v1/suppressions', { channel: 'SMS', receiver: '12ab', reason: 'UNSUBSCRIBED' });
     expect(badReceiver.status).toBe(400);
     expect(badReceiver.body.error.details.fields).toEqual([{ field: 'receiver', reason: 'receiver has characters that are not part of a phone number' }]);
@@ -109,5 +109,10 @@ describe('suppression list (real Temporal, sandbox vendor)', () => {
     expect(badReason.body.error.details.fields).toEqual([expect.objectContaining({ field: 'reason' })]);
     const globalWithoutAdmin = await herald.request('POST', '/v1/suppressions', { channel: 'SMS', receiver: '+8613900661003', reason: 'UNSUBSCRIBED', global: true });
     expect(globalWithoutAdmin.status).toBe(400);
+    const bypassOnNotice = await herald.request('POST', '/v1/admin/templates', {
+      code: 'suppression_bad_bypass', name: 'Bad bypass', channel: 'SMS', messageType: 'NOTICE', content: 'Hi', bypassTeamSuppression: true,
+    });
+    expect(bypassOnNotice.status).toBe(400);
+    expect(bypassOnNotice.body.error.details.fields).toEqual([{ field: 'bypassTeamSuppression', reason: 'only VERIFICATION templates may pass the team suppression list' }]);
   });
 });
