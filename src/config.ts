@@ -60,6 +60,12 @@ const configSchema = z.object({
   /** Anti-bombing: at most this many accepted sends to one receiver (all callers together) per window. */
   RECEIVER_BURST_MAX: z.coerce.number().int().positive().default(10),
   RECEIVER_BURST_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /** Scheduled sends: `sendAt` may be at most this many days ahead. */
+  SCHEDULE_MAX_DAYS: z.coerce.number().int().positive().max(365).default(35),
+  /** Test mode: only receivers in WHITELIST_RECEIVERS get real sends, the others end FILTERED / NOT_WHITELISTED. Refused in production. */
+  WHITELIST_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((flag) => flag === 'true'),
+  /** Comma-separated receivers (any common format) that get real sends while WHITELIST_ENABLED is true. */
+  WHITELIST_RECEIVERS: z.string().default(''),
   /** Seed: the API key printed for the first user. Only its hash is stored. */
   SEED_API_KEY: z.string().default('hk_dev_sandbox_key_0000000000000000'),
 }).refine((c) => c.NODE_ENV !== 'production' || c.SECRET_KEY !== DEV_SECRET_KEY, {
@@ -68,6 +74,9 @@ const configSchema = z.object({
 }).refine((c) => c.NODE_ENV !== 'production' || c.RECEIPT_TOKEN_KEY !== DEV_RECEIPT_TOKEN_KEY, {
   message: 'set a RECEIPT_TOKEN_KEY of your own in production (32 random bytes, base64)',
   path: ['RECEIPT_TOKEN_KEY'],
+}).refine((c) => c.NODE_ENV !== 'production' || !c.WHITELIST_ENABLED, {
+  message: 'the test whitelist is for non-production modes; production sends to every receiver',
+  path: ['WHITELIST_ENABLED'],
 }).refine((c) => Buffer.from(c.RECEIPT_TOKEN_KEY, 'base64').length >= 32, {
   message: 'must be at least 32 bytes, base64-encoded',
   path: ['RECEIPT_TOKEN_KEY'],

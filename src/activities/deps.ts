@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
+import type { Whitelist } from '../screening/whitelist';
 import type { SecretBox } from '../security/secret-box';
 import type { VendorRegistry } from '../vendors/types';
 
@@ -13,6 +14,8 @@ export interface ActivityDeps {
   secrets: SecretBox;
   logger: Logger;
   metrics: Metrics;
+  /** Test mode's whitelist; null in production. */
+  whitelist: Whitelist;
   settings: ActivitySettings;
 }
 

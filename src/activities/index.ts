@@ -6,6 +6,7 @@ import type { ActivityDeps } from './deps';
 import { createAccountRateLimiter } from './rate-limit';
 import { createReceiptPollActivities } from './receipt-poll';
 import { createRoutingActivities } from './routing';
+import { createScreenActivities } from './screen-activity';
 import { createSendRecordActivities } from './send-records';
 import { createVendorSendActivities } from './vendor-send';
 
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
   const dedup = createDedupChecker(redis, { timeoutMs: settings.dedupTimeoutMs });
 
   return {
+    ...createScreenActivities({ prisma, whitelist: deps.whitelist, logger }),
     ...createDedupActivities({ prisma, dedup, logger, metrics }),
     ...createRoutingActivities({ accounts, circuit }),
     ...createVendorSendActivities({ prisma, vendors, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger, metrics }),

@@ -19,6 +19,8 @@ export interface AcceptedAnswer {
   template: string;
   accepted: number;
   sends: Array<{ sendId: string; receiver: string; status: string }>;
+  /** Scheduled sends: when they start (ISO, UTC). Absent for sends that start at once. */
+  sendAt?: string;
   /** Receivers refused by the anti-bombing cap: valid, not sent, not stored as sends. Absent on a replay. */
   capped?: CappedReceiver[];
 }
@@ -47,6 +49,7 @@ export async function acceptMessage(
   request: MessageRequest,
   idempotencyKey: string | null,
 ): Promise<Acceptance> {
+  const sendAt = request.sendAt === undefined ? null : scheduledStart(request.sendAt, config.SCHEDULE_MAX_DAYS, new Date());
   const template = await findUsableTemplate(prisma, request, caller.teamId);
   assertTemplateSendable(template);
 
@@ -59,7 +62,7 @@ export async function acceptMessage(
   }
 
   const receivers = normaliseAll(request.receivers, template.channel as Channel, config.DEFAULT_PHONE_REGION as CountryCode);
-  const requestHash = hashRequest(template.id, request.receivers, variables);
+  const requestHash = hashRequest(template.id, request.receivers, variables, sendAt);
 
   if (idempotencyKey) {
     const earlier = await answerFor(prisma, caller.apiKeyId, idempotencyKey, requestHash, template.code);
@@ -85,6 +88,8 @@ export async function acceptMessage(
     receiverRaw: request.receivers[index] ?? receiver,
     content: rendered.text,
     segments,
+    sendAt,
+    status: sendAt ? 'SCHEDULED' : 'ACCEPTED',
   }]);
 
   try {
@@ -113,7 +118,8 @@ export async function acceptMessage(
       messageId,
       template: template.code,
       accepted: sends.length,
-      sends: sends.map((s) => ({ sendId: s.id, receiver: s.receiver, status: 'ACCEPTED' })),
+      sends: sends.map((s) => ({ sendId: s.id, receiver: s.receiver, status: s.status })),
+      ...(sendAt ? { sendAt: sendAt.toISOString() } : {}),
       ...(capped.length > 0 ? { capped } : {}),
     },
     inputs: sends.map((s) => buildSendInput(s, template, caller.apiKeyId, config)),
@@ -151,9 +157,24 @@ function normaliseAll(raws: string[], channel: Channel, region: CountryCode): st
   return receivers;
 }
 
-function hashRequest(templateId: string, receivers: string[], variables: Record<string, string>): string {
+/**
+ * The start time of a scheduled send: in the future and at most `maxDays`
+ * ahead, else a 400 naming `sendAt`.
+ */
+function scheduledStart(iso: string, maxDays: number, now: Date): Date {
+  const at = new Date(iso);
+  const latest = new Date(now.getTime() + maxDays * 24 * 3600 * 1000);
+  const refuse = (reason: string) => new HttpError(400, 'INVALID_SEND_AT', `sendAt ${reason}`, { field: 'sendAt', reason });
+  if (at.getTime() <= now.getTime()) throw refuse(`must be in the future (now is ${now.toISOString()})`);
+  if (at.getTime() > latest.getTime()) throw refuse(`must be at most ${maxDays} days ahead, before ${latest.toISOString()} (SCHEDULE_MAX_DAYS)`);
+  return at;
+}
+
+function hashRequest(templateId: string, receivers: string[], variables: Record<string, string>, sendAt: Date | null): string {
   const sortedVariables = Object.fromEntries(Object.entries(variables).sort(([a], [b]) => a.localeCompare(b)));
-  return createHash('sha256').update(JSON.stringify([templateId, receivers, sortedVariables])).digest('hex');
+  // sendAt only when given, so requests without it hash as they always did.
+  const parts: unknown[] = [templateId, receivers, sortedVariables, ...(sendAt ? [sendAt.toISOString()] : [])];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
 /** The first answer for an Idempotency-Key, or a 409 when the key is reused for a different request. */
@@ -166,7 +187,7 @@ async function answerFor(
 ): Promise<AcceptedAnswer | null> {
   const message = await prisma.message.findUnique({
     where: { apiKeyId_idempotencyKey: { apiKeyId, idempotencyKey } },
-    include: { sends: { select: { id: true, receiver: true, status: true }, orderBy: { createdAt: 'asc' } } },
+    include: { sends: { select: { id: true, receiver: true, status: true, sendAt: true }, orderBy: { createdAt: 'asc' } } },
   });
   if (!message) return null;
   if (message.requestHash !== requestHash) {
@@ -177,5 +198,6 @@ async function answerFor(
     template: templateCode,
     accepted: message.sends.length,
     sends: message.sends.map((s) => ({ sendId: s.id, receiver: s.receiver, status: s.status })),
+    ...(message.sends[0]?.sendAt ? { sendAt: message.sends[0].sendAt.toISOString() } : {}),
   };
 }

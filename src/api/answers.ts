@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { STEPS, VERDICTS } from '../ops/diagnose-verdict';
+import { TRACE_STEPS } from '../ops/trace-event';
 import { SEND_STATUSES } from '../shared/states';
 
 /**
@@ -62,6 +63,7 @@ export const sendViewSchema = z
     vendorCode: nullableText,
     vendorText: nullableText,
     segments: z.number().int(),
+    sendAt: time.nullable().meta({ description: 'when a scheduled send starts (null: at once)' }),
     deferredUntil: time.nullable(),
     dedupSkipped: z.boolean(),
     collidedWithSendId: nullableText,
@@ -198,7 +200,7 @@ export const traceAnswerSchema = z
       z.object({
         at: time,
         source: z.enum(['workflow', 'records']),
-        step: z.enum(['api', 'workflow', 'dedup', 'night shield', 'vendor', 'receipt', 'status']),
+        step: z.enum(TRACE_STEPS),
         what: z.string(),
         evidence: z.string(),
       }),

@@ -17,6 +17,7 @@ import { messagesRouter } from './routes/messages';
 import { receiptsRouter, redactReceiptToken } from './routes/receipts';
 import { sendControlRouter } from './routes/send-control';
 import { sendsRouter } from './routes/sends';
+import { adminSuppressionsRouter, suppressionsRouter } from './routes/suppressions';
 import { requireScope } from './scopes';
 import { templatesRouter } from './routes/templates';
 import { traceRouter } from './routes/trace';
@@ -41,11 +42,13 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(messagesRouter(deps));
   app.use(sendsRouter(deps));
   app.use(sendControlRouter(deps));
-  // Management API: templates, vendor accounts and API keys, for admin keys only.
+  app.use(suppressionsRouter(deps));
+  // Management API: templates, vendor accounts, API keys and the global suppression list, for admin keys only.
   app.use('/v1/admin', requireScope('admin'));
   app.use(adminTemplatesRouter(deps));
   app.use(adminAccountsRouter(deps));
   app.use(adminApiKeysRouter(deps));
+  app.use(adminSuppressionsRouter(deps));
   app.use(diagnoseRouter(deps));
   app.use(traceRouter(deps));
   app.use(templatesRouter(deps));

@@ -3,6 +3,8 @@ import { pushBodySchema as aliyunPushBody } from '../vendors/aliyun-sms';
 import { pushBodySchema as sandboxPushBody } from '../vendors/sandbox';
 import { pushBodySchema as tencentPushBody } from '../vendors/tencent-sms';
 import { isTimeZone, MONTH_PATTERN } from '../billing/billing-month';
+import { CHANNELS } from '../shared/states';
+import { SUPPRESSION_REASONS } from '../shared/suppression';
 
 /** Postgres text cannot hold NUL; refuse it as bad input instead of failing on insert. */
 export const noNul = (text: string) => !text.includes('\u0000');
@@ -61,6 +63,8 @@ export const messageRequestSchema = z
     templateCode: z.string().min(1).max(100).refine(noNul, NUL_MESSAGE).optional(),
     receivers: z.array(z.string().max(320).refine(noNul, NUL_MESSAGE)).min(1),
     variables: variables.default({}),
+    /** Scheduled send: when to start it (ISO date-time with offset); the bounds are checked against the clock in accept-message.ts. */
+    sendAt: z.iso.datetime({ offset: true, error: 'must be an ISO date-time with offset, e.g. 2026-11-24T10:00:00+08:00' }).optional(),
   })
   .strict()
   .refine((body) => (body.templateId === undefined) !== (body.templateCode === undefined), {
@@ -128,5 +132,29 @@ export const billCompareQuerySchema = z
     account: z.string().min(1).max(200),
     unit: z.enum(['segments', 'messages']).default('segments'),
     timeZone: timeZone.optional(),
+  })
+  .strict();
+
+/** A suppression entry as a caller writes it: the receiver in any common format, normalised for its channel. */
+const suppressionEntry = {
+  channel: z.enum(CHANNELS),
+  receiver: z.string().min(1).max(320).refine(noNul, NUL_MESSAGE),
+  reason: z.enum(SUPPRESSION_REASONS),
+  detail: z.string().max(500).refine(noNul, NUL_MESSAGE).optional(),
+};
+
+/** `POST /v1/suppressions`: the caller's team list. */
+export const suppressionRequestSchema = z.object(suppressionEntry).strict();
+export type SuppressionRequest = z.infer<typeof suppressionRequestSchema>;
+
+/** `POST /v1/admin/suppressions`: `global: true` puts it on everyone's list, else on the admin's team list. */
+export const adminSuppressionRequestSchema = z.object({ ...suppressionEntry, global: z.boolean().default(false) }).strict();
+
+/** `GET /v1/suppressions`: newest first, optionally one receiver (any format). */
+export const suppressionListQuerySchema = z
+  .object({
+    receiver: z.string().min(1).max(320).refine(noNul, NUL_MESSAGE).optional(),
+    channel: z.enum(CHANNELS).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();

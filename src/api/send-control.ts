@@ -12,7 +12,9 @@ export interface CancelAnswer {
   message: string;
 }
 
-const WAITING: ReadonlySet<SendStatus> = new Set<SendStatus>(['ACCEPTED', 'QUEUED', 'DEFERRED']);
+const WAITING: ReadonlySet<SendStatus> = new Set<SendStatus>(['ACCEPTED', 'SCHEDULED', 'QUEUED', 'DEFERRED']);
+/** States a send may still be in when its workflow has not started (SCHEDULED is written at acceptance). */
+const BEFORE_START = ['ACCEPTED', 'SCHEDULED'] as const satisfies readonly SendStatus[];
 const SETTLE_POLLS = 40;
 const SETTLE_INTERVAL_MS = 50;
 
@@ -35,8 +37,8 @@ function answer(sendId: string, status: SendStatus, canceledBy: string | null): 
 }
 
 /**
- * Cancels a send that is still waiting (queued, deferred, or not yet started
- * by the outbox relay). A send already handed to a vendor cannot be recalled;
+ * Cancels a send that is still waiting (scheduled, queued, deferred, or not
+ * yet started by the outbox relay). A send already handed to a vendor cannot be recalled;
  * the answer says so.
  */
 export async function cancelSend(deps: ApiDeps, sendId: string, by: string): Promise<CancelAnswer> {
@@ -49,12 +51,12 @@ export async function cancelSend(deps: ApiDeps, sendId: string, by: string): Pro
     if (!(error instanceof WorkflowNotFoundError)) throw error;
     // Not started yet: end it in the database; the outbox relay skips sends that are final.
     const { count } = await deps.prisma.send.updateMany({
-      where: { id: sendId, status: 'ACCEPTED' },
+      where: { id: sendId, status: { in: [...BEFORE_START] } },
       data: { status: 'CANCELED', reason: 'CANCELED', reasonDetail: `canceled by ${by} before start`, finishedAt: new Date() },
     });
     if (count === 1) return answer(sendId, 'CANCELED', by);
     // The workflow started (or ended) meanwhile: ask it once more, no further.
-    if (stored === 'ACCEPTED') return cancelSend(deps, sendId, by);
+    if (BEFORE_START.some((status) => status === stored)) return cancelSend(deps, sendId, by);
     const now = await deps.prisma.send.findUniqueOrThrow({ where: { id: sendId }, select: { status: true } });
     return answer(sendId, now.status as SendStatus, by);
   }

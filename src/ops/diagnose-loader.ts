@@ -93,6 +93,7 @@ export async function loadDiagnoseRecords(
         vendorCode: s.vendorCode,
         vendorText: s.vendorText,
         deferredUntil: s.deferredUntil,
+        sendAt: s.sendAt,
         dedupSkipped: s.dedupSkipped,
         collidedWithSendId: s.collidedWithSendId,
         collidedWith: colliders.find((c) => c.id === s.collidedWithSendId) ?? null,

@@ -55,6 +55,8 @@ export interface SendRecord {
   vendorCode: string | null;
   vendorText: string | null;
   deferredUntil: Date | null;
+  /** Scheduled sends: when the caller asked it to start. */
+  sendAt: Date | null;
   dedupSkipped: boolean;
   collidedWith: CollidedSend | null;
   collidedWithSendId: string | null;

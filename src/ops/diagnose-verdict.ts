@@ -7,13 +7,13 @@ import type { AttemptRecord, DiagnoseRecords, RequestRecord, SendRecord } from '
  * loads the records.
  */
 export const VERDICTS = [
-  'NOT_CALLED', 'REJECTED', 'IN_PROGRESS', 'FILTERED', 'DEFERRED', 'CANCELED',
+  'NOT_CALLED', 'REJECTED', 'SCHEDULED', 'IN_PROGRESS', 'SUPPRESSED', 'FILTERED', 'DEFERRED', 'CANCELED',
   'VENDOR_FAILED', 'AWAITING_RECEIPT', 'UNDELIVERED', 'NO_RECEIPT', 'DELIVERED',
 ] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
 /** The troubleshooting path of one send, in order. */
-export const STEPS = ['api', 'dedup', 'night shield', 'vendor', 'receipt'] as const;
+export const STEPS = ['api', 'schedule', 'screening', 'dedup', 'night shield', 'vendor', 'receipt'] as const;
 export type Step = (typeof STEPS)[number];
 
 export interface StepOutcome {
@@ -41,6 +41,7 @@ export interface SendDiagnosis {
     vendorCode: string | null;
     vendorText: string | null;
     deferredUntil: Date | null;
+    sendAt: Date | null;
     collidedWith: { sendId: string; createdAt: Date | null; status: string | null; workflowUrl: string } | null;
     attempts: AttemptRecord[];
     receipts: SendRecord['receipts'];
@@ -138,16 +139,21 @@ function describeRejection(request: RequestRecord): RejectedRequest {
 /** Index in STEPS where the send stopped or waits; STEPS.length when it went all the way. */
 function positionOf(send: SendRecord): number {
   switch (send.status) {
+    case 'SCHEDULED':
+      return STEPS.indexOf('schedule');
     case 'ACCEPTED':
     case 'QUEUED':
-      return STEPS.indexOf('dedup');
+    case 'SUPPRESSED':
+    case 'FILTERED':
+      return STEPS.indexOf('screening');
     case 'DEDUPED':
       return STEPS.indexOf('dedup');
     case 'SHIELDED':
     case 'DEFERRED':
       return STEPS.indexOf('night shield');
     case 'CANCELED':
-      return send.deferredUntil ? STEPS.indexOf('night shield') : STEPS.indexOf('dedup');
+      if (send.deferredUntil) return STEPS.indexOf('night shield');
+      return STEPS.indexOf(send.sendAt ? 'schedule' : 'screening');
     case 'SENDING':
     case 'FAILED':
       return STEPS.indexOf('vendor');
@@ -163,7 +169,7 @@ function positionOf(send: SendRecord): number {
 function diagnoseSend(send: SendRecord, workflowLink: WorkflowLink): SendDiagnosis {
   const judged = judge(send);
   const position = positionOf(send);
-  const waiting = ['ACCEPTED', 'QUEUED', 'DEFERRED', 'SENDING', 'SENT'].includes(send.status);
+  const waiting = ['ACCEPTED', 'SCHEDULED', 'QUEUED', 'DEFERRED', 'SENDING', 'SENT'].includes(send.status);
   const steps = STEPS.map((step, index): StepOutcome => {
     if (index < position) return { step, outcome: 'passed', detail: passedDetail(step, send) };
     if (index === position) return { step, outcome: waiting ? 'waiting' : 'stopped', detail: judged.explanation };
@@ -189,6 +195,7 @@ function diagnoseSend(send: SendRecord, workflowLink: WorkflowLink): SendDiagnos
       vendorCode: send.vendorCode,
       vendorText: send.vendorText,
       deferredUntil: send.deferredUntil,
+      sendAt: send.sendAt,
       collidedWith: collidedId
         ? { sendId: collidedId, createdAt: send.collidedWith?.createdAt ?? null, status: send.collidedWith?.status ?? null, workflowUrl: workflowLink(collidedId) }
         : null,
@@ -203,6 +210,10 @@ function passedDetail(step: Step, send: SendRecord): string {
   switch (step) {
     case 'api':
       return `accepted at ${iso(send.createdAt)} from ${send.caller} (team ${send.team}), template ${send.template}`;
+    case 'schedule':
+      return send.sendAt ? `scheduled for ${iso(send.sendAt)}, started then` : 'not scheduled: started at once';
+    case 'screening':
+      return 'not on a suppression list (and whitelisted, when Herald runs in test mode)';
     case 'dedup':
       return send.dedupSkipped ? `check skipped, sending went on: ${send.reasonDetail ?? 'Redis unavailable'}` : 'not a duplicate, under the frequency cap';
     case 'night shield':
@@ -228,6 +239,24 @@ function judge(send: SendRecord): { verdict: Verdict; explanation: string; nextS
   const askVendor = `Ask ${vendor} with vendor message id ${send.vendorMessageId ?? '(none)'}.`;
   const vendorSays = `${send.reason ?? 'UNKNOWN'} (vendor code ${send.vendorCode ?? '-'}: ${send.vendorText ?? '-'})`;
   switch (send.status) {
+    case 'SCHEDULED':
+      return {
+        verdict: 'SCHEDULED',
+        explanation: `Scheduled for ${send.sendAt ? iso(send.sendAt) : '?'}; nothing happens before then. At that time suppression, dedup and the night shield still apply.`,
+        nextStep: `It starts by itself then; POST /v1/sends/${send.id}/cancel drops it before.`,
+      };
+    case 'SUPPRESSED':
+      return {
+        verdict: 'SUPPRESSED',
+        explanation: `Not sent: the receiver is on a suppression list (${send.reason ?? 'UNKNOWN'}), ${send.reasonDetail ?? ''}. No vendor was called.`,
+        nextStep: 'If the receiver opted in again, remove the entry (DELETE /v1/suppressions/<id> for a team entry, /v1/admin/suppressions/<id> for a global one) and send again.',
+      };
+    case 'FILTERED':
+      return {
+        verdict: 'FILTERED',
+        explanation: 'Not sent: Herald runs in test mode (WHITELIST_ENABLED) and the receiver is not whitelisted (NOT_WHITELISTED). No vendor was called.',
+        nextStep: 'Add the receiver to WHITELIST_RECEIVERS and restart the worker, or test with a whitelisted receiver.',
+      };
     case 'ACCEPTED':
     case 'QUEUED':
       return {

@@ -10,7 +10,8 @@ export interface TraceEvent {
   evidence: string;
 }
 
-export type TraceStep = 'api' | 'workflow' | 'dedup' | 'night shield' | 'vendor' | 'receipt' | 'status';
+export const TRACE_STEPS = ['api', 'workflow', 'schedule', 'screening', 'dedup', 'night shield', 'vendor', 'receipt', 'status'] as const;
+export type TraceStep = (typeof TRACE_STEPS)[number];
 
 /** Keys whose values identify a person: masked wherever a payload is shown. */
 const PERSONAL_KEYS = new Set(['receiver', 'to', 'phone', 'email']);

@@ -10,6 +10,7 @@ const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
 /** Which step of the send path an activity belongs to. */
 const ACTIVITY_STEPS: Record<string, TraceStep> = {
+  screenReceiver: 'screening',
   checkDedup: 'dedup',
   planRoute: 'vendor',
   sendViaAccount: 'vendor',
@@ -18,8 +19,8 @@ const ACTIVITY_STEPS: Record<string, TraceStep> = {
   finishSend: 'status',
 };
 
-/** A timer means a different wait depending on where the send is: quiet hours, a rate-limit hold, the receipt wait. */
-const TIMER_STEPS: Record<string, TraceStep> = { DEFERRED: 'night shield', SENDING: 'vendor', SENT: 'receipt' };
+/** A timer means a different wait depending on where the send is: its scheduled time, quiet hours, a rate-limit hold, the receipt wait. */
+const TIMER_STEPS: Record<string, TraceStep> = { SCHEDULED: 'schedule', DEFERRED: 'night shield', SENDING: 'vendor', SENT: 'receipt' };
 
 /**
  * The workflow history of a send as readable trace lines: activities (with

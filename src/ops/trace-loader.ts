@@ -24,6 +24,7 @@ export async function loadTraceRecords(prisma: PrismaClient, sendId: string): Pr
       caller: send.message.apiKey.name,
       segments: send.segments,
       createdAt: send.createdAt,
+      sendAt: send.sendAt,
       status: send.status,
       reason: send.reason,
       reasonDetail: send.reasonDetail,

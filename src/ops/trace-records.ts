@@ -11,6 +11,7 @@ export interface TraceRecords {
     caller: string;
     segments: number;
     createdAt: Date;
+    sendAt: Date | null;
     status: string;
     reason: string | null;
     reasonDetail: string | null;
@@ -36,7 +37,7 @@ export function eventsFromRecords(records: TraceRecords): TraceEvent[] {
     at: send.createdAt,
     source: 'records',
     step: 'api',
-    what: `send accepted: template ${send.template}, receiver ${maskReceiver(send.receiver)}, ${send.segments} segment(s), caller ${send.caller}`,
+    what: `send accepted: template ${send.template}, receiver ${maskReceiver(send.receiver)}, ${send.segments} segment(s), caller ${send.caller}${send.sendAt ? `, scheduled for ${send.sendAt.toISOString()}` : ''}`,
     evidence: `send ${send.id}`,
   });
   for (const attempt of records.attempts) {

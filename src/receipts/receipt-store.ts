@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../generated/prisma/client';
+import { addSuppression } from '../screening/suppression-list';
 import type { ReceiptNotice } from '../shared/contract';
-import type { Reason, ReceiptStatus } from '../shared/states';
+import type { Channel, Reason, ReceiptStatus } from '../shared/states';
 import type { VendorReceipt } from '../vendors/types';
 
 export interface StoredReceipt {
@@ -22,7 +23,8 @@ export interface ReceiptAccount {
  * matches sends of the account it came through, so a push to one account's
  * URL cannot touch another account's sends. A receipt that arrives before its
  * send has a vendor message id is kept unmatched (send_id null) and claimed
- * later by `receiptForSend`. Duplicates are ignored.
+ * later by `receiptForSend`. Duplicates are ignored. A receipt saying the
+ * receiver unsubscribed puts the receiver on its send's team suppression list.
  */
 export async function storeReceipts(
   prisma: PrismaClient,
@@ -58,6 +60,7 @@ export async function storeReceipts(
       },
       update: send ? { sendId: send.id } : {},
     });
+    if (send && receipt.reason === 'UNSUBSCRIBED') await suppressUnsubscribed(prisma, send.id, receipt.vendorCode);
     stored.push({ sendId: send?.id ?? null, notice: toNotice(receipt) });
   }
   return stored;
@@ -78,6 +81,7 @@ export async function receiptForSend(
   if (!row) return null;
   if (row.sendId === null) {
     await prisma.receipt.updateMany({ where: { ...where, sendId: null }, data: { sendId } });
+    if (row.reason === 'UNSUBSCRIBED') await suppressUnsubscribed(prisma, sendId, row.vendorCode);
   }
   return {
     status: row.status as ReceiptStatus,
@@ -86,6 +90,24 @@ export async function receiptForSend(
     vendorText: row.vendorText,
     deliveredAt: row.deliveredAt?.toISOString() ?? null,
   };
+}
+
+/**
+ * The receiver told the vendor (of this team's messages) to stop: the next
+ * send of the team to them ends SUPPRESSED. Team-level, because the
+ * opt-out answered that team's sender; an admin may add a global entry.
+ */
+async function suppressUnsubscribed(prisma: PrismaClient, sendId: string, vendorCode: string | null): Promise<void> {
+  const send = await prisma.send.findUniqueOrThrow({ where: { id: sendId }, select: { receiver: true, channel: true, provider: true, message: { select: { teamId: true } } } });
+  await addSuppression(prisma, {
+    scope: { teamId: send.message.teamId },
+    channel: send.channel as Channel,
+    receiver: send.receiver,
+    reason: 'UNSUBSCRIBED',
+    source: 'RECEIPT',
+    detail: `${send.provider ?? 'vendor'} receipt${vendorCode ? ` ${vendorCode}` : ''} of send ${sendId}`,
+    createdBy: sendId,
+  });
 }
 
 function toNotice(receipt: VendorReceipt): ReceiptNotice {

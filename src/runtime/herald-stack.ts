@@ -3,6 +3,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import { startApiServer, type RunningApi } from '../api/server';
 import { SEED_SANDBOX_ACCOUNT } from '../db/seed';
 import { createSandboxVendor, type SandboxVendor } from '../sandbox/sandbox-vendor';
+import { whitelistFromConfig } from '../screening/whitelist';
 import { receiptPushUrl } from '../security/receipt-token';
 import { createSendWorker } from '../worker/create-worker';
 import type { ProcessDeps } from './process-deps';
@@ -52,7 +53,7 @@ export async function startHeraldStack(
     connection: temporal.nativeConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps,
+    deps: { ...deps, whitelist: whitelistFromConfig(config) },
   });
   const running = worker.run();
   return {

@@ -22,6 +22,7 @@ type Outcome = Pick<SandboxReceipt, 'status' | 'errCode' | 'errMsg'>;
 const MAGIC_SUFFIXES: ReadonlyArray<[suffix: string, outcome: Outcome]> = [
   ['0000', { status: 'UNDELIV', errCode: 'MK:0005', errMsg: 'carrier blocked' }],
   ['0001', { status: 'UNDELIV', errCode: 'MK:0001', errMsg: 'powered off' }],
+  ['0115', { status: 'UNDELIV', errCode: 'DB:0115', errMsg: 'receiver unsubscribed' }],
 ];
 const DELIVERED: Outcome = { status: 'DELIVRD', errCode: 'DELIVRD', errMsg: 'delivered' };
 

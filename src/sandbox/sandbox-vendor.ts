@@ -25,7 +25,8 @@
  * exists. It is POSTed to receiptCallbackUrl (when set) as `{ receipts: [receipt] }`,
  * retried a few times with a short backoff, then given up (still pullable).
  * Receivers ending in 0000 get UNDELIV `MK:0005` (carrier blocked), ending in
- * 0001 get UNDELIV `MK:0001` (powered off); all others DELIVRD `DELIVRD`.
+ * 0001 get UNDELIV `MK:0001` (powered off), ending in 0115 get UNDELIV
+ * `DB:0115` (unsubscribed); all others DELIVRD `DELIVRD`.
  *
  * `GET /v1/sms/receipts?messageIds=a,b` (signed, empty body)
  *   200 `{ code: 'OK', receipts: [...] }` with those that have a receipt yet.

@@ -9,6 +9,7 @@ export interface SendRow {
   receiver: string;
   channel: string;
   content: string;
+  sendAt: Date | null;
 }
 
 export interface TemplateRow {
@@ -24,6 +25,7 @@ export interface TemplateRow {
   dedupContentSeconds: number | null;
   dedupContentMax: number | null;
   dailyCapMax: number | null;
+  bypassTeamSuppression: boolean;
 }
 
 type InputDefaults = Pick<
@@ -46,6 +48,9 @@ export function buildSendInput(send: SendRow, template: TemplateRow, callerId: s
     teamId: template.teamId,
     callerId,
     contentHash: createHash('sha256').update(send.content).digest('hex'),
+    sendAt: send.sendAt?.toISOString() ?? null,
+    // Only VERIFICATION may pass a team's own list (a login code the user asked for right now).
+    bypassTeamSuppression: template.messageType === 'VERIFICATION' && template.bypassTeamSuppression,
     shield: {
       policy: template.shieldPolicy as ShieldPolicy,
       quietStart: template.quietStart ?? defaults.DEFAULT_QUIET_START,

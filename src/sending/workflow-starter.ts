@@ -23,7 +23,7 @@ export function createWorkflowStarter(deps: { temporal: Client; prisma: PrismaCl
           { key: searchAttributes.team, value: input.teamId },
           { key: searchAttributes.caller, value: input.callerId },
           { key: searchAttributes.channel, value: input.channel },
-          { key: searchAttributes.status, value: 'ACCEPTED' },
+          { key: searchAttributes.status, value: input.sendAt ? 'SCHEDULED' : 'ACCEPTED' },
         ],
       });
     } catch (error) {

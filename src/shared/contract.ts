@@ -59,6 +59,10 @@ export interface SendInput {
   teamId: string;
   callerId: string;
   contentHash: string;
+  /** Scheduled sends: ISO time to start at; null sends at once. */
+  sendAt: string | null;
+  /** A VERIFICATION template that may pass the team's own suppression list (never the global one). */
+  bypassTeamSuppression: boolean;
   shield: ShieldRule;
   dedup: DedupRule;
   receipt: ReceiptPolicy;

@@ -1,13 +1,18 @@
-/** Send states and normalised reasons: see ../shared/design.md ("Send states"). */
+/**
+ * Send states and normalised reasons: see ../shared/design.md ("Send states").
+ * Beyond that picture: SCHEDULED (waiting for its `sendAt`), SUPPRESSED (the
+ * receiver is on the suppression list) and FILTERED / NOT_WHITELISTED (test
+ * mode, receiver not on the whitelist).
+ */
 
 export const SEND_STATUSES = [
-  'ACCEPTED', 'QUEUED', 'DEDUPED', 'SHIELDED', 'DEFERRED', 'SENDING', 'SENT',
+  'ACCEPTED', 'SCHEDULED', 'QUEUED', 'SUPPRESSED', 'FILTERED', 'DEDUPED', 'SHIELDED', 'DEFERRED', 'SENDING', 'SENT',
   'DELIVERED', 'UNDELIVERED', 'EXPIRED', 'FAILED', 'CANCELED',
 ] as const;
 export type SendStatus = (typeof SEND_STATUSES)[number];
 
 export const FINAL_STATUSES: ReadonlySet<SendStatus> = new Set<SendStatus>([
-  'DEDUPED', 'SHIELDED', 'DELIVERED', 'UNDELIVERED', 'EXPIRED', 'FAILED', 'CANCELED',
+  'SUPPRESSED', 'FILTERED', 'DEDUPED', 'SHIELDED', 'DELIVERED', 'UNDELIVERED', 'EXPIRED', 'FAILED', 'CANCELED',
 ]);
 
 export function isFinal(status: SendStatus): boolean {
@@ -17,7 +22,7 @@ export function isFinal(status: SendStatus): boolean {
 export const REASONS = [
   'CONTENT_DUPLICATE', 'FREQUENCY_CAP', 'NIGHT_SHIELD', 'INVALID_RECEIVER', 'BLACKLISTED',
   'UNSUBSCRIBED', 'CARRIER_BLOCKED', 'SPAM_INTERCEPTED', 'POWERED_OFF_OR_NO_SIGNAL', 'INBOX_FULL',
-  'VENDOR_REJECTED', 'ALL_VENDORS_FAILED', 'NO_RECEIPT', 'CANCELED', 'UNKNOWN',
+  'VENDOR_REJECTED', 'ALL_VENDORS_FAILED', 'NO_RECEIPT', 'CANCELED', 'NOT_WHITELISTED', 'UNKNOWN',
 ] as const;
 export type Reason = (typeof REASONS)[number];
 

@@ -63,6 +63,7 @@ function vendorError(code: string, text: string, httpStatus: number | null = nul
 const RECEIPT_REASONS: ReadonlyMap<string, Reason> = new Map<string, Reason>([
   ['MK:0005', 'CARRIER_BLOCKED'],
   ['MK:0001', 'POWERED_OFF_OR_NO_SIGNAL'],
+  ['DB:0115', 'UNSUBSCRIBED'],
 ]);
 
 const receiptSchema = z.object({

@@ -1,5 +1,6 @@
 import {
   condition,
+  patched,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
@@ -25,11 +26,15 @@ import { decideShield } from './night-shield';
 import { awaitReceipt } from './receipt-wait';
 import { orderRoute } from './route-order';
 
-const { checkDedup, planRoute, recordStatus, finishSend } = proxyLocalActivities<Activities>(QUICK_STEP);
+const { screenReceiver, checkDedup, planRoute, recordStatus, finishSend } = proxyLocalActivities<Activities>(QUICK_STEP);
+
+/** Histories recorded before the screening step replay without it. */
+const SCREENING_PATCH = 'screen-receiver';
 
 /**
- * One send to one receiver, start to final state:
- * dedup → night shield → vendor send with failover → delivery receipt.
+ * One send to one receiver, start to final state: scheduled wait →
+ * suppression and whitelist → dedup → night shield → vendor send with
+ * failover → delivery receipt.
  */
 export async function sendMessage(input: SendInput): Promise<SendOutcome> {
   const progress: SendProgress = { status: 'QUEUED', reason: null, deferredUntil: null, provider: null, vendorMessageId: null };
@@ -41,7 +46,7 @@ export async function sendMessage(input: SendInput): Promise<SendOutcome> {
     pushedReceipt ??= notice;
   });
   setHandler(cancelSignal, ({ by }) => {
-    if (progress.status === 'QUEUED' || progress.status === 'DEFERRED') waiting.canceledBy ??= by;
+    if (progress.status === 'SCHEDULED' || progress.status === 'QUEUED' || progress.status === 'DEFERRED') waiting.canceledBy ??= by;
   });
   setHandler(sendNowSignal, () => {
     waiting.releasedEarly = true;
@@ -69,8 +74,27 @@ export async function sendMessage(input: SendInput): Promise<SendOutcome> {
     return { status, reason, provider: progress.provider, vendorMessageId: progress.vendorMessageId };
   }
 
+  // A scheduled send waits on a durable timer until its time; cancellable meanwhile.
+  if (input.sendAt) {
+    if (!(await moveTo('SCHEDULED'))) return finish('CANCELED', 'CANCELED');
+    const untilStart = new Date(input.sendAt).getTime() - Date.now();
+    if (untilStart > 0) await condition(() => waiting.canceledBy !== null, untilStart);
+    if (waiting.canceledBy !== null) return finish('CANCELED', 'CANCELED', { reasonDetail: `canceled by ${waiting.canceledBy} before its scheduled time` });
+  }
+
   // Canceled through the API before its workflow started: nothing to send.
   if (!(await moveTo('QUEUED'))) return finish('CANCELED', 'CANCELED');
+
+  if (patched(SCREENING_PATCH)) {
+    const screen = await screenReceiver({
+      sendId: input.sendId,
+      receiver: input.receiver,
+      channel: input.channel,
+      teamId: input.teamId,
+      bypassTeamSuppression: input.bypassTeamSuppression,
+    });
+    if (screen.outcome !== 'PASS') return finish(screen.outcome, screen.reason, { reasonDetail: screen.detail });
+  }
 
   const dedup = await checkDedup({
     sendId: input.sendId,

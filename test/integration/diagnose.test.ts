@@ -54,7 +54,7 @@ describe('GET /v1/diagnose: every verdict from real sends', () => {
     expect(send.evidence.attempts).toEqual([
       expect.objectContaining({ account: 'sandbox-primary', provider: 'sandbox', errorClass: 'VENDOR_REJECTED', vendorCode: expect.any(String), vendorText: expect.any(String) }),
     ]);
-    expect(send.steps.map((s: { outcome: string }) => s.outcome)).toEqual(['passed', 'passed', 'passed', 'stopped', 'not reached']);
+    expect(send.steps.map((s: { outcome: string }) => s.outcome)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'stopped', 'not reached']);
     expect(send.workflowUrl).toContain(`/workflows/send-${sendId}`);
     expect(answer.summary).toContain('No vendor accepted it');
   });
@@ -100,7 +100,7 @@ describe('GET /v1/diagnose: every verdict from real sends', () => {
     const answer = await diagnose('+8613912340014');
     expect(answer.verdict).toBe('DEFERRED');
     expect(answer.sends[0]).toMatchObject({ stoppedAt: 'night shield' });
-    expect(answer.sends[0].steps[2]).toMatchObject({ step: 'night shield', outcome: 'waiting' });
+    expect(answer.sends[0].steps[4]).toMatchObject({ step: 'night shield', outcome: 'waiting' });
     expect(new Date(String(answer.sends[0].evidence.deferredUntil)).getTime()).toBeGreaterThan(Date.now());
     expect(answer.summary).toContain(`/v1/sends/${sendId}/send-now`);
     await herald.request('POST', `/v1/sends/${sendId}/cancel`);

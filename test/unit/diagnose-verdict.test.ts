@@ -12,7 +12,7 @@ function send(overrides: Partial<SendRecord>): SendRecord {
   return {
     id: 's1', messageId: 'm1', createdAt: new Date('2026-11-20T10:00:00Z'), template: 'welcome_sms', caller: 'shop', team: 'demo',
     status: 'DELIVERED', reason: null, reasonDetail: null, provider: 'sandbox', vendorMessageId: 'sbx-1', vendorCode: null, vendorText: null,
-    deferredUntil: null, dedupSkipped: false, collidedWith: null, collidedWithSendId: null, sentAt: new Date('2026-11-20T10:00:01Z'),
+    deferredUntil: null, sendAt: null, dedupSkipped: false, collidedWith: null, collidedWithSendId: null, sentAt: new Date('2026-11-20T10:00:01Z'),
     finishedAt: new Date('2026-11-20T10:00:05Z'), attempts: [], receipts: [], ...overrides,
   };
 }
@@ -67,7 +67,39 @@ describe('diagnose (pure verdict)', () => {
     const canceled = send({ status: 'CANCELED', reason: 'CANCELED', reasonDetail: 'canceled by api', deferredUntil: new Date('2026-11-21T01:00:00Z') });
     const [judged] = diagnose(records({ sends: [canceled] }), link).sends;
     expect(judged).toMatchObject({ verdict: 'CANCELED', stoppedAt: 'night shield' });
-    expect(judged.steps.map((s) => s.outcome)).toEqual(['passed', 'passed', 'stopped', 'not reached', 'not reached']);
+    expect(judged.steps.map((s) => s.outcome)).toEqual(['passed', 'passed', 'passed', 'passed', 'stopped', 'not reached', 'not reached']);
     expect(judged.explanation).toContain('canceled by api');
+  });
+
+  it('a scheduled send waits at the schedule step and says when it starts and how to cancel it', () => {
+    const scheduled = send({ status: 'SCHEDULED', sendAt: new Date('2026-11-24T02:00:00Z'), provider: null, vendorMessageId: null, sentAt: null, finishedAt: null });
+    const answer = diagnose(records({ sends: [scheduled] }), link);
+    expect(answer.verdict).toBe('SCHEDULED');
+    expect(answer.sends[0]).toMatchObject({ stoppedAt: 'schedule', evidence: { sendAt: new Date('2026-11-24T02:00:00Z') } });
+    expect(answer.sends[0].steps.map((s) => s.outcome)).toEqual(['passed', 'waiting', 'not reached', 'not reached', 'not reached', 'not reached', 'not reached']);
+    expect(answer.summary).toContain('Scheduled for 2026-11-24T02:00:00.000Z');
+    expect(answer.summary).toContain('POST /v1/sends/s1/cancel');
+  });
+
+  it('a scheduled send canceled before its time stops at the schedule step', () => {
+    const canceled = send({ status: 'CANCELED', reason: 'CANCELED', reasonDetail: 'canceled by api before its scheduled time', sendAt: new Date('2026-11-24T02:00:00Z') });
+    const [judged] = diagnose(records({ sends: [canceled] }), link).sends;
+    expect(judged).toMatchObject({ verdict: 'CANCELED', stoppedAt: 'schedule' });
+  });
+
+  it('a suppressed send stops at screening with the list entry as the reason', () => {
+    const suppressed = send({ status: 'SUPPRESSED', reason: 'UNSUBSCRIBED', reasonDetail: "on the team's suppression list since 2026-11-20T09:00:00.000Z (UNSUBSCRIBED, source RECEIPT)", provider: null });
+    const answer = diagnose(records({ sends: [suppressed] }), link);
+    expect(answer.verdict).toBe('SUPPRESSED');
+    expect(answer.sends[0].stoppedAt).toBe('screening');
+    expect(answer.summary).toContain("on the team's suppression list");
+    expect(answer.summary).toContain('DELETE /v1/suppressions/<id>');
+  });
+
+  it('a receiver off the test whitelist is FILTERED at screening and names the setting', () => {
+    const answer = diagnose(records({ sends: [send({ status: 'FILTERED', reason: 'NOT_WHITELISTED', provider: null })] }), link);
+    expect(answer.verdict).toBe('FILTERED');
+    expect(answer.sends[0].stoppedAt).toBe('screening');
+    expect(answer.summary).toContain('WHITELIST_RECEIVERS');
   });
 });

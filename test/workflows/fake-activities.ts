@@ -12,6 +12,8 @@ export interface ActivityJournal {
   finals: FinalOutcome[];
   vendorCalls: VendorSendRequest[];
   polls: number;
+  /** How often dedup ran: a screened-out send never reaches it. */
+  dedupChecks: number;
 }
 
 export const ROUTE: RouteCandidate[] = [
@@ -30,8 +32,11 @@ export function vendorFailure(errorClass: ErrorClass, reason: string, vendorCode
 
 /** Activities that succeed unless overridden; typed against the real factory, so a changed activity breaks them. */
 export function fakeActivities(overrides: Partial<Activities> = {}): { activities: Activities; journal: ActivityJournal } {
-  const journal: ActivityJournal = { statuses: [], finals: [], vendorCalls: [], polls: 0 };
+  const journal: ActivityJournal = { statuses: [], finals: [], vendorCalls: [], polls: 0, dedupChecks: 0 };
   const base: Activities = {
+    async screenReceiver() {
+      return { outcome: 'PASS' };
+    },
     async checkDedup() {
       return { outcome: 'PASS' };
     },
@@ -64,6 +69,10 @@ export function fakeActivities(overrides: Partial<Activities> = {}): { activitie
       async pollReceipt(request) {
         journal.polls += 1;
         return activities.pollReceipt(request);
+      },
+      async checkDedup(request) {
+        journal.dedupChecks += 1;
+        return activities.checkDedup(request);
       },
     },
   };

@@ -6,6 +6,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/activity';
+import { DateTime } from 'luxon';
 import type { Activities } from '../../src/activities';
 import { RATE_LIMIT_HOLD_TYPE } from '../../src/shared/failures';
 import {
@@ -24,6 +25,8 @@ import { fakeActivities, ROUTE, vendorFailure, type ActivityJournal } from './fa
 
 const DELIVERED: ReceiptNotice = { status: 'DELIVERED', reason: null, vendorCode: 'DELIVRD', vendorText: 'ok', deliveredAt: '2026-01-01T00:00:00.000Z' };
 const HISTORY_DIR = path.join(__dirname, '..', 'replay', 'histories');
+const SHANGHAI = 'Asia/Shanghai';
+const DEFER_AT_NIGHT: ShieldRule = { policy: 'DEFER', quietStart: '22:00', quietEnd: '08:00', releaseAt: '09:00', timeZone: SHANGHAI };
 
 /** Quiet hours that contain `now` (UTC), so the shield applies at the workflow's start. */
 function quietAround(now: Date, policy: ShieldRule['policy']): ShieldRule {
@@ -43,6 +46,8 @@ function input(overrides: Partial<SendInput> = {}): SendInput {
     teamId: 'team-1',
     callerId: 'caller-1',
     contentHash: 'hash',
+    sendAt: null,
+    bypassTeamSuppression: false,
     shield: { policy: 'NONE', quietStart: '22:00', quietEnd: '08:00', releaseAt: '09:00', timeZone: 'Asia/Shanghai' },
     dedup: { contentWindowSeconds: 300, contentMax: 1, dailyCapMax: 20 },
     receipt: { windowSeconds: 24 * 3600, pollFirstSeconds: 30, pollMaxSeconds: 1800 },
@@ -90,6 +95,11 @@ describe('sendMessage workflow (time-skipping server)', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`workflow never reached ${status}`);
+  }
+
+  /** Tomorrow at `hour`:00 in Shanghai, by the test server's (skipped) clock. */
+  async function tomorrowAt(hour: number): Promise<DateTime> {
+    return DateTime.fromMillis(await env.currentTimeMs(), { zone: SHANGHAI }).plus({ days: 1 }).set({ hour, minute: 0, second: 0, millisecond: 0 });
   }
 
   function finalOf(journal: ActivityJournal) {
@@ -337,5 +347,98 @@ describe('sendMessage workflow (time-skipping server)', () => {
     const outcome = await run('open-circuit-last', activities, input());
     expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-b', 'acc-a']);
     expect(outcome).toMatchObject({ status: 'DELIVERED', provider: 'vendor-a' });
+  });
+
+  it('starts a send scheduled for tomorrow 10:00 then, not before', async () => {
+    let sentAt = 0;
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        sentAt = await env.currentTimeMs();
+        return { accountId: request.accountId, provider: 'vendor-a', vendorMessageId: 'vm', receipt: DELIVERED };
+      },
+    });
+    const sendAt = await tomorrowAt(10);
+    let beforeTime = { status: '', vendorCalls: -1, dedupChecks: -1 };
+    const outcome = await run('scheduled-then-sent', activities, input({ sendAt: sendAt.toISO(), shield: DEFER_AT_NIGHT }), async (handle) => {
+      await waitForStatus(handle, 'SCHEDULED');
+      // Skip to one minute before the scheduled time: nothing may have happened yet.
+      await env.sleep(sendAt.toMillis() - 60_000 - (await env.currentTimeMs()));
+      beforeTime = { status: (await handle.query(progressQuery)).status, vendorCalls: journal.vendorCalls.length, dedupChecks: journal.dedupChecks };
+    });
+    expect(beforeTime).toEqual({ status: 'SCHEDULED', vendorCalls: 0, dedupChecks: 0 });
+    expect(outcome.status).toBe('DELIVERED');
+    expect(journal.statuses.map((s) => s.status)).toEqual(['SCHEDULED', 'QUEUED', 'SENDING']);
+    expect(sentAt).toBeGreaterThanOrEqual(sendAt.toMillis());
+    console.log(`scheduled for ${sendAt.toISO()}, vendor called at ${DateTime.fromMillis(sentAt, { zone: SHANGHAI }).toISO()} (server time)`);
+  });
+
+  it('applies the night shield at the scheduled time, not at acceptance', async () => {
+    let sentAt = 0;
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        sentAt = await env.currentTimeMs();
+        return { accountId: request.accountId, provider: 'vendor-a', vendorMessageId: 'vm', receipt: DELIVERED };
+      },
+    });
+    const sendAt = await tomorrowAt(23);
+    const outcome = await run('scheduled-into-quiet-hours', activities, input({ sendAt: sendAt.toISO(), shield: DEFER_AT_NIGHT }));
+    expect(outcome.status).toBe('DELIVERED');
+    expect(journal.statuses.map((s) => s.status)).toEqual(['SCHEDULED', 'QUEUED', 'DEFERRED', 'SENDING']);
+    const release = sendAt.plus({ days: 1 }).set({ hour: 9 });
+    expect(journal.statuses.find((s) => s.status === 'DEFERRED')?.deferredUntil).toBe(release.toUTC().toISO());
+    expect(sentAt).toBeGreaterThanOrEqual(release.toMillis());
+  });
+
+  it('cancels a scheduled send before its time; no screening, no vendor call', async () => {
+    const { activities, journal } = fakeActivities();
+    const sendAt = await tomorrowAt(10);
+    const outcome = await run('scheduled-canceled', activities, input({ sendAt: sendAt.toISO() }), async (handle) => {
+      await waitForStatus(handle, 'SCHEDULED');
+      await handle.signal(cancelSignal, { by: 'caller-1' });
+    });
+    expect(outcome).toMatchObject({ status: 'CANCELED', reason: 'CANCELED' });
+    expect(journal.statuses.map((s) => s.status)).toEqual(['SCHEDULED']);
+    expect(journal.vendorCalls).toHaveLength(0);
+    expect(finalOf(journal).reasonDetail).toBe('canceled by caller-1 before its scheduled time');
+  });
+
+  it('ends SUPPRESSED with the reason before dedup and before any vendor call', async () => {
+    const { activities, journal } = fakeActivities({
+      async screenReceiver() {
+        return { outcome: 'SUPPRESSED', reason: 'UNSUBSCRIBED', detail: 'on the global suppression list' };
+      },
+    });
+    const outcome = await run('suppressed', activities, input());
+    expect(outcome).toMatchObject({ status: 'SUPPRESSED', reason: 'UNSUBSCRIBED' });
+    expect(finalOf(journal)).toMatchObject({ status: 'SUPPRESSED', reasonDetail: 'on the global suppression list' });
+    expect(journal.dedupChecks).toBe(0);
+    expect(journal.vendorCalls).toHaveLength(0);
+  });
+
+  it('ends FILTERED / NOT_WHITELISTED in test mode for a receiver off the whitelist', async () => {
+    const { activities, journal } = fakeActivities({
+      async screenReceiver() {
+        return { outcome: 'FILTERED', reason: 'NOT_WHITELISTED', detail: 'not whitelisted' };
+      },
+    });
+    const outcome = await run('not-whitelisted', activities, input());
+    expect(outcome).toMatchObject({ status: 'FILTERED', reason: 'NOT_WHITELISTED' });
+    expect(journal.vendorCalls).toHaveLength(0);
+  });
+
+  it('passes the screening the send asks for: receiver, team and the VERIFICATION bypass', async () => {
+    const screened: unknown[] = [];
+    const { activities } = fakeActivities({
+      async screenReceiver(request) {
+        screened.push(request);
+        return { outcome: 'PASS' };
+      },
+      async pollReceipt() {
+        return DELIVERED;
+      },
+    });
+    const args = input({ messageType: 'VERIFICATION', bypassTeamSuppression: true });
+    await run('screened-verification', activities, args);
+    expect(screened).toEqual([{ sendId: args.sendId, receiver: args.receiver, channel: 'SMS', teamId: 'team-1', bypassTeamSuppression: true }]);
   });
 });

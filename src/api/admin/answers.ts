@@ -31,6 +31,7 @@ export const templateViewSchema = z.object({
   dedupContentSeconds: nullableCount,
   dedupContentMax: nullableCount,
   dailyCapMax: nullableCount,
+  bypassTeamSuppression: z.boolean().meta({ description: 'VERIFICATION only: its sends pass the team suppression list (never the global one)' }),
   createdAt: time,
   updatedAt: time,
 });

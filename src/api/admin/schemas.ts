@@ -28,6 +28,8 @@ const templateSettings = {
   dedupContentSeconds: z.number().int().min(0).max(7 * 24 * 3600).nullable(),
   dedupContentMax: z.number().int().min(1).max(1000).nullable(),
   dailyCapMax: z.number().int().min(1).max(100_000).nullable(),
+  /** VERIFICATION only: sends pass the team's own suppression list (never the global one). */
+  bypassTeamSuppression: z.boolean(),
 };
 
 export const createTemplateSchema = z
@@ -45,6 +47,7 @@ export const createTemplateSchema = z
     dedupContentSeconds: templateSettings.dedupContentSeconds.optional(),
     dedupContentMax: templateSettings.dedupContentMax.optional(),
     dailyCapMax: templateSettings.dailyCapMax.optional(),
+    bypassTeamSuppression: templateSettings.bypassTeamSuppression.default(false),
   })
   .strict();
 export type CreateTemplateRequest = z.infer<typeof createTemplateSchema>;

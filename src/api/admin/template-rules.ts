@@ -11,12 +11,14 @@ export interface TemplateShape {
   content: string;
   vendorTemplateIds: Record<string, string>;
   shieldPolicy: ShieldPolicy;
+  bypassTeamSuppression: boolean;
 }
 
 /**
  * The checks that need more than one field or the vendor registry: placeholder
  * syntax, the subject, vendor template ids per known provider of the channel,
- * and no shield on VERIFICATION (it is never shielded).
+ * no shield on VERIFICATION (it is never shielded), and the team-suppression
+ * bypass only on VERIFICATION.
  */
 export function templateProblems(template: TemplateShape, vendors: VendorRegistry): FieldProblem[] {
   const problems: FieldProblem[] = placeholderSyntaxErrors(template.content).map((error) => ({
@@ -39,6 +41,9 @@ export function templateProblems(template: TemplateShape, vendors: VendorRegistr
   }
   if (template.messageType === 'VERIFICATION' && template.shieldPolicy !== 'NONE') {
     problems.push({ field: 'shieldPolicy', reason: 'VERIFICATION messages are never shielded; use NONE' });
+  }
+  if (template.bypassTeamSuppression && template.messageType !== 'VERIFICATION') {
+    problems.push({ field: 'bypassTeamSuppression', reason: 'only VERIFICATION templates may pass the team suppression list' });
   }
   return problems;
 }

@@ -59,6 +59,7 @@ export function adminTemplatesRouter(deps: ApiDeps): Router {
       content: change.content ?? current.content,
       vendorTemplateIds: change.vendorTemplateIds ?? (current.vendorTemplateIds as Record<string, string>),
       shieldPolicy: change.shieldPolicy ?? (current.shieldPolicy as ShieldPolicy),
+      bypassTeamSuppression: change.bypassTeamSuppression ?? current.bypassTeamSuppression,
     };
     const problems = templateProblems(shape, deps.vendors);
     if (problems.length > 0) throw invalidRequest(problems);
@@ -117,6 +118,7 @@ function templateView(row: Template): AnswerOf<typeof templateViewSchema> {
     dedupContentSeconds: row.dedupContentSeconds,
     dedupContentMax: row.dedupContentMax,
     dailyCapMax: row.dailyCapMax,
+    bypassTeamSuppression: row.bypassTeamSuppression,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -14,6 +14,7 @@ interface SendFields {
   vendorText: string | null;
   segments: number;
   deferredUntil: Date | null;
+  sendAt: Date | null;
   dedupSkipped: boolean;
   collidedWithSendId: string | null;
   createdAt: Date;
@@ -38,6 +39,7 @@ export function describeSend(send: SendFields, config: Pick<Config, 'TEMPORAL_UI
     vendorCode: send.vendorCode,
     vendorText: send.vendorText,
     segments: send.segments,
+    sendAt: send.sendAt,
     deferredUntil: send.deferredUntil,
     dedupSkipped: send.dedupSkipped,
     collidedWithSendId: send.collidedWithSendId,
