@@ -62,7 +62,8 @@ async function connectTemporal(temporal: TestWorkflowEnvironment, proxied: boole
  */
 export async function startHerald(env: Record<string, string> = {}, options: HeraldOptions = {}): Promise<RunningHerald> {
   // Expected activity failures (fault injection) would otherwise fill the output as SDK warnings.
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // Core's own warnings (poll retries while a fault test cuts Temporal) go through it too.
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   const temporal = await startDevServer();
   const config = loadConfig({
     ...process.env,
