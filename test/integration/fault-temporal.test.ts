@@ -41,7 +41,7 @@ describe('fault: Temporal unreachable', () => {
       const accepted = await herald.request('POST', '/v1/messages', { templateCode: 'verify_code', receivers: [deliverableReceiver()], variables: { code: String(1000 + i) } });
       answerMs.push(Date.now() - startedAt);
       expect(accepted.status).toBe(202);
-      sendIds.push(accepted.body.sends[0].sendId);
+      sendIds.push(String(accepted.body.sends[0].sendId));
     }
     console.log(`Temporal down: ${SENDS} requests answered 202 in ${Math.min(...answerMs)}..${Math.max(...answerMs)} ms each`);
 
