@@ -56,6 +56,8 @@ const configSchema = z.object({
   /** Anti-bombing: at most this many accepted sends to one receiver (all callers together) per window. */
   RECEIVER_BURST_MAX: z.coerce.number().int().positive().default(10),
   RECEIVER_BURST_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /** Vendor account URLs may point at loopback or private addresses; unset: allowed except in production. */
+  VENDOR_URLS_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
   /** Seed: the API key printed for the first user. Only its hash is stored. */
   SEED_API_KEY: z.string().default('hk_dev_sandbox_key_0000000000000000'),
 }).refine((c) => c.NODE_ENV !== 'production' || c.SECRET_KEY !== DEV_SECRET_KEY, {
