@@ -66,6 +66,8 @@ const configSchema = z.object({
   WHITELIST_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((flag) => flag === 'true'),
   /** Comma-separated receivers (any common format) that get real sends while WHITELIST_ENABLED is true. */
   WHITELIST_RECEIVERS: z.string().default(''),
+  /** Vendor account URLs may point at loopback or private addresses; unset: allowed except in production. */
+  VENDOR_URLS_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
   /** Seed: the API key printed for the first user. Only its hash is stored. */
   SEED_API_KEY: z.string().default('hk_dev_sandbox_key_0000000000000000'),
 }).refine((c) => c.NODE_ENV !== 'production' || c.SECRET_KEY !== DEV_SECRET_KEY, {

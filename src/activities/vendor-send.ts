@@ -4,7 +4,8 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { receiptForSend, type ReceiptSource } from '../receipts/receipt-store';
 import type { ReceiptNotice } from '../shared/contract';
-import { FAILURE_TYPE, RATE_LIMIT_HOLD_TYPE } from '../shared/failures';
+import { isDatabaseUnavailable } from '../db/database-unavailable';
+import { FAILURE_TYPE, RATE_LIMIT_HOLD_TYPE, STORE_UNAVAILABLE_HOLD_TYPE } from '../shared/failures';
 import type { Channel } from '../shared/states';
 import { VendorError } from '../vendors/vendor-error';
 import type { VendorAccepted, VendorRegistry } from '../vendors/types';
@@ -137,60 +138,72 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     });
   }
 
+  async function sendOnce(request: VendorSendRequest): Promise<VendorSendResult> {
+    const send = await loadSend(request.sendId);
+    const account = await deps.accounts.account(request.channel, request.accountId);
+    if (!account) {
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPE.VENDOR_REJECTED,
+        message: `account ${request.accountId} is disabled or gone`,
+        nonRetryable: true,
+        details: [{ reason: 'VENDOR_REJECTED', vendorCode: 'ACCOUNT_DISABLED', vendorText: 'account disabled', provider: '', accountId: request.accountId }],
+      });
+    }
+    if (send.vendorMessageId && send.provider) {
+      // A vendor already accepted this send (an earlier attempt whose completion was lost): never send twice.
+      const acceptedBy = send.accountId ?? account.id;
+      const receipt = await receiptForSend(prisma, send.id, { id: acceptedBy, provider: send.provider }, send.vendorMessageId);
+      return { accountId: acceptedBy, provider: send.provider, vendorMessageId: send.vendorMessageId, receipt };
+    }
+
+    const attemptNo = Context.current().info.attempt;
+    if (attemptNo === 1) await countFailover(send.id, account);
+    const startedAt = new Date();
+    let accepted: VendorAccepted;
+    try {
+      accepted = await callVendor(account, send);
+    } catch (error) {
+      if (error instanceof RateLimitHoldError) {
+        throw ApplicationFailure.create({ type: RATE_LIMIT_HOLD_TYPE, message: `account ${account.name} is over its rate limit`, nonRetryable: true });
+      }
+      throw await recordFailure(account, send.id, send.receiver, attemptNo, startedAt, error);
+    }
+    // Failures from here on are ours, not the vendor's: Temporal retries them, and the retry
+    // finds the recorded vendor id, or sends again with the same clientRef (vendor-side dedup).
+    const durationMs = Date.now() - startedAt.getTime();
+    deps.metrics.vendorCallDuration.observe({ provider: account.provider, account: account.name, outcome: 'ACCEPTED' }, durationMs / 1000);
+    await prisma.$transaction([
+      prisma.sendAttempt.create({
+        data: {
+          sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, outcome: 'ACCEPTED',
+          vendorCode: accepted.vendorCode, vendorText: accepted.vendorText, vendorMessageId: accepted.vendorMessageId,
+          startedAt, durationMs,
+        },
+      }),
+      prisma.send.update({
+        where: { id: send.id },
+        data: { status: 'SENT', accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, sentAt: new Date() },
+      }),
+      ...finalReceiptRows(send.id, account, accepted),
+    ]);
+    if (accepted.finalReceipt) countReceipts(deps.metrics, account.provider, [accepted.finalReceipt]);
+    await deps.circuit.recordSuccess(account.id);
+    logger.info({ sendId: send.id, receiver: send.receiver, provider: account.provider, durationMs }, 'vendor accepted');
+    const receipt = await receiptForSend(prisma, send.id, account, accepted.vendorMessageId);
+    return { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, receipt };
+  }
+
   return {
     async sendViaAccount(request: VendorSendRequest): Promise<VendorSendResult> {
-      const send = await loadSend(request.sendId);
-      const account = await deps.accounts.account(request.channel, request.accountId);
-      if (!account) {
-        throw ApplicationFailure.create({
-          type: FAILURE_TYPE.VENDOR_REJECTED,
-          message: `account ${request.accountId} is disabled or gone`,
-          nonRetryable: true,
-          details: [{ reason: 'VENDOR_REJECTED', vendorCode: 'ACCOUNT_DISABLED', vendorText: 'account disabled', provider: '', accountId: request.accountId }],
-        });
-      }
-      if (send.vendorMessageId && send.provider) {
-        // A vendor already accepted this send (an earlier attempt whose completion was lost): never send twice.
-        const acceptedBy = send.accountId ?? account.id;
-        const receipt = await receiptForSend(prisma, send.id, { id: acceptedBy, provider: send.provider }, send.vendorMessageId);
-        return { accountId: acceptedBy, provider: send.provider, vendorMessageId: send.vendorMessageId, receipt };
-      }
-
-      const attemptNo = Context.current().info.attempt;
-      if (attemptNo === 1) await countFailover(send.id, account);
-      const startedAt = new Date();
-      let accepted: VendorAccepted;
       try {
-        accepted = await callVendor(account, send);
+        return await sendOnce(request);
       } catch (error) {
-        if (error instanceof RateLimitHoldError) {
-          throw ApplicationFailure.create({ type: RATE_LIMIT_HOLD_TYPE, message: `account ${account.name} is over its rate limit`, nonRetryable: true });
-        }
-        throw await recordFailure(account, send.id, send.receiver, attemptNo, startedAt, error);
+        if (!isDatabaseUnavailable(error)) throw error;
+        // Our outage, not the vendor's: the workflow holds the send and asks again. If the vendor had
+        // accepted already, the new call carries the same clientRef (the sendId) as the first one.
+        logger.warn({ sendId: request.sendId }, 'database unreachable during a vendor send; the workflow holds the send');
+        throw ApplicationFailure.create({ type: STORE_UNAVAILABLE_HOLD_TYPE, message: 'Herald\'s database is unreachable', nonRetryable: true });
       }
-      // Failures from here on are ours, not the vendor's: Temporal retries them, and the retry
-      // finds the recorded vendor id, or sends again with the same clientRef (vendor-side dedup).
-      const durationMs = Date.now() - startedAt.getTime();
-      deps.metrics.vendorCallDuration.observe({ provider: account.provider, account: account.name, outcome: 'ACCEPTED' }, durationMs / 1000);
-      await prisma.$transaction([
-        prisma.sendAttempt.create({
-          data: {
-            sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, outcome: 'ACCEPTED',
-            vendorCode: accepted.vendorCode, vendorText: accepted.vendorText, vendorMessageId: accepted.vendorMessageId,
-            startedAt, durationMs,
-          },
-        }),
-        prisma.send.update({
-          where: { id: send.id },
-          data: { status: 'SENT', accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, sentAt: new Date() },
-        }),
-        ...finalReceiptRows(send.id, account, accepted),
-      ]);
-      if (accepted.finalReceipt) countReceipts(deps.metrics, account.provider, [accepted.finalReceipt]);
-      await deps.circuit.recordSuccess(account.id);
-      logger.info({ sendId: send.id, receiver: send.receiver, provider: account.provider, durationMs }, 'vendor accepted');
-      const receipt = await receiptForSend(prisma, send.id, account, accepted.vendorMessageId);
-      return { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, receipt };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { ServiceError } from '@temporalio/client';
 import express, { type ErrorRequestHandler } from 'express';
+import { isDatabaseUnavailable } from '../db/database-unavailable';
 import { adminAccountsRouter } from './admin/accounts';
 import { adminApiKeysRouter } from './admin/api-keys';
 import { adminTemplatesRouter } from './admin/templates';
@@ -84,9 +85,6 @@ function toHttpError(error: unknown, maxBodyBytes: number): HttpError {
     return new HttpError(status, 'BAD_REQUEST', 'the request could not be read', { field: 'body', reason: typeof type === 'string' ? type : 'unreadable' });
   }
   if (error instanceof ServiceError) return new HttpError(503, 'TEMPORAL_UNAVAILABLE', 'Temporal is unavailable; try again');
-  const prismaCode = (error as { code?: unknown }).code;
-  if (typeof prismaCode === 'string' && /^P10\d\d$/.test(prismaCode)) {
-    return new HttpError(503, 'DATABASE_UNAVAILABLE', 'the database is unavailable; nothing was accepted');
-  }
+  if (isDatabaseUnavailable(error)) return new HttpError(503, 'DATABASE_UNAVAILABLE', 'the database is unavailable; nothing was accepted');
   return new HttpError(500, 'INTERNAL', 'internal error');
 }

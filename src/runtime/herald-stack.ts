@@ -15,13 +15,15 @@ export interface StackOptions {
   sandboxReceiptDelayMs: number;
   /** Base of the URL the sandbox pushes receipts to; default: this API on 127.0.0.1. */
   receiptCallbackBase?: string;
+  /** False when the send worker runs elsewhere (its own process); default true. */
+  runWorker?: boolean;
 }
 
 export interface HeraldStack {
   api: RunningApi;
   vendor: SandboxVendor;
   sandboxPort: number;
-  /** Settles when the worker has stopped. */
+  /** Settles when the worker has stopped (at once when it runs elsewhere). */
   running: Promise<void>;
   stop(): Promise<void>;
 }
@@ -49,13 +51,13 @@ export async function startHeraldStack(
     logger: deps.logger,
   });
   const sandbox = await vendor.listen(options.sandboxPort, '127.0.0.1');
-  const worker = await createSendWorker({
+  const worker = options.runWorker === false ? null : await createSendWorker({
     connection: temporal.nativeConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: { ...deps, whitelist: whitelistFromConfig(config) },
   });
-  const running = worker.run();
+  const running = worker ? worker.run() : Promise.resolve();
   return {
     api,
     vendor,
@@ -63,7 +65,7 @@ export async function startHeraldStack(
     running,
     async stop() {
       await api.close();
-      worker.shutdown();
+      worker?.shutdown();
       await running;
       await sandbox.close();
     },

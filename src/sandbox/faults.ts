@@ -7,8 +7,12 @@
 export const SEND_FAULT_KINDS = [
   '5xx', 'timeout', '429', 'auth', 'invalid_number', 'balance', 'template', 'blacklisted', 'unsubscribed',
 ] as const;
-/** Faults that let the send succeed and change what happens to its receipt. */
-export const RECEIPT_FAULT_KINDS = ['lost_receipt', 'no_receipt', 'slow_receipt', 'receipt_before_answer'] as const;
+/**
+ * Faults that let the send succeed and change what happens to its answer or receipt.
+ * 'slow_answer' accepts the send at once and answers only after timeoutMs: the
+ * caller may die or time out although the message is already on its way.
+ */
+export const RECEIPT_FAULT_KINDS = ['lost_receipt', 'no_receipt', 'slow_receipt', 'receipt_before_answer', 'slow_answer'] as const;
 export const FAULT_KINDS = [...SEND_FAULT_KINDS, ...RECEIPT_FAULT_KINDS] as const;
 
 export type SendFaultKind = (typeof SEND_FAULT_KINDS)[number];
@@ -16,7 +20,7 @@ export type ReceiptFaultKind = (typeof RECEIPT_FAULT_KINDS)[number];
 export type FaultKind = SendFaultKind | ReceiptFaultKind;
 
 export interface FaultOptions {
-  /** 'timeout': how long the request is held without an answer. Default 30 s. */
+  /** 'timeout': how long the request is held without an answer ('slow_answer': before the answer). Default 30 s. */
   timeoutMs?: number;
   /** 'slow_receipt': the receipt comes after receiptDelayMs × factor. Default 10. */
   factor?: number;

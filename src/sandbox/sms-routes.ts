@@ -17,6 +17,8 @@ export interface SentRecord {
   clientRef: string;
   messageId: string;
   at: Date;
+  /** Send calls that carried this clientRef and were answered as accepted (a repeat is not sent again). */
+  calls: number;
 }
 
 export interface SmsRouteDeps {
@@ -105,6 +107,7 @@ async function accept(deps: SmsRouteDeps, body: SendBody, fault: Fault | null): 
     clientRef: body.clientRef,
     messageId: `sbx-${randomUUID()}`,
     at: new Date(),
+    calls: 0,
   };
   deps.ledger.set(record.clientRef, record);
   deps.logger.info(
@@ -133,6 +136,11 @@ function sendHandler(deps: SmsRouteDeps): RequestHandler {
       return;
     }
     const record = deps.ledger.get(body.data.clientRef) ?? (await accept(deps, body.data, fault));
+    record.calls += 1;
+    if (fault?.kind === 'slow_answer') {
+      await sleep(fault.timeoutMs, undefined, { signal: deps.closing }).catch(() => undefined);
+      if (res.socket?.destroyed !== false) return;
+    }
     res.json({ code: 'OK', message: 'accepted', messageId: record.messageId });
   };
 }

@@ -27,6 +27,7 @@ import { VendorError } from './vendor-error';
 import { beijingDay, beijingTimeToDate } from './beijing-time';
 import { endpointParts, transportFailure, withReceiverMasked } from './vendor-http';
 import type { OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
+import { outboundUrlSchema } from './outbound-url';
 
 export const ALIYUN_DEFAULT_ENDPOINT = 'https://dysmsapi.aliyuncs.com';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -36,7 +37,7 @@ export const aliyunConfigSchema = z.object({
   /** The approved signature name (签名名称). */
   signName: z.string().min(1),
   /** Base URL of the API. */
-  endpoint: z.url({ protocol: /^https?$/ }).default(ALIYUN_DEFAULT_ENDPOINT),
+  endpoint: outboundUrlSchema.default(ALIYUN_DEFAULT_ENDPOINT),
   timeoutMs: z.number().int().positive().optional(),
 });
 

@@ -8,10 +8,11 @@ import { SIGNATURE_HEADERS, signRequest } from '../sandbox/signature';
 import type { ErrorClass, Reason } from '../shared/states';
 import type { OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
 import { VendorError } from './vendor-error';
+import { outboundUrlSchema } from './outbound-url';
 
 export const sandboxConfigSchema = z.object({
   /** Base URL, e.g. http://127.0.0.1:4010 */
-  endpoint: z.url(),
+  endpoint: outboundUrlSchema,
   timeoutMs: z.number().int().positive().optional(),
 });
 

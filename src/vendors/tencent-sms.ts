@@ -26,6 +26,7 @@ import { VendorError } from './vendor-error';
 import { beijingTimeToDate } from './beijing-time';
 import { endpointParts, transportFailure, withReceiverMasked } from './vendor-http';
 import type { OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
+import { outboundUrlSchema } from './outbound-url';
 
 const SmsClient = sms.v20210111.Client;
 type SmsClientInstance = InstanceType<typeof SmsClient>;
@@ -44,7 +45,7 @@ export const tencentConfigSchema = z.object({
   signName: z.string().min(1),
   region: z.string().min(1).default(DEFAULT_REGION),
   /** Base URL of the API; the first label of its host name is the signed service name. */
-  endpoint: z.url({ protocol: /^https?$/ }).default(TENCENT_DEFAULT_ENDPOINT),
+  endpoint: outboundUrlSchema.default(TENCENT_DEFAULT_ENDPOINT),
   timeoutMs: z.number().int().positive().optional(),
 });
 

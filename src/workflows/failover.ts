@@ -1,15 +1,23 @@
+import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { VendorFailureDetails, VendorSendResult } from '../activities/vendor-send';
-import { errorClassOfFailureType, RATE_LIMIT_HOLD_TYPE } from '../shared/failures';
+import { errorClassOfFailureType, RATE_LIMIT_HOLD_TYPE, STORE_UNAVAILABLE_HOLD_TYPE } from '../shared/failures';
 import type { Channel, ErrorClass, Reason } from '../shared/states';
 import { VENDOR_CALL } from './activity-options';
 import type { RouteCandidate } from './route-order';
 
 const { sendViaAccount } = proxyActivities<Activities>(VENDOR_CALL);
 
-/** Pause between two tries of an account that is over its rate limit (each try already waited inside). */
-const RATE_LIMIT_HOLD = '1 second';
+/**
+ * Pause before asking the same account again, by hold: over its rate limit
+ * (each try already waited inside), or our Postgres unreachable (longer, so a
+ * long outage adds few events to the history).
+ */
+const HOLD_PAUSE: ReadonlyMap<string, Duration> = new Map<string, Duration>([
+  [RATE_LIMIT_HOLD_TYPE, '1 second'],
+  [STORE_UNAVAILABLE_HOLD_TYPE, '5 seconds'],
+]);
 
 export interface FailedAttempt extends VendorFailureDetails {
   errorClass: ErrorClass;
@@ -43,15 +51,18 @@ export async function sendWithFailover(
   return { ok: false, reason: 'ALL_VENDORS_FAILED', failed };
 }
 
-/** One account, held back as long as the account is over its own rate limit: never dropped for it. */
+/**
+ * One account, held back as long as the account is over its own rate limit or
+ * Herald's Postgres is unreachable: never dropped or failed over for either.
+ */
 async function sendOnAccount(sendId: string, channel: Channel, accountId: string): Promise<VendorSendResult> {
   for (;;) {
     try {
       return await sendViaAccount({ sendId, channel, accountId });
     } catch (error) {
-      const held = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === RATE_LIMIT_HOLD_TYPE;
-      if (!held) throw error;
-      await sleep(RATE_LIMIT_HOLD);
+      const pause = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? HOLD_PAUSE.get(error.cause.type ?? '') : undefined;
+      if (pause === undefined) throw error;
+      await sleep(pause);
     }
   }
 }

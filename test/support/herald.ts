@@ -1,5 +1,6 @@
+import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { RunningApi } from '../../src/api/server';
 import { loadConfig } from '../../src/config';
 import { seed, SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
@@ -7,6 +8,7 @@ import { createLogger } from '../../src/logger';
 import { buildProcessDeps, type ProcessDeps } from '../../src/runtime/process-deps';
 import type { SandboxVendor } from '../../src/sandbox/sandbox-vendor';
 import { startHeraldStack } from '../../src/runtime/herald-stack';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 import { startDevServer } from './temporal';
 
 export interface RunningHerald {
@@ -16,6 +18,8 @@ export interface RunningHerald {
   vendor: SandboxVendor;
   baseUrl: string;
   apiKey: string;
+  /** Between Herald and the Temporal dev server, when started with `proxyTemporal`. */
+  temporalProxy: TcpProxy | null;
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: JsonBody }>;
   stop(): Promise<void>;
 }
@@ -25,13 +29,41 @@ type JsonBody = ReturnType<typeof JSON.parse>;
 
 let queueCounter = 0;
 
+export interface HeraldOptions {
+  /** Herald's API and worker reach Temporal through a TCP proxy the test can cut. */
+  proxyTemporal?: boolean;
+  /** False: no worker in this process (a test runs it as a child process). */
+  runWorker?: boolean;
+}
+
+/** Client and worker connections to the dev server, directly or through a proxy. */
+async function connectTemporal(temporal: TestWorkflowEnvironment, proxied: boolean) {
+  if (!proxied) return { client: temporal.client, nativeConnection: temporal.nativeConnection, proxy: null, close: async () => undefined };
+  const [host, port] = temporal.connection.options.address.split(':');
+  const proxy = await startTcpProxy({ host, port: Number(port) });
+  const connection = await Connection.connect({ address: proxy.address });
+  const nativeConnection = await NativeConnection.connect({ address: proxy.address });
+  const client = new Client({ connection, namespace: temporal.namespace ?? 'default' });
+  return {
+    client,
+    nativeConnection,
+    proxy,
+    async close() {
+      await connection.close();
+      await nativeConnection.close();
+      await proxy.close();
+    },
+  };
+}
+
 /**
  * The whole of Herald against the real Postgres, Redis and Temporal dev
  * server, with the sandbox vendor on a free port: what `npm run dev` runs.
  */
-export async function startHerald(env: Record<string, string> = {}): Promise<RunningHerald> {
+export async function startHerald(env: Record<string, string> = {}, options: HeraldOptions = {}): Promise<RunningHerald> {
   // Expected activity failures (fault injection) would otherwise fill the output as SDK warnings.
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // Core's own warnings (poll retries while a fault test cuts Temporal) go through it too.
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   const temporal = await startDevServer();
   const config = loadConfig({
     ...process.env,
@@ -44,7 +76,9 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Run
   const deps = await buildProcessDeps(config, 'herald-test', createLogger({ level: process.env.LOG_LEVEL ?? 'silent', name: 'test', pretty: false }));
   await clearHeraldKeys(deps);
   await seed(deps.prisma, config, deps.secrets);
-  const stack = await startHeraldStack(deps, temporal, {
+  const connections = await connectTemporal(temporal, options.proxyTemporal === true);
+  const stack = await startHeraldStack(deps, connections, {
+    runWorker: options.runWorker,
     apiPort: 0,
     apiHost: '127.0.0.1',
     sandboxPort: 0,
@@ -65,6 +99,7 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Run
     vendor: stack.vendor,
     baseUrl,
     apiKey: config.SEED_API_KEY,
+    temporalProxy: connections.proxy,
     async request(method, path, body, headers = {}) {
       const response = await fetch(`${baseUrl}${path}`, {
         method,
@@ -76,6 +111,7 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Run
     },
     async stop() {
       await stack.stop();
+      await connections.close();
       await temporal.teardown();
       await deps.close();
     },

@@ -8,7 +8,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { Activities } from '../../src/activities';
-import { RATE_LIMIT_HOLD_TYPE } from '../../src/shared/failures';
+import { RATE_LIMIT_HOLD_TYPE, STORE_UNAVAILABLE_HOLD_TYPE } from '../../src/shared/failures';
 import {
   cancelSignal,
   progressQuery,
@@ -273,6 +273,20 @@ describe('sendMessage workflow (time-skipping server)', () => {
       },
     });
     const outcome = await run('rate-limit-hold', activities, input());
+    expect(outcome).toMatchObject({ status: 'DELIVERED', provider: 'vendor-a' });
+    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-a', 'acc-a', 'acc-a', 'acc-a']);
+  });
+
+  it('holds a send while Herald\'s database is unreachable, without using up or failing over the account', async () => {
+    let calls = 0;
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        calls += 1;
+        if (calls <= 4) throw ApplicationFailure.create({ type: STORE_UNAVAILABLE_HOLD_TYPE, message: 'database unreachable', nonRetryable: true });
+        return { accountId: request.accountId, provider: 'vendor-a', vendorMessageId: 'vm', receipt: DELIVERED };
+      },
+    });
+    const outcome = await run('store-unavailable-hold', activities, input());
     expect(outcome).toMatchObject({ status: 'DELIVERED', provider: 'vendor-a' });
     expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-a', 'acc-a', 'acc-a', 'acc-a']);
   });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { privateUrlFields } from '../../vendors/outbound-url';
 import type { VendorAdapter, VendorRegistry } from '../../vendors/types';
 import { invalidRequest, zodProblems, type FieldProblem } from '../validate';
 
@@ -14,13 +15,20 @@ export function adapterFor(vendors: VendorRegistry, provider: string): VendorAda
  * a bad account is refused when saved, not at its first send. Problems name
  * `config.<field>` / `secrets.<name>` and never carry a value. Names the
  * provider does not know are refused too (a typo would otherwise vanish).
+ * Unless `privateUrls` allows it, a config URL to a loopback or private host is refused.
  */
 export function checkAccountSettings(
   adapter: VendorAdapter,
   given: { config?: Record<string, unknown>; secrets?: Record<string, string> },
+  privateUrls: 'allowed' | 'refused',
 ): { config?: Record<string, unknown>; secrets?: Record<string, string> } {
   const problems: FieldProblem[] = [];
   const config = given.config === undefined ? undefined : parseSection(adapter.configSchema, given.config, 'config', adapter.provider, problems);
+  if (config && privateUrls === 'refused') {
+    problems.push(...privateUrlFields(config, 'config').map((field) => ({
+      field, reason: 'points to a loopback or private address, which this deployment refuses (VENDOR_URLS_ALLOW_PRIVATE)',
+    })));
+  }
   const secrets = given.secrets === undefined ? undefined : parseSection(adapter.secretsSchema, given.secrets, 'secrets', adapter.provider, problems);
   if (problems.length > 0) throw invalidRequest(problems);
   return { ...(config ? { config } : {}), ...(secrets ? { secrets } : {}) };

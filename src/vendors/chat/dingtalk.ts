@@ -10,10 +10,11 @@ import { readAccountParts } from '../account-config';
 import { REJECTED, RETRYABLE, type Classification } from '../classification';
 import type { OutgoingMessage, VendorAccepted, VendorAccount, VendorAdapter } from '../types';
 import { chatTargetOf, checkRobotAnswer, DEFAULT_ROBOT_TIMEOUT_MS, postRobotJson, postedToGroup, robotText } from './robot-call';
+import { outboundUrlSchema } from '../outbound-url';
 
 export const dingtalkConfigSchema = z.object({
   /** Only tests and proxies change it. */
-  baseUrl: z.url().default('https://oapi.dingtalk.com'),
+  baseUrl: outboundUrlSchema.default('https://oapi.dingtalk.com'),
   timeoutMs: z.number().int().positive().max(60_000).default(DEFAULT_ROBOT_TIMEOUT_MS),
 });
 

@@ -9,10 +9,11 @@ import { readAccountParts } from '../account-config';
 import { REJECTED, RETRYABLE, type Classification } from '../classification';
 import type { OutgoingMessage, VendorAccepted, VendorAccount, VendorAdapter } from '../types';
 import { chatTargetOf, checkRobotAnswer, DEFAULT_ROBOT_TIMEOUT_MS, postRobotJson, postedToGroup, robotText } from './robot-call';
+import { outboundUrlSchema } from '../outbound-url';
 
 export const feishuConfigSchema = z.object({
   /** https://open.feishu.cn (Feishu) or https://open.larksuite.com (Lark). */
-  baseUrl: z.url().default('https://open.feishu.cn'),
+  baseUrl: outboundUrlSchema.default('https://open.feishu.cn'),
   timeoutMs: z.number().int().positive().max(60_000).default(DEFAULT_ROBOT_TIMEOUT_MS),
 });
 

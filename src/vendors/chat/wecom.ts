@@ -7,9 +7,10 @@ import { readAccountParts } from '../account-config';
 import { REJECTED, RETRYABLE, type Classification } from '../classification';
 import type { OutgoingMessage, VendorAccepted, VendorAccount, VendorAdapter } from '../types';
 import { chatTargetOf, checkRobotAnswer, DEFAULT_ROBOT_TIMEOUT_MS, postRobotJson, postedToGroup, robotText } from './robot-call';
+import { outboundUrlSchema } from '../outbound-url';
 
 export const wecomConfigSchema = z.object({
-  baseUrl: z.url().default('https://qyapi.weixin.qq.com'),
+  baseUrl: outboundUrlSchema.default('https://qyapi.weixin.qq.com'),
   timeoutMs: z.number().int().positive().max(60_000).default(DEFAULT_ROBOT_TIMEOUT_MS),
 });
 

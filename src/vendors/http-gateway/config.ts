@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ERROR_CLASSES } from '../../shared/states';
 import { placeholderProblem, placeholdersIn, type TemplatePlace } from './placeholders';
+import { outboundUrlSchema } from '../outbound-url';
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name (letters, digits, dashes)');
 const secretName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must name a secret of this account');
@@ -19,7 +20,6 @@ const GATEWAY_REASONS = [
 const jsonBody = z.strictObject({ encoding: z.literal('json'), fields: z.record(z.string(), z.json()) });
 const formBody = z.strictObject({ encoding: z.literal('form'), fields: z.record(z.string(), z.string()) });
 const bodySchema = z.discriminatedUnion('encoding', [jsonBody, formBody]);
-const urlSchema = z.url({ protocol: /^https?$/ });
 const templateRecord = z.record(z.string(), z.string()).default({});
 const headerRecord = z.record(headerName, z.string()).default({});
 
@@ -64,7 +64,7 @@ const codeEntry = z.strictObject({
 const receiptPullSchema = z.strictObject({
   request: z.strictObject({
     method: z.enum(['GET', 'POST']).default('GET'),
-    url: urlSchema,
+    url: outboundUrlSchema,
     query: templateRecord,
     headers: headerRecord,
     body: bodySchema.optional(),
@@ -107,7 +107,7 @@ export const httpGatewayConfigSchema = z
   .object({
     request: z.strictObject({
       method: z.enum(['POST', 'PUT']).default('POST'),
-      url: urlSchema,
+      url: outboundUrlSchema,
       query: templateRecord,
       headers: headerRecord,
       body: bodySchema,
