@@ -1,8 +1,7 @@
 /**
- * Send states and normalised reasons: see ../shared/design.md ("Send states").
- * Beyond that picture: SCHEDULED (waiting for its `sendAt`), SUPPRESSED (the
- * receiver is on the suppression list) and FILTERED / NOT_WHITELISTED (test
- * mode, receiver not on the whitelist).
+ * Send states and normalised reasons: see ../shared/design.md ("Send states"),
+ * including SCHEDULED (waiting for its `sendAt`), SUPPRESSED (the receiver is on
+ * the suppression list) and FILTERED / NOT_WHITELISTED (test mode).
  */
 
 export const SEND_STATUSES = [
