@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { BillComparison } from '../billing/bill-compare';
+import type { BillingReport } from '../billing/billing-report';
 import { STEPS, VERDICTS } from '../ops/diagnose-verdict';
 import { TRACE_STEPS } from '../ops/trace-event';
 import { SEND_STATUSES } from '../shared/states';
@@ -222,6 +224,93 @@ export const templateSearchAnswerSchema = z
       }),
     ),
   });
+
+const count = z.number().int();
+const monthText = z.string().meta({ description: 'YYYY-MM' });
+const dayText = z.string().meta({ description: 'YYYY-MM-DD in `timeZone`' });
+
+/** Counts of one account (or all) over the month or one day (src/billing/billing-report.ts). */
+const billingCounts = z.object({
+  accepted: count.meta({ description: 'sends the vendor accepted (they carry a vendor message id): what the vendor bills' }),
+  segments: count.meta({ description: 'billed segments of those sends (SMS units; 1 per e-mail or chat message)' }),
+  receipts: z
+    .object({ delivered: count, undelivered: count, expired: count, awaiting: count })
+    .meta({ description: "the accepted sends by final status: expired = no receipt within the window, awaiting = none yet" }),
+});
+
+/**
+ * `GET /v1/reports/billing` as JSON (src/billing/billing-report.ts): every
+ * vendor account with sends in the month, all teams. Checked both ways
+ * against BillingReport: the route's answer satisfies it, and it satisfies BillingReport.
+ */
+export const billingReportAnswerSchema = z.object({
+  month: monthText,
+  timeZone: z.string().meta({ description: 'the IANA zone days and the month are read in' }),
+  accounts: z.array(
+    billingCounts.extend({
+      account: z.string(),
+      provider: z.string(),
+      channel: z.string(),
+      days: z.array(billingCounts.extend({ day: dayText })).optional().meta({ description: 'with `by=day`: each day with sends' }),
+    }),
+  ),
+  totals: billingCounts,
+}) satisfies z.ZodType<BillingReport>;
+
+const comparisonHead = {
+  month: monthText,
+  timeZone: z.string(),
+  account: z.string(),
+  provider: z.string(),
+  matches: z.boolean().meta({ description: 'true when both sides agree in every respect compared' }),
+};
+
+const messageDifferences = z
+  .object({
+    count: count.meta({ description: 'how many there are in all' }),
+    first: z
+      .array(
+        z.object({
+          vendorMessageId: z.string(),
+          line: count.nullable().meta({ description: 'line of the bill (1 is the header); null for a message only Herald has' }),
+          sendId: z.uuid().nullable(),
+          receiver: nullableText.meta({ description: 'masked' }),
+          sentAt: z.iso.datetime().nullable().meta({ description: "when the vendor accepted Herald's send" }),
+          heraldSegments: count.nullable(),
+          vendorSegments: count.nullable(),
+        }),
+      )
+      .meta({ description: 'the first 100' }),
+  });
+
+/**
+ * `POST /v1/reports/billing/compare` (src/billing/bill-compare.ts): a
+ * per-day or a per-message bill compared with Herald's sends. Checked both
+ * ways against BillComparison, like the billing report.
+ */
+export const billComparisonAnswerSchema = z.discriminatedUnion('format', [
+  z.object({
+    ...comparisonHead,
+    format: z.literal('per-day'),
+    unit: z.enum(['segments', 'messages']),
+    vendor: z.object({ rows: count, total: count }),
+    herald: z.object({ total: count }),
+    days: z
+      .array(z.object({ day: dayText, herald: count, vendor: count, difference: count.meta({ description: 'vendor − herald' }) }))
+      .meta({ description: 'days whose counts differ, from either side, in day order' }),
+  }),
+  z.object({
+    ...comparisonHead,
+    format: z.literal('per-message'),
+    unit: z.literal('segments'),
+    vendor: z.object({ rows: count, messages: count, segments: count, duplicatedIds: count.meta({ description: 'ids on more than one bill row' }) }),
+    herald: z.object({ messages: count, segments: count }),
+    vendorOnly: messageDifferences.meta({ description: 'billed by the vendor, unknown to Herald for this account' }),
+    heraldOnly: messageDifferences.meta({ description: 'accepted by the vendor in the month, not on the bill' }),
+    outsideMonth: messageDifferences.meta({ description: "billed in this month, accepted by the vendor in another by Herald's clock (a day boundary)" }),
+    segmentsDiffer: messageDifferences.meta({ description: 'on both sides with a different number of segments' }),
+  }),
+]) satisfies z.ZodType<BillComparison>;
 
 /** `GET /openapi.json`: this document itself. */
 export const openApiDocumentSchema = z.record(z.string(), z.unknown()).meta({ description: 'an OpenAPI 3.1 document' });

@@ -82,7 +82,7 @@ describe('the OpenAPI document', () => {
     const call = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
       const answer = await herald.request(method, path, body, headers);
       const { where, ref } = expectDocumented(method, path, answer.status, answer.body);
-      if (answer.status < 300 && body !== undefined) expectRequestDocumented(method, path, body);
+      if (answer.status < 300 && body !== undefined) expectRequestDocumented(method, path, body, headers?.['content-type']);
       exercised.add(`${where} ${answer.status}`);
       if (ref !== ERROR_REF) answeredOwnShape.add(where);
       return answer;
@@ -106,6 +106,12 @@ describe('the OpenAPI document', () => {
     await call('GET', `/v1/sends/${sendId}/trace`);
     await call('GET', `/v1/diagnose?receiver=${encodeURIComponent('+8613800150001')}`);
     await call('GET', `/v1/templates/search?text=${encodeURIComponent('Hello Li, your order OA-1')}`);
+
+    const month = new Date().toISOString().slice(0, 7);
+    await call('GET', `/v1/reports/billing?month=${month}&by=day`);
+    const compareBill = (bill: string) => call('POST', `/v1/reports/billing/compare?month=${month}&account=${SEED_SANDBOX_ACCOUNT}`, bill, { 'content-type': 'text/csv' });
+    expect((await compareBill(`date,count\n${month}-01,1\n`)).status).toBe(200);
+    expect((await compareBill(`date,count\n${month}-01,one\n`)).status).toBe(400);
 
     const accounts = await call('GET', '/v1/admin/accounts');
     const sandbox = (accounts.body.accounts as Array<{ id: string; name: string; receiptUrl: string }>).find((account) => account.name === SEED_SANDBOX_ACCOUNT);
@@ -167,14 +173,15 @@ describe('the OpenAPI document', () => {
     return { where, ref };
   }
 
-  /** A body the route accepted must be valid against the documented request body. */
-  function expectRequestDocumented(method: string, concretePath: string, body: unknown): void {
+  /** A body the route accepted must be valid against the documented request body of its media type. */
+  function expectRequestDocumented(method: string, concretePath: string, body: unknown, mediaType = 'application/json'): void {
     const path = documentedPath(new URL(concretePath, 'http://herald').pathname);
-    const operation = document.paths[path]?.[method.toLowerCase()] as { requestBody?: JsonObject } | undefined;
-    const where = `${method} ${path} request`;
-    const ref = operation?.requestBody ? jsonRef(operation.requestBody) : undefined;
-    if (!ref) throw new Error(`${where}: the route accepted a body but documents none`);
-    const validate = ajv.getSchema(`${DOCUMENT_ID}${ref}`);
+    const operation = document.paths[path]?.[method.toLowerCase()] as { requestBody?: { content?: Record<string, { schema?: JsonObject }> } } | undefined;
+    const where = `${method} ${path} request (${mediaType})`;
+    const schema = operation?.requestBody?.content?.[mediaType]?.schema;
+    if (!schema) throw new Error(`${where}: the route accepted a body but documents none`);
+    const ref = typeof schema.$ref === 'string' ? schema.$ref : undefined;
+    const validate = ref ? ajv.getSchema(`${DOCUMENT_ID}${ref}`) : ajv.compile(schema);
     if (!validate) throw new Error(`${where}: ${ref} is not in the document`);
     const valid = validate(body);
     expect({ where, errors: valid ? [] : validate.errors }).toEqual({ where, errors: [] });
@@ -214,7 +221,7 @@ function schemaWithRefsStripped(schema: JsonObject): JsonObject {
   return JSON.parse(JSON.stringify(schema), (_key, value: unknown) => (value && typeof value === 'object' && '$ref' in value ? {} : value)) as JsonObject;
 }
 
-/** The `$ref` of a documented answer's (or request's) JSON body, if it has one. */
+/** The `$ref` of a documented answer's JSON body, if it has one. */
 function jsonRef(answer: JsonObject): string | undefined {
   return (answer.content as Record<string, { schema?: { $ref?: string } }> | undefined)?.['application/json']?.schema?.$ref;
 }

@@ -35,6 +35,8 @@ export const ANSWER_SCHEMAS: Record<string, z.ZodType> = {
   Diagnosis: answers.diagnosisAnswerSchema,
   Trace: answers.traceAnswerSchema,
   TemplateSearch: answers.templateSearchAnswerSchema,
+  BillingReport: answers.billingReportAnswerSchema,
+  BillComparison: answers.billComparisonAnswerSchema,
   Template: adminAnswers.templateViewSchema,
   TemplateList: adminAnswers.templateListAnswerSchema,
   Account: adminAnswers.accountViewSchema,

@@ -24,7 +24,7 @@ const DESCRIPTION = [
   'Herald pushes messages (SMS, e-mail, chat robots): one durable Temporal workflow per receiver.',
   '',
   '**Authentication.** `/v1` routes take `Authorization: Bearer <API key>`. Each key holds scopes:',
-  '`send` (send messages, read and control its team\'s sends), `ops` (diagnose, trace, template search),',
+  '`send` (send messages, read and control its team\'s sends), `ops` (diagnose, trace, template search, billing reports),',
   '`admin` (templates, vendor accounts, API keys). Each operation names the scope it needs.',
   'Vendors push receipts to a per-account URL whose token is the credential. Health, metrics and these docs are open.',
   '',
@@ -139,14 +139,25 @@ function describeOperation(operation: ApiOperation, requestNames: Map<z.ZodType,
       ...parametersOf(operation.query, 'query'),
       ...Object.entries(operation.headers ?? {}).map(([name, header]) => ({ name, in: 'header', required: false, description: header.description, schema: inlineSchema(header.schema) })),
     ],
-    ...(operation.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(requestNames, operation.body) } } } } : {}),
+    ...requestBodyOf(operation, (schema) => ref(requestNames, schema)),
     responses,
   };
 }
 
+/** The `requestBody` of an operation with one: JSON by a named schema, or text. */
+function requestBodyOf(operation: ApiOperation, ref: (schema: z.ZodType) => JsonObject): JsonObject {
+  if (operation.body && operation.textBody) throw new Error(`${operation.method.toUpperCase()} ${operation.path}: a body is JSON or text, not both`);
+  if (operation.body) return { requestBody: { required: true, content: { 'application/json': { schema: ref(operation.body) } } } };
+  if (operation.textBody) {
+    const { mediaTypes, description } = operation.textBody;
+    return { requestBody: { required: true, description, content: Object.fromEntries(mediaTypes.map((mediaType) => [mediaType, { schema: { type: 'string' } }])) } };
+  }
+  return {};
+}
+
 function describeAnswer(answer: Answer, ref: (schema: z.ZodType) => JsonObject): JsonObject {
-  const content = answer.schema ? { 'application/json': { schema: ref(answer.schema) } } : answer.mediaType ? { [answer.mediaType]: {} } : undefined;
-  return { description: answer.description, ...(content ? { content } : {}) };
+  const content = { ...(answer.schema ? { 'application/json': { schema: ref(answer.schema) } } : {}), ...(answer.mediaType ? { [answer.mediaType]: {} } : {}) };
+  return { description: answer.description, ...(Object.keys(content).length > 0 ? { content } : {}) };
 }
 
 /** Each property of a params or query object schema as one parameter. */

@@ -7,12 +7,15 @@ import type { Scope } from '../scopes';
  */
 export type Access = { kind: 'public' } | { kind: 'receipt-token' } | { kind: 'api-key'; scope: Scope };
 
-/** One answer of an operation: a JSON body with its schema, or another media type. */
+/**
+ * One answer of an operation: a JSON body with its schema, another media
+ * type, or both (the same answer in either form, as the caller asks).
+ */
 export interface Answer {
   description: string;
   /** The JSON body; must be a schema named in src/api/openapi/components.ts. */
   schema?: z.ZodType;
-  /** A body that is not JSON (Prometheus text, the docs page). */
+  /** A body that is not JSON (Prometheus text, the docs page), or the other form of the JSON one (CSV). */
   mediaType?: string;
   /** Headers the answer carries (`Retry-After`). */
   headers?: Record<string, string>;
@@ -38,6 +41,8 @@ export interface ApiOperation {
   headers?: Record<string, { schema: z.ZodType; description: string }>;
   /** The JSON request body; must be a schema named in src/api/openapi/components.ts. */
   body?: z.ZodType;
+  /** A request body that is not JSON (a vendor's bill as CSV): text in any of these media types. */
+  textBody?: { mediaTypes: readonly string[]; description: string };
   /** Success answers by status. */
   answers: Record<number, Answer>;
   /** Error answers this route adds, by status: which codes and when. */

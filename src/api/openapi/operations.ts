@@ -3,6 +3,8 @@ import * as adminAnswers from '../admin/answers';
 import { createAccountSchema, createTemplateSchema, issueApiKeySchema, templateListQuerySchema, updateAccountSchema, updateTemplateSchema } from '../admin/schemas';
 import * as answers from '../answers';
 import {
+  billCompareQuerySchema,
+  billingReportQuerySchema,
   diagnoseQuerySchema,
   idempotencyKeySchema,
   idParamSchema,
@@ -167,6 +169,38 @@ const ops: ApiOperation[] = [
   },
 ];
 
+const billing: ApiOperation[] = [
+  {
+    method: 'get',
+    path: '/v1/reports/billing',
+    tag: 'billing',
+    summary: 'What each vendor account was billed for in a month',
+    description:
+      'Per vendor account (all teams: vendors bill the account): sends the vendor accepted, their billed segments, and receipts by final status; with `by=day` each day too. A send counts on the day its vendor accepted it, in `timeZone` (default `DEFAULT_TIME_ZONE`). JSON, or CSV (one row per account, or per account and day) with `format=csv` or `Accept: text/csv` without a `format`.',
+    access: OPS,
+    query: billingReportQuerySchema,
+    answers: { 200: { description: 'the report; as CSV (RFC 4180, an attachment) when asked', schema: answers.billingReportAnswerSchema, mediaType: 'text/csv' } },
+  },
+  {
+    method: 'post',
+    path: '/v1/reports/billing/compare',
+    tag: 'billing',
+    summary: "A vendor's bill compared with Herald's sends",
+    description:
+      "The body is the vendor's bill as CSV, per message (a vendor message id and a segments column) or per day (a date and a count column), told apart by the header row; read as it streams in, at most `BILL_MAX_BYTES`. Any unreadable row refuses the whole bill: nothing is compared.",
+    access: OPS,
+    query: billCompareQuerySchema,
+    textBody: { mediaTypes: ['text/csv', 'text/plain'], description: "the vendor's bill: a header row, then one row per message or per day" },
+    answers: ok('the comparison, per day or per message (`format`); each list of differences holds the first 100 and counts all', answers.billComparisonAnswerSchema),
+    errors: {
+      400: 'INVALID_BILL: the bill has unreadable rows; `details.problemCount` counts them, `details.rows` lists the first 100 as `{line, field, reason}` (line 1 is the header, `field: "csv"` for broken quoting)',
+      404: 'ACCOUNT_NOT_FOUND: no vendor account named `account`',
+      413: 'BILL_TOO_LARGE: the bill is larger than BILL_MAX_BYTES (`details.limit`)',
+      415: 'UNSUPPORTED_MEDIA_TYPE: the body is not text/csv (or text/plain)',
+    },
+  },
+];
+
 const templateNotFound = { 404: 'TEMPLATE_NOT_FOUND: no such template in your team' };
 const accountNotFound = { 404: 'ACCOUNT_NOT_FOUND: no such account' };
 
@@ -255,4 +289,4 @@ const adminApiKeys: ApiOperation[] = [
  * too, or test/integration/openapi.test.ts fails: it compares this table with
  * the routes express has registered, both ways.
  */
-export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...receipts, ...sending, ...ops, ...adminTemplates, ...adminAccounts, ...adminApiKeys];
+export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...receipts, ...sending, ...ops, ...billing, ...adminTemplates, ...adminAccounts, ...adminApiKeys];

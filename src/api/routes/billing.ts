@@ -4,6 +4,7 @@ import { BillRejected, BillTooLarge } from '../../billing/bill-errors';
 import { loadAccountDays } from '../../billing/billing-days';
 import { billingReport, billingReportCsvHeader, billingReportCsvRows } from '../../billing/billing-report';
 import { toCsv } from '../../shared/csv';
+import { billComparisonAnswerSchema, billingReportAnswerSchema, type AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { billCompareQuerySchema, billingReportQuerySchema } from '../schemas';
@@ -31,7 +32,7 @@ export function billingRouter(deps: ApiDeps): Router {
       res.send(toCsv(billingReportCsvHeader(byDay), billingReportCsvRows(report)));
       return;
     }
-    res.json(report);
+    res.json(report satisfies AnswerOf<typeof billingReportAnswerSchema>);
   });
 
   router.post('/v1/reports/billing/compare', requireScope('ops'), async (req, res) => {
@@ -54,7 +55,7 @@ export function billingRouter(deps: ApiDeps): Router {
             transactionTimeoutMs: deps.config.BILL_COMPARE_TIMEOUT_SECONDS * 1000,
           },
           req,
-        ),
+        ) satisfies AnswerOf<typeof billComparisonAnswerSchema>,
       );
     } catch (error) {
       throw billError(error);
