@@ -166,6 +166,7 @@ export const diagnosisAnswerSchema = z
           vendorCode: nullableText,
           vendorText: nullableText,
           deferredUntil: time.nullable(),
+          sendAt: time.nullable().meta({ description: 'when a scheduled send started (null: at once)' }),
           collidedWith: z.object({ sendId: z.string(), createdAt: time.nullable(), status: nullableText, workflowUrl: z.string() }).nullable(),
           attempts: z.array(attemptRecord),
           receipts: z.array(receiptRecord),
