@@ -3,14 +3,15 @@ import type { BillComparison } from '../billing/bill-compare';
 import type { BillingReport } from '../billing/billing-report';
 import { STEPS, VERDICTS } from '../ops/diagnose-verdict';
 import { TRACE_STEPS } from '../ops/trace-event';
-import { SEND_STATUSES } from '../shared/states';
+import { CHANNELS, SEND_STATUSES } from '../shared/states';
+import { SUPPRESSION_REASONS, SUPPRESSION_SOURCES } from '../shared/suppression';
 
 /**
- * The JSON bodies the send, receipt, health and ops routes answer, as zod
- * schemas: the routes check their answers against them at compile time
- * (`satisfies AnswerOf<...>`) and the OpenAPI document is generated from
- * them (src/api/openapi), so neither can drift from the other. Times are
- * `z.date()`: the route holds Dates, the wire carries ISO date-times.
+ * The JSON bodies the send, receipt, suppression, health and ops routes
+ * answer, as zod schemas: the routes check their answers against them at
+ * compile time (`satisfies AnswerOf<...>`) and the OpenAPI document is
+ * generated from them (src/api/openapi), so neither can drift from the other.
+ * Times are `z.date()`: the route holds Dates, the wire carries ISO date-times.
  */
 
 /** What a route's answer must be assignable to. */
@@ -167,6 +168,7 @@ export const diagnosisAnswerSchema = z
           vendorCode: nullableText,
           vendorText: nullableText,
           deferredUntil: time.nullable(),
+          sendAt: time.nullable().meta({ description: 'when a scheduled send started (null: at once)' }),
           collidedWith: z.object({ sendId: z.string(), createdAt: time.nullable(), status: nullableText, workflowUrl: z.string() }).nullable(),
           attempts: z.array(attemptRecord),
           receipts: z.array(receiptRecord),
@@ -311,6 +313,23 @@ export const billComparisonAnswerSchema = z.discriminatedUnion('format', [
     segmentsDiffer: messageDifferences.meta({ description: 'on both sides with a different number of segments' }),
   }),
 ]) satisfies z.ZodType<BillComparison>;
+
+/** One suppression list entry (src/api/routes/suppressions.ts). */
+export const suppressionViewSchema = z
+  .object({
+    id: z.uuid(),
+    scope: z.enum(['GLOBAL', 'TEAM']).meta({ description: "GLOBAL stops every team's sends, TEAM only the team's" }),
+    teamId: z.uuid().nullable().meta({ description: 'the team whose list it is; null on the global list' }),
+    channel: z.string().meta({ description: CHANNELS.join(', ') }),
+    receiver: z.string().meta({ description: 'masked in lists; in the answer to an add, the normalised receiver as stored' }),
+    reason: z.string().meta({ description: SUPPRESSION_REASONS.join(', ') }),
+    source: z.string().meta({ description: `${SUPPRESSION_SOURCES.join(', ')}: a business service, a vendor's unsubscribe receipt, an admin` }),
+    detail: nullableText,
+    createdAt: time,
+  });
+
+/** `GET /v1/suppressions`, `GET /v1/admin/suppressions`: newest first, receivers masked. */
+export const suppressionListAnswerSchema = z.object({ suppressions: z.array(suppressionViewSchema) });
 
 /** `GET /openapi.json`: this document itself. */
 export const openApiDocumentSchema = z.record(z.string(), z.unknown()).meta({ description: 'an OpenAPI 3.1 document' });

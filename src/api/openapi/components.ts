@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import * as adminAnswers from '../admin/answers';
 import { createAccountSchema, createTemplateSchema, issueApiKeySchema, updateAccountSchema, updateTemplateSchema } from '../admin/schemas';
 import * as answers from '../answers';
-import { messageRequestSchema, receiptPushBodySchema } from '../schemas';
+import { adminSuppressionRequestSchema, messageRequestSchema, receiptPushBodySchema, suppressionRequestSchema } from '../schemas';
 
 /**
  * The names the OpenAPI document gives the request and answer schemas
@@ -18,6 +18,8 @@ export const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   UpdateAccount: updateAccountSchema,
   IssueApiKey: issueApiKeySchema,
   ReceiptPush: receiptPushBodySchema,
+  SuppressionRequest: suppressionRequestSchema,
+  AdminSuppressionRequest: adminSuppressionRequestSchema,
 };
 
 export const ANSWER_SCHEMAS: Record<string, z.ZodType> = {
@@ -37,6 +39,8 @@ export const ANSWER_SCHEMAS: Record<string, z.ZodType> = {
   TemplateSearch: answers.templateSearchAnswerSchema,
   BillingReport: answers.billingReportAnswerSchema,
   BillComparison: answers.billComparisonAnswerSchema,
+  Suppression: answers.suppressionViewSchema,
+  SuppressionList: answers.suppressionListAnswerSchema,
   Template: adminAnswers.templateViewSchema,
   TemplateList: adminAnswers.templateListAnswerSchema,
   Account: adminAnswers.accountViewSchema,

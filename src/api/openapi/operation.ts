@@ -29,7 +29,7 @@ export interface Answer {
  * document builder from `access` and `body`.
  */
 export interface ApiOperation {
-  method: 'get' | 'post' | 'patch';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** Express syntax (`/v1/sends/:id`), exactly as the route is registered. */
   path: string;
   tag: string;

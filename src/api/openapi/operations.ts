@@ -5,12 +5,15 @@ import * as answers from '../answers';
 import {
   billCompareQuerySchema,
   billingReportQuerySchema,
+  adminSuppressionRequestSchema,
   diagnoseQuerySchema,
   idempotencyKeySchema,
   idParamSchema,
   messageRequestSchema,
   receiptPathSchema,
   receiptPushBodySchema,
+  suppressionListQuerySchema,
+  suppressionRequestSchema,
   templateSearchQuerySchema,
 } from '../schemas';
 import type { Access, ApiOperation } from './operation';
@@ -201,6 +204,78 @@ const billing: ApiOperation[] = [
   },
 ];
 
+const suppressionAdded: ApiOperation['answers'] = {
+  200: { description: 'the entry was there already (same list, channel and receiver): its reason, source and detail are updated', schema: answers.suppressionViewSchema },
+  201: { description: 'added', schema: answers.suppressionViewSchema },
+};
+const badSuppressionReceiver = { 400: 'INVALID_REQUEST: `receiver` is not a valid receiver for `channel` (`details.fields` names it)' };
+const removed: ApiOperation['answers'] = { 204: { description: 'removed' } };
+
+const suppressions: ApiOperation[] = [
+  {
+    method: 'get',
+    path: '/v1/suppressions',
+    tag: 'suppressions',
+    summary: "Your team's suppression list",
+    description: 'Newest first, receivers masked. `receiver` (any common format) and `channel` narrow it to one receiver or channel.',
+    access: SEND,
+    query: suppressionListQuerySchema,
+    answers: ok("the team's entries", answers.suppressionListAnswerSchema),
+  },
+  {
+    method: 'post',
+    path: '/v1/suppressions',
+    tag: 'suppressions',
+    summary: "Put a receiver on your team's suppression list",
+    description: "Source `API`. The team's sends to this receiver on this channel end `SUPPRESSED` (a VERIFICATION template with `bypassTeamSuppression` passes it). The receiver is normalised like a send's.",
+    access: SEND,
+    body: suppressionRequestSchema,
+    answers: suppressionAdded,
+    errors: badSuppressionReceiver,
+  },
+  {
+    method: 'delete',
+    path: '/v1/suppressions/:id',
+    tag: 'suppressions',
+    summary: "Remove an entry from your team's suppression list",
+    access: SEND,
+    params: idParamSchema,
+    answers: removed,
+    errors: { 404: "SUPPRESSION_NOT_FOUND: no such entry on your team's list" },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/suppressions',
+    tag: 'admin: suppressions',
+    summary: 'The global suppression list',
+    description: 'Newest first, receivers masked. `receiver` (any common format) and `channel` narrow it to one receiver or channel.',
+    access: ADMIN,
+    query: suppressionListQuerySchema,
+    answers: ok('the global entries', answers.suppressionListAnswerSchema),
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/suppressions',
+    tag: 'admin: suppressions',
+    summary: "Put a receiver on the global list (`global: true`) or your team's",
+    description: "Source `MANUAL`. An entry on the global list stops every team's sends, and no template bypasses it. The receiver is normalised like a send's.",
+    access: ADMIN,
+    body: adminSuppressionRequestSchema,
+    answers: suppressionAdded,
+    errors: badSuppressionReceiver,
+  },
+  {
+    method: 'delete',
+    path: '/v1/admin/suppressions/:id',
+    tag: 'admin: suppressions',
+    summary: "Remove an entry from the global list or your team's",
+    access: ADMIN,
+    params: idParamSchema,
+    answers: removed,
+    errors: { 404: "SUPPRESSION_NOT_FOUND: no such entry on the global list or your team's list" },
+  },
+];
+
 const templateNotFound = { 404: 'TEMPLATE_NOT_FOUND: no such template in your team' };
 const accountNotFound = { 404: 'ACCOUNT_NOT_FOUND: no such account' };
 
@@ -289,4 +364,4 @@ const adminApiKeys: ApiOperation[] = [
  * too, or test/integration/openapi.test.ts fails: it compares this table with
  * the routes express has registered, both ways.
  */
-export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...receipts, ...sending, ...ops, ...billing, ...adminTemplates, ...adminAccounts, ...adminApiKeys];
+export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...receipts, ...sending, ...ops, ...billing, ...suppressions, ...adminTemplates, ...adminAccounts, ...adminApiKeys];

@@ -6,6 +6,7 @@ import { maskReceiver } from '../../shared/mask';
 import { normaliseReceiver, receiverSearchKey } from '../../shared/receivers';
 import type { Channel } from '../../shared/states';
 import type { SuppressionSource } from '../../shared/suppression';
+import { suppressionListAnswerSchema, suppressionViewSchema, type AnswerOf } from '../answers';
 import { callerOf } from '../caller';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
@@ -25,7 +26,7 @@ export function suppressionsRouter(deps: ApiDeps): Router {
   const sendScope = requireScope('send');
 
   router.get('/v1/suppressions', sendScope, async (req, res) => {
-    res.json(await list(deps, req.query, { teamId: callerOf(res).teamId }));
+    res.json((await list(deps, req.query, { teamId: callerOf(res).teamId })) satisfies AnswerOf<typeof suppressionListAnswerSchema>);
   });
 
   router.post('/v1/suppressions', sendScope, async (req, res) => {
@@ -48,7 +49,7 @@ export function adminSuppressionsRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.get('/v1/admin/suppressions', async (req, res) => {
-    res.json(await list(deps, req.query, 'GLOBAL'));
+    res.json((await list(deps, req.query, 'GLOBAL')) satisfies AnswerOf<typeof suppressionListAnswerSchema>);
   });
 
   router.post('/v1/admin/suppressions', async (req, res) => {
@@ -78,7 +79,7 @@ async function add(deps: ApiDeps, res: Response, body: SuppressionRequest, scope
     detail: body.detail ?? null,
     createdBy: callerOf(res).apiKeyId,
   });
-  res.status(created ? 201 : 200).json({ ...view(entry), receiver: entry.receiver });
+  res.status(created ? 201 : 200).json({ ...view(entry), receiver: entry.receiver } satisfies AnswerOf<typeof suppressionViewSchema>);
 }
 
 async function list(deps: ApiDeps, query: unknown, scope: SuppressionScope) {
@@ -112,5 +113,5 @@ function view(row: Suppression) {
     source: row.source,
     detail: row.detail,
     createdAt: row.createdAt,
-  };
+  } satisfies AnswerOf<typeof suppressionViewSchema>;
 }
