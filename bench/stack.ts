@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Redis from 'ioredis';
@@ -11,6 +10,7 @@ import type { PrismaClient } from '../src/generated/prisma/client';
 import { startTemporalDevServer } from '../src/runtime/temporal-dev-server';
 import { receiptPushUrl } from '../src/security/receipt-token';
 import { createSecretBox } from '../src/security/secret-box';
+import { freePort } from '../test/support/child-process';
 import { waitUntil } from './figures';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -37,17 +37,6 @@ export interface BenchStack {
   startApi(taskQueue?: string): Promise<BenchProcess>;
   startWorker(): Promise<BenchProcess>;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 async function answers(url: string): Promise<boolean> {
