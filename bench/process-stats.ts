@@ -35,3 +35,11 @@ export function watchPeakMemory(pids: Record<string, number>, everyMs = 250) {
     },
   };
 }
+
+/** CPU seconds the whole machine spent busy so far (all cores), from /proc/stat. */
+export function machineBusySeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
+  const [user, nice, system, , , irq, softirq, steal] = ticks;
+  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+}

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
 
     const api = await stack.startApi();
     const worker = await stack.startWorker();
-    const endToEnd = await measureEndToEnd(stack, sizes.endToEnd);
+    const endToEnd = await measureEndToEnd(stack, sizes.endToEnd, [api, worker]);
     printFigures(endToEnd.title, endToEnd.figures);
 
     const ceiling = await measureCeiling(stack, sizes.ceiling);

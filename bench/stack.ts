@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Redis from 'ioredis';
@@ -30,6 +30,8 @@ export interface BenchStack {
   prisma: PrismaClient;
   temporal: TestWorkflowEnvironment;
   temporalAddress: string;
+  /** The sandbox vendor and the Temporal dev server, whose CPU the end-to-end figures break down. */
+  supporting: Array<{ name: string; pid: number }>;
   env: NodeJS.ProcessEnv;
   apiUrl: string;
   /** Starts a TypeScript entry (API, worker, sandbox vendor, ceiling worker) as its own process. */
@@ -37,6 +39,13 @@ export interface BenchStack {
   startApi(taskQueue?: string): Promise<BenchProcess>;
   startWorker(): Promise<BenchProcess>;
   stop(): Promise<void>;
+}
+
+/** The dev server's own process (the SDK starts it and does not say its pid): found by its port. */
+function temporalServerPid(address: string): number {
+  const port = address.split(':').pop() ?? '';
+  const pids = execFileSync('pgrep', ['-f', `start-dev.*--port ${port}`], { encoding: 'utf8' }).trim().split('\n');
+  return Number(pids[0]);
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -109,7 +118,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   }
 
   const sandboxAccount = await prisma.account.findUniqueOrThrow({ where: { name: 'sandbox-primary' } });
-  spawnEntry('sandbox', 'src/sandbox/main.ts', { SANDBOX_RECEIPT_CALLBACK_URL: receiptPushUrl(apiUrl, config.RECEIPT_TOKEN_KEY, sandboxAccount) });
+  const sandbox = spawnEntry('sandbox', 'src/sandbox/main.ts', { SANDBOX_RECEIPT_CALLBACK_URL: receiptPushUrl(apiUrl, config.RECEIPT_TOKEN_KEY, sandboxAccount) });
   await waitUntil(() => answers(`http://127.0.0.1:${sandboxPort}/`), 60_000);
 
   return {
@@ -117,6 +126,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     prisma,
     temporal,
     temporalAddress,
+    supporting: [sandbox, { name: 'temporal', pid: temporalServerPid(temporalAddress) }],
     env,
     apiUrl,
     spawnEntry,

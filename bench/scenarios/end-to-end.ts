@@ -1,6 +1,7 @@
 import { sendWorkflowId } from '../../src/shared/contract';
 import { FINAL_STATUSES } from '../../src/shared/states';
 import { percentile, round, waitUntil, type Figures } from '../figures';
+import { machineBusySeconds, sampleProcess } from '../process-stats';
 import { freshReceivers } from '../receivers';
 import type { BenchStack } from '../stack';
 import { meanHistoryEvents } from './history-size';
@@ -19,8 +20,15 @@ export async function countSends(stack: BenchStack, since: Date, sentOnly: boole
  * N sends from the API to DELIVERED through the sandbox vendor, receipts
  * pushed at once: what a send costs end to end on this machine.
  */
-export async function measureEndToEnd(stack: BenchStack, sends: number): Promise<{ title: string; figures: Figures; sendsPerSecond: number }> {
+export async function measureEndToEnd(
+  stack: BenchStack,
+  sends: number,
+  herald: Array<{ name: string; pid: number }>,
+): Promise<{ title: string; figures: Figures; sendsPerSecond: number }> {
   const since = new Date(Date.now() - 1000);
+  const watched = [...herald, ...stack.supporting];
+  const cpuBefore = watched.map((p) => sampleProcess(p.pid).cpuSeconds);
+  const machineBefore = machineBusySeconds();
   const batches = Array.from({ length: Math.ceil(sends / RECEIVERS_PER_REQUEST) }, (_, i) =>
     freshReceivers(Math.min(RECEIVERS_PER_REQUEST, sends - i * RECEIVERS_PER_REQUEST)),
   );
@@ -35,6 +43,8 @@ export async function measureEndToEnd(stack: BenchStack, sends: number): Promise
   await Promise.all(lanes);
   const acceptedMs = Date.now() - started;
   await waitUntil(async () => (await countSends(stack, since, false)) >= sends, 60_000 + sends * 200, 500);
+  const cpuMs = watched.map((p, i) => ((sampleProcess(p.pid).cpuSeconds - cpuBefore[i]) * 1000) / sends);
+  const machineMs = ((machineBusySeconds() - machineBefore) * 1000) / sends;
   const rows = await stack.prisma.send.findMany({
     where: { createdAt: { gte: since } },
     select: { id: true, status: true, createdAt: true, sentAt: true, finishedAt: true },
@@ -60,6 +70,9 @@ export async function measureEndToEnd(stack: BenchStack, sends: number): Promise
       'accept → final p99 (ms)': Math.round(percentile(toFinal, 99)),
       'final states': Object.entries(statuses).map(([s, n]) => `${s} ${n}`).join(', '),
       'history events per send (mean of 20)': round(await meanHistoryEvents(stack.temporal.client, sample)),
+      'CPU ms per send, whole machine': Math.round(machineMs),
+      ...Object.fromEntries(watched.map((p, i) => [`CPU ms per send, ${p.name}`, Math.round(cpuMs[i])])),
+      'CPU ms per send, the rest (Postgres, Redis, bench)': Math.round(machineMs - cpuMs.reduce((sum, ms) => sum + ms, 0)),
     },
   };
 }
