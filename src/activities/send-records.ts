@@ -28,7 +28,6 @@ export function createSendRecordActivities(prisma: PrismaClient, metrics: Metric
   return {
     /** False when the send is already final (canceled before its workflow started). */
     async recordStatus(change: StatusChange): Promise<boolean> {
-      if (change.status === 'DEFERRED') metrics.shieldOutcomes.inc({ action: 'DEFER' });
       const { count } = await prisma.send.updateMany({
         where: { id: change.sendId, status: notFinal },
         data: {
@@ -36,6 +35,9 @@ export function createSendRecordActivities(prisma: PrismaClient, metrics: Metric
           ...(change.deferredUntil ? { deferredUntil: new Date(change.deferredUntil) } : {}),
         },
       });
+      // Past the night shield: DEFERRED waits for morning, SENDING goes on (at once or after the wait).
+      if (count > 0 && change.status === 'DEFERRED') metrics.shieldOutcomes.inc({ action: 'DEFER' });
+      if (count > 0 && change.status === 'SENDING') metrics.shieldOutcomes.inc({ action: 'SEND' });
       return count > 0;
     },
 

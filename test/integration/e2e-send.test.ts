@@ -53,6 +53,10 @@ describe('one SMS, end to end (API → Temporal → sandbox vendor → receipt)'
     expect(metrics).toContain('herald_sends_final_total{channel="SMS",vendor="sandbox",status="DELIVERED",reason="none"} 1');
     expect(metrics).toContain('herald_vendor_call_duration_seconds_count{provider="sandbox",account="sandbox-primary",outcome="ACCEPTED"} 1');
     expect(metrics).toContain('herald_receipts_total{provider="sandbox",status="DELIVERED",reason="none"} 1');
+    expect(metrics).toContain('herald_dedup_outcomes_total{outcome="PASS"} 1');
+    expect(metrics).toContain('herald_shield_outcomes_total{action="SEND"} 1');
+    expect(metrics).toContain('herald_http_requests_total{route="/v1/messages",method="POST",status="202"} 1');
+    expect(metrics).toMatch(/^herald_outbox_backlog \d+$/m);
   });
 
   it('rejects a tab inside a number with a 400 that names it, sends nothing, and logs the raw text', async () => {
