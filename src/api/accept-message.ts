@@ -65,7 +65,7 @@ export async function acceptMessage(
   const requestHash = hashRequest(template.id, request.receivers, variables, sendAt);
 
   if (idempotencyKey) {
-    const earlier = await answerFor(prisma, caller.apiKeyId, idempotencyKey, requestHash, template.code);
+    const earlier = await answerFor(prisma, caller.apiKeyId, idempotencyKey, requestHash, template.code, receivers);
     if (earlier) return { replayed: true, answer: earlier, normalized: receivers };
   }
 
@@ -106,7 +106,7 @@ export async function acceptMessage(
   } catch (error) {
     const raced = idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
     if (!raced) throw error;
-    const earlier = await answerFor(prisma, caller.apiKeyId, idempotencyKey, requestHash, template.code);
+    const earlier = await answerFor(prisma, caller.apiKeyId, idempotencyKey, requestHash, template.code, receivers);
     if (!earlier) throw error;
     return { replayed: true, answer: earlier, normalized: receivers };
   }
@@ -118,7 +118,7 @@ export async function acceptMessage(
       messageId,
       template: template.code,
       accepted: sends.length,
-      sends: sends.map((s) => ({ sendId: s.id, receiver: s.receiver, status: s.status })),
+      sends: inRequestOrder(sends, receivers).map((s) => ({ sendId: s.id, receiver: s.receiver, status: s.status })),
       ...(sendAt ? { sendAt: sendAt.toISOString() } : {}),
       ...(capped.length > 0 ? { capped } : {}),
     },
@@ -184,10 +184,11 @@ async function answerFor(
   idempotencyKey: string,
   requestHash: string,
   templateCode: string,
+  receivers: string[],
 ): Promise<AcceptedAnswer | null> {
   const message = await prisma.message.findUnique({
     where: { apiKeyId_idempotencyKey: { apiKeyId, idempotencyKey } },
-    include: { sends: { select: { id: true, receiver: true, status: true, sendAt: true }, orderBy: { createdAt: 'asc' } } },
+    include: { sends: { select: { id: true, receiver: true, status: true, sendAt: true } } },
   });
   if (!message) return null;
   if (message.requestHash !== requestHash) {
@@ -197,7 +198,20 @@ async function answerFor(
     messageId: message.id,
     template: templateCode,
     accepted: message.sends.length,
-    sends: message.sends.map((s) => ({ sendId: s.id, receiver: s.receiver, status: s.status })),
+    sends: inRequestOrder(message.sends, receivers).map((s) => ({ sendId: s.id, receiver: s.receiver, status: s.status })),
     ...(message.sends[0]?.sendAt ? { sendAt: message.sends[0].sendAt.toISOString() } : {}),
   };
+}
+
+/**
+ * The order every answer lists sends in, first or replayed: the request's receiver order (a receiver
+ * given twice, by send id). Rows of one insert share their created_at, so the database cannot say it.
+ */
+function inRequestOrder<T extends { id: string; receiver: string }>(sends: T[], receivers: string[]): T[] {
+  const position = new Map<string, number>();
+  receivers.forEach((receiver, index) => {
+    if (!position.has(receiver)) position.set(receiver, index);
+  });
+  const at = (send: T): number => position.get(send.receiver) ?? receivers.length;
+  return [...sends].sort((a, b) => at(a) - at(b) || a.id.localeCompare(b.id));
 }
