@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startHerald, type RunningHerald } from '../support/herald';
+import { seededRandom } from '../support/seeded-random';
 
 /**
  * Bad input never hurts: seeded pseudo-random bad requests against the real
@@ -11,18 +12,6 @@ import { startHerald, type RunningHerald } from '../support/herald';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const RANDOM_CASES = 300;
 const MAX_RECEIVERS = 10_000;
-
-/** mulberry32: small, fast, and the same sequence for the same seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface BadCase {
   kind: string;

@@ -1,16 +1,5 @@
 import { orderRoute, type RouteCandidate } from '../../src/workflows/route-order';
-
-/** mulberry32: a small seeded PRNG, so the distribution test is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/seeded-random';
 
 function account(accountId: string, weight: number, priority: number, circuitOpen = false): RouteCandidate {
   return { accountId, provider: `vendor-${accountId}`, weight, priority, circuitOpen };
