@@ -95,7 +95,7 @@ async function readRows(first: FileRecord, rest: AsyncGenerator<FileRecord>, rul
     const next = await rest.next();
     record = next.done ? undefined : next.value;
   }
-  await writer.flush();
+  await writer.finish();
 }
 
 /**
@@ -103,6 +103,7 @@ async function readRows(first: FileRecord, rest: AsyncGenerator<FileRecord>, rul
  * for anything else. Best effort: the database may be what failed.
  */
 async function abandon(prisma: PrismaClient, audienceId: string, writer: AudienceWriter, error: unknown): Promise<void> {
+  await writer.settled();
   try {
     if (error instanceof AudienceTooLarge || error instanceof CsvUnreadable) {
       await prisma.audience.delete({ where: { id: audienceId } });
@@ -124,7 +125,12 @@ interface PendingError extends RowError {
   raw: string;
 }
 
-/** Batches rows and error rows of one audience into multi-row INSERTs, and counts them. */
+/**
+ * Batches rows and error rows of one audience into multi-row INSERTs, and
+ * counts them. One batch is written while the next is read: a batch starts
+ * only when the one before it is written, so duplicates of earlier batches
+ * are always found, and a failed write is thrown at the next batch.
+ */
 class AudienceWriter {
   rowCount = 0;
   invalidCount = 0;
@@ -135,6 +141,8 @@ class AudienceWriter {
   /** Pending rows whose receiver a pending row has: errors, once the first line of the receiver is known. */
   private batchDuplicates: PendingRow[] = [];
   private errors: PendingError[] = [];
+  /** The batch being written. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -157,14 +165,32 @@ class AudienceWriter {
     if (this.errors.length >= BATCH_ROWS) await this.flush();
   }
 
-  /** Writes the pending rows, then the pending errors: those refused by the checks, and the duplicates. */
-  async flush(): Promise<void> {
-    const { rows, errors } = this;
-    const duplicates = this.batchDuplicates;
+  /** Every batch written. */
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.writing;
+  }
+
+  /** Waits for the batch being written, whatever its outcome (before the audience is marked or deleted). */
+  async settled(): Promise<void> {
+    await this.writing.catch(() => undefined);
+  }
+
+  /** Starts writing the pending batch once the one before it is written. */
+  private async flush(): Promise<void> {
+    const batch = { rows: this.rows, errors: this.errors, duplicates: this.batchDuplicates };
     this.rows = [];
     this.errors = [];
     this.batchDuplicates = [];
     this.batchReceivers = new Set();
+    await this.writing;
+    this.writing = this.write(batch.rows, batch.errors, batch.duplicates);
+    // Awaited at the next batch or in finish(); until then a failure must not count as unhandled.
+    this.writing.catch(() => undefined);
+  }
+
+  /** Writes the rows, then the errors: those refused by the checks, and the duplicates. */
+  private async write(rows: PendingRow[], errors: PendingError[], duplicates: PendingRow[]): Promise<void> {
     if (rows.length > 0) duplicates.push(...(await this.insertRows(rows)));
     if (duplicates.length > 0) errors.push(...(await this.duplicateErrors(duplicates)));
     if (errors.length === 0) return;
