@@ -154,6 +154,16 @@ describe('the OpenAPI document', () => {
     expect((await call('DELETE', `/v1/admin/suppressions/${globalSuppression.body.id}`)).status).toBe(404);
     expect((await call('POST', '/v1/suppressions', { channel: 'SMS', receiver: '12ab', reason: 'UNSUBSCRIBED' })).status).toBe(400);
 
+    // Audiences: a CSV upload with a refused row, the list, one audience, its errors, deletion.
+    const audience = await call('POST', '/v1/audiences?name=openapi&channel=SMS', 'receiver,name\n13800150003,Li\n1380015,Wang\n', { 'content-type': 'text/csv' });
+    expect(audience.status).toBe(201);
+    await call('GET', '/v1/audiences');
+    await call('GET', `/v1/audiences/${audience.body.id}`);
+    expect((await call('GET', `/v1/audiences/${audience.body.id}/errors`)).body.errors).toHaveLength(1);
+    expect((await call('POST', '/v1/audiences?name=openapi&channel=SMS', 'phone,name\n13800150003,Li\n', { 'content-type': 'text/csv' })).status).toBe(400);
+    expect((await call('DELETE', `/v1/audiences/${audience.body.id}`)).status).toBe(204);
+    expect((await call('GET', `/v1/audiences/${audience.body.id}`)).status).toBe(404);
+
     // Error answers: bad input, unknown ids, no key, a missing scope, bad JSON.
     expect((await call('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: [] })).status).toBe(400);
     expect((await call('GET', '/v1/sends/not-a-uuid')).status).toBe(400);
