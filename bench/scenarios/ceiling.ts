@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CEILING_TASK_QUEUE } from '../ceiling/activities';
 import { round, type Figures } from '../figures';
 import type { BenchStack } from '../stack';
-import { meanHistoryEvents } from './history-size';
+import { historyShape } from './history-size';
 
 const START_CONCURRENCY = 32;
 
@@ -30,13 +30,15 @@ export async function measureCeiling(stack: BenchStack, runs: number): Promise<{
       }),
     );
     const seconds = (Date.now() - started) / 1000;
+    const shape = await historyShape(client, ids.slice(0, 20));
     return {
       title: `Ceiling: ${runs} runs of a one-activity workflow on the same dev server`,
       runsPerSecond: runs / seconds,
       figures: {
         'all done after (s)': round(seconds, 2),
         'workflows/s': round(runs / seconds),
-        'history events per run': round(await meanHistoryEvents(client, ids.slice(0, 20))),
+        'history events per run': round(shape.events),
+        'workflow tasks per run': round(shape.workflowTasks),
       },
     };
   } finally {

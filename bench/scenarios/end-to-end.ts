@@ -4,7 +4,7 @@ import { percentile, round, waitUntil, type Figures } from '../figures';
 import { machineBusySeconds, sampleProcess } from '../process-stats';
 import { freshReceivers } from '../receivers';
 import type { BenchStack } from '../stack';
-import { meanHistoryEvents } from './history-size';
+import { historyShape } from './history-size';
 import { postMessage } from './requests';
 
 const RECEIVERS_PER_REQUEST = 100;
@@ -57,6 +57,7 @@ export async function measureEndToEnd(
   for (const row of rows) statuses[row.status] = (statuses[row.status] ?? 0) + 1;
   const sample = rows.slice(0, 20).map((r) => sendWorkflowId(r.id));
   const sendsPerSecond = sends / seconds;
+  const shape = await historyShape(stack.temporal.client, sample);
   return {
     title: `End to end: ${sends} sends, API → DELIVERED (sandbox vendor, receipts pushed at once)`,
     sendsPerSecond,
@@ -69,7 +70,9 @@ export async function measureEndToEnd(
       'accept → final p50 (ms)': Math.round(percentile(toFinal, 50)),
       'accept → final p99 (ms)': Math.round(percentile(toFinal, 99)),
       'final states': Object.entries(statuses).map(([s, n]) => `${s} ${n}`).join(', '),
-      'history events per send (mean of 20)': round(await meanHistoryEvents(stack.temporal.client, sample)),
+      'history events per send (mean of 20)': round(shape.events),
+      'workflow tasks per send (mean of 20)': round(shape.workflowTasks),
+      'search-attribute upserts per send (mean of 20)': round(shape.searchAttributeUpserts),
       'CPU ms per send, whole machine': Math.round(machineMs),
       ...Object.fromEntries(watched.map((p, i) => [`CPU ms per send, ${p.name}`, Math.round(cpuMs[i])])),
       'CPU ms per send, the rest (Postgres, Redis, bench)': Math.round(machineMs - cpuMs.reduce((sum, ms) => sum + ms, 0)),
