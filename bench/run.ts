@@ -36,9 +36,23 @@ const FULL = {
   quietSeconds: 60,
 };
 
+const SCENARIOS = ['acceptance', 'end-to-end', 'ceiling', 'large-message', 'long-waits'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+/** `--only=end-to-end,ceiling` runs just those scenarios; without it, all of them. */
+function selectedScenarios(): Set<Scenario> {
+  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  if (!only) return new Set(SCENARIOS);
+  const names = only.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`);
+  return new Set(names as Scenario[]);
+}
+
 async function main(): Promise<void> {
   const full = process.argv.includes('--full');
   const sizes = full ? FULL : SHORT;
+  const run = selectedScenarios();
   console.log(`Herald benchmarks (${full ? 'full' : 'short'}) on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
   const started = Date.now();
   const stack = await startBenchStack();
@@ -49,25 +63,35 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
-    for (const [title, figures] of await measureApiAcceptance(stack, sizes.acceptance)) printFigures(title, figures);
+    if (run.has('acceptance')) {
+      for (const [title, figures] of await measureApiAcceptance(stack, sizes.acceptance)) printFigures(title, figures);
+    }
 
-    const api = await stack.startApi();
-    const worker = await stack.startWorker();
-    const endToEnd = await measureEndToEnd(stack, sizes.endToEnd, [api, worker]);
-    printFigures(endToEnd.title, endToEnd.figures);
+    const needsHerald = run.has('end-to-end') || run.has('large-message') || run.has('long-waits');
+    const api = needsHerald ? await stack.startApi() : null;
+    const worker = needsHerald ? await stack.startWorker() : null;
+    const endToEnd = api && worker && run.has('end-to-end') ? await measureEndToEnd(stack, sizes.endToEnd, [api, worker]) : null;
+    if (endToEnd) printFigures(endToEnd.title, endToEnd.figures);
 
-    const ceiling = await measureCeiling(stack, sizes.ceiling);
-    printFigures(ceiling.title, ceiling.figures);
-    printFigures('Herald against the ceiling', {
-      'Herald sends/s ÷ ceiling workflows/s': round(endToEnd.sendsPerSecond / ceiling.runsPerSecond, 2),
-      goal: '≥ 0.5',
-    });
+    const ceiling = run.has('ceiling') ? await measureCeiling(stack, sizes.ceiling) : null;
+    if (ceiling) printFigures(ceiling.title, ceiling.figures);
+    if (endToEnd && ceiling) {
+      printFigures('Herald against the ceiling', {
+        'Herald sends/s ÷ ceiling workflows/s': round(endToEnd.sendsPerSecond / ceiling.runsPerSecond, 2),
+        goal: '≥ 0.5',
+        'Herald sends/s ÷ ceiling started like Herald (all in flight)': round(endToEnd.sendsPerSecond / ceiling.allInFlightPerSecond, 2),
+      });
+    }
 
-    const large = await measureLargeMessage(stack, sizes.largeMessage, [api, worker]);
-    printFigures(large.title, large.figures);
+    if (api && worker && run.has('large-message')) {
+      const large = await measureLargeMessage(stack, sizes.largeMessage, [api, worker]);
+      printFigures(large.title, large.figures);
+    }
 
-    const waits = await measureLongWaits(stack, sizes.longWaits, worker, sizes.quietSeconds);
-    printFigures(waits.title, waits.figures);
+    if (worker && run.has('long-waits')) {
+      const waits = await measureLongWaits(stack, sizes.longWaits, worker, sizes.quietSeconds);
+      printFigures(waits.title, waits.figures);
+    }
   } finally {
     await stack.stop();
   }

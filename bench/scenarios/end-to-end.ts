@@ -3,8 +3,9 @@ import { FINAL_STATUSES } from '../../src/shared/states';
 import { percentile, round, waitUntil, type Figures } from '../figures';
 import { machineBusySeconds, sampleProcess } from '../process-stats';
 import { freshReceivers } from '../receivers';
+import { sdkLatencyMeans } from '../sdk-metrics';
 import type { BenchStack } from '../stack';
-import { meanHistoryEvents } from './history-size';
+import { historyShape } from './history-size';
 import { postMessage } from './requests';
 
 const RECEIVERS_PER_REQUEST = 100;
@@ -55,8 +56,11 @@ export async function measureEndToEnd(
   const toFinal = rows.map((r) => (r.finishedAt?.getTime() ?? lastFinish) - r.createdAt.getTime());
   const statuses: Record<string, number> = {};
   for (const row of rows) statuses[row.status] = (statuses[row.status] ?? 0) + 1;
-  const sample = rows.slice(0, 20).map((r) => sendWorkflowId(r.id));
+  // 20 sends spread over the run, not only the first ones started.
+  const sample = Array.from({ length: Math.min(20, rows.length) }, (_, i) => sendWorkflowId(rows[Math.floor((i * rows.length) / Math.min(20, rows.length))].id));
   const sendsPerSecond = sends / seconds;
+  const shape = await historyShape(stack.temporal.client, sample);
+  const latencies = await sdkLatencyMeans(`http://127.0.0.1:${stack.env.TEMPORAL_SDK_METRICS_PORT}/metrics`);
   return {
     title: `End to end: ${sends} sends, API → DELIVERED (sandbox vendor, receipts pushed at once)`,
     sendsPerSecond,
@@ -69,7 +73,11 @@ export async function measureEndToEnd(
       'accept → final p50 (ms)': Math.round(percentile(toFinal, 50)),
       'accept → final p99 (ms)': Math.round(percentile(toFinal, 99)),
       'final states': Object.entries(statuses).map(([s, n]) => `${s} ${n}`).join(', '),
-      'history events per send (mean of 20)': round(await meanHistoryEvents(stack.temporal.client, sample)),
+      'history events per send (mean of 20)': round(shape.events),
+      'workflow tasks per send (mean of 20)': round(shape.workflowTasks),
+      'search-attribute upserts per send (mean of 20)': round(shape.searchAttributeUpserts),
+      ...Object.fromEntries(shape.gaps.slice(0, 6).map((gap) => [`ms between ${gap.between}`, Math.round(gap.ms)])),
+      ...Object.fromEntries(Object.entries(latencies).map(([name, mean]) => [`worker SDK mean ${name}`, round(mean, 3)])),
       'CPU ms per send, whole machine': Math.round(machineMs),
       ...Object.fromEntries(watched.map((p, i) => [`CPU ms per send, ${p.name}`, Math.round(cpuMs[i])])),
       'CPU ms per send, the rest (Postgres, Redis, bench)': Math.round(machineMs - cpuMs.reduce((sum, ms) => sum + ms, 0)),

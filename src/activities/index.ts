@@ -3,6 +3,7 @@ import { createCircuitBreaker } from './circuit-breaker';
 import { createDedupActivities } from './dedup-activity';
 import { createDedupChecker } from './dedup';
 import type { ActivityDeps } from './deps';
+import { createPrepareSendActivities } from './prepare-send';
 import { createAccountRateLimiter } from './rate-limit';
 import { createReceiptPollActivities } from './receipt-poll';
 import { createRoutingActivities } from './routing';
@@ -18,13 +19,18 @@ export function createActivities(deps: ActivityDeps) {
   const rateLimiter = createAccountRateLimiter(redis);
   const dedup = createDedupChecker(redis, { timeoutMs: settings.dedupTimeoutMs });
 
-  return {
+  const steps = {
     ...createScreenActivities({ prisma, whitelist: deps.whitelist, logger }),
     ...createDedupActivities({ prisma, dedup, logger, metrics }),
     ...createRoutingActivities({ accounts, circuit }),
+    ...createSendRecordActivities(prisma, metrics),
+  };
+
+  return {
+    ...steps,
+    ...createPrepareSendActivities(steps),
     ...createVendorSendActivities({ prisma, vendors, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger, metrics }),
     ...createReceiptPollActivities({ prisma, vendors, accounts, logger, metrics }),
-    ...createSendRecordActivities(prisma, metrics),
   };
 }
 

@@ -1,6 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToDate, optionalTsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
+import type { PreparedSend } from '../activities/prepare-send';
 import { compact, type TraceEvent, type TraceStep } from './trace-event';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -13,6 +14,7 @@ const ACTIVITY_STEPS: Record<string, TraceStep> = {
   screenReceiver: 'screening',
   checkDedup: 'dedup',
   planRoute: 'vendor',
+  startSending: 'vendor',
   sendViaAccount: 'vendor',
   pollReceipt: 'receipt',
   recordStatus: 'status',
@@ -45,10 +47,13 @@ export function eventsFromHistory(events: HistoryEvent[]): TraceEvent[] {
       const data = decode<{ activity_type?: string; attempt?: number }>(marker.details?.data?.payloads?.[0]);
       const name = data?.activity_type ?? 'local activity';
       const attempt = data?.attempt && data.attempt > 1 ? ` on attempt ${data.attempt}` : '';
-      const outcome = marker.failure
-        ? `failed${attempt}: ${marker.failure.message ?? ''}`
-        : `completed${attempt}: ${compact(decode(marker.details?.result?.payloads?.[0]))}`;
-      add(event, ACTIVITY_STEPS[name] ?? 'workflow', `${name} ${outcome}`);
+      const result = decode(marker.details?.result?.payloads?.[0]);
+      if (name === 'prepareSend' && !marker.failure) {
+        for (const [step, what] of preparationSteps(result as PreparedSend)) add(event, step, `prepareSend${attempt}: ${what}`);
+      } else {
+        const outcome = marker.failure ? `failed${attempt}: ${marker.failure.message ?? ''}` : `completed${attempt}: ${compact(result)}`;
+        add(event, ACTIVITY_STEPS[name] ?? 'workflow', `${name} ${outcome}`);
+      }
     }
 
     const scheduled = event.activityTaskScheduledEventAttributes;
@@ -111,6 +116,18 @@ export function eventsFromHistory(events: HistoryEvent[]): TraceEvent[] {
     if (event.workflowExecutionTimedOutEventAttributes) add(event, 'workflow', 'workflow timed out');
     if (event.workflowExecutionCanceledEventAttributes) add(event, 'workflow', 'workflow canceled');
   }
+  return lines;
+}
+
+/** The steps one `prepareSend` local activity ran, one trace line each, as far as the send got. */
+function preparationSteps(prepared: PreparedSend): Array<[TraceStep, string]> {
+  if (prepared.outcome === 'CANCELED') return [['status', 'the send was already final (canceled before its workflow started)']];
+  const lines: Array<[TraceStep, string]> = [['status', 'QUEUED recorded']];
+  if (prepared.outcome === 'SCREENED_OUT') return [...lines, ['screening', `${prepared.screen.outcome} ${prepared.screen.reason}: ${prepared.screen.detail}`]];
+  lines.push(['screening', 'PASS'], ['dedup', `dedup ${compact(prepared.dedup)}`]);
+  if (prepared.outcome === 'SHIELDED') lines.push(['night shield', 'DROP: quiet hours']);
+  if (prepared.outcome === 'DEFERRED') lines.push(['night shield', 'DEFER: DEFERRED recorded']);
+  if (prepared.outcome === 'SENDING') lines.push(['night shield', 'SEND'], ['vendor', `SENDING recorded, route planned: ${compact(prepared.route)}`]);
   return lines;
 }
 

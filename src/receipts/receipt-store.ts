@@ -35,10 +35,8 @@ export async function storeReceipts(
   const { provider } = account;
   const stored: StoredReceipt[] = [];
   for (const receipt of receipts) {
-    const send = await prisma.send.findFirst({
-      where: { provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId },
-      select: { id: true },
-    });
+    const sendOfReceipt = { provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId };
+    const send = await prisma.send.findFirst({ where: sendOfReceipt, select: { id: true } });
     await prisma.receipt.upsert({
       where: {
         provider_accountId_vendorMessageId_status: {
@@ -60,10 +58,29 @@ export async function storeReceipts(
       },
       update: send ? { sendId: send.id } : {},
     });
-    if (send && receipt.reason === 'UNSUBSCRIBED') await suppressUnsubscribed(prisma, send.id, receipt.vendorCode);
-    stored.push({ sendId: send?.id ?? null, notice: toNotice(receipt) });
+    const matched = send ?? (await claimForLateSend(prisma, sendOfReceipt, receipt.status));
+    if (matched && receipt.reason === 'UNSUBSCRIBED') await suppressUnsubscribed(prisma, matched.id, receipt.vendorCode);
+    stored.push({ sendId: matched?.id ?? null, notice: toNotice(receipt) });
   }
   return stored;
+}
+
+/**
+ * A receipt stored unmatched whose send got its vendor id meanwhile: the vendor activity
+ * committed the id after our first lookup and may have looked for this receipt before it
+ * was inserted, so nobody would pick it up until the workflow's first poll (30 s by default).
+ * Claimed here only if nobody claimed it meanwhile (the activity claims what it finds and
+ * hands it to the workflow itself), so such a receipt is not also signalled.
+ */
+async function claimForLateSend(
+  prisma: PrismaClient,
+  sendOfReceipt: { provider: string; accountId: string; vendorMessageId: string },
+  status: string,
+): Promise<{ id: string } | null> {
+  const send = await prisma.send.findFirst({ where: sendOfReceipt, select: { id: true } });
+  if (!send) return null;
+  const { count } = await prisma.receipt.updateMany({ where: { ...sendOfReceipt, status, sendId: null }, data: { sendId: send.id } });
+  return count > 0 ? send : null;
 }
 
 /**

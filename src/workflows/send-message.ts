@@ -1,35 +1,23 @@
-import {
-  condition,
-  patched,
-  proxyLocalActivities,
-  setHandler,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { condition, patched, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { FinalOutcome } from '../activities/send-records';
-import {
-  cancelSignal,
-  progressQuery,
-  receiptSignal,
-  searchAttributes,
-  sendNowSignal,
-  type ReceiptNotice,
-  type SendInput,
-  type SendOutcome,
-  type SendProgress,
-} from '../shared/contract';
-import type { Reason, SendStatus } from '../shared/states';
+import type { ShieldVerdict } from '../activities/prepare-send';
+import type { SendInput, SendOutcome } from '../shared/contract';
 import { QUICK_STEP } from './activity-options';
 import { sendWithFailover } from './failover';
-import { decideShield } from './night-shield';
+import { decideShield, type ShieldDecision } from './night-shield';
 import { awaitReceipt } from './receipt-wait';
 import { orderRoute } from './route-order';
+import { startSendRun } from './send-run';
+import { sendStepByStep } from './send-step-by-step';
 
-const { screenReceiver, checkDedup, planRoute, recordStatus, finishSend } = proxyLocalActivities<Activities>(QUICK_STEP);
+const { prepareSend, startSending } = proxyLocalActivities<Activities>(QUICK_STEP);
 
-/** Histories recorded before the screening step replay without it. */
-const SCREENING_PATCH = 'screen-receiver';
+/**
+ * Sends started before this patch ran one local activity and one search-attribute upsert
+ * per step (`sendStepByStep`); from it on, the steps before the vendor call are one local
+ * activity and a send shows only the states it waits in.
+ */
+const PREPARE_SEND_PATCH = 'prepare-send';
 
 /**
  * One send to one receiver, start to final state: scheduled wait →
@@ -37,115 +25,68 @@ const SCREENING_PATCH = 'screen-receiver';
  * failover → delivery receipt.
  */
 export async function sendMessage(input: SendInput): Promise<SendOutcome> {
-  const progress: SendProgress = { status: 'QUEUED', reason: null, deferredUntil: null, provider: null, vendorMessageId: null };
-  let pushedReceipt: ReceiptNotice | null = null;
-  const waiting = { canceledBy: null as string | null, releasedEarly: false };
-
-  setHandler(progressQuery, () => progress);
-  setHandler(receiptSignal, (notice) => {
-    pushedReceipt ??= notice;
-  });
-  setHandler(cancelSignal, ({ by }) => {
-    if (progress.status === 'SCHEDULED' || progress.status === 'QUEUED' || progress.status === 'DEFERRED') waiting.canceledBy ??= by;
-  });
-  setHandler(sendNowSignal, () => {
-    waiting.releasedEarly = true;
-  });
-
-  /** False when the send was already final in the database. */
-  async function moveTo(status: SendStatus, deferredUntil: Date | null = null): Promise<boolean> {
-    progress.status = status;
-    progress.deferredUntil = deferredUntil?.toISOString() ?? null;
-    const pairs: SearchAttributeUpdatePair[] = [{ key: searchAttributes.status, value: status }];
-    if (deferredUntil) pairs.push({ key: searchAttributes.deferredUntil, value: deferredUntil });
-    upsertSearchAttributes(pairs);
-    return recordStatus({ sendId: input.sendId, status, deferredUntil: deferredUntil?.toISOString() });
-  }
-
-  async function finish(
-    status: SendStatus,
-    reason: Reason | null,
-    evidence: Omit<FinalOutcome, 'sendId' | 'status' | 'reason' | 'channel' | 'provider'> = {},
-  ): Promise<SendOutcome> {
-    progress.status = status;
-    progress.reason = reason;
-    upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
-    await finishSend({ sendId: input.sendId, status, reason, channel: input.channel, provider: progress.provider, ...evidence });
-    return { status, reason, provider: progress.provider, vendorMessageId: progress.vendorMessageId };
-  }
+  const send = startSendRun(input);
+  const { waiting } = send;
 
   // A scheduled send waits on a durable timer until its time; cancellable meanwhile.
   if (input.sendAt) {
-    if (!(await moveTo('SCHEDULED'))) return finish('CANCELED', 'CANCELED');
+    if (!(await send.moveTo('SCHEDULED'))) return send.finish('CANCELED', 'CANCELED');
     const untilStart = new Date(input.sendAt).getTime() - Date.now();
     if (untilStart > 0) await condition(() => waiting.canceledBy !== null, untilStart);
-    if (waiting.canceledBy !== null) return finish('CANCELED', 'CANCELED', { reasonDetail: `canceled by ${waiting.canceledBy} before its scheduled time` });
+    if (waiting.canceledBy !== null) return send.finish('CANCELED', 'CANCELED', { reasonDetail: `canceled by ${waiting.canceledBy} before its scheduled time` });
   }
 
-  // Canceled through the API before its workflow started: nothing to send.
-  if (!(await moveTo('QUEUED'))) return finish('CANCELED', 'CANCELED');
+  if (!patched(PREPARE_SEND_PATCH)) return sendStepByStep(send);
 
-  if (patched(SCREENING_PATCH)) {
-    const screen = await screenReceiver({
-      sendId: input.sendId,
-      receiver: input.receiver,
-      channel: input.channel,
-      teamId: input.teamId,
-      bypassTeamSuppression: input.bypassTeamSuppression,
-    });
-    if (screen.outcome !== 'PASS') return finish(screen.outcome, screen.reason, { reasonDetail: screen.detail });
-  }
-
-  const dedup = await checkDedup({
+  // One local activity: record QUEUED → suppression and whitelist → dedup → the night
+  // shield's verdict (decided here, on the workflow's clock): DEFERRED recorded, or SENDING
+  // recorded and the route planned.
+  send.progress.status = 'QUEUED';
+  const shield = decideShield(new Date(), input.shield, input.messageType);
+  const prepared = await prepareSend({
     sendId: input.sendId,
     receiver: input.receiver,
     channel: input.channel,
+    teamId: input.teamId,
+    bypassTeamSuppression: input.bypassTeamSuppression,
     templateId: input.templateId,
     contentHash: input.contentHash,
     rule: input.dedup,
     timeZone: input.shield.timeZone,
+    shield: shieldVerdict(shield),
   });
-  if (dedup.outcome === 'FILTERED') {
-    return finish('DEDUPED', dedup.reason, { collidedWithSendId: dedup.collidedWithSendId });
-  }
+  // Canceled through the API before its workflow started: nothing to send.
+  if (prepared.outcome === 'CANCELED') return send.finish('CANCELED', 'CANCELED');
+  if (prepared.outcome === 'SCREENED_OUT') return send.finish(prepared.screen.outcome, prepared.screen.reason, { reasonDetail: prepared.screen.detail });
+  if (prepared.outcome === 'DEDUPED') return send.finish('DEDUPED', prepared.dedup.reason, { collidedWithSendId: prepared.dedup.collidedWithSendId });
+  if (prepared.outcome === 'SHIELDED') return send.finish('SHIELDED', 'NIGHT_SHIELD');
 
-  const shield = decideShield(new Date(), input.shield, input.messageType);
-  if (shield.action === 'DROP') return finish('SHIELDED', 'NIGHT_SHIELD');
+  let route = prepared.outcome === 'SENDING' ? prepared.route : null;
   if (shield.action === 'DEFER') {
-    await moveTo('DEFERRED', shield.until);
+    // Quiet hours: a durable timer until they end, cut short by send-now or a cancel.
+    send.show('DEFERRED', shield.until);
     await condition(() => waiting.releasedEarly || waiting.canceledBy !== null, shield.until.getTime() - Date.now());
   }
-  if (waiting.canceledBy !== null) return finish('CANCELED', 'CANCELED', { reasonDetail: `canceled by ${waiting.canceledBy}` });
+  if (waiting.canceledBy !== null) return send.finish('CANCELED', 'CANCELED', { reasonDetail: `canceled by ${waiting.canceledBy}` });
+  route ??= await startSending({ sendId: input.sendId, channel: input.channel });
 
-  await moveTo('SENDING');
-  const route = orderRoute(await planRoute(input.channel), Math.random);
-  const delivery = await sendWithFailover(input.sendId, input.channel, route);
-  if (!delivery.ok) {
-    const last = delivery.failed.at(-1);
-    return finish('FAILED', delivery.reason, {
-      reasonDetail: delivery.failed.map((f) => `${f.provider}: ${f.errorClass} ${f.vendorCode}`).join('; ') || 'no enabled account',
-      vendorCode: last?.vendorCode ?? null,
-      vendorText: last?.vendorText ?? null,
-    });
-  }
+  send.show('SENDING');
+  const delivery = await sendWithFailover(input.sendId, input.channel, orderRoute(route, Math.random));
+  if (!delivery.ok) return send.failed(delivery);
 
   const { sent } = delivery;
-  progress.status = 'SENT';
-  progress.provider = sent.provider;
-  progress.vendorMessageId = sent.vendorMessageId;
-  upsertSearchAttributes([
-    { key: searchAttributes.status, value: 'SENT' },
-    { key: searchAttributes.vendor, value: sent.provider },
-  ]);
-
+  send.acceptedBy(sent);
+  // SENT is shown only when the send waits for its receipt; one that came with the vendor's
+  // answer (or was pushed meanwhile) goes straight to the final state, vendor included.
+  if (!(send.pushedReceipt() ?? sent.receipt)) send.show('SENT');
   const receipt = await awaitReceipt(
-    () => pushedReceipt ?? sent.receipt,
+    () => send.pushedReceipt() ?? sent.receipt,
     { sendId: input.sendId, channel: input.channel, accountId: sent.accountId, provider: sent.provider, vendorMessageId: sent.vendorMessageId },
     input.receipt,
   );
-  if (!receipt) return finish('EXPIRED', 'NO_RECEIPT');
-  return finish(receipt.status, receipt.status === 'DELIVERED' ? null : (receipt.reason ?? 'UNKNOWN'), {
-    vendorCode: receipt.vendorCode,
-    vendorText: receipt.vendorText,
-  });
+  return send.received(receipt);
+}
+
+function shieldVerdict(shield: ShieldDecision): ShieldVerdict {
+  return shield.action === 'DEFER' ? { action: 'DEFER', until: shield.until.toISOString() } : shield;
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { PrismaClient } from '../../src/generated/prisma/client';
+import { storeReceipts } from '../../src/receipts/receipt-store';
 import { receiptPushUrl } from '../../src/security/receipt-token';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 
@@ -79,6 +81,36 @@ describe('receipt push URLs with a per-account token', () => {
     expect(final).toMatchObject({ status: 'UNDELIVERED', reason: 'CARRIER_BLOCKED' });
     expect(final.receipts).toEqual([expect.objectContaining({ status: 'UNDELIVERED', source: 'PUSH' })]);
     expect(await herald.deps.prisma.receipt.count({ where: { vendorMessageId, sendId: null } })).toBe(1);
+  });
+
+  /** Prisma whose first send lookup misses: the vendor activity committed the vendor id just after it. */
+  function sendCommittedAfterFirstLookup(prisma: PrismaClient): PrismaClient {
+    let missed = false;
+    const sends = new Proxy(prisma.send, {
+      get(target, property) {
+        if (property === 'findFirst' && !missed) {
+          missed = true;
+          return async () => null;
+        }
+        return Reflect.get(target, property) as unknown;
+      },
+    });
+    return new Proxy(prisma, { get: (target, property) => (property === 'send' ? sends : (Reflect.get(target, property) as unknown)) });
+  }
+
+  it('matches a push stored while its send got its vendor id, once, instead of leaving it to the poll', async () => {
+    const { sendId, vendorMessageId } = await sentSend('+8613800150004');
+    const { prisma } = herald.deps;
+    const account = await prisma.account.findUniqueOrThrow({ where: { name: 'sandbox-primary' }, select: { id: true, provider: true } });
+    const pushed = { vendorMessageId, receiver: '+8613800150004', status: 'DELIVERED' as const, reason: null, vendorCode: 'DELIVRD', vendorText: 'ok', deliveredAt: new Date() };
+
+    const stored = await storeReceipts(sendCommittedAfterFirstLookup(prisma), account, [pushed], 'PUSH');
+    expect(stored.map((s) => s.sendId)).toEqual([sendId]);
+    expect(await prisma.receipt.count({ where: { vendorMessageId, sendId } })).toBe(1);
+
+    // Claimed already (by the first push, or by the vendor activity): not matched, so not signalled, again.
+    const again = await storeReceipts(sendCommittedAfterFirstLookup(prisma), account, [pushed], 'PUSH');
+    expect(again.map((s) => s.sendId)).toEqual([null]);
   });
 
   it('never writes the token to the request log', async () => {

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Activities } from '../../src/activities';
+import { createPrepareSendActivities } from '../../src/activities/prepare-send';
 import type { FinalOutcome, StatusChange } from '../../src/activities/send-records';
 import type { VendorSendRequest } from '../../src/activities/vendor-send';
 import { FAILURE_TYPE } from '../../src/shared/failures';
@@ -30,10 +31,17 @@ export function vendorFailure(errorClass: ErrorClass, reason: string, vendorCode
   });
 }
 
-/** Activities that succeed unless overridden; typed against the real factory, so a changed activity breaks them. */
-export function fakeActivities(overrides: Partial<Activities> = {}): { activities: Activities; journal: ActivityJournal } {
+/** The activities composed of others: built from the fakes by the real factory. */
+type ComposedActivities = 'prepareSend' | 'startSending';
+
+/**
+ * Activities that succeed unless overridden; typed against the real factory, so a changed
+ * activity breaks them. `prepareSend` and `startSending` are the real composition of the
+ * (fake or overridden) single steps, so a test overriding `checkDedup` sees it in both paths.
+ */
+export function fakeActivities(overrides: Partial<Omit<Activities, ComposedActivities>> = {}): { activities: Activities; journal: ActivityJournal } {
   const journal: ActivityJournal = { statuses: [], finals: [], vendorCalls: [], polls: 0, dedupChecks: 0 };
-  const base: Activities = {
+  const base: Omit<Activities, ComposedActivities> = {
     async screenReceiver() {
       return { outcome: 'PASS' };
     },
@@ -58,22 +66,20 @@ export function fakeActivities(overrides: Partial<Activities> = {}): { activitie
     },
   };
   const activities = { ...base, ...overrides };
-  return {
-    journal,
-    activities: {
-      ...activities,
-      async sendViaAccount(request) {
-        journal.vendorCalls.push(request);
-        return activities.sendViaAccount(request);
-      },
-      async pollReceipt(request) {
-        journal.polls += 1;
-        return activities.pollReceipt(request);
-      },
-      async checkDedup(request) {
-        journal.dedupChecks += 1;
-        return activities.checkDedup(request);
-      },
+  const steps: Omit<Activities, ComposedActivities> = {
+    ...activities,
+    async sendViaAccount(request) {
+      journal.vendorCalls.push(request);
+      return activities.sendViaAccount(request);
+    },
+    async pollReceipt(request) {
+      journal.polls += 1;
+      return activities.pollReceipt(request);
+    },
+    async checkDedup(request) {
+      journal.dedupChecks += 1;
+      return activities.checkDedup(request);
     },
   };
+  return { journal, activities: { ...steps, ...createPrepareSendActivities(steps) } };
 }

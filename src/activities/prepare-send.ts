@@ -1,0 +1,89 @@
+import type { Channel } from '../shared/states';
+import type { RouteCandidate } from '../workflows/route-order';
+import type { DedupInput, DedupVerdict } from './dedup';
+import type { ScreenRequest, ScreenVerdict } from './screen-activity';
+import type { StatusChange } from './send-records';
+
+/** The single steps a send is prepared with; each stays an activity of its own for the pre-patch histories. */
+export interface PrepareSteps {
+  recordStatus(change: StatusChange): Promise<boolean>;
+  screenReceiver(request: ScreenRequest): Promise<ScreenVerdict>;
+  checkDedup(input: DedupInput): Promise<DedupVerdict>;
+  planRoute(channel: Channel): Promise<RouteCandidate[]>;
+}
+
+/**
+ * What the workflow's night shield decided (it is pure and runs in the workflow, on the
+ * workflow's clock): only SEND lets the preparation record SENDING and plan the route.
+ */
+export type ShieldVerdict = { action: 'SEND' } | { action: 'DROP' } | { action: 'DEFER'; until: string };
+
+export type PrepareRequest = ScreenRequest & DedupInput & { shield: ShieldVerdict };
+
+/** Dedup let the send through: counted, or skipped (Redis down) and recorded as skipped. */
+export type PassedDedup = Exclude<DedupVerdict, { outcome: 'FILTERED' }>;
+
+/**
+ * How far the send got, with the verdict of every step that ran: the local activity's
+ * marker is the trace of these steps in the history (see `src/ops/trace-history.ts`).
+ */
+export type PreparedSend =
+  /** Already final in the database (canceled through the API before the workflow started). */
+  | { outcome: 'CANCELED' }
+  | { outcome: 'SCREENED_OUT'; screen: Exclude<ScreenVerdict, { outcome: 'PASS' }> }
+  | { outcome: 'DEDUPED'; dedup: Extract<DedupVerdict, { outcome: 'FILTERED' }> }
+  /** SHIELDED: dropped by the night shield; DEFERRED: recorded, the workflow waits, then calls `startSending`. */
+  | { outcome: 'SHIELDED' | 'DEFERRED'; dedup: PassedDedup }
+  /** Recorded SENDING; the accounts the send may use, for the workflow to order. */
+  | { outcome: 'SENDING'; dedup: PassedDedup; route: RouteCandidate[] };
+
+/**
+ * The steps between acceptance and the vendor call as ONE local activity, so a send costs
+ * one marker in the history instead of five: record QUEUED → screening (suppression,
+ * whitelist) → dedup → the shield's verdict (DEFERRED recorded, or SENDING recorded and the
+ * route planned). Every step is idempotent (dedup counts a sendId once), so a retry of the
+ * whole activity is harmless.
+ */
+export function createPrepareSendActivities(steps: PrepareSteps) {
+  /** Past the night shield, at once or after the wait: SENDING and the route in one step. */
+  async function startSending(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]> {
+    await steps.recordStatus({ sendId: request.sendId, status: 'SENDING' });
+    return steps.planRoute(request.channel);
+  }
+
+  return {
+    startSending,
+
+    async prepareSend(request: PrepareRequest): Promise<PreparedSend> {
+      const { shield, ...send } = request;
+      if (!(await steps.recordStatus({ sendId: send.sendId, status: 'QUEUED' }))) return { outcome: 'CANCELED' };
+
+      const screen = await steps.screenReceiver({
+        sendId: send.sendId,
+        receiver: send.receiver,
+        channel: send.channel,
+        teamId: send.teamId,
+        bypassTeamSuppression: send.bypassTeamSuppression,
+      });
+      if (screen.outcome !== 'PASS') return { outcome: 'SCREENED_OUT', screen };
+
+      const dedup = await steps.checkDedup({
+        sendId: send.sendId,
+        receiver: send.receiver,
+        channel: send.channel,
+        templateId: send.templateId,
+        contentHash: send.contentHash,
+        rule: send.rule,
+        timeZone: send.timeZone,
+      });
+      if (dedup.outcome === 'FILTERED') return { outcome: 'DEDUPED', dedup };
+
+      if (shield.action === 'DROP') return { outcome: 'SHIELDED', dedup };
+      if (shield.action === 'DEFER') {
+        await steps.recordStatus({ sendId: send.sendId, status: 'DEFERRED', deferredUntil: shield.until });
+        return { outcome: 'DEFERRED', dedup };
+      }
+      return { outcome: 'SENDING', dedup, route: await startSending({ sendId: send.sendId, channel: send.channel }) };
+    },
+  };
+}
