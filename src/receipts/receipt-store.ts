@@ -2,6 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { addSuppression } from '../screening/suppression-list';
 import type { ReceiptNotice } from '../shared/contract';
 import type { Channel, Reason, ReceiptStatus } from '../shared/states';
+import { batchMemberId } from '../vendors/batch-member';
 import type { VendorReceipt } from '../vendors/types';
 
 export interface StoredReceipt {
@@ -34,11 +35,8 @@ export async function storeReceipts(
 ): Promise<StoredReceipt[]> {
   const { provider } = account;
   const stored: StoredReceipt[] = [];
-  for (const receipt of receipts) {
-    const send = await prisma.send.findFirst({
-      where: { provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId },
-      select: { id: true },
-    });
+  for (const pushed of receipts) {
+    const { receipt, send } = await matchSend(prisma, account, pushed);
     await prisma.receipt.upsert({
       where: {
         provider_accountId_vendorMessageId_status: {
@@ -64,6 +62,24 @@ export async function storeReceipts(
     stored.push({ sendId: send?.id ?? null, notice: toNotice(receipt) });
   }
   return stored;
+}
+
+/**
+ * The send a receipt is for: the one with its vendor message id, else (a
+ * receipt of a batch call names the batch id and the receiver) the batch
+ * member's send, whose id the receipt then takes.
+ */
+async function matchSend(
+  prisma: PrismaClient,
+  account: ReceiptAccount,
+  receipt: VendorReceipt,
+): Promise<{ receipt: VendorReceipt; send: { id: string } | null }> {
+  const where = { provider: account.provider, accountId: account.id };
+  const send = await prisma.send.findFirst({ where: { ...where, vendorMessageId: receipt.vendorMessageId }, select: { id: true } });
+  if (send || receipt.receiver === null) return { receipt, send };
+  const memberId = batchMemberId(receipt.vendorMessageId, receipt.receiver);
+  const member = await prisma.send.findFirst({ where: { ...where, vendorMessageId: memberId }, select: { id: true } });
+  return member ? { receipt: { ...receipt, vendorMessageId: memberId }, send: member } : { receipt, send: null };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Channel, Reason, ReceiptStatus } from '../shared/states';
+import type { VendorError } from './vendor-error';
 
 /** A vendor account as adapters see it: config plus decrypted secrets. */
 export interface VendorAccount {
@@ -54,6 +55,22 @@ export interface VendorReceipt {
   deliveredAt: Date | null;
 }
 
+/** One receiver's outcome inside a batch call: accepted, or refused for this receiver alone. */
+export type BatchOutcome = { accepted: VendorAccepted } | { error: VendorError };
+
+/**
+ * Sending one message to many receivers in one vendor call. The messages of
+ * one call differ only in sendId and receiver (same content, template,
+ * variables and subject). Resolves with one outcome per message, in order;
+ * throws a VendorError when the call as a whole failed (each message then
+ * failed with that error).
+ */
+export interface VendorBatchSend {
+  /** Most receivers the vendor takes in one call. */
+  readonly maxSize: number;
+  send(account: VendorAccount, messages: OutgoingMessage[]): Promise<BatchOutcome[]>;
+}
+
 /**
  * One provider. `send` resolves with the vendor's message id or throws a
  * VendorError that already carries its class and normalised reason.
@@ -66,6 +83,8 @@ export interface VendorAdapter {
   /** The credentials it needs: stored encrypted, never returned by the API or logged. */
   readonly secretsSchema: z.ZodType<Record<string, string>>;
   send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted>;
+  /** One call for many receivers, where the vendor has it; absent: one `send` per receiver. */
+  readonly batch?: VendorBatchSend;
   /** Ask the vendor's pull API for the receipts of these messages; absent when the vendor only pushes. */
   pullReceipts?(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]>;
   /** Read a receipt push (`POST /v1/receipts/<provider>/<account token>`); throws on a malformed body. */
