@@ -10,8 +10,8 @@
  * signature or payload hash 400 SignatureDoesNotMatch, a reused nonce 400
  * SignatureNonceUsed, a date more than 15 minutes off 400 InvalidTimeStamp.Expired.
  *
- * SendBatchSms (PhoneNumberJson, SignNameJson, TemplateCode,
- * TemplateParamJson: JSON arrays of one length, at most 100 numbers) answers
+ * SendBatchSms (TemplateCode and OutId in the query; PhoneNumberJson,
+ * SignNameJson, TemplateParamJson in a form body: JSON arrays of one length, at most 100 numbers) answers
  * one Code and one BizId for the whole call; its receipts carry that BizId
  * and each number.
  *
@@ -251,7 +251,9 @@ export async function startAliyunFake(options: AliyunFakeOptions): Promise<Aliyu
     try {
       verifyAcs3(req, raw, url.searchParams, secrets, nonces);
       if (req.headers['x-acs-version'] !== '2017-05-25') throw new AliyunError(400, 'InvalidVersion', 'x-acs-version must be 2017-05-25.');
-      const params = Object.fromEntries(url.searchParams);
+      // RPC parameters come in the query; SendBatchSms's JSON arrays in a form body (covered by the payload hash).
+      const form = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(raw) : new URLSearchParams();
+      const params = { ...Object.fromEntries(url.searchParams), ...Object.fromEntries(form) };
       if (action === 'SendSms') await sendSms(params, res);
       else if (action === 'SendBatchSms') await sendBatchSms(params, res);
       else if (action === 'QuerySendDetails') querySendDetails(params, res);
