@@ -91,6 +91,8 @@ export interface VendorAdapter {
   parsePushedReceipts?(body: unknown): VendorReceipt[];
   /** The JSON body the vendor expects in answer to an accepted push (it retries the push otherwise). */
   readonly pushAnswer?: unknown;
+  /** Lets go of what the adapter keeps open between sends (pooled connections) once their sends are done; the process is stopping. */
+  close?(): void;
 }
 
 export type VendorRegistry = ReadonlyMap<string, VendorAdapter>;
