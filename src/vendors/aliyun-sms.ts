@@ -29,6 +29,7 @@ import { endpointParts, transportFailure, withReceiverMasked } from './vendor-ht
 import { batchMemberId, vendorSideId } from './batch-member';
 import type { BatchOutcome, OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
 import { outboundUrlSchema } from './outbound-url';
+import { receiptSourcesSchema } from '../security/receipt-sources';
 
 export const ALIYUN_DEFAULT_ENDPOINT = 'https://dysmsapi.aliyuncs.com';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -40,6 +41,8 @@ export const aliyunConfigSchema = z.object({
   /** Base URL of the API. */
   endpoint: outboundUrlSchema.default(ALIYUN_DEFAULT_ENDPOINT),
   timeoutMs: z.number().int().positive().optional(),
+  /** Optional: the only addresses (CIDRs) receipt pushes for this account are taken from; the vendor signs none. */
+  receiptSources: receiptSourcesSchema,
 });
 
 export const aliyunSecretsSchema = z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1) });

@@ -27,6 +27,7 @@ import { beijingTimeToDate } from './beijing-time';
 import { endpointParts, transportFailure, withReceiverMasked } from './vendor-http';
 import type { BatchOutcome, OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
 import { outboundUrlSchema } from './outbound-url';
+import { receiptSourcesSchema } from '../security/receipt-sources';
 
 const SmsClient = sms.v20210111.Client;
 type SmsClientInstance = InstanceType<typeof SmsClient>;
@@ -47,6 +48,8 @@ export const tencentConfigSchema = z.object({
   /** Base URL of the API; the first label of its host name is the signed service name. */
   endpoint: outboundUrlSchema.default(TENCENT_DEFAULT_ENDPOINT),
   timeoutMs: z.number().int().positive().optional(),
+  /** Optional: the only addresses (CIDRs) receipt pushes for this account are taken from; the vendor signs none. */
+  receiptSources: receiptSourcesSchema,
 });
 
 export const tencentSecretsSchema = z.object({ secretId: z.string().min(1), secretKey: z.string().min(1) });

@@ -55,6 +55,12 @@ export interface VendorReceipt {
   deliveredAt: Date | null;
 }
 
+/** A receipt push as it arrived, for a signature check. */
+export interface PushedRequest {
+  rawBody: Buffer;
+  header(name: string): string | undefined;
+}
+
 /** One receiver's outcome inside a batch call: accepted, or refused for this receiver alone. */
 export type BatchOutcome = { accepted: VendorAccepted } | { error: VendorError };
 
@@ -87,8 +93,10 @@ export interface VendorAdapter {
   readonly batch?: VendorBatchSend;
   /** Ask the vendor's pull API for the receipts of these messages; absent when the vendor only pushes. */
   pullReceipts?(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]>;
-  /** Read a receipt push (`POST /v1/receipts/<provider>/<account token>`); throws on a malformed body. */
-  parsePushedReceipts?(body: unknown): VendorReceipt[];
+  /** Read a receipt push (`POST /v1/receipts/<provider>/<account token>`) to this account; throws on a malformed body. */
+  parsePushedReceipts?(body: unknown, account: VendorAccount): VendorReceipt[];
+  /** Why a push to this account is not authentic (its signature), or null; absent when the provider signs nothing. */
+  verifyPush?(account: VendorAccount, push: PushedRequest): string | null;
   /** The JSON body the vendor expects in answer to an accepted push (it retries the push otherwise). */
   readonly pushAnswer?: unknown;
   /** Lets go of what the adapter keeps open between sends (pooled connections) once their sends are done; the process is stopping. */
