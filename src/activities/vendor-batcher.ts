@@ -57,7 +57,11 @@ export function createVendorBatcher(settings: VendorBatchSettings): VendorBatche
     const [alone] = batch.waiting;
     if (alone && batch.waiting.length === 1) {
       // Nobody joined: the provider's single send (its own client reference, its own message id).
-      batch.adapter.send(batch.account, alone.message).then(alone.resolve, alone.reject);
+      try {
+        alone.resolve(await batch.adapter.send(batch.account, alone.message));
+      } catch (error) {
+        alone.reject(error);
+      }
       return;
     }
     try {
