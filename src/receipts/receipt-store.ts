@@ -2,7 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { addSuppression } from '../screening/suppression-list';
 import type { ReceiptNotice } from '../shared/contract';
 import type { Channel, Reason, ReceiptStatus } from '../shared/states';
-import { batchMemberId } from '../vendors/batch-member';
+import { batchMemberId, batchMemberParts } from '../vendors/batch-member';
 import type { VendorReceipt } from '../vendors/types';
 
 export interface StoredReceipt {
@@ -79,7 +79,14 @@ async function matchSend(
   if (send || receipt.receiver === null) return { receipt, send };
   const memberId = batchMemberId(receipt.vendorMessageId, receipt.receiver);
   const member = await prisma.send.findFirst({ where: { ...where, vendorMessageId: memberId }, select: { id: true } });
-  return member ? { receipt: { ...receipt, vendorMessageId: memberId }, send: member } : { receipt, send: null };
+  if (member) return { receipt: { ...receipt, vendorMessageId: memberId }, send: member };
+  // Before its send is recorded: kept under the vendor's id, unless another receiver's receipt holds that
+  // row already (one id for a whole batch), then under the member id; receiptForSend finds either.
+  const taken = await prisma.receipt.findFirst({
+    where: { ...where, vendorMessageId: receipt.vendorMessageId, status: receipt.status, NOT: { receiver: receipt.receiver } },
+    select: { id: true },
+  });
+  return { receipt: taken ? { ...receipt, vendorMessageId: memberId } : receipt, send: null };
 }
 
 /**
@@ -92,7 +99,11 @@ export async function receiptForSend(
   account: ReceiptAccount,
   vendorMessageId: string,
 ): Promise<ReceiptNotice | null> {
-  const where = { provider: account.provider, accountId: account.id, vendorMessageId };
+  const member = batchMemberParts(vendorMessageId);
+  // A batch member's receipt may have come before its send was recorded, under the batch id and its receiver.
+  const where = member
+    ? { provider: account.provider, accountId: account.id, OR: [{ vendorMessageId }, { vendorMessageId: member.batchId, receiver: member.receiver }] }
+    : { provider: account.provider, accountId: account.id, vendorMessageId };
   const row = await prisma.receipt.findFirst({ where, orderBy: { receivedAt: 'asc' } });
   if (!row) return null;
   if (row.sendId === null) {

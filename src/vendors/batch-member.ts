@@ -10,8 +10,13 @@ export function batchMemberId(batchId: string, receiver: string): string {
   return `${batchId}${SEPARATOR}${receiver}`;
 }
 
+/** The batch id and receiver of a batch member's id; null for any other id. */
+export function batchMemberParts(vendorMessageId: string): { batchId: string; receiver: string } | null {
+  const at = vendorMessageId.lastIndexOf(SEPARATOR);
+  return at < 0 ? null : { batchId: vendorMessageId.slice(0, at), receiver: vendorMessageId.slice(at + 1) };
+}
+
 /** The vendor's own id: the batch id of a batch member, the id itself otherwise. */
 export function vendorSideId(vendorMessageId: string): string {
-  const at = vendorMessageId.lastIndexOf(SEPARATOR);
-  return at < 0 ? vendorMessageId : vendorMessageId.slice(0, at);
+  return batchMemberParts(vendorMessageId)?.batchId ?? vendorMessageId;
 }

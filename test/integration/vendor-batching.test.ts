@@ -242,6 +242,15 @@ describe('batched sends end to end through Herald', () => {
       expect(sends.map((s) => String(s.vendorMessageId).split('|')[1])).toEqual(receivers);
     });
 
+    it('receipts pushed before the batch answer (one BizId, several numbers) are each claimed by their send', async () => {
+      aliyun.faults.inject({ kind: 'receipt_before_answer' });
+      const sendIds = await sendToAll(freshReceivers(3), 'B-6');
+      const sends = await Promise.all(sendIds.map((id) => finalSend(herald, id)));
+      expect(sends.map((s) => s.status)).toEqual(['DELIVERED', 'DELIVERED', 'DELIVERED']);
+      const receipts = await herald.deps.prisma.receipt.findMany({ where: { sendId: { in: sendIds } } });
+      expect(receipts.map((r) => r.source)).toEqual(['PUSH', 'PUSH', 'PUSH']);
+    });
+
     it('a whole-batch refusal fails over nowhere (one account): every send FAILED VENDOR_REJECTED with its own attempt', async () => {
       aliyun.faults.inject({ kind: 'code', code: 'isv.AMOUNT_NOT_ENOUGH' });
       const sendIds = await sendToAll(freshReceivers(3), 'B-5');
