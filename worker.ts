@@ -5,7 +5,7 @@ import { buildProcessDeps } from './src/runtime/process-deps';
 import { onShutdown } from './src/runtime/shutdown';
 import { startMetricsServer } from './src/observability/metrics-server';
 import { whitelistFromConfig } from './src/screening/whitelist';
-import { createSendWorker } from './src/worker/create-worker';
+import { activitySettingsFromConfig, createSendWorker } from './src/worker/create-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   }
   const deps = await buildProcessDeps(config, 'herald-worker');
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS || '127.0.0.1:7233' });
-  const worker = await createSendWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { ...deps, whitelist: whitelistFromConfig(config) } });
+  const worker = await createSendWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { ...deps, whitelist: whitelistFromConfig(config), settings: activitySettingsFromConfig(config) } });
   const metrics = await startMetricsServer(deps.metrics, config.WORKER_METRICS_PORT);
   deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metricsPort: metrics.port }, 'Herald worker running');
 

@@ -72,6 +72,15 @@ const configSchema = z.object({
   WHITELIST_RECEIVERS: z.string().default(''),
   /** Vendor account URLs may point at loopback or private addresses; unset: allowed except in production. */
   VENDOR_URLS_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
+  /**
+   * Express `trust proxy` for the API: empty (default) trusts no proxy, so a request's address (receipt
+   * source allowlists) is the socket's; else a hop count or comma-separated addresses/CIDRs/`loopback` of your proxies.
+   */
+  TRUST_PROXY: z.string().default(''),
+  /** Sends of one account with the same content arriving within this window share one vendor call (where the provider has a batch API); 0 turns it off. */
+  VENDOR_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(20),
+  /** Most receivers in one batch vendor call (each provider has its own lower limit too: Tencent 200, Aliyun 100, sandbox 100). */
+  VENDOR_BATCH_MAX_SIZE: z.coerce.number().int().positive().default(200),
   /** Seed: the API key printed for the first user. Only its hash is stored. */
   SEED_API_KEY: z.string().default('hk_dev_sandbox_key_0000000000000000'),
 }).refine((c) => c.NODE_ENV !== 'production' || c.SECRET_KEY !== DEV_SECRET_KEY, {

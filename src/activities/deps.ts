@@ -5,6 +5,7 @@ import type { Metrics } from '../observability/metrics';
 import type { Whitelist } from '../screening/whitelist';
 import type { SecretBox } from '../security/secret-box';
 import type { VendorRegistry } from '../vendors/types';
+import type { VendorBatchSettings } from './vendor-batcher';
 
 /** What activities may touch. worker.ts builds these once; tests pass their own. */
 export interface ActivityDeps {
@@ -27,6 +28,8 @@ export interface ActivitySettings {
   /** Longest a send waits for a per-account rate-limit slot inside one activity attempt. */
   rateLimitMaxWaitMs: number;
   circuit: { failureThreshold: number; windowSeconds: number; openSeconds: number };
+  /** Sends of one account with the same content share one vendor call (vendor-batcher.ts). */
+  vendorBatch: VendorBatchSettings;
 }
 
 export const defaultActivitySettings: ActivitySettings = {
@@ -34,4 +37,5 @@ export const defaultActivitySettings: ActivitySettings = {
   accountCacheMs: 3_000,
   rateLimitMaxWaitMs: 20_000,
   circuit: { failureThreshold: 5, windowSeconds: 60, openSeconds: 60 },
+  vendorBatch: { windowMs: 20, maxSize: 200 },
 };

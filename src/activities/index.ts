@@ -9,6 +9,7 @@ import { createReceiptPollActivities } from './receipt-poll';
 import { createRoutingActivities } from './routing';
 import { createScreenActivities } from './screen-activity';
 import { createSendRecordActivities } from './send-records';
+import { createVendorBatcher } from './vendor-batcher';
 import { createVendorSendActivities } from './vendor-send';
 
 /** Every activity of the send workflow, built from the dependencies the worker owns. */
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
   const circuit = createCircuitBreaker(redis, settings.circuit);
   const rateLimiter = createAccountRateLimiter(redis);
   const dedup = createDedupChecker(redis, { timeoutMs: settings.dedupTimeoutMs });
+  const batcher = createVendorBatcher(settings.vendorBatch);
 
   const steps = {
     ...createScreenActivities({ prisma, whitelist: deps.whitelist, logger }),
@@ -29,7 +31,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...steps,
     ...createPrepareSendActivities(steps),
-    ...createVendorSendActivities({ prisma, vendors, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger, metrics }),
+    ...createVendorSendActivities({ prisma, vendors, batcher, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger, metrics }),
     ...createReceiptPollActivities({ prisma, vendors, accounts, logger, metrics }),
   };
 }

@@ -12,6 +12,7 @@ import type { VendorAccepted, VendorRegistry } from '../vendors/types';
 import type { AccountDirectory, RoutableAccount } from './account-directory';
 import type { CircuitBreaker } from './circuit-breaker';
 import { RateLimitHoldError, type AccountRateLimiter } from './rate-limit';
+import type { VendorBatcher } from './vendor-batcher';
 import { countReceipts } from '../observability/metrics';
 
 export interface VendorSendRequest {
@@ -40,6 +41,8 @@ export interface VendorFailureDetails {
 interface VendorSendDeps {
   prisma: PrismaClient;
   vendors: VendorRegistry;
+  /** Joins this call with others of the same account and content into one vendor request, where the provider can. */
+  batcher: VendorBatcher;
   accounts: AccountDirectory;
   circuit: CircuitBreaker;
   rateLimiter: AccountRateLimiter;
@@ -69,7 +72,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       if (waitedMs > 0) deps.metrics.rateLimitWaits.inc({ account: account.name });
     }
     const vendorTemplateIds = (send.message.template.vendorTemplateIds ?? {}) as Record<string, string>;
-    return adapter.send(account, {
+    return deps.batcher.send(adapter, account, {
       sendId: send.id,
       receiver: send.receiver,
       content: send.content,

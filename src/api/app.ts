@@ -10,6 +10,7 @@ import { logFacts } from './caller';
 import { apiDocsRouter } from './openapi/docs-router';
 import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
+import { keepReceiptRawBody } from './raw-body';
 import { requestLog } from './request-log';
 import { audiencesRouter } from './routes/audiences';
 import { billingRouter } from './routes/billing';
@@ -27,9 +28,9 @@ import { traceRouter } from './routes/trace';
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', trustProxySetting(deps.config.TRUST_PROXY));
   app.use(requestLog(deps.prisma, deps.logger, deps.metrics));
-  app.use(express.json({ limit: deps.config.MAX_BODY_BYTES }));
+  app.use(express.json({ limit: deps.config.MAX_BODY_BYTES, verify: keepReceiptRawBody }));
 
   app.use(healthRouter(deps));
   // The API's own description and docs hold no secrets: open like health.
@@ -60,6 +61,12 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps));
   return app;
+}
+
+/** TRUST_PROXY as express reads it: nothing trusted when empty, a hop count, or the proxies' addresses. */
+function trustProxySetting(value: string): boolean | number | string {
+  if (value.trim() === '') return false;
+  return /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
 }
 
 function errorHandler(deps: ApiDeps): ErrorRequestHandler {

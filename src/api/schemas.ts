@@ -75,6 +75,7 @@ export const receiptPushBodySchema = z.union([
   sandboxPushBody.meta({ title: 'sandbox' }),
   tencentPushBody.meta({ title: 'tencent' }),
   aliyunPushBody.meta({ title: 'aliyun' }),
+  z.looseObject({}).meta({ title: 'http-gateway', description: "the JSON object the account's receiptPush.reports describes" }),
 ]).meta({ description: "the provider's own delivery-report format: the one named by `provider` in the path" });
 
 const month = z.string().regex(MONTH_PATTERN, 'must be a month as YYYY-MM, e.g. 2026-11');

@@ -2,6 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { addSuppression } from '../screening/suppression-list';
 import type { ReceiptNotice } from '../shared/contract';
 import type { Channel, Reason, ReceiptStatus } from '../shared/states';
+import { batchMemberId, batchMemberParts } from '../vendors/batch-member';
 import type { VendorReceipt } from '../vendors/types';
 
 export interface StoredReceipt {
@@ -34,9 +35,8 @@ export async function storeReceipts(
 ): Promise<StoredReceipt[]> {
   const { provider } = account;
   const stored: StoredReceipt[] = [];
-  for (const receipt of receipts) {
-    const sendOfReceipt = { provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId };
-    const send = await prisma.send.findFirst({ where: sendOfReceipt, select: { id: true } });
+  for (const pushed of receipts) {
+    const { receipt, send } = await matchSend(prisma, account, pushed);
     await prisma.receipt.upsert({
       where: {
         provider_accountId_vendorMessageId_status: {
@@ -58,13 +58,14 @@ export async function storeReceipts(
       },
       update: send ? { sendId: send.id } : {},
     });
-    const matched = send ?? (await claimForLateSend(prisma, sendOfReceipt, receipt.status));
+    const matched = send ?? (await claimForLateSend(prisma, account, pushed, receipt));
     if (matched && receipt.reason === 'UNSUBSCRIBED') await suppressUnsubscribed(prisma, matched.id, receipt.vendorCode);
     stored.push({ sendId: matched?.id ?? null, notice: toNotice(receipt) });
   }
   return stored;
 }
 
+/**
 /**
  * A receipt stored unmatched whose send got its vendor id meanwhile: the vendor activity
  * committed the id after our first lookup and may have looked for this receipt before it
@@ -74,13 +75,42 @@ export async function storeReceipts(
  */
 async function claimForLateSend(
   prisma: PrismaClient,
-  sendOfReceipt: { provider: string; accountId: string; vendorMessageId: string },
-  status: string,
+  account: ReceiptAccount,
+  pushed: VendorReceipt,
+  stored: VendorReceipt,
 ): Promise<{ id: string } | null> {
-  const send = await prisma.send.findFirst({ where: sendOfReceipt, select: { id: true } });
+  const { send } = await matchSend(prisma, account, pushed);
   if (!send) return null;
-  const { count } = await prisma.receipt.updateMany({ where: { ...sendOfReceipt, status, sendId: null }, data: { sendId: send.id } });
+  const { count } = await prisma.receipt.updateMany({
+    where: { provider: account.provider, accountId: account.id, vendorMessageId: stored.vendorMessageId, status: stored.status, sendId: null },
+    data: { sendId: send.id },
+  });
   return count > 0 ? send : null;
+}
+
+/**
+ * The send a receipt is for: the one with its vendor message id, else (a
+ * receipt of a batch call names the batch id and the receiver) the batch
+ * member's send, whose id the receipt then takes.
+ */
+async function matchSend(
+  prisma: PrismaClient,
+  account: ReceiptAccount,
+  receipt: VendorReceipt,
+): Promise<{ receipt: VendorReceipt; send: { id: string } | null }> {
+  const where = { provider: account.provider, accountId: account.id };
+  const send = await prisma.send.findFirst({ where: { ...where, vendorMessageId: receipt.vendorMessageId }, select: { id: true } });
+  if (send || receipt.receiver === null) return { receipt, send };
+  const memberId = batchMemberId(receipt.vendorMessageId, receipt.receiver);
+  const member = await prisma.send.findFirst({ where: { ...where, vendorMessageId: memberId }, select: { id: true } });
+  if (member) return { receipt: { ...receipt, vendorMessageId: memberId }, send: member };
+  // Before its send is recorded: kept under the vendor's id, unless another receiver's receipt holds that
+  // row already (one id for a whole batch), then under the member id; receiptForSend finds either.
+  const taken = await prisma.receipt.findFirst({
+    where: { ...where, vendorMessageId: receipt.vendorMessageId, status: receipt.status, NOT: { receiver: receipt.receiver } },
+    select: { id: true },
+  });
+  return { receipt: taken ? { ...receipt, vendorMessageId: memberId } : receipt, send: null };
 }
 
 /**
@@ -93,7 +123,11 @@ export async function receiptForSend(
   account: ReceiptAccount,
   vendorMessageId: string,
 ): Promise<ReceiptNotice | null> {
-  const where = { provider: account.provider, accountId: account.id, vendorMessageId };
+  const member = batchMemberParts(vendorMessageId);
+  // A batch member's receipt may have come before its send was recorded, under the batch id and its receiver.
+  const where = member
+    ? { provider: account.provider, accountId: account.id, OR: [{ vendorMessageId }, { vendorMessageId: member.batchId, receiver: member.receiver }] }
+    : { provider: account.provider, accountId: account.id, vendorMessageId };
   const row = await prisma.receipt.findFirst({ where, orderBy: { receivedAt: 'asc' } });
   if (!row) return null;
   if (row.sendId === null) {

@@ -5,7 +5,7 @@ import { SEED_SANDBOX_ACCOUNT } from '../db/seed';
 import { createSandboxVendor, type SandboxVendor } from '../sandbox/sandbox-vendor';
 import { whitelistFromConfig } from '../screening/whitelist';
 import { receiptPushUrl } from '../security/receipt-token';
-import { createSendWorker } from '../worker/create-worker';
+import { activitySettingsFromConfig, createSendWorker } from '../worker/create-worker';
 import type { ProcessDeps } from './process-deps';
 
 export interface StackOptions {
@@ -55,7 +55,7 @@ export async function startHeraldStack(
     connection: temporal.nativeConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { ...deps, whitelist: whitelistFromConfig(config) },
+    deps: { ...deps, whitelist: whitelistFromConfig(config), settings: activitySettingsFromConfig(config) },
   });
   const running = worker ? worker.run() : Promise.resolve();
   return {

@@ -6,7 +6,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { createLogger, type Logger } from '../logger';
 import { createMetrics, type Metrics } from '../observability/metrics';
 import { createSecretBox, type SecretBox } from '../security/secret-box';
-import { createVendorRegistry } from '../vendors/registry';
+import { closeVendors, createVendorRegistry } from '../vendors/registry';
 import type { VendorRegistry } from '../vendors/types';
 import { createRedis, waitForRedis } from './redis';
 
@@ -31,15 +31,17 @@ export async function buildProcessDeps(config: Config, name: string, logger?: Lo
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   if (!(await waitForRedis(redis, 3_000))) log.warn('Redis is not reachable; starting anyway (dedup fails open)');
+  const vendors = createVendorRegistry();
   return {
     config,
     logger: log,
     prisma,
     redis,
-    vendors: createVendorRegistry(),
+    vendors,
     secrets: createSecretBox(config.SECRET_KEY),
     metrics: createMetrics(),
     async close() {
+      closeVendors(vendors);
       redis.disconnect();
       await prisma.$disconnect();
     },

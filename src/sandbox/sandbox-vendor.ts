@@ -20,6 +20,15 @@
  *     401 AUTH_FAILED, 402 INSUFFICIENT_BALANCE, 403 TEMPLATE_NOT_APPROVED,
  *     403 BLACKLISTED, 403 UNSUBSCRIBED, 429 RATE_LIMITED, 500 INTERNAL_ERROR.
  *
+ * `POST /v1/sms/send-batch` `{ content, templateId?, messages: [{ to, clientRef }] }`
+ *   (1 to 100 messages, one text for all): 200 `{ code: 'OK', results: [{ to,
+ *   clientRef, code, message, messageId? }] }`, one result per message in
+ *   order, `code` 'OK' (with messageId) or the refusal code of that receiver
+ *   (INVALID_NUMBER, BLACKLISTED, UNSUBSCRIBED). A failure of the whole call
+ *   answers like `/send` does. clientRef keeps its idempotency per message.
+ *   The call takes one fault: invalid_number / blacklisted / unsubscribed
+ *   refuse its first receiver, other send faults the whole call.
+ *
  * Receipts: receiptDelayMs after an accepted send its receipt
  * `{ messageId, to, status: 'DELIVRD' | 'UNDELIV', errCode, errMsg, doneTime (ISO) }`
  * exists. It is POSTed to receiptCallbackUrl (when set) as `{ receipts: [receipt] }`,

@@ -42,6 +42,18 @@ const sendBodySchema = z.object({
 });
 type SendBody = z.infer<typeof sendBodySchema>;
 
+/** Most receivers one batch call takes. */
+export const SANDBOX_BATCH_MAX = 100;
+
+const batchBodySchema = z.object({
+  content: z.string(),
+  templateId: z.string().optional(),
+  messages: z.array(z.object({ to: z.string(), clientRef: z.string().min(1) })).min(1).max(SANDBOX_BATCH_MAX),
+});
+
+/** Faults that refuse one receiver, not the call: in a batch call they hit its first receiver. */
+const RECEIVER_FAULTS: ReadonlySet<FaultKind> = new Set<FaultKind>(['invalid_number', 'blacklisted', 'unsubscribed']);
+
 /** The answer each send fault stands for ('timeout' holds the request instead). */
 const FAULT_ANSWERS: ReadonlyMap<FaultKind, ErrorAnswer> = new Map<FaultKind, ErrorAnswer>([
   ['5xx', { status: 500, code: 'INTERNAL_ERROR', message: 'internal error (injected)' }],
@@ -145,6 +157,45 @@ function sendHandler(deps: SmsRouteDeps): RequestHandler {
   };
 }
 
+/**
+ * One call for many receivers of one text. The call takes one fault: a
+ * receiver fault refuses the first receiver only, any other send fault the
+ * whole call; receipt faults apply to every receiver.
+ */
+function sendBatchHandler(deps: SmsRouteDeps): RequestHandler {
+  return async (req, res) => {
+    const body = batchBodySchema.safeParse(parseJson(rawBodyOf(req)));
+    if (!body.success) {
+      answerError(res, { status: 400, code: 'BAD_REQUEST', message: z.prettifyError(body.error) });
+      return;
+    }
+    const fault = deps.faults.next();
+    if (fault?.kind === 'timeout') {
+      await holdUnanswered(res, fault.timeoutMs, deps.closing);
+      return;
+    }
+    const receiverFault = fault && RECEIVER_FAULTS.has(fault.kind) ? fault : null;
+    const callRefused = fault && !receiverFault ? FAULT_ANSWERS.get(fault.kind) : undefined;
+    if (callRefused) {
+      answerError(res, callRefused);
+      return;
+    }
+    const { content, templateId } = body.data;
+    const results = [];
+    for (const [index, { to, clientRef }] of body.data.messages.entries()) {
+      const refused = refusal(to, index === 0 ? receiverFault : null);
+      if (refused) {
+        results.push({ to, clientRef, code: refused.code, message: refused.message });
+        continue;
+      }
+      const record = deps.ledger.get(clientRef) ?? (await accept(deps, { to, content, templateId, clientRef }, receiverFault ? null : fault));
+      record.calls += 1;
+      results.push({ to, clientRef, code: 'OK', message: 'accepted', messageId: record.messageId });
+    }
+    res.json({ code: 'OK', results });
+  };
+}
+
 function receiptsHandler(receipts: ReceiptScheduler): RequestHandler {
   return (req, res) => {
     const ids = typeof req.query.messageIds === 'string' ? req.query.messageIds.split(',').filter(Boolean) : [];
@@ -158,6 +209,7 @@ export function createSmsRouter(deps: SmsRouteDeps): Router {
   router.use(express.raw({ type: () => true, limit: '64kb' }));
   router.use(authenticate(deps.credentials));
   router.post('/send', sendHandler(deps));
+  router.post('/send-batch', sendBatchHandler(deps));
   router.get('/receipts', receiptsHandler(deps.receipts));
   return router;
 }

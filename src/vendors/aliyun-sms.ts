@@ -15,7 +15,7 @@
  * batch push, answered `{"code":0,"msg":"成功"}`), and pulled with
  * QuerySendDetails (PhoneNumber + SendDate in Beijing time + BizId).
  */
-import Dysmsapi, { QuerySendDetailsRequest, SendSmsRequest } from '@alicloud/dysmsapi20170525';
+import Dysmsapi, { QuerySendDetailsRequest, SendBatchSmsRequest, SendSmsRequest } from '@alicloud/dysmsapi20170525';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { z } from 'zod';
 import type { Reason } from '../shared/states';
@@ -26,8 +26,10 @@ import { receiptReason } from './receipt-codes';
 import { VendorError } from './vendor-error';
 import { beijingDay, beijingTimeToDate } from './beijing-time';
 import { endpointParts, transportFailure, withReceiverMasked } from './vendor-http';
-import type { OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
+import { batchMemberId, vendorSideId } from './batch-member';
+import type { BatchOutcome, OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
 import { outboundUrlSchema } from './outbound-url';
+import { receiptSourcesSchema } from '../security/receipt-sources';
 
 export const ALIYUN_DEFAULT_ENDPOINT = 'https://dysmsapi.aliyuncs.com';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -39,6 +41,8 @@ export const aliyunConfigSchema = z.object({
   /** Base URL of the API. */
   endpoint: outboundUrlSchema.default(ALIYUN_DEFAULT_ENDPOINT),
   timeoutMs: z.number().int().positive().optional(),
+  /** Optional: the only addresses (CIDRs) receipt pushes for this account are taken from; the vendor signs none. */
+  receiptSources: receiptSourcesSchema,
 });
 
 export const aliyunSecretsSchema = z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1) });
@@ -209,6 +213,39 @@ async function sendSms(account: VendorAccount, message: OutgoingMessage): Promis
   return { vendorMessageId: answer.bizId, vendorCode: answer.code, vendorText: answer.message ?? 'OK' };
 }
 
+/** SendBatchSms takes at most 100 numbers per call. */
+const ALIYUN_BATCH_MAX = 100;
+
+/**
+ * SendBatchSms: the numbers, one signature and one TemplateParam per number
+ * (all the same here), one TemplateCode. Aliyun answers one Code and one BizId
+ * for the whole call, so every number shares the outcome; each send's id is
+ * `<BizId>|<receiver>` (batch-member.ts), which receipts (BizId + number) find.
+ * OutId is the first send's id: Aliyun takes one per call.
+ */
+async function sendBatchSms(account: VendorAccount, messages: OutgoingMessage[]): Promise<BatchOutcome[]> {
+  const [first] = messages;
+  if (!first) return [];
+  const aliyun = readAccount(account);
+  if (!first.vendorTemplateId) {
+    throw new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', ADAPTER_CODES.templateMissing, 'the template has no Aliyun TemplateCode (vendorTemplateIds.aliyun)');
+  }
+  const response = await call(() => aliyun.client.sendBatchSms(new SendBatchSmsRequest({
+    phoneNumberJson: JSON.stringify(messages.map((message) => aliyunPhoneNumber(message.receiver))),
+    signNameJson: JSON.stringify(messages.map(() => aliyun.config.signName)),
+    templateCode: first.vendorTemplateId,
+    templateParamJson: JSON.stringify(messages.map((message) => message.variables)),
+    outId: first.sendId,
+  })));
+  const answer = expectAnswer(sendAnswerSchema, response.body);
+  if (answer.code !== 'OK') throw vendorCodeError(ALIYUN_CODES, answer.code, answer.message ?? answer.code);
+  const { bizId } = answer;
+  if (!bizId) throw new VendorError('RETRYABLE', 'UNKNOWN', ADAPTER_CODES.badResponse, 'SendBatchSms answered OK without a BizId');
+  return messages.map((message) => ({
+    accepted: { vendorMessageId: batchMemberId(bizId, message.receiver), vendorCode: answer.code, vendorText: answer.message ?? 'OK' },
+  }));
+}
+
 export const aliyunSmsAdapter: VendorAdapter = {
   provider: 'aliyun',
   channel: 'SMS',
@@ -224,6 +261,8 @@ export const aliyunSmsAdapter: VendorAdapter = {
     }
   },
 
+  batch: { maxSize: ALIYUN_BATCH_MAX, send: sendBatchSms },
+
   async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {
     const receipts: VendorReceipt[] = [];
     if (sent.length === 0) return receipts;
@@ -232,7 +271,7 @@ export const aliyunSmsAdapter: VendorAdapter = {
       const response = await call(() => aliyun.client.querySendDetails(new QuerySendDetailsRequest({
         phoneNumber: aliyunPhoneNumber(message.receiver),
         sendDate: beijingDay(message.sentAt),
-        bizId: message.vendorMessageId,
+        bizId: vendorSideId(message.vendorMessageId),
         pageSize: QUERY_PAGE_SIZE,
         currentPage: 1,
       })));

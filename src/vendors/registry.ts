@@ -5,7 +5,7 @@ import { feishuAdapter } from './chat/feishu';
 import { wecomAdapter } from './chat/wecom';
 import { httpGatewayAdapter } from './http-gateway/adapter';
 import { sandboxAdapter } from './sandbox';
-import { smtpAdapter } from './smtp';
+import { createSmtpAdapter } from './smtp';
 import { tencentSmsAdapter } from './tencent-sms';
 
 /** Every provider Herald can send through, by provider name. */
@@ -15,11 +15,16 @@ export function createVendorRegistry(
     tencentSmsAdapter,
     aliyunSmsAdapter,
     httpGatewayAdapter,
-    smtpAdapter,
+    createSmtpAdapter(),
     dingtalkAdapter,
     feishuAdapter,
     wecomAdapter,
   ],
 ): VendorRegistry {
   return new Map(adapters.map((adapter) => [adapter.provider, adapter]));
+}
+
+/** Closes what the adapters keep open (SMTP pools); sends still running finish first. */
+export function closeVendors(registry: VendorRegistry): void {
+  for (const adapter of registry.values()) adapter.close?.();
 }

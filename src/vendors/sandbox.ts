@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { SIGNATURE_HEADERS, signRequest } from '../sandbox/signature';
 import type { ErrorClass, Reason } from '../shared/states';
-import type { OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
+import { SANDBOX_BATCH_MAX } from '../sandbox/sms-routes';
+import type { BatchOutcome, OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
 import { VendorError } from './vendor-error';
 import { outboundUrlSchema } from './outbound-url';
 
@@ -180,6 +181,29 @@ function expectAnswer<T>(schema: z.ZodType<T>, answer: unknown): T {
   return parsed.data;
 }
 
+const batchResultSchema = z.object({ to: z.string(), clientRef: z.string(), code: z.string().min(1), message: z.string(), messageId: z.string().min(1).optional() });
+const batchAnswerSchema = z.object({ code: z.literal('OK'), results: z.array(batchResultSchema) });
+
+/** `POST /v1/sms/send-batch`: one text, many receivers, one result per receiver (matched by clientRef). */
+async function sendBatch(account: VendorAccount, messages: OutgoingMessage[]): Promise<BatchOutcome[]> {
+  const [first] = messages;
+  if (!first) return [];
+  const sandbox = readAccount(account);
+  const body = JSON.stringify({
+    content: first.content,
+    templateId: first.vendorTemplateId ?? undefined,
+    messages: messages.map((message) => ({ to: message.receiver, clientRef: message.sendId })),
+  });
+  const answer = expectAnswer(batchAnswerSchema, await call(sandbox, 'POST', '/v1/sms/send-batch', body));
+  const byRef = new Map(answer.results.map((result) => [result.clientRef, result]));
+  return messages.map((message): BatchOutcome => {
+    const result = byRef.get(message.sendId);
+    if (!result) return { error: vendorError('BAD_RESPONSE', 'the batch answer has no result for this message') };
+    if (result.code !== 'OK' || !result.messageId) return { error: vendorError(result.code, result.message) };
+    return { accepted: { vendorMessageId: result.messageId, vendorCode: result.code, vendorText: result.message } };
+  });
+}
+
 export const sandboxAdapter: VendorAdapter = {
   provider: 'sandbox',
   channel: 'SMS',
@@ -197,6 +221,8 @@ export const sandboxAdapter: VendorAdapter = {
     const accepted = expectAnswer(acceptedSchema, await call(sandbox, 'POST', '/v1/sms/send', body));
     return { vendorMessageId: accepted.messageId, vendorCode: accepted.code, vendorText: accepted.message };
   },
+
+  batch: { maxSize: SANDBOX_BATCH_MAX, send: sendBatch },
 
   async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {
     if (sent.length === 0) return [];

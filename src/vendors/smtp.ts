@@ -1,10 +1,15 @@
 /**
- * E-mail over SMTP (nodemailer), one connection per send. SMTP has no
+ * E-mail over SMTP (nodemailer) through a connection pool per account: one
+ * pooled transport per account (at most `maxConnections` connections, each
+ * used for `maxMessages` mails before it is replaced), reused across sends,
+ * rebuilt when the account's config or credentials change, and closed by
+ * `close()` when the process stops. SMTP has no
  * delivery report here (no DSN): the server's 250 after DATA is the last
  * answer we ever get, so it is recorded as the send's final receipt (see
  * README, "E-mail (smtp)"). Header injection is refused before any byte is sent.
  */
-import { createTransport } from 'nodemailer';
+import { createTransport, type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { z } from 'zod';
 import { maskReceiver } from '../shared/mask';
 import { readAccountParts } from './account-config';
@@ -24,7 +29,15 @@ export const smtpConfigSchema = z.object({
   /** The From header, `addr@example.com` or `"Name" <addr@example.com>`. */
   from: z.string().min(3).refine((value) => !LINE_BREAK.test(value), 'must not contain a line break').refine((value) => value.includes('@'), 'must contain an e-mail address'),
   timeoutMs: z.number().int().positive().max(120_000).default(15_000),
+  /** Most connections the pool opens to this server at once. */
+  maxConnections: z.number().int().min(1).max(50).default(5),
+  /** Mails sent over one connection before the pool replaces it. */
+  maxMessages: z.number().int().min(1).max(10_000).default(100),
 });
+
+type SmtpConfig = z.infer<typeof smtpConfigSchema>;
+type SmtpSecrets = z.infer<typeof smtpSecretsSchema>;
+type SmtpPool = Transporter<SMTPPool.SentMessageInfo, SMTPPool.Options>;
 
 export const smtpSecretsSchema = z.object({ user: z.string().min(1), pass: z.string().min(1) });
 
@@ -82,55 +95,112 @@ function domainOf(from: string): string {
   return match?.[1] ?? 'herald.invalid';
 }
 
-export const smtpAdapter: VendorAdapter = {
-  provider: 'smtp',
-  channel: 'EMAIL',
-  configSchema: smtpConfigSchema,
-  secretsSchema: smtpSecretsSchema,
-
-  async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
-    const { config, secrets } = readAccountParts(account, smtpConfigSchema, smtpSecretsSchema);
-    refuseHeaderInjection(message);
-    const transport = createTransport({
-      host: config.host,
-      port: config.port,
-      secure: config.secure,
-      requireTLS: config.requireTLS,
-      auth: { user: secrets.user, pass: secrets.pass },
-      connectionTimeout: config.timeoutMs,
-      greetingTimeout: config.timeoutMs,
-      socketTimeout: config.timeoutMs,
-      disableFileAccess: true,
-      disableUrlAccess: true,
+async function sendMail(transport: SmtpPool, config: SmtpConfig, message: OutgoingMessage): Promise<VendorAccepted> {
+  // One Message-ID per send: a retried send carries the same id, so mailbox providers can drop the duplicate.
+  const messageId = `<${message.sendId}@${domainOf(config.from)}>`;
+  try {
+    const info = await transport.sendMail({
+      from: config.from,
+      to: message.receiver,
+      subject: message.subject ?? '',
+      text: message.content,
+      messageId,
     });
-    // One Message-ID per send: a retried send carries the same id, so mailbox providers can drop the duplicate.
-    const messageId = `<${message.sendId}@${domainOf(config.from)}>`;
-    try {
-      const info = await transport.sendMail({
-        from: config.from,
-        to: message.receiver,
-        subject: message.subject ?? '',
-        text: message.content,
-        messageId,
-      });
-      return {
+    return {
+      vendorMessageId: messageId,
+      vendorCode: '250',
+      vendorText: info.response,
+      finalReceipt: {
         vendorMessageId: messageId,
+        receiver: message.receiver,
+        status: 'DELIVERED',
+        reason: null,
         vendorCode: '250',
-        vendorText: info.response,
-        finalReceipt: {
-          vendorMessageId: messageId,
-          receiver: message.receiver,
-          status: 'DELIVERED',
-          reason: null,
-          vendorCode: '250',
-          vendorText: `accepted by ${config.host} (SMTP has no later delivery report here): ${info.response}`,
-          deliveredAt: new Date(),
-        },
-      };
-    } catch (error) {
-      throw smtpError(error, message.receiver);
-    } finally {
-      transport.close();
+        vendorText: `accepted by ${config.host} (SMTP has no later delivery report here): ${info.response}`,
+        deliveredAt: new Date(),
+      },
+    };
+  } catch (error) {
+    throw smtpError(error, message.receiver);
+  }
+}
+
+/** One account's pooled transport, with the config it was built from and the sends using it. */
+interface PooledTransport {
+  fingerprint: string;
+  transport: SmtpPool;
+  inFlight: number;
+  /** Replaced by a transport of a newer config: closed when its last send is done. */
+  retired: boolean;
+}
+
+function createPooledTransport(config: SmtpConfig, secrets: SmtpSecrets): SmtpPool {
+  return createTransport({
+    pool: true,
+    maxConnections: config.maxConnections,
+    maxMessages: config.maxMessages,
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    requireTLS: config.requireTLS,
+    auth: { user: secrets.user, pass: secrets.pass },
+    connectionTimeout: config.timeoutMs,
+    greetingTimeout: config.timeoutMs,
+    socketTimeout: config.timeoutMs,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+}
+
+/** The SMTP provider, with its own pool of transports (one registry, one pool). */
+export function createSmtpAdapter(): VendorAdapter {
+  const pools = new Map<string, PooledTransport>();
+
+  /** The account's transport for this config; a changed config (the account directory reloads it) retires the old one. */
+  function acquire(accountId: string, config: SmtpConfig, secrets: SmtpSecrets): PooledTransport {
+    const fingerprint = JSON.stringify([config, secrets]);
+    const current = pools.get(accountId);
+    if (current?.fingerprint === fingerprint) {
+      current.inFlight += 1;
+      return current;
     }
-  },
-};
+    if (current) retire(current);
+    const fresh: PooledTransport = { fingerprint, transport: createPooledTransport(config, secrets), inFlight: 1, retired: false };
+    pools.set(accountId, fresh);
+    return fresh;
+  }
+
+  function retire(pooled: PooledTransport): void {
+    pooled.retired = true;
+    if (pooled.inFlight === 0) pooled.transport.close();
+  }
+
+  function release(pooled: PooledTransport): void {
+    pooled.inFlight -= 1;
+    if (pooled.retired && pooled.inFlight === 0) pooled.transport.close();
+  }
+
+  return {
+    provider: 'smtp',
+    channel: 'EMAIL',
+    configSchema: smtpConfigSchema,
+    secretsSchema: smtpSecretsSchema,
+
+    async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+      const { config, secrets } = readAccountParts(account, smtpConfigSchema, smtpSecretsSchema);
+      refuseHeaderInjection(message);
+      const pooled = acquire(account.id, config, secrets);
+      try {
+        return await sendMail(pooled.transport, config, message);
+      } finally {
+        release(pooled);
+      }
+    },
+
+    close() {
+      for (const pooled of pools.values()) retire(pooled);
+      pools.clear();
+    },
+  };
+}
+

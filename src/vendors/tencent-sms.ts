@@ -25,8 +25,9 @@ import { receiptReason } from './receipt-codes';
 import { VendorError } from './vendor-error';
 import { beijingTimeToDate } from './beijing-time';
 import { endpointParts, transportFailure, withReceiverMasked } from './vendor-http';
-import type { OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
+import type { BatchOutcome, OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
 import { outboundUrlSchema } from './outbound-url';
+import { receiptSourcesSchema } from '../security/receipt-sources';
 
 const SmsClient = sms.v20210111.Client;
 type SmsClientInstance = InstanceType<typeof SmsClient>;
@@ -47,6 +48,8 @@ export const tencentConfigSchema = z.object({
   /** Base URL of the API; the first label of its host name is the signed service name. */
   endpoint: outboundUrlSchema.default(TENCENT_DEFAULT_ENDPOINT),
   timeoutMs: z.number().int().positive().optional(),
+  /** Optional: the only addresses (CIDRs) receipt pushes for this account are taken from; the vendor signs none. */
+  receiptSources: receiptSourcesSchema,
 });
 
 export const tencentSecretsSchema = z.object({ secretId: z.string().min(1), secretKey: z.string().min(1) });
@@ -209,6 +212,43 @@ async function sendSms(account: VendorAccount, message: OutgoingMessage): Promis
   return { vendorMessageId: status.SerialNo, vendorCode: status.Code, vendorText: status.Message };
 }
 
+/** One SendSms call takes at most this many numbers. */
+const TENCENT_BATCH_MAX = 200;
+const batchStatusSchema = sendStatusSchema.extend({ PhoneNumber: z.string() });
+const batchAnswerSchema = z.object({ SendStatusSet: z.array(batchStatusSchema) });
+
+/**
+ * SendSms for many numbers with one TemplateParamSet; each number has its own
+ * SendStatusSet entry (matched by PhoneNumber) with its own Code. A request
+ * error fails the whole call.
+ */
+async function sendSmsBatch(account: VendorAccount, messages: OutgoingMessage[]): Promise<BatchOutcome[]> {
+  const [first] = messages;
+  if (!first) return [];
+  const tencent = readAccount(account);
+  const { templateId, params } = tencentTemplate(first);
+  let answer: unknown;
+  try {
+    answer = await tencent.client.SendSms({
+      SmsSdkAppId: tencent.config.smsSdkAppId,
+      SignName: tencent.config.signName,
+      TemplateId: templateId,
+      TemplateParamSet: params,
+      PhoneNumberSet: messages.map((message) => message.receiver),
+    });
+  } catch (error) {
+    throw classifySdkError(error);
+  }
+  const byNumber = new Map<string, z.infer<typeof batchStatusSchema>>();
+  for (const status of expectAnswer(batchAnswerSchema, answer).SendStatusSet) byNumber.set(status.PhoneNumber, status);
+  return messages.map((message): BatchOutcome => {
+    const status = byNumber.get(message.receiver);
+    if (!status) return { error: new VendorError('RETRYABLE', 'UNKNOWN', ADAPTER_CODES.badResponse, 'SendStatusSet has no entry for this number') };
+    if (status.Code !== 'Ok') return { error: withReceiverMasked(vendorCodeError(TENCENT_CODES, status.Code, status.Message), message.receiver) };
+    return { accepted: { vendorMessageId: status.SerialNo, vendorCode: status.Code, vendorText: status.Message } };
+  });
+}
+
 export const tencentSmsAdapter: VendorAdapter = {
   provider: 'tencent',
   channel: 'SMS',
@@ -223,6 +263,8 @@ export const tencentSmsAdapter: VendorAdapter = {
       throw error instanceof VendorError ? withReceiverMasked(error, message.receiver) : error;
     }
   },
+
+  batch: { maxSize: TENCENT_BATCH_MAX, send: sendSmsBatch },
 
   async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {
     if (sent.length === 0) return [];

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Channel, Reason, ReceiptStatus } from '../shared/states';
+import type { VendorError } from './vendor-error';
 
 /** A vendor account as adapters see it: config plus decrypted secrets. */
 export interface VendorAccount {
@@ -54,6 +55,28 @@ export interface VendorReceipt {
   deliveredAt: Date | null;
 }
 
+/** A receipt push as it arrived, for a signature check. */
+export interface PushedRequest {
+  rawBody: Buffer;
+  header(name: string): string | undefined;
+}
+
+/** One receiver's outcome inside a batch call: accepted, or refused for this receiver alone. */
+export type BatchOutcome = { accepted: VendorAccepted } | { error: VendorError };
+
+/**
+ * Sending one message to many receivers in one vendor call. The messages of
+ * one call differ only in sendId and receiver (same content, template,
+ * variables and subject). Resolves with one outcome per message, in order;
+ * throws a VendorError when the call as a whole failed (each message then
+ * failed with that error).
+ */
+export interface VendorBatchSend {
+  /** Most receivers the vendor takes in one call. */
+  readonly maxSize: number;
+  send(account: VendorAccount, messages: OutgoingMessage[]): Promise<BatchOutcome[]>;
+}
+
 /**
  * One provider. `send` resolves with the vendor's message id or throws a
  * VendorError that already carries its class and normalised reason.
@@ -66,12 +89,18 @@ export interface VendorAdapter {
   /** The credentials it needs: stored encrypted, never returned by the API or logged. */
   readonly secretsSchema: z.ZodType<Record<string, string>>;
   send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted>;
+  /** One call for many receivers, where the vendor has it; absent: one `send` per receiver. */
+  readonly batch?: VendorBatchSend;
   /** Ask the vendor's pull API for the receipts of these messages; absent when the vendor only pushes. */
   pullReceipts?(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]>;
-  /** Read a receipt push (`POST /v1/receipts/<provider>/<account token>`); throws on a malformed body. */
-  parsePushedReceipts?(body: unknown): VendorReceipt[];
+  /** Read a receipt push (`POST /v1/receipts/<provider>/<account token>`) to this account; throws on a malformed body. */
+  parsePushedReceipts?(body: unknown, account: VendorAccount): VendorReceipt[];
+  /** Why a push to this account is not authentic (its signature), or null; absent when the provider signs nothing. */
+  verifyPush?(account: VendorAccount, push: PushedRequest): string | null;
   /** The JSON body the vendor expects in answer to an accepted push (it retries the push otherwise). */
   readonly pushAnswer?: unknown;
+  /** Lets go of what the adapter keeps open between sends (pooled connections) once their sends are done; the process is stopping. */
+  close?(): void;
 }
 
 export type VendorRegistry = ReadonlyMap<string, VendorAdapter>;

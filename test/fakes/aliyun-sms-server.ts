@@ -10,6 +10,11 @@
  * signature or payload hash 400 SignatureDoesNotMatch, a reused nonce 400
  * SignatureNonceUsed, a date more than 15 minutes off 400 InvalidTimeStamp.Expired.
  *
+ * SendBatchSms (TemplateCode and OutId in the query; PhoneNumberJson,
+ * SignNameJson, TemplateParamJson in a form body: JSON arrays of one length, at most 100 numbers) answers
+ * one Code and one BizId for the whole call; its receipts carry that BizId
+ * and each number.
+ *
  * Business refusals (isv.*) are HTTP 200 with their Code in the body, as
  * Aliyun answers them; throttling is 400 Throttling.User.
  */
@@ -18,10 +23,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { beijingDay, beijingTime } from '../../src/vendors/beijing-time';
 import {
   answerJson, createFaultQueue, createReceiptBook, hold, listen, readBody,
-  type FakeReceipt, type FaultQueue, type ListeningFake, type ReceiptBook,
+  type FakeReceipt, type Fault, type FaultQueue, type ListeningFake, type ReceiptBook,
 } from './fake-vendor';
 
 const MAX_CLOCK_SKEW_MS = 15 * 60_000;
+/** SendBatchSms's documented limit on PhoneNumberJson. */
+const MAX_BATCH_NUMBERS = 100;
 
 /** The HTTP status Aliyun answers a code with; codes not listed come with 200. */
 const CODE_STATUS: ReadonlyMap<string, number> = new Map([
@@ -51,6 +58,8 @@ export interface AliyunFake extends ListeningFake {
   receipts: ReceiptBook;
   /** The query parameters of every SendSms that passed the signature check. */
   sendRequests: Array<Record<string, string>>;
+  /** The query parameters of every SendBatchSms that passed the signature check. */
+  batchRequests: Array<Record<string, string>>;
   calls: Array<{ action: string; errorCode: string | null }>;
   setCallbackUrl(url: string | null): void;
 }
@@ -127,39 +136,92 @@ export async function startAliyunFake(options: AliyunFakeOptions): Promise<Aliyu
   const receipts = createReceiptBook({ delayMs: options.receiptDelayMs ?? 100, callbackUrl: () => callbackUrl, toPushBody: aliyunPushBody });
   const sent: SentRecord[] = [];
   const sendRequests: AliyunFake['sendRequests'] = [];
+  const batchRequests: AliyunFake['batchRequests'] = [];
   const calls: AliyunFake['calls'] = [];
 
   function answer(res: ServerResponse, result: Record<string, unknown>): void {
     answerJson(res, 200, { RequestId: randomUUID(), ...result });
   }
 
-  async function sendSms(params: Record<string, string>, res: ServerResponse): Promise<void> {
-    sendRequests.push(params);
-    const fault = faults.next();
-    if (fault?.kind === 'timeout') return hold(res, fault.ms);
+  /** The fault of a send call that refuses it before anything is checked; 'timeout' holds it (resolves true). */
+  async function refusedByFault(fault: Fault | null, res: ServerResponse): Promise<boolean> {
+    if (fault?.kind === 'timeout') {
+      await hold(res, fault.ms);
+      return true;
+    }
     if (fault?.kind === 'http_status') {
       throw new AliyunError(fault.status, fault.status >= 500 ? 'ServiceUnavailable' : 'InvalidParameter', `injected HTTP ${fault.status}`);
     }
     if (fault?.kind === 'code') throw new AliyunError(CODE_STATUS.get(fault.code) ?? 200, fault.code, `injected ${fault.code}`);
-    const phone = params.PhoneNumbers ?? '';
+    return false;
+  }
+
+  function checkPhone(phone: string): void {
     if (!/^(1\d{10}|[2-9]\d{6,14})$/.test(phone)) throw new AliyunError(200, 'isv.MOBILE_NUMBER_ILLEGAL', '非法手机号');
-    if (!params.SignName) throw new AliyunError(200, 'isv.SMS_SIGNATURE_ILLEGAL', '该账号下找不到对应签名');
-    if (!params.TemplateCode) throw new AliyunError(200, 'isv.SMS_TEMPLATE_ILLEGAL', '该账号下找不到对应模板');
+  }
+
+  function checkTemplateParam(json: unknown): void {
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new AliyunError(200, 'isv.INVALID_JSON_PARAM', 'JSON参数不合法，只接受字符串值');
+  }
+
+  function parseJsonParam(text: string | undefined, fallback: string): unknown {
     try {
-      const variables: unknown = JSON.parse(params.TemplateParam ?? '{}');
-      if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) throw new Error('not an object');
+      return JSON.parse(text ?? fallback) as unknown;
     } catch {
       throw new AliyunError(200, 'isv.INVALID_JSON_PARAM', 'JSON参数不合法，只接受字符串值');
     }
-    const bizId = `${randomInt(100_000_000, 999_999_999)}${Date.now()}^0`;
+  }
+
+  /** Records one accepted number and schedules its receipt. */
+  async function accept(bizId: string, phone: string, templateCode: string, outId: string, fault: Fault | null): Promise<void> {
     const e164 = phone.startsWith('1') && phone.length === 11 ? `+86${phone}` : `+${phone}`;
-    const record: SentRecord = { bizId, phone: e164, sentAt: new Date(), templateCode: params.TemplateCode, outId: params.OutId ?? '' };
+    const record: SentRecord = { bizId, phone: e164, sentAt: new Date(), templateCode, outId };
     sent.push(record);
     const undelivered = fault?.kind === 'undelivered' ? fault.code : null;
     await receipts.schedule({
-      messageId: bizId, phone: e164, outId: record.outId, sentAt: record.sentAt,
+      messageId: bizId, phone: e164, outId, sentAt: record.sentAt,
       success: undelivered === null, code: undelivered ?? 'DELIVERED', text: undelivered === null ? '用户接收成功' : '用户接收失败',
     }, fault);
+  }
+
+  function newBizId(): string {
+    return `${randomInt(100_000_000, 999_999_999)}${Date.now()}^0`;
+  }
+
+  async function sendSms(params: Record<string, string>, res: ServerResponse): Promise<void> {
+    sendRequests.push(params);
+    const fault = faults.next();
+    if (await refusedByFault(fault, res)) return;
+    const phone = params.PhoneNumbers ?? '';
+    checkPhone(phone);
+    if (!params.SignName) throw new AliyunError(200, 'isv.SMS_SIGNATURE_ILLEGAL', '该账号下找不到对应签名');
+    if (!params.TemplateCode) throw new AliyunError(200, 'isv.SMS_TEMPLATE_ILLEGAL', '该账号下找不到对应模板');
+    checkTemplateParam(parseJsonParam(params.TemplateParam, '{}'));
+    const bizId = newBizId();
+    await accept(bizId, phone, params.TemplateCode, params.OutId ?? '', fault);
+    answer(res, { Code: 'OK', Message: 'OK', BizId: bizId });
+  }
+
+  async function sendBatchSms(params: Record<string, string>, res: ServerResponse): Promise<void> {
+    batchRequests.push(params);
+    const fault = faults.next();
+    if (await refusedByFault(fault, res)) return;
+    const phones = parseJsonParam(params.PhoneNumberJson, 'null');
+    const signs = parseJsonParam(params.SignNameJson, 'null');
+    const templateParams = parseJsonParam(params.TemplateParamJson, '[]');
+    if (!Array.isArray(phones) || !Array.isArray(signs) || !Array.isArray(templateParams)) {
+      throw new AliyunError(400, 'MissingParameter', 'PhoneNumberJson, SignNameJson and TemplateParamJson must be JSON arrays.');
+    }
+    if (phones.length === 0 || phones.length > MAX_BATCH_NUMBERS) throw new AliyunError(200, 'isv.PARAM_LENGTH_LIMIT', '参数超出长度限制');
+    if (signs.length !== phones.length || (templateParams.length > 0 && templateParams.length !== phones.length)) {
+      throw new AliyunError(200, 'isv.INVALID_PARAMETERS', 'PhoneNumberJson, SignNameJson and TemplateParamJson differ in length.');
+    }
+    phones.forEach((phone) => checkPhone(String(phone)));
+    if (signs.some((sign) => typeof sign !== 'string' || sign === '')) throw new AliyunError(200, 'isv.SMS_SIGNATURE_ILLEGAL', '该账号下找不到对应签名');
+    if (!params.TemplateCode) throw new AliyunError(200, 'isv.SMS_TEMPLATE_ILLEGAL', '该账号下找不到对应模板');
+    templateParams.forEach(checkTemplateParam);
+    const bizId = newBizId();
+    for (const phone of phones) await accept(bizId, String(phone), params.TemplateCode, params.OutId ?? '', fault);
     answer(res, { Code: 'OK', Message: 'OK', BizId: bizId });
   }
 
@@ -170,7 +232,7 @@ export async function startAliyunFake(options: AliyunFakeOptions): Promise<Aliyu
     const details = sent
       .filter((record) => aliyunPhone(record.phone) === PhoneNumber && beijingDay(record.sentAt) === SendDate && (!BizId || record.bizId === BizId))
       .map((record) => {
-        const report = reports.find((r) => r.messageId === record.bizId);
+        const report = reports.find((r) => r.messageId === record.bizId && r.phone === record.phone);
         return {
           PhoneNum: PhoneNumber, TemplateCode: record.templateCode, Content: '', OutId: record.outId,
           SendDate: beijingTime(record.sentAt),
@@ -189,8 +251,11 @@ export async function startAliyunFake(options: AliyunFakeOptions): Promise<Aliyu
     try {
       verifyAcs3(req, raw, url.searchParams, secrets, nonces);
       if (req.headers['x-acs-version'] !== '2017-05-25') throw new AliyunError(400, 'InvalidVersion', 'x-acs-version must be 2017-05-25.');
-      const params = Object.fromEntries(url.searchParams);
+      // RPC parameters come in the query; SendBatchSms's JSON arrays in a form body (covered by the payload hash).
+      const form = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(raw) : new URLSearchParams();
+      const params = { ...Object.fromEntries(url.searchParams), ...Object.fromEntries(form) };
       if (action === 'SendSms') await sendSms(params, res);
+      else if (action === 'SendBatchSms') await sendBatchSms(params, res);
       else if (action === 'QuerySendDetails') querySendDetails(params, res);
       else throw new AliyunError(404, 'InvalidAction.NotFound', `The action ${action} is not served by this fake.`);
       calls.push({ action, errorCode: null });
@@ -206,6 +271,7 @@ export async function startAliyunFake(options: AliyunFakeOptions): Promise<Aliyu
     faults,
     receipts,
     sendRequests,
+    batchRequests,
     calls,
     setCallbackUrl(url) {
       callbackUrl = url;

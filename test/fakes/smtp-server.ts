@@ -15,6 +15,8 @@ export type RecipientAnswer = { code: number; text: string } | 'hang';
 export interface FakeSmtpServer {
   port: number;
   received: ReceivedMail[];
+  /** Connections opened since the start, and those open now. */
+  connections(): { opened: number; open: number };
   /** Sets the answer for a recipient address (lower-case); other addresses are accepted. */
   answerRecipient(address: string, answer: RecipientAnswer): void;
   close(): Promise<void>;
@@ -27,11 +29,13 @@ function smtpReply(code: number, text: string): Error {
 /**
  * A real SMTP server (smtp-server, plain text, AUTH PLAIN/LOGIN required)
  * that checks the credentials (535 otherwise), answers RCPT TO per address,
- * and records every accepted message.
+ * records every accepted message, and counts connections.
  */
 export async function startFakeSmtpServer(credentials: { user: string; pass: string }): Promise<FakeSmtpServer> {
   const received: ReceivedMail[] = [];
   const answers = new Map<string, RecipientAnswer>();
+  let opened = 0;
+  let closed = 0;
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS'],
@@ -39,6 +43,13 @@ export async function startFakeSmtpServer(credentials: { user: string; pass: str
     authMethods: ['PLAIN', 'LOGIN'],
     closeTimeout: 200,
     logger: false,
+    onConnect(_session, callback) {
+      opened += 1;
+      callback();
+    },
+    onClose() {
+      closed += 1;
+    },
     onAuth(auth, _session, callback) {
       if (auth.username === credentials.user && auth.password === credentials.pass) return callback(null, { user: auth.username });
       return callback(smtpReply(535, '5.7.8 Authentication credentials invalid'));
@@ -68,6 +79,7 @@ export async function startFakeSmtpServer(credentials: { user: string; pass: str
   return {
     port: (listening.address() as AddressInfo).port,
     received,
+    connections: () => ({ opened, open: opened - closed }),
     answerRecipient(address, answer) {
       answers.set(address.toLowerCase(), answer);
     },

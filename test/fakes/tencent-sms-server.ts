@@ -15,6 +15,8 @@
  * Answers are HTTP 200 `{"Response": {..., "RequestId"}}`; request errors
  * are `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`; per-number
  * outcomes of SendSms are in SendStatusSet[].Code ("Ok" when accepted).
+ * SendSms takes up to 200 numbers in PhoneNumberSet with one TemplateParamSet
+ * (a batch): `rejectNumber` makes one number of it fail with its own code.
  */
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -32,6 +34,8 @@ const PER_NUMBER_CODES = new Set([
 ]);
 
 const MAX_CLOCK_SKEW_SECONDS = 300;
+/** SendSms's documented limit on PhoneNumberSet. */
+const MAX_NUMBERS_PER_CALL = 200;
 
 export interface TencentFakeOptions {
   secretId: string;
@@ -50,6 +54,8 @@ export interface TencentFake extends ListeningFake {
   /** Every action that was called, in order, with the error code answered (null when it succeeded). */
   calls: Array<{ action: string; errorCode: string | null }>;
   setCallbackUrl(url: string | null): void;
+  /** From now on this number's entry in SendStatusSet carries `code` (a per-number refusal). */
+  rejectNumber(phone: string, code: string): void;
 }
 
 class TencentError extends Error {
@@ -116,6 +122,7 @@ export async function startTencentFake(options: TencentFakeOptions): Promise<Ten
   const receipts = createReceiptBook({ delayMs: options.receiptDelayMs ?? 100, callbackUrl: () => callbackUrl, toPushBody: tencentPushBody });
   const sendRequests: TencentFake['sendRequests'] = [];
   const calls: TencentFake['calls'] = [];
+  const rejectedNumbers = new Map<string, string>();
 
   function answer(res: ServerResponse, result: Record<string, unknown>): void {
     answerJson(res, 200, { Response: { ...result, RequestId: randomUUID() } });
@@ -126,6 +133,7 @@ export async function startTencentFake(options: TencentFakeOptions): Promise<Ten
     const phones = Array.isArray(body.PhoneNumberSet) ? body.PhoneNumberSet.map(String) : [];
     if (body.SmsSdkAppId !== options.smsSdkAppId) throw new TencentError('InvalidParameterValue.SdkAppIdNotExist', 'SdkAppId not exist.');
     if (phones.length === 0) throw new TencentError('InvalidParameter', 'PhoneNumberSet is empty.');
+    if (phones.length > MAX_NUMBERS_PER_CALL) throw new TencentError('LimitExceeded.PhoneNumberCountLimit', 'PhoneNumberSet holds more than 200 numbers.');
     const sessionContext = typeof body.SessionContext === 'string' ? body.SessionContext : '';
     const fault = faults.next();
     if (fault?.kind === 'timeout') return hold(res, fault.ms);
@@ -136,8 +144,9 @@ export async function startTencentFake(options: TencentFakeOptions): Promise<Ten
     if (fault?.kind === 'code' && !PER_NUMBER_CODES.has(fault.code)) throw new TencentError(fault.code, `injected ${fault.code}`);
     const statuses = [];
     for (const phone of phones) {
-      if (fault?.kind === 'code' || !/^\+\d{6,15}$/.test(phone)) {
-        const code = fault?.kind === 'code' ? fault.code : 'InvalidParameterValue.IncorrectPhoneNumber';
+      const rejectedWith = rejectedNumbers.get(phone);
+      if (fault?.kind === 'code' || rejectedWith !== undefined || !/^\+\d{6,15}$/.test(phone)) {
+        const code = fault?.kind === 'code' ? fault.code : rejectedWith ?? 'InvalidParameterValue.IncorrectPhoneNumber';
         statuses.push({ SerialNo: '', PhoneNumber: phone, Fee: 0, SessionContext: sessionContext, Code: code, Message: `injected ${code}`, IsoCode: '' });
         continue;
       }
@@ -199,6 +208,9 @@ export async function startTencentFake(options: TencentFakeOptions): Promise<Ten
     calls,
     setCallbackUrl(url) {
       callbackUrl = url;
+    },
+    rejectNumber(phone, code) {
+      rejectedNumbers.set(phone, code);
     },
   };
 }

@@ -123,4 +123,18 @@ describe('receipt push URLs with a per-account token', () => {
     expect(rows.every((row) => row.path === '/v1/receipts/sandbox/***')).toBe(true);
     expect(await herald.deps.prisma.apiRequestLog.count({ where: { path: { contains: token } } })).toBe(0);
   });
+
+  it('without TRUST_PROXY, X-Forwarded-For does not change the source a receiptSources list is checked against', async () => {
+    const { prisma, config } = herald.deps;
+    const listed = await prisma.account.create({
+      data: { name: `sandbox-listed-${randomUUID().slice(0, 8)}`, channel: 'SMS', provider: 'sandbox', config: { endpoint: 'http://127.0.0.1:9', receiptSources: ['203.0.113.0/24'] }, enabled: false },
+    });
+    const url = receiptPushUrl(herald.baseUrl, config.RECEIPT_TOKEN_KEY, listed);
+    const messageId = `sbx-${randomUUID()}`;
+    const response = await fetch(url, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.5' }, body: JSON.stringify(receipt(messageId, '+8613800150009', 'DELIVRD')),
+    });
+    expect(response.status).toBe(403);
+    expect(await prisma.receipt.count({ where: { vendorMessageId: messageId } })).toBe(0);
+  });
 });

@@ -221,7 +221,7 @@ describe('receipts', () => {
       return pushed.length > 0 ? pushed : undefined;
     });
 
-    expect(sandboxAdapter.parsePushedReceipts!(body)).toEqual([{
+    expect(sandboxAdapter.parsePushedReceipts!(body, account)).toEqual([{
       vendorMessageId,
       receiver: '+8613800138000',
       status: 'DELIVERED',
@@ -318,7 +318,7 @@ describe('receipts', () => {
     ['an unknown status', { receipts: [{ messageId: 'sbx-1', to: '+8613800138000', status: 'OK', errCode: '0', errMsg: 'ok', doneTime: new Date().toISOString() }] }],
     ['a bad doneTime', { receipts: [{ messageId: 'sbx-1', to: '+8613800138000', status: 'DELIVRD', errCode: '0', errMsg: 'ok', doneTime: 'yesterday' }] }],
   ])('throws on a malformed push body: %s', (_label, body) => {
-    expect(() => sandboxAdapter.parsePushedReceipts!(body)).toThrow();
+    expect(() => sandboxAdapter.parsePushedReceipts!(body, account)).toThrow();
   });
 });
 

@@ -1,16 +1,18 @@
-import { smtpAdapter } from '../../src/vendors/smtp';
+import { createSmtpAdapter } from '../../src/vendors/smtp';
 import type { OutgoingMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 import { startFakeSmtpServer, type FakeSmtpServer } from '../fakes/smtp-server';
 
 const CREDENTIALS = { user: 'herald@example.com', pass: 'smtp-pass-1' };
 let smtp: FakeSmtpServer;
+const smtpAdapter = createSmtpAdapter();
 
 beforeAll(async () => {
   smtp = await startFakeSmtpServer(CREDENTIALS);
 });
 
 afterAll(async () => {
+  smtpAdapter.close?.();
   await smtp.close();
 });
 
@@ -30,6 +32,15 @@ async function failure(promise: Promise<unknown>): Promise<VendorError> {
   const error = await promise.then(() => null, (caught: unknown) => caught);
   if (!(error instanceof VendorError)) throw new Error(`expected a VendorError, got ${String(error)}`);
   return error;
+}
+
+/** Waits until the fake sees this many open connections (closing is asynchronous on both ends). */
+async function waitForOpen(count: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (smtp.connections().open !== count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} open SMTP connections, the fake has ${smtp.connections().open}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 describe('smtp adapter against a real SMTP server (smtp-server)', () => {
@@ -87,6 +98,34 @@ describe('smtp adapter against a real SMTP server (smtp-server)', () => {
     const receiver = await failure(smtpAdapter.send(account(), mail('li@example.com\r\nBcc: victim@example.com')));
     expect(receiver).toMatchObject({ errorClass: 'RECEIVER_INVALID', reason: 'INVALID_RECEIVER', vendorCode: 'HEADER_INJECTION' });
     expect(smtp.received).toHaveLength(before);
+  });
+
+  it('N sends over one account share the pool: at most maxConnections connections, every mail received', async () => {
+    const pooledAccount = { ...account(), id: 'acc-smtp-pool', config: { ...account().config, maxConnections: 2, maxMessages: 100 } };
+    const before = { opened: smtp.connections().opened, received: smtp.received.length };
+    const receivers = Array.from({ length: 10 }, (_, i) => `pool${i}@example.com`);
+    await Promise.all(receivers.map((receiver, i) => smtpAdapter.send(pooledAccount, mail(receiver, 'Pooled', `send-pool-${i}`))));
+    await smtpAdapter.send(pooledAccount, mail('pool-later@example.com', 'Pooled', 'send-pool-later'));
+    const opened = smtp.connections().opened - before.opened;
+    console.log(`smtp: 11 sends over one account opened ${opened} connection(s) (maxConnections 2)`);
+    expect(opened).toBeGreaterThanOrEqual(1);
+    expect(opened).toBeLessThanOrEqual(2);
+    expect(smtp.received.slice(before.received).flatMap((m) => m.to).sort()).toEqual([...receivers, 'pool-later@example.com'].sort());
+  });
+
+  it('a changed account config gets a new pool; the old one is closed; close() closes the rest', async () => {
+    const adapter = createSmtpAdapter();
+    const first = { ...account(), id: 'acc-smtp-change' };
+    const changed = { ...first, config: { ...first.config, from: '"Herald Ops" <ops@example.com>' } };
+    const baseline = smtp.connections().open;
+    await adapter.send(first, mail('change1@example.com', 'One', 'send-change-1'));
+    await adapter.send(first, mail('change2@example.com', 'Two', 'send-change-2'));
+    expect(smtp.connections().open - baseline).toBe(1);
+    await adapter.send(changed, mail('change3@example.com', 'Three', 'send-change-3'));
+    expect(smtp.received.at(-1)).toMatchObject({ from: 'ops@example.com', to: ['change3@example.com'] });
+    await waitForOpen(baseline + 1); // the old pool's connection is gone, the new one stays
+    adapter.close?.();
+    await waitForOpen(baseline);
   });
 
   it('the config schema refuses a From with a line break, naming the field', () => {

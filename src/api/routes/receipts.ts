@@ -1,8 +1,12 @@
 import { Router } from 'express';
 import { storeReceipts } from '../../receipts/receipt-store';
+import { checkReceiptSource } from '../../security/receipt-sources';
 import { accountForToken } from '../../security/receipt-token';
 import { receiptSignal, sendWorkflowId } from '../../shared/contract';
+import type { Channel } from '../../shared/states';
+import type { VendorAccount } from '../../vendors/types';
 import type { ApiDeps } from '../deps';
+import { receiptRawBody } from '../raw-body';
 import { HttpError } from '../http-error';
 import { countReceipts } from '../../observability/metrics';
 import { receiptPathSchema } from '../schemas';
@@ -13,11 +17,33 @@ export function redactReceiptToken(path: string): string {
   return path.replace(/^(\/v1\/receipts\/[^/]+\/)[^/]+/, '$1***');
 }
 
+interface PushedAccountRow {
+  id: string;
+  name: string;
+  provider: string;
+  channel: string;
+  config: unknown;
+  secretCiphertext: string | null;
+}
+
+/** The account a push came to, as adapters read it; its secrets opened only for a signature check. */
+function pushTarget(deps: ApiDeps, row: PushedAccountRow, withSecrets: boolean): VendorAccount {
+  return {
+    id: row.id, name: row.name, provider: row.provider, channel: row.channel as Channel,
+    config: (row.config ?? {}) as Record<string, unknown>,
+    secrets: withSecrets && row.secretCiphertext ? deps.secrets.open(row.secretCiphertext) : {},
+  };
+}
+
 /**
  * `POST /v1/receipts/:provider/:accountToken`: a vendor pushes delivery
  * reports to the URL of one account (src/security/receipt-token.ts). A
  * wrong token or provider is a 401 that says nothing more; a right one only
- * touches that account's sends. Each receipt is stored first, then signalled
+ * touches that account's sends. An account whose config lists
+ * `receiptSources` takes pushes only from those addresses (403 otherwise;
+ * the request's address is the socket's unless TRUST_PROXY is set); a
+ * provider that signs its pushes (http-gateway with `receiptPush.signature`)
+ * has the signature checked over the raw body (403 otherwise). Each receipt is stored first, then signalled
  * to its send's workflow; a signal that cannot be delivered now is not lost,
  * because the workflow's poll reads the table.
  */
@@ -28,16 +54,27 @@ export function receiptsRouter(deps: ApiDeps): Router {
     const { provider, accountToken } = parseOr400(receiptPathSchema, req.params, 'params');
     const adapter = deps.vendors.get(provider);
     const candidates = adapter?.parsePushedReceipts
-      ? await deps.prisma.account.findMany({ where: { provider }, select: { id: true, provider: true } })
+      ? await deps.prisma.account.findMany({ where: { provider }, select: { id: true, name: true, provider: true, channel: true, config: true, secretCiphertext: true } })
       : [];
     const account = accountForToken(deps.config.RECEIPT_TOKEN_KEY, candidates, accountToken);
     if (!adapter?.parsePushedReceipts || !account) {
       deps.logger.warn({ provider, ip: req.ip }, 'receipt push refused: unknown provider or account token');
       throw new HttpError(401, 'UNAUTHENTICATED', 'unknown receipt endpoint');
     }
+    const source = checkReceiptSource(account.config, req.ip);
+    if (!source.allowed) {
+      deps.logger.warn({ provider, accountId: account.id, reason: source.reason }, 'receipt push refused: source not allowed');
+      throw new HttpError(403, 'RECEIPT_SOURCE_REFUSED', 'this source may not push receipts for the account');
+    }
+    const target = pushTarget(deps, account, adapter.verifyPush !== undefined);
+    const forged = adapter.verifyPush?.(target, { rawBody: receiptRawBody(req), header: (name) => req.get(name) }) ?? null;
+    if (forged) {
+      deps.logger.warn({ provider, accountId: account.id, reason: forged }, 'receipt push refused: signature');
+      throw new HttpError(403, 'INVALID_RECEIPT_SIGNATURE', 'the push signature does not verify');
+    }
     let parsed;
     try {
-      parsed = adapter.parsePushedReceipts(req.body);
+      parsed = adapter.parsePushedReceipts(req.body, target);
     } catch (error) {
       throw new HttpError(400, 'INVALID_RECEIPT', error instanceof Error ? error.message : 'malformed receipt body');
     }

@@ -1,17 +1,19 @@
 /**
  * Provider `http-gateway`: an SMS gateway described entirely by its account
  * config (config.ts): the send request, its signing, the answer, and
- * optionally how to pull delivery reports. Without a pull description a send
+ * optionally how to pull delivery reports and how to read (and verify the
+ * signature of) the ones it pushes. Without either a send
  * stays SENT until the receipt window ends (EXPIRED), unless the config says
  * the gateway's acceptance is its delivery (`acceptanceIsDelivery`).
  */
 import { randomUUID } from 'node:crypto';
 import { readAccountParts } from '../account-config';
 import { callVendorHttp, type HttpAnswer, type HttpRequest } from '../http-call';
-import type { OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from '../types';
+import type { OutgoingMessage, PushedRequest, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from '../types';
 import { readGatewayAnswer } from './answer';
 import { httpGatewayConfigSchema, httpGatewaySecretsSchema, type GatewayRequest, type HttpGatewayConfig } from './config';
-import { readReceiptReports } from './receipt-reports';
+import { pushSignatureProblem } from './push-signature';
+import { readPushedReports, readReceiptReports } from './receipt-reports';
 import { renderRequest } from './render';
 import { signingHeaders } from './signing';
 
@@ -54,6 +56,20 @@ export const httpGatewayAdapter: VendorAdapter = {
         vendorText: 'accepted by the gateway; its config says acceptance is delivery (no delivery reports)', deliveredAt: new Date(),
       },
     };
+  },
+
+  /** An account whose config has `receiptPush.signature` takes only pushes whose signature verifies. */
+  verifyPush(account: VendorAccount, push: PushedRequest): string | null {
+    const { config, secrets } = readAccountParts(account, httpGatewayConfigSchema, httpGatewaySecretsSchema);
+    const signature = config.receiptPush?.signature;
+    return signature ? pushSignatureProblem(signature, secrets, push) : null;
+  },
+
+  /** Reports as the account's `receiptPush.reports` describes them; an account without it takes no pushes. */
+  parsePushedReceipts(body: unknown, account: VendorAccount): VendorReceipt[] {
+    const { config } = readAccountParts(account, httpGatewayConfigSchema, httpGatewaySecretsSchema);
+    if (!config.receiptPush) throw new Error('this account takes no receipt pushes (its config has no receiptPush)');
+    return readPushedReports(config.receiptPush.reports, body);
   },
 
   /** Asks once per message id; an account without `receiptPull` has nothing to ask. */

@@ -57,6 +57,49 @@ const codeEntry = z.strictObject({
   reason: z.enum(GATEWAY_REASONS).optional(),
 });
 
+/** Where the reports are in a body and how to read one (a pull's answer or a push). */
+const reportFields = {
+  /** Where the list of reports is; without it the whole body is one report. */
+  itemsPath: z.string().min(1).optional(),
+  /** Inside one report: */
+  messageIdPath: z.string().min(1),
+  statusPath: z.string().min(1),
+  /** Status values that mean delivered / not delivered; any other value is "no report yet". */
+  delivered: z.array(z.string().min(1)).min(1),
+  undelivered: z.array(z.string().min(1)).min(1),
+  errorCodePath: z.string().min(1).optional(),
+  errorTextPath: z.string().min(1).optional(),
+  doneTimePath: z.string().min(1).optional(),
+  /** Error code of an undelivered report → reason (default UNKNOWN). */
+  reasons: z.record(z.string(), z.enum(GATEWAY_REASONS)).default({}),
+};
+
+/**
+ * How the gateway signs the reports it pushes: an HMAC of the raw body (or of
+ * `<timestamp><separator><body>`, the timestamp from its own header) with one
+ * of the account's secrets, in a header. A push that does not verify is refused.
+ */
+const pushSignatureSchema = z.strictObject({
+  algorithm: z.enum(['sha1', 'sha256', 'sha512']),
+  /** Name of the secret used as the HMAC key. */
+  secret: secretName,
+  header: headerName,
+  encoding: z.enum(['hex', 'base64']),
+  /** Text before the signature in its header, e.g. `sha256=`. */
+  prefix: z.string().regex(/^[^\r\n]*$/, 'must not contain a line break').default(''),
+  timestampHeader: headerName.optional(),
+  timestampUnit: z.enum(['s', 'ms']).default('s'),
+  separator: z.string().default(''),
+  /** With timestampHeader: pushes older or newer than this are refused (replays). */
+  maxSkewSeconds: z.number().int().positive().max(3600).default(300),
+});
+
+/** Reports the gateway pushes to the account's receipt URL (JSON bodies), and their signature. */
+const receiptPushSchema = z.strictObject({
+  reports: z.strictObject(reportFields),
+  signature: pushSignatureSchema.optional(),
+});
+
 /**
  * How to ask the gateway for the delivery report of one message (`{messageId}`
  * is the gateway's id), and how to read it. Signed like the send.
@@ -73,19 +116,7 @@ const receiptPullSchema = z.strictObject({
     successStatus: z.array(z.number().int().min(100).max(599)).min(1).optional(),
     successPath: z.string().min(1).optional(),
     successValue: z.union([z.string(), z.number(), z.boolean()]).optional(),
-    /** Where the list of reports is; without it the whole answer is one report. */
-    itemsPath: z.string().min(1).optional(),
-    /** Inside one report: */
-    messageIdPath: z.string().min(1),
-    statusPath: z.string().min(1),
-    /** Status values that mean delivered / not delivered; any other value is "no report yet". */
-    delivered: z.array(z.string().min(1)).min(1),
-    undelivered: z.array(z.string().min(1)).min(1),
-    errorCodePath: z.string().min(1).optional(),
-    errorTextPath: z.string().min(1).optional(),
-    doneTimePath: z.string().min(1).optional(),
-    /** Error code of an undelivered report → reason (default UNKNOWN). */
-    reasons: z.record(z.string(), z.enum(GATEWAY_REASONS)).default({}),
+    ...reportFields,
   }),
 });
 
@@ -116,6 +147,8 @@ export const httpGatewayConfigSchema = z
     response: responseSchema,
     /** Optional: how to pull delivery reports. Without it (or acceptanceIsDelivery) a send ends EXPIRED NO_RECEIPT. */
     receiptPull: receiptPullSchema.optional(),
+    /** Optional: how to read (and verify) the reports the gateway pushes to the account's receipt URL. */
+    receiptPush: receiptPushSchema.optional(),
     /** For gateways without delivery reports: the gateway's acceptance is recorded as delivery. */
     acceptanceIsDelivery: z.boolean().default(false),
     timeoutMs: z.number().int().positive().max(60_000).default(10_000),
@@ -174,6 +207,9 @@ export interface GatewayRequest {
   body?: z.infer<typeof bodySchema>;
 }
 export type GatewayReceiptPull = z.infer<typeof receiptPullSchema>;
+export type GatewayReceiptPush = z.infer<typeof receiptPushSchema>;
+/** How to read reports out of a body, pulled or pushed. */
+export type GatewayReports = GatewayReceiptPush['reports'];
 /** When an answer is a success: HTTP status (default any 2xx) and, if given, a value at a path. */
 export interface SuccessCondition {
   successStatus?: number[];

@@ -1,11 +1,11 @@
-/** Reads a gateway's delivery reports as its `receiptPull.response` describes them. */
+/** Reads a gateway's delivery reports as its `receiptPull.response` or `receiptPush.reports` describes them. */
 import type { Reason } from '../../shared/states';
 import { classifyHttpStatus } from '../classification';
 import type { HttpAnswer } from '../http-call';
 import type { VendorReceipt } from '../types';
 import { VendorError } from '../vendor-error';
 import { asText, isSuccess, valueAtPath } from './answer';
-import type { GatewayReceiptPull } from './config';
+import type { GatewayReceiptPull, GatewayReports } from './config';
 
 function parsedTime(value: unknown): Date | null {
   const text = asText(value);
@@ -24,15 +24,32 @@ export function readReceiptReports(response: GatewayReceiptPull['response'], ans
     const { errorClass, reason } = classifyHttpStatus(answer.status);
     throw new VendorError(errorClass, reason, `HTTP_${answer.status}`, answer.text.slice(0, 200));
   }
-  const items = response.itemsPath ? valueAtPath(answer.json, response.itemsPath) : [answer.json];
-  if (!Array.isArray(items)) {
+  const items = reportItems(response, answer.json);
+  if (!items) {
     throw new VendorError('RETRYABLE', 'UNKNOWN', 'BAD_RESPONSE', `no report list at ${response.itemsPath ?? '(answer)'}: ${answer.text.slice(0, 200)}`);
   }
+  return reportsIn(response, items, messageIds);
+}
+
+/** The reports of a pushed body, every message id; throws when the body has no report list where the config says. */
+export function readPushedReports(reports: GatewayReports, body: unknown): VendorReceipt[] {
+  const items = reportItems(reports, body);
+  if (!items) throw new Error(`no report list at ${reports.itemsPath ?? '(body)'}`);
+  return reportsIn(reports, items, null);
+}
+
+function reportItems(reports: GatewayReports, body: unknown): unknown[] | null {
+  const items = reports.itemsPath ? valueAtPath(body, reports.itemsPath) : [body];
+  return Array.isArray(items) ? items : null;
+}
+
+/** The finished reports among the items (pending ones left out), only those of `messageIds` when given. */
+function reportsIn(response: GatewayReports, items: unknown[], messageIds: string[] | null): VendorReceipt[] {
   const receipts: VendorReceipt[] = [];
   for (const item of items) {
     const messageId = asText(valueAtPath(item, response.messageIdPath));
     const status = asText(valueAtPath(item, response.statusPath));
-    if (messageId === null || status === null || !messageIds.includes(messageId)) continue;
+    if (messageId === null || status === null || (messageIds !== null && !messageIds.includes(messageId))) continue;
     const delivered = response.delivered.includes(status);
     if (!delivered && !response.undelivered.includes(status)) continue;
     const code = response.errorCodePath ? asText(valueAtPath(item, response.errorCodePath)) : null;
