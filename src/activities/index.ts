@@ -3,6 +3,7 @@ import { createCircuitBreaker } from './circuit-breaker';
 import { createDedupActivities } from './dedup-activity';
 import { createDedupChecker } from './dedup';
 import type { ActivityDeps } from './deps';
+import { createFanOutActivities } from './fan-out-page';
 import { createAccountRateLimiter } from './rate-limit';
 import { createReceiptPollActivities } from './receipt-poll';
 import { createRoutingActivities } from './routing';
@@ -10,7 +11,7 @@ import { createScreenActivities } from './screen-activity';
 import { createSendRecordActivities } from './send-records';
 import { createVendorSendActivities } from './vendor-send';
 
-/** Every activity of the send workflow, built from the dependencies the worker owns. */
+/** Every activity of the send and fan-out workflows, built from the dependencies the worker owns. */
 export function createActivities(deps: ActivityDeps) {
   const { prisma, redis, vendors, logger, metrics, settings } = deps;
   const accounts = createAccountDirectory(prisma, deps.secrets, settings.accountCacheMs, logger);
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createVendorSendActivities({ prisma, vendors, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger, metrics }),
     ...createReceiptPollActivities({ prisma, vendors, accounts, logger, metrics }),
     ...createSendRecordActivities(prisma, metrics),
+    ...createFanOutActivities({ prisma, starter: deps.starter, config: deps.config, logger }),
   };
 }
 

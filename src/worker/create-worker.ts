@@ -1,21 +1,35 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { defaultActivitySettings, type ActivityDeps } from '../activities/deps';
+import { createWorkflowStarter } from '../sending/workflow-starter';
 
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  deps: Omit<ActivityDeps, 'settings'> & { settings?: ActivityDeps['settings'] };
+  deps: Omit<ActivityDeps, 'settings' | 'starter'> & { settings?: ActivityDeps['settings'] };
 }
 
-/** The send worker: Herald's workflows plus activities built from the given dependencies. */
+/**
+ * The send worker: Herald's workflows plus activities built from the given
+ * dependencies. The fan-out activity starts send workflows through a client
+ * on the worker's own connection, on the worker's task queue.
+ */
 export async function createSendWorker(options: WorkerOptions): Promise<Worker> {
+  const { config, prisma, logger } = options.deps;
+  const starter = createWorkflowStarter({
+    temporal: new Client({ connection: options.connection, namespace: options.namespace }),
+    prisma,
+    taskQueue: options.taskQueue,
+    logger,
+    fanOut: { pageSize: config.FAN_OUT_PAGE_SIZE, pagesPerRun: config.FAN_OUT_PAGES_PER_RUN },
+  });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ settings: defaultActivitySettings, ...options.deps }),
+    activities: createActivities({ settings: defaultActivitySettings, ...options.deps, starter }),
   });
 }

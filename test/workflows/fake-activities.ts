@@ -56,6 +56,9 @@ export function fakeActivities(overrides: Partial<Activities> = {}): { activitie
     async finishSend(outcome) {
       journal.finals.push(outcome);
     },
+    async startSendPage() {
+      throw new Error('the send workflow never fans out');
+    },
   };
   const activities = { ...base, ...overrides };
   return {
