@@ -16,14 +16,14 @@ export async function measureLargeAcceptance(stack: BenchStack, receivers: numbe
   const api = await stack.startApi(UNPOLLED_QUEUE);
   try {
     const peak = watchPeakMemory({ api: api.pid });
+    // A refused request is a figure too (before fan-out, 10,000 receivers ran into the 5 s transaction timeout: 500).
     const answer = await postMessage(stack.apiUrl, stack.config, freshReceivers(receivers));
-    if (answer.status !== 202) throw new Error(`POST /v1/messages answered ${answer.status}`);
     // Let the API finish what it does after the answer before reading its peak.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const peaks = peak.stop();
     return {
       title: `Large message, acceptance only: one request for ${receivers} receivers`,
-      figures: { 'time to 202 (ms)': Math.round(answer.ms), 'peak RSS api (MB)': Math.round(peaks.api) },
+      figures: { 'answer status': answer.status, 'time to answer (ms)': Math.round(answer.ms), 'peak RSS api (MB)': Math.round(peaks.api) },
     };
   } finally {
     await api.stop();
