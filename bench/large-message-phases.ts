@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     await phase('zod messageRequestSchema', () => messageRequestSchema.parse(parsed));
     const normalised = await phase('normaliseReceiver × N (libphonenumber)', () => receivers.map((raw) => normaliseReceiver(raw, 'SMS', region)));
     const burst = createReceiverBurstGuard(redis, config, createLogger({ level: 'silent', name: 'phases', pretty: false }), createMetrics());
-    await phase('receiver burst cap: one Lua call per receiver (Redis)', () => burst.admit('SMS', receivers));
+    await phase('receiver burst cap: Lua calls of 500 receivers (Redis)', () => burst.admit('SMS', receivers));
     const messageId = randomUUID();
     const sends = await phase('build send rows (randomUUID × N)', () => normalised.map((check, index) => ({
       id: randomUUID(), messageId, templateId: template.id, channel: 'SMS', receiver: check.ok ? check.receiver : '', receiverRaw: receivers[index] ?? '',
