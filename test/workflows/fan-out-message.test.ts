@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { FanOutPageRequest } from '../../src/activities/fan-out-page';
+import { FAN_OUT_PAGE_INCOMPLETE, type FanOutPageRequest } from '../../src/activities/fan-out-page';
 import { FAN_OUT_WORKFLOW, fanOutProgressQuery, fanOutWorkflowId, type FanOutInput, type FanOutPage, type FanOutProgress } from '../../src/shared/contract';
 import type { fanOutMessage } from '../../src/workflows';
 import { startTimeSkippingServer } from '../support/temporal';
@@ -107,7 +107,7 @@ describe('fanOutMessage workflow (time-skipping server)', () => {
     const result = await run(async (request) => {
       if (request.after === message.ids[4] && failures === 0) {
         failures += 1;
-        throw ApplicationFailure.create({ type: 'FanOutPageIncomplete', message: 'Temporal unreachable' });
+        throw ApplicationFailure.create({ type: FAN_OUT_PAGE_INCOMPLETE, message: 'Temporal unreachable' });
       }
       return message.startSendPage(request);
     }, fanOutInput());
