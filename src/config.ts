@@ -48,6 +48,12 @@ const configSchema = z.object({
   /** Server key (base64, at least 32 bytes) from which each account's receipt URL token is derived (HMAC). */
   RECEIPT_TOKEN_KEY: z.string().default(DEV_RECEIPT_TOKEN_KEY),
   MAX_RECEIVERS_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
+  /** A message with at least this many sends starts one fan-out workflow (`message-<id>`) instead of one start per send from the API. */
+  FAN_OUT_MIN_RECEIVERS: z.coerce.number().int().positive().default(200),
+  /** Sends whose workflows one fan-out activity starts. */
+  FAN_OUT_PAGE_SIZE: z.coerce.number().int().positive().max(5_000).default(500),
+  /** Pages one fan-out run handles before it continues as new, bounding its history. */
+  FAN_OUT_PAGES_PER_RUN: z.coerce.number().int().positive().max(500).default(50),
   /** Largest request body the API reads; a larger one is a 413. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
   /** Longest the API waits for a whole request to arrive (node's requestTimeout); a slower one is a 408. Bounds a large audience upload. */

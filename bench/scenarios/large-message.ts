@@ -5,6 +5,33 @@ import type { BenchProcess, BenchStack } from '../stack';
 import { countSends } from './end-to-end';
 import { postMessage } from './requests';
 
+/** A task queue no worker polls: the 202 is measured without sends competing for the CPU. */
+const UNPOLLED_QUEUE = 'herald-bench-large-unpolled';
+
+/**
+ * One request for many receivers against an API whose workflows go to a task
+ * queue no worker polls: the time to the 202 and the API's peak memory only.
+ */
+export async function measureLargeAcceptance(stack: BenchStack, receivers: number): Promise<{ title: string; figures: Figures }> {
+  const api = await stack.startApi(UNPOLLED_QUEUE);
+  try {
+    // A running API is warm (JIT, libphonenumber metadata, the Prisma client): one small request first.
+    await postMessage(stack.apiUrl, stack.config, freshReceivers(10));
+    const peak = watchPeakMemory({ api: api.pid });
+    // A refused request is a figure too (before fan-out, 10,000 receivers ran into the 5 s transaction timeout: 500).
+    const answer = await postMessage(stack.apiUrl, stack.config, freshReceivers(receivers));
+    // Let the API finish what it does after the answer before reading its peak.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const peaks = peak.stop();
+    return {
+      title: `Large message, acceptance only: one request for ${receivers} receivers`,
+      figures: { 'answer status': answer.status, 'time to answer (ms)': Math.round(answer.ms), 'peak RSS api (MB)': Math.round(peaks.api) },
+    };
+  } finally {
+    await api.stop();
+  }
+}
+
 /** One request for many receivers: time to the 202, time until every send is SENT, and peak memory. */
 export async function measureLargeMessage(stack: BenchStack, receivers: number, processes: BenchProcess[]): Promise<{ title: string; figures: Figures }> {
   const since = new Date(Date.now() - 1000);

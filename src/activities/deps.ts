@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
+import type { Config } from '../config';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { Whitelist } from '../screening/whitelist';
 import type { SecretBox } from '../security/secret-box';
+import type { WorkflowStarter } from '../sending/workflow-starter';
 import type { VendorRegistry } from '../vendors/types';
 import type { VendorBatchSettings } from './vendor-batcher';
 
@@ -17,6 +19,10 @@ export interface ActivityDeps {
   metrics: Metrics;
   /** Test mode's whitelist; null in production. */
   whitelist: Whitelist;
+  /** Starts send workflows (the fan-out of large messages), like the API's starter. */
+  starter: WorkflowStarter;
+  /** The template defaults a send's workflow input is built with. */
+  config: Config;
   settings: ActivitySettings;
 }
 

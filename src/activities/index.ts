@@ -3,6 +3,7 @@ import { createCircuitBreaker } from './circuit-breaker';
 import { createDedupActivities } from './dedup-activity';
 import { createDedupChecker } from './dedup';
 import type { ActivityDeps } from './deps';
+import { createFanOutActivities } from './fan-out-page';
 import { createPrepareSendActivities } from './prepare-send';
 import { createAccountRateLimiter } from './rate-limit';
 import { createReceiptPollActivities } from './receipt-poll';
@@ -12,7 +13,7 @@ import { createSendRecordActivities } from './send-records';
 import { createVendorBatcher } from './vendor-batcher';
 import { createVendorSendActivities } from './vendor-send';
 
-/** Every activity of the send workflow, built from the dependencies the worker owns. */
+/** Every activity of the send and fan-out workflows, built from the dependencies the worker owns. */
 export function createActivities(deps: ActivityDeps) {
   const { prisma, redis, vendors, logger, metrics, settings } = deps;
   const accounts = createAccountDirectory(prisma, deps.secrets, settings.accountCacheMs, logger);
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...steps,
     ...createPrepareSendActivities(steps),
+    ...createFanOutActivities({ prisma, starter: deps.starter, config: deps.config, logger }),
     ...createVendorSendActivities({ prisma, vendors, batcher, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger, metrics }),
     ...createReceiptPollActivities({ prisma, vendors, accounts, logger, metrics }),
   };

@@ -12,6 +12,7 @@ import type { Caller } from './caller';
 import { HttpError } from './http-error';
 import type { CappedReceiver, ReceiverBurstGuard } from './receiver-burst';
 import type { MessageRequest } from './schemas';
+import { insertSends, type MessageSendColumns, type SendRowColumns } from './send-rows';
 import { assertTemplateSendable } from './template-sendable';
 
 export interface AcceptedAnswer {
@@ -25,14 +26,22 @@ export interface AcceptedAnswer {
   capped?: CappedReceiver[];
 }
 
+/**
+ * What starts the accepted sends' workflows after the 202: the API starts each
+ * send itself, or (a large message) starts one fan-out workflow that starts them in pages.
+ */
+export type WorkflowStarts = { kind: 'sends'; inputs: SendInput[] } | { kind: 'fanOut'; messageId: string };
+
 export type Acceptance =
-  | { replayed: false; answer: AcceptedAnswer; inputs: SendInput[]; normalized: string[] }
+  | { replayed: false; answer: AcceptedAnswer; channel: Channel; starts: WorkflowStarts; normalized: string[] }
   | { replayed: true; answer: AcceptedAnswer; normalized: string[] };
 
 /**
  * Turns a valid request into rows: the message, one send per receiver and
  * one outbox row per send, in ONE transaction. Nothing is sent from here;
- * the workflows start after the commit.
+ * the workflows start after the commit. A message with at least
+ * FAN_OUT_MIN_RECEIVERS sends gets one outbox row for the message instead:
+ * its fan-out workflow starts the sends in pages.
  *
  * All or nothing for the caller's mistakes: one invalid receiver or missing
  * variable refuses the whole request. The anti-bombing cap is not a mistake
@@ -79,19 +88,23 @@ export async function acceptMessage(
 
   const messageId = randomUUID();
   const segments = template.channel === 'SMS' ? countSegments(rendered.text).segments : 1;
-  const sends = receivers.flatMap((receiver, index) => cappedIndexes.has(index) ? [] : [{
-    id: randomUUID(),
+  const shared: MessageSendColumns = {
     messageId,
     templateId: template.id,
     channel: template.channel,
-    receiver,
-    receiverRaw: request.receivers[index] ?? receiver,
     content: rendered.text,
     segments,
     sendAt,
     status: sendAt ? 'SCHEDULED' : 'ACCEPTED',
+  };
+  const rows = receivers.flatMap((receiver, index): SendRowColumns[] => cappedIndexes.has(index) ? [] : [{
+    id: randomUUID(),
+    receiver,
+    receiverRaw: request.receivers[index] ?? receiver,
   }]);
+  const sends = rows.map((row) => ({ ...shared, ...row }));
 
+  const fanOut = sends.length >= config.FAN_OUT_MIN_RECEIVERS;
   try {
     await prisma.$transaction([
       prisma.message.create({
@@ -100,8 +113,8 @@ export async function acceptMessage(
           variables, idempotencyKey, requestHash, receiverCount: sends.length,
         },
       }),
-      prisma.send.createMany({ data: sends }),
-      prisma.outbox.createMany({ data: sends.map((s) => ({ sendId: s.id })) }),
+      insertSends(prisma, shared, rows),
+      fanOut ? prisma.outbox.create({ data: { messageId } }) : prisma.outbox.createMany({ data: sends.map((s) => ({ sendId: s.id })) }),
     ]);
   } catch (error) {
     const raced = idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
@@ -122,7 +135,8 @@ export async function acceptMessage(
       ...(sendAt ? { sendAt: sendAt.toISOString() } : {}),
       ...(capped.length > 0 ? { capped } : {}),
     },
-    inputs: sends.map((s) => buildSendInput(s, template, caller.apiKeyId, config)),
+    channel: template.channel as Channel,
+    starts: fanOut ? { kind: 'fanOut', messageId } : { kind: 'sends', inputs: sends.map((s) => buildSendInput(s, template, caller.apiKeyId, config)) },
   };
 }
 

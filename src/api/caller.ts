@@ -15,8 +15,11 @@ export interface RequestLogFacts {
   messageId?: string;
   receiversRaw?: string[];
   receiversNormalized?: string[];
-  /** receiverSearchKey of every raw receiver, so diagnose finds rejected ones too. */
-  receiverKeys?: string[];
+  /**
+   * receiverSearchKey of every raw receiver, so diagnose finds rejected ones too. Computed when the
+   * log row is written, after the answer: for 10,000 receivers it is 0.3 s of libphonenumber.
+   */
+  receiverKeys?: () => string[];
   error?: { code: string; message: string; details?: unknown };
 }
 

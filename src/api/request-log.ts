@@ -31,7 +31,7 @@ export function requestLog(prisma: PrismaClient, logger: Logger, metrics: Metric
             messageId: facts.messageId ?? null,
             receiversRaw: facts.receiversRaw ?? [],
             receiversNormalized: facts.receiversNormalized ?? [],
-            receiverKeys: facts.receiverKeys ?? [],
+            receiverKeys: facts.receiverKeys?.() ?? [],
             error: (facts.error as Prisma.InputJsonValue | undefined) ?? undefined,
             durationMs: Math.round(durationMs),
           },

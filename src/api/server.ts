@@ -14,7 +14,10 @@ export interface RunningApi {
 
 /** The HTTP API plus its outbox relay, on one port. */
 export async function startApiServer(deps: ProcessDeps, temporal: Client, port: number, host = '0.0.0.0'): Promise<RunningApi> {
-  const starter = createWorkflowStarter({ temporal, prisma: deps.prisma, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger });
+  const starter = createWorkflowStarter({
+    temporal, prisma: deps.prisma, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger,
+    fanOut: { pageSize: deps.config.FAN_OUT_PAGE_SIZE, pagesPerRun: deps.config.FAN_OUT_PAGES_PER_RUN },
+  });
   const app = createApp({ ...deps, temporal, starter });
   const server = createServer({ requestTimeout: deps.config.API_REQUEST_TIMEOUT_SECONDS * 1000 }, app);
   await new Promise<void>((resolve, reject) => {

@@ -16,7 +16,7 @@ export function createMetrics() {
     dedupOutcomes: new Counter({ name: 'herald_dedup_outcomes_total', help: 'Dedup verdicts (PASS, FILTERED, SKIPPED)', labelNames: ['outcome'], registers }),
     shieldOutcomes: new Counter({ name: 'herald_shield_outcomes_total', help: 'Night shield decisions', labelNames: ['action'], registers }),
     receipts: new Counter({ name: 'herald_receipts_total', help: 'Receipts stored', labelNames: ['provider', 'status', 'reason'], registers }),
-    outboxBacklog: new Gauge({ name: 'herald_outbox_backlog', help: 'Sends accepted whose workflow is not started yet', registers }),
+    outboxBacklog: new Gauge({ name: 'herald_outbox_backlog', help: 'Outbox rows whose workflow is not started yet: accepted sends, and large messages whose fan-out is not started', registers }),
     callerRateLimited: new Counter({ name: 'herald_caller_rate_limited_total', help: 'API requests refused with 429 by the per-API-key rate limit', registers }),
     receiversCapped: new Counter({ name: 'herald_receivers_capped_total', help: 'Receivers refused by the anti-bombing burst cap (sends to one receiver across all callers)', labelNames: ['channel'], registers }),
     rateLimitWaits: new Counter({ name: 'herald_rate_limit_waits_total', help: 'Sends held back by an account rate limit', labelNames: ['account'], registers }),

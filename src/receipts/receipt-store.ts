@@ -66,7 +66,6 @@ export async function storeReceipts(
 }
 
 /**
-/**
  * A receipt stored unmatched whose send got its vendor id meanwhile: the vendor activity
  * committed the id after our first lookup and may have looked for this receipt before it
  * was inserted, so nobody would pick it up until the workflow's first poll (30 s by default).

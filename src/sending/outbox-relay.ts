@@ -13,27 +13,48 @@ const NOT_STARTED = ['ACCEPTED', 'SCHEDULED'] as const satisfies readonly SendSt
 const GRACE_SECONDS = 5;
 
 /**
- * Starts the workflows of accepted sends that are not started yet (Temporal
- * was down, or the process died after commit). Several relays may run: a
+ * Starts the workflows of accepted sends, and the fan-out workflows of large
+ * messages, that are not started yet (Temporal was down, or the process died
+ * after commit). Several relays may run: a
  * pass claims rows with SKIP LOCKED and leases them with a growing backoff.
  */
 export function createOutboxRelay(deps: { prisma: PrismaClient; starter: WorkflowStarter; config: Config; logger: Logger; metrics: Metrics }) {
   const { prisma } = deps;
 
-  async function claim(): Promise<string[]> {
-    const rows = await prisma.$queryRaw<Array<{ send_id: string }>>`
+  /** Claimed rows: sends to start one by one, and large messages whose fan-out to start. */
+  async function claim(): Promise<{ sendIds: string[]; messageIds: string[] }> {
+    const rows = await prisma.$queryRaw<Array<{ send_id: string | null; message_id: string | null }>>`
       UPDATE outbox SET attempts = attempts + 1,
         next_attempt_at = now() + interval '1 second' * power(2, least(attempts + 1, 8))
       WHERE id IN (
         SELECT id FROM outbox
         WHERE started_at IS NULL AND next_attempt_at <= now() AND created_at < now() - make_interval(secs => ${GRACE_SECONDS})
         ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-      RETURNING send_id::text`;
-    return rows.map((r) => r.send_id);
+      RETURNING send_id::text, message_id::text`;
+    return {
+      sendIds: rows.flatMap((r) => (r.send_id === null ? [] : [r.send_id])),
+      messageIds: rows.flatMap((r) => (r.message_id === null ? [] : [r.message_id])),
+    };
   }
 
   async function relayOnce(): Promise<number> {
-    const sendIds = await claim();
+    const { sendIds, messageIds } = await claim();
+    const fanOuts = await relayFanOuts(messageIds);
+    return fanOuts + (await relaySends(sendIds));
+  }
+
+  /** A fan-out start is idempotent (`message-<id>`), and its pages skip sends that were started already. */
+  async function relayFanOuts(messageIds: string[]): Promise<number> {
+    if (messageIds.length === 0) return 0;
+    const failed = await deps.starter.startFanOuts(messageIds);
+    if (failed.length > 0) {
+      await prisma.outbox.updateMany({ where: { messageId: { in: failed } }, data: { lastError: 'fan-out workflow start failed' } });
+    }
+    deps.logger.info({ relayed: messageIds.length - failed.length, failed: failed.length }, 'outbox relay pass: fan-outs');
+    return messageIds.length;
+  }
+
+  async function relaySends(sendIds: string[]): Promise<number> {
     if (sendIds.length === 0) return 0;
     // A send that left its first state was started already (only its outbox mark was lost) or canceled before start.
     // A SCHEDULED one may or may not have started (the workflow writes SCHEDULED again): starting it twice is harmless.

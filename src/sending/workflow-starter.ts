@@ -1,16 +1,26 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
-import { SEND_WORKFLOW, searchAttributes, sendWorkflowId, type SendInput } from '../shared/contract';
+import { FAN_OUT_WORKFLOW, fanOutWorkflowId, SEND_WORKFLOW, searchAttributes, sendWorkflowId, type FanOutInput, type SendInput } from '../shared/contract';
 
 export interface WorkflowStarter {
   /** Starts each send's workflow and marks its outbox row; returns the send ids it could not start. */
   start(inputs: SendInput[]): Promise<string[]>;
+  /** Starts each large message's fan-out workflow and marks its outbox row; returns the message ids it could not start. */
+  startFanOuts(messageIds: string[]): Promise<string[]>;
 }
 
 const START_CONCURRENCY = 32;
 
-export function createWorkflowStarter(deps: { temporal: Client; prisma: PrismaClient; taskQueue: string; logger: Logger }): WorkflowStarter {
+export interface StarterDeps {
+  temporal: Client;
+  prisma: PrismaClient;
+  taskQueue: string;
+  logger: Logger;
+  fanOut: { pageSize: number; pagesPerRun: number };
+}
+
+export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
   async function startOne(input: SendInput): Promise<void> {
     try {
       await deps.temporal.workflow.start(SEND_WORKFLOW, {
@@ -32,7 +42,34 @@ export function createWorkflowStarter(deps: { temporal: Client; prisma: PrismaCl
     }
   }
 
+  async function startFanOut(messageId: string): Promise<void> {
+    const input: FanOutInput = { messageId, pageSize: deps.fanOut.pageSize, pagesPerRun: deps.fanOut.pagesPerRun, after: null, pages: 0, started: 0 };
+    try {
+      await deps.temporal.workflow.start(FAN_OUT_WORKFLOW, { workflowId: fanOutWorkflowId(messageId), taskQueue: deps.taskQueue, args: [input] });
+    } catch (error) {
+      // Started before (the API and the relay raced, or the outbox mark was lost): harmless.
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  }
+
   return {
+    async startFanOuts(messageIds) {
+      const failed: string[] = [];
+      const started: string[] = [];
+      for (const messageId of messageIds) {
+        try {
+          await startFanOut(messageId);
+          started.push(messageId);
+        } catch (error) {
+          failed.push(messageId);
+          deps.logger.warn({ messageId, err: error }, 'fan-out start failed; the outbox relay will retry');
+        }
+      }
+      if (started.length > 0) {
+        await deps.prisma.outbox.updateMany({ where: { messageId: { in: started }, startedAt: null }, data: { startedAt: new Date() } });
+      }
+      return failed;
+    },
     async start(inputs) {
       const failed: string[] = [];
       const started: string[] = [];

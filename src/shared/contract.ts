@@ -13,6 +13,13 @@ export function sendWorkflowId(sendId: string): string {
   return `send-${sendId}`;
 }
 
+/** A large message's fan-out: starts its sends' workflows page by page. */
+export const FAN_OUT_WORKFLOW = 'fanOutMessage';
+
+export function fanOutWorkflowId(messageId: string): string {
+  return `message-${messageId}`;
+}
+
 /** Custom search attributes, registered on the namespace by `npm run dev` and the tests. */
 export const searchAttributes = {
   receiver: defineSearchAttributeKey('HeraldReceiver', SearchAttributeType.KEYWORD),
@@ -95,3 +102,33 @@ export const receiptSignal = defineSignal<[ReceiptNotice]>('receipt');
 export const cancelSignal = defineSignal<[{ by: string }]>('cancel');
 export const sendNowSignal = defineSignal('sendNow');
 export const progressQuery = defineQuery<SendProgress>('progress');
+
+/** A fan-out run's input; a continued run carries the cursor and the counts so far. */
+export interface FanOutInput {
+  messageId: string;
+  pageSize: number;
+  /** Pages one run handles before it continues as new. */
+  pagesPerRun: number;
+  /** The last send id handled (keyset on send id); null: from the first. */
+  after: string | null;
+  pages: number;
+  started: number;
+}
+
+/** One page of a message's sends: the workflows started and where the next page begins. */
+export interface FanOutPage {
+  /** Sends of the page that were waiting for their start (ACCEPTED or SCHEDULED) and are started now. */
+  started: number;
+  /** The last send id of the page; null when this was the last page. */
+  next: string | null;
+}
+
+export interface FanOutProgress {
+  messageId: string;
+  pages: number;
+  started: number;
+  after: string | null;
+  done: boolean;
+}
+
+export const fanOutProgressQuery = defineQuery<FanOutProgress>('fanOutProgress');

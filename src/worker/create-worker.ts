@@ -1,13 +1,15 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { defaultActivitySettings, type ActivityDeps, type ActivitySettings } from '../activities/deps';
 import type { Config } from '../config';
+import { createWorkflowStarter } from '../sending/workflow-starter';
 
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  deps: Omit<ActivityDeps, 'settings'> & { settings?: ActivityDeps['settings'] };
+  deps: Omit<ActivityDeps, 'settings' | 'starter'> & { settings?: ActivityDeps['settings'] };
 }
 
 /** The activity settings a worker process reads from its config. */
@@ -15,13 +17,25 @@ export function activitySettingsFromConfig(config: Pick<Config, 'VENDOR_BATCH_WI
   return { ...defaultActivitySettings, vendorBatch: { windowMs: config.VENDOR_BATCH_WINDOW_MS, maxSize: config.VENDOR_BATCH_MAX_SIZE } };
 }
 
-/** The send worker: Herald's workflows plus activities built from the given dependencies. */
+/**
+ * The send worker: Herald's workflows plus activities built from the given
+ * dependencies. The fan-out activity starts send workflows through a client
+ * on the worker's own connection, on the worker's task queue.
+ */
 export async function createSendWorker(options: WorkerOptions): Promise<Worker> {
+  const { config, prisma, logger } = options.deps;
+  const starter = createWorkflowStarter({
+    temporal: new Client({ connection: options.connection, namespace: options.namespace }),
+    prisma,
+    taskQueue: options.taskQueue,
+    logger,
+    fanOut: { pageSize: config.FAN_OUT_PAGE_SIZE, pagesPerRun: config.FAN_OUT_PAGES_PER_RUN },
+  });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ settings: defaultActivitySettings, ...options.deps }),
+    activities: createActivities({ settings: defaultActivitySettings, ...options.deps, starter }),
   });
 }

@@ -27,3 +27,13 @@ export const RECEIPT_POLL = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
 } as const satisfies ActivityOptions;
+
+/**
+ * One fan-out page: up to a page of workflow starts against Temporal. Retried
+ * until it succeeds (the starts are idempotent); a page that cannot start
+ * while Temporal is down waits, it is never skipped.
+ */
+export const FAN_OUT_PAGE = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+} as const satisfies ActivityOptions;

@@ -1,1 +1,2 @@
+export { fanOutMessage } from './fan-out-message';
 export { sendMessage } from './send-message';

@@ -53,7 +53,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every route express has registered, and nothing else', () => {
-    const starter = createWorkflowStarter({ temporal: herald.temporal.client, prisma: herald.deps.prisma, taskQueue: herald.deps.config.TEMPORAL_TASK_QUEUE, logger: herald.deps.logger });
+    const starter = createWorkflowStarter({ temporal: herald.temporal.client, prisma: herald.deps.prisma, taskQueue: herald.deps.config.TEMPORAL_TASK_QUEUE, logger: herald.deps.logger, fanOut: { pageSize: 500, pagesPerRun: 50 } });
     const app = createApp({ ...herald.deps, temporal: herald.temporal.client, starter });
     const registered = registeredRoutes(app).map((route) => `${route.method.toUpperCase()} ${openApiPath(route.path)}`);
     const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));

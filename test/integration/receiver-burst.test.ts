@@ -42,6 +42,15 @@ describe('receiver burst guard (real Redis)', () => {
     expect(keys.some((key) => key.includes('8613800180001'))).toBe(false);
   });
 
+  it('counts a receiver across the chunks of a large request, in request order', async () => {
+    const guard = createReceiverBurstGuard(redis, RULE, pino({ level: 'silent' }), createMetrics());
+    const receivers = Array.from({ length: 1_200 }, (_, i) => `+86138002${String(i).padStart(5, '0')}7`);
+    const repeated = '+8613800190009';
+    for (const index of [0, 600, 1_100]) receivers[index] = repeated;
+    const verdict = await guard.admit('SMS', receivers);
+    expect(verdict.capped.map((c) => ({ index: c.index, receiver: c.receiver }))).toEqual([{ index: 1_100, receiver: repeated }]);
+  });
+
   it('lets every receiver through when Redis is down, and says so', async () => {
     const { lines, logger } = capturingLogger();
     const unreachable = createUnreachableRedis();

@@ -64,6 +64,9 @@ export function fakeActivities(overrides: Partial<Omit<Activities, ComposedActiv
     async finishSend(outcome) {
       journal.finals.push(outcome);
     },
+    async startSendPage() {
+      throw new Error('the send workflow never fans out');
+    },
   };
   const activities = { ...base, ...overrides };
   const steps: Omit<Activities, ComposedActivities> = {

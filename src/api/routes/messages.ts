@@ -21,7 +21,8 @@ export function messagesRouter(deps: ApiDeps): Router {
     const facts = logFacts(res);
     const body: unknown = req.body;
     facts.receiversRaw = receiversAsSent(body);
-    facts.receiverKeys = [...new Set(facts.receiversRaw.map((raw) => receiverSearchKey(raw, deps.config.DEFAULT_PHONE_REGION as CountryCode)))];
+    const raws = facts.receiversRaw;
+    facts.receiverKeys = () => [...new Set(raws.map((raw) => receiverSearchKey(raw, deps.config.DEFAULT_PHONE_REGION as CountryCode)))];
     // Before validation: a huge array is refused without checking each element.
     const receiverCount = receiversLength(body);
     if (receiverCount > deps.config.MAX_RECEIVERS_PER_REQUEST) {
@@ -40,9 +41,11 @@ export function messagesRouter(deps: ApiDeps): Router {
     res.status(202).json({ ...acceptance.answer, replayed: acceptance.replayed } satisfies AnswerOf<typeof acceptedAnswerSchema>);
 
     if (!acceptance.replayed) {
-      deps.metrics.sendsAccepted.inc({ channel: acceptance.inputs[0]?.channel ?? 'unknown' }, acceptance.inputs.length);
+      deps.metrics.sendsAccepted.inc({ channel: acceptance.channel }, acceptance.answer.accepted);
       // After the answer: a start that fails now is retried by the outbox relay.
-      deps.starter.start(acceptance.inputs).catch((error: unknown) => deps.logger.warn({ err: error }, 'starting workflows failed'));
+      const { starts } = acceptance;
+      const starting = starts.kind === 'fanOut' ? deps.starter.startFanOuts([starts.messageId]) : deps.starter.start(starts.inputs);
+      starting.catch((error: unknown) => deps.logger.warn({ err: error }, 'starting workflows failed'));
     }
   });
 
