@@ -1,4 +1,5 @@
 /** The worker process: `npm run start:worker`. Needs TEMPORAL_ADDRESS (or use `npm run dev`). */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from './src/config';
 import { buildProcessDeps } from './src/runtime/process-deps';
@@ -14,14 +15,25 @@ async function main(): Promise<void> {
     Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.TEMPORAL_SDK_METRICS_PORT}` } } } });
   }
   const deps = await buildProcessDeps(config, 'herald-worker');
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS || '127.0.0.1:7233' });
-  const worker = await createSendWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { ...deps, whitelist: whitelistFromConfig(config) } });
+  const address = config.TEMPORAL_ADDRESS || '127.0.0.1:7233';
+  const connection = await NativeConnection.connect({ address });
+  // Campaign runs start send workflows from their page activity.
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const worker = await createSendWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: { ...deps, whitelist: whitelistFromConfig(config) },
+    campaigns: { client, defaults: config },
+  });
   const metrics = await startMetricsServer(deps.metrics, config.WORKER_METRICS_PORT);
   deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metricsPort: metrics.port }, 'Herald worker running');
 
   const done = (async () => {
     await worker.run();
     await metrics.close();
+    await clientConnection.close();
     await connection.close();
     await deps.close();
   })();

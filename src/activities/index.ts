@@ -29,3 +29,6 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** The campaign run's activities (open a run, start a page of sends, finish): built apart, they need a Temporal client. */
+export { createCampaignActivities, type CampaignActivities, type CampaignActivityDeps } from './campaign-run';

@@ -56,6 +56,7 @@ export async function startHeraldStack(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: { ...deps, whitelist: whitelistFromConfig(config) },
+    campaigns: { client: temporal.client, defaults: config },
   });
   const running = worker ? worker.run() : Promise.resolve();
   return {

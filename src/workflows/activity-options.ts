@@ -27,3 +27,13 @@ export const RECEIPT_POLL = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
 } as const satisfies ActivityOptions;
+
+/**
+ * One page of a campaign run against our own Postgres and Temporal: starting
+ * a page's send workflows takes seconds. Every step is idempotent, so it
+ * retries until it succeeds.
+ */
+export const CAMPAIGN_PAGE = {
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+} as const satisfies ActivityOptions;

@@ -1,1 +1,2 @@
 export { sendMessage } from './send-message';
+export { campaignRun } from './campaign-run';
