@@ -12,6 +12,7 @@ import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
 import { requestLog } from './request-log';
 import { billingRouter } from './routes/billing';
+import { campaignsRouter } from './routes/campaigns';
 import { diagnoseRouter } from './routes/diagnose';
 import { healthRouter } from './routes/health';
 import { messagesRouter } from './routes/messages';
@@ -44,6 +45,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(sendsRouter(deps));
   app.use(sendControlRouter(deps));
   app.use(suppressionsRouter(deps));
+  app.use(campaignsRouter(deps));
   // Management API: templates, vendor accounts, API keys and the global suppression list, for admin keys only.
   app.use('/v1/admin', requireScope('admin'));
   app.use(adminTemplatesRouter(deps));
