@@ -46,6 +46,7 @@ export const campaignListAnswerSchema = z.object({
 export const campaignRunProgressSchema = campaignRunViewSchema.extend({
   campaignId: z.uuid(),
   invalidRows: z.number().int().meta({ description: 'audience lines refused at upload (audience_error): never sent' }),
+  invalidLines: z.array(z.object({ line: z.number().int(), reason: z.string() })).meta({ description: 'the first 100 of them, by line (line 1 is the header)' }),
   live: z
     .object({ pages: z.number().int(), rowsStarted: z.number().int(), rowsSkipped: z.number().int(), afterLine: z.number().int(), executions: z.number().int(), done: z.boolean() })
     .nullable()

@@ -1,4 +1,4 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, ServiceError, type Client } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { CAMPAIGN_RUN_WORKFLOW, campaignRunWorkflowId, campaignScheduleId, type CampaignRunInput } from '../shared/campaign-contract';
 
 /** A campaign's schedule as the caller gives it: once at a time, or a cron expression in a time zone. */
@@ -45,8 +45,8 @@ export async function createCampaignSchedule(client: Client, campaignId: string,
       state: once ? { remainingActions: 1, note: `once at ${spec.at}` } : { note: `cron ${spec.cron} (${spec.timeZone})` },
     });
   } catch (error) {
-    // The server checks cron expressions; it answers INVALID_ARGUMENT (gRPC code 3) for one it cannot read.
-    if (error instanceof ServiceError && (error.cause as { code?: unknown } | undefined)?.code === 3) throw new InvalidScheduleError(error.cause?.message ?? error.message);
+    // The server checks cron expressions; the SDK turns its "Invalid schedule spec" answer into a TypeError.
+    if (error instanceof TypeError) throw new InvalidScheduleError(error.message);
     throw error;
   }
 }

@@ -24,6 +24,7 @@ import { requireScope } from '../scopes';
 import { parseOr400 } from '../validate';
 
 const RECENT_RUNS = 10;
+const INVALID_LINES_SHOWN = 100;
 
 type CampaignRow = Campaign & { template: { code: string; channel: string } };
 
@@ -139,9 +140,10 @@ export function campaignsRouter(deps: ApiDeps): Router {
     const campaign = await ownedCampaign(id, callerOf(res).teamId);
     const run = await deps.prisma.campaignRun.findFirst({ where: { id: runId, campaignId: campaign.id } });
     if (!run) throw new HttpError(404, 'CAMPAIGN_RUN_NOT_FOUND', `no run ${runId} of campaign ${id}`);
-    const [groups, invalidRows, live] = await Promise.all([
+    const [groups, invalidRows, invalidLines, live] = await Promise.all([
       deps.prisma.send.groupBy({ by: ['status'], where: { messageId: run.messageId }, _count: { _all: true } }),
       deps.prisma.audienceError.count({ where: { audienceId: campaign.audienceId } }),
+      deps.prisma.audienceError.findMany({ where: { audienceId: campaign.audienceId }, orderBy: { line: 'asc' }, take: INVALID_LINES_SHOWN, select: { line: true, reason: true } }),
       run.state === 'RUNNING' ? liveProgress(run.workflowId) : Promise.resolve(null),
     ]);
     const byStatus = Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
@@ -149,6 +151,7 @@ export function campaignsRouter(deps: ApiDeps): Router {
       ...runView(run),
       campaignId: campaign.id,
       invalidRows,
+      invalidLines,
       live,
       sends: { total: groups.reduce((sum, g) => sum + g._count._all, 0), byStatus },
     } satisfies AnswerOf<typeof campaignRunProgressSchema>);
