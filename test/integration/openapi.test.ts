@@ -7,6 +7,7 @@ import { buildOpenApiDocument, openApiPath, type JsonObject, type OpenApiDocumen
 import { SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
 import { isFinal, type SendStatus } from '../../src/shared/states';
 import { createWorkflowStarter } from '../../src/sending/workflow-starter';
+import { createAudience } from '../support/audiences';
 import { registeredRoutes } from '../support/express-routes';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 
@@ -153,6 +154,29 @@ describe('the OpenAPI document', () => {
     expect((await call('DELETE', `/v1/admin/suppressions/${globalSuppression.body.id}`)).status).toBe(204);
     expect((await call('DELETE', `/v1/admin/suppressions/${globalSuppression.body.id}`)).status).toBe(404);
     expect((await call('POST', '/v1/suppressions', { channel: 'SMS', receiver: '12ab', reason: 'UNSUBSCRIBED' })).status).toBe(400);
+
+    // Campaigns: an audience fixture (the CSV upload is another branch), then every campaign route.
+    const demoTeam = await herald.deps.prisma.team.findUniqueOrThrow({ where: { name: 'demo' } });
+    const audienceId = await createAudience(herald.deps.prisma, {
+      teamId: demoTeam.id,
+      variableColumns: ['name', 'order'],
+      rows: [{ line: 2, receiver: '+8613900150003', variables: { name: 'Li', order: 'OA-2' } }],
+      errors: [{ line: 3, reason: 'receiver is not a valid phone number' }],
+    });
+    const campaign = await call('POST', '/v1/campaigns', { name: 'openapi check', templateCode: 'welcome_sms', audienceId, schedule: { cron: '0 9 1 1 *', timeZone: 'Asia/Shanghai' } });
+    expect(campaign.status).toBe(201);
+    const campaignId: string = campaign.body.id;
+    await call('GET', '/v1/campaigns');
+    await call('POST', `/v1/campaigns/${campaignId}/pause`);
+    await call('POST', `/v1/campaigns/${campaignId}/resume`);
+    expect((await call('POST', `/v1/campaigns/${campaignId}/trigger`)).status).toBe(202);
+    const runId = await eventually(async () => (await herald.request('GET', `/v1/campaigns/${campaignId}`)).body.runs[0]?.runId as string | undefined);
+    await call('GET', `/v1/campaigns/${campaignId}`);
+    await call('GET', `/v1/campaigns/${campaignId}/runs/${runId}`);
+    expect((await call('POST', '/v1/campaigns', { name: 'openapi check', templateCode: 'welcome_sms', audienceId, schedule: { cron: 'not a cron' } })).status).toBe(400);
+    expect((await call('DELETE', `/v1/campaigns/${campaignId}`)).status).toBe(204);
+    expect((await call('POST', `/v1/campaigns/${campaignId}/pause`)).status).toBe(409);
+    expect((await call('GET', `/v1/campaigns/${randomUUID()}`)).status).toBe(404);
 
     // Error answers: bad input, unknown ids, no key, a missing scope, bad JSON.
     expect((await call('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: [] })).status).toBe(400);
