@@ -3,7 +3,7 @@ import type { BillComparison } from '../billing/bill-compare';
 import type { BillingReport } from '../billing/billing-report';
 import { STEPS, VERDICTS } from '../ops/diagnose-verdict';
 import { TRACE_STEPS } from '../ops/trace-event';
-import { CHANNELS, SEND_STATUSES } from '../shared/states';
+import { AUDIENCE_STATUSES, CHANNELS, SEND_STATUSES } from '../shared/states';
 import { SUPPRESSION_REASONS, SUPPRESSION_SOURCES } from '../shared/suppression';
 
 /**
@@ -330,6 +330,41 @@ export const suppressionViewSchema = z
 
 /** `GET /v1/suppressions`, `GET /v1/admin/suppressions`: newest first, receivers masked. */
 export const suppressionListAnswerSchema = z.object({ suppressions: z.array(suppressionViewSchema) });
+
+/** One refused row of an audience CSV. */
+const audienceRowError = z.object({
+  line: z.number().int().meta({ description: 'the line of the file the row starts on (the header is line 1)' }),
+  reason: z.string().meta({ description: 'every problem of the row, naming columns (`receiver is not a valid phone number; name is empty`), or `duplicate of line N`' }),
+});
+
+/** An audience as the audience routes show it (src/api/routes/audiences.ts). */
+export const audienceViewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  channel: z.string().meta({ description: `${CHANNELS.join(', ')}: receivers are normalised for it` }),
+  status: z.enum(AUDIENCE_STATUSES).meta({ description: 'UPLOADING while the file streams in, READY when stored whole (the only state campaigns use), FAILED when the upload broke off' }),
+  variableColumns: z.array(z.string()).meta({ description: 'the variable columns of the header, in file order' }),
+  rowCount: z.number().int().meta({ description: 'valid rows stored' }),
+  invalidCount: z.number().int().meta({ description: 'refused rows (see errorsUrl)' }),
+  createdAt: time,
+  finishedAt: time.nullable(),
+  errorsUrl: z.string().meta({ description: 'every refused row, paged (or as CSV with `Accept: text/csv`)' }),
+});
+
+/** `POST /v1/audiences` (201). */
+export const audienceUploadAnswerSchema = audienceViewSchema.extend({
+  errors: z.array(audienceRowError).meta({ description: 'the first 100 refused rows, by line; all of them at errorsUrl' }),
+});
+
+/** `GET /v1/audiences`: the team's audiences, newest first. */
+export const audienceListAnswerSchema = z.object({ audiences: z.array(audienceViewSchema) });
+
+/** `GET /v1/audiences/:id/errors` as JSON: a page of refused rows, by line. */
+export const audienceErrorsAnswerSchema = z.object({
+  audienceId: z.uuid(),
+  errors: z.array(audienceRowError.extend({ raw: nullableText.meta({ description: "the row's fields as one CSV record, to fix and upload again" }) })),
+  nextAfterLine: z.number().int().nullable().meta({ description: 'pass as `afterLine` for the next page; null on the last page' }),
+});
 
 /** `GET /openapi.json`: this document itself. */
 export const openApiDocumentSchema = z.record(z.string(), z.unknown()).meta({ description: 'an OpenAPI 3.1 document' });

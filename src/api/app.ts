@@ -11,6 +11,7 @@ import { apiDocsRouter } from './openapi/docs-router';
 import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
 import { requestLog } from './request-log';
+import { audiencesRouter } from './routes/audiences';
 import { billingRouter } from './routes/billing';
 import { campaignsRouter } from './routes/campaigns';
 import { diagnoseRouter } from './routes/diagnose';
@@ -45,6 +46,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(sendsRouter(deps));
   app.use(sendControlRouter(deps));
   app.use(suppressionsRouter(deps));
+  app.use(audiencesRouter(deps));
   app.use(campaignsRouter(deps));
   // Management API: templates, vendor accounts, API keys and the global suppression list, for admin keys only.
   app.use('/v1/admin', requireScope('admin'));

@@ -5,45 +5,11 @@ import { pushBodySchema as tencentPushBody } from '../vendors/tencent-sms';
 import { isTimeZone, MONTH_PATTERN } from '../billing/billing-month';
 import { CHANNELS } from '../shared/states';
 import { SUPPRESSION_REASONS } from '../shared/suppression';
+import { MAX_VARIABLES, noNul, NUL_MESSAGE, RESERVED_VARIABLE_NAMES, variableName, variableText } from '../shared/variable-rules';
 
-/** Postgres text cannot hold NUL; refuse it as bad input instead of failing on insert. */
-export const noNul = (text: string) => !text.includes('\u0000');
-export const NUL_MESSAGE = 'must not contain the NUL character';
-
-const CONTROL = /\p{Cc}/u;
-const ALLOWED_CONTROLS = new Set(['\n', '\t', '\u0000']); // NUL has its own message (noNul)
-/** A control character other than line break, tab and NUL. */
-const hasOtherControl = (text: string) => [...text].some((char) => CONTROL.test(char) && !ALLOWED_CONTROLS.has(char));
-/** An unpaired UTF-16 surrogate: not text, and cannot be stored or sent as UTF-8. */
-const LONE_SURROGATE = /\p{Cs}/u;
-/** Bidirectional embeddings, overrides and isolates: they would reorder the rest of the message on the receiver's screen. */
-const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
-
-/**
- * A variable value is inserted into the content as plain text (src/shared/template-render.ts);
- * these rules keep it from carrying anything that is not text a person reads.
- */
-const variableText = z
-  .string()
-  .max(1000)
-  .refine(noNul, NUL_MESSAGE)
-  .refine((text) => !hasOtherControl(text), 'must not contain control characters (line break and tab are allowed)')
-  .refine((text) => !LONE_SURROGATE.test(text), 'must not contain unpaired UTF-16 surrogates')
-  .refine((text) => !BIDI_CONTROL.test(text), 'must not contain bidirectional override characters (U+202A-U+202E, U+2066-U+2069)');
+export { noNul, NUL_MESSAGE } from '../shared/variable-rules';
 
 const variableValue = z.union([variableText, z.number().finite()], { error: 'must be a string or a finite number' });
-
-const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _').max(64);
-
-/** More variables than any template uses is a mistake or an attack; refused rather than stored. */
-export const MAX_VARIABLES = 100;
-
-/**
- * Names that are properties of every JS object. Checked on the raw object,
- * before zod's record drops `__proto__` without a word: the caller learns
- * the name is refused instead of seeing it vanish.
- */
-const RESERVED_VARIABLE_NAMES = ['__proto__', 'constructor', 'prototype'];
 
 const variables = z.preprocess(
   (raw, ctx) => {
@@ -156,5 +122,25 @@ export const suppressionListQuerySchema = z
     receiver: z.string().min(1).max(320).refine(noNul, NUL_MESSAGE).optional(),
     channel: z.enum(CHANNELS).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+/** `POST /v1/audiences`: the audience's name and the channel its receivers are normalised for; the CSV is the body. */
+export const audienceUploadQuerySchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).refine(noNul, NUL_MESSAGE),
+    channel: z.enum(CHANNELS),
+  })
+  .strict();
+
+/** `GET /v1/audiences`: newest first. */
+export const audienceListQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
+
+/** `GET /v1/audiences/:id/errors`: a page of refused rows after a line (keyset), or all of them as CSV. */
+export const audienceErrorsQuerySchema = z
+  .object({
+    afterLine: z.coerce.number().int().min(0).default(0).meta({ description: 'the rows after this line: `nextAfterLine` of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    format: z.enum(['json', 'csv']).optional().meta({ description: 'csv: every refused row (no paging) as `line,reason,raw`; also chosen by `Accept: text/csv`' }),
   })
   .strict();

@@ -16,7 +16,7 @@ export interface RunningApi {
 export async function startApiServer(deps: ProcessDeps, temporal: Client, port: number, host = '0.0.0.0'): Promise<RunningApi> {
   const starter = createWorkflowStarter({ temporal, prisma: deps.prisma, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger });
   const app = createApp({ ...deps, temporal, starter });
-  const server = createServer(app);
+  const server = createServer({ requestTimeout: deps.config.API_REQUEST_TIMEOUT_SECONDS * 1000 }, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);

@@ -1,3 +1,4 @@
+import { openAsBlob } from 'node:fs';
 import { z } from 'zod';
 
 /** Where the CLI finds Herald, from HERALD_URL and HERALD_API_KEY. */
@@ -14,13 +15,22 @@ export type ApiErrorBody = z.infer<typeof errorSchema>['error'];
 
 /** One HTTP call to Herald; a network failure is an answer with status 0, not an exception. */
 export async function callApi(target: ApiTarget, method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiAnswer> {
+  return send(target, path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** POSTs a file as the body, read from disk as it is sent (never held whole). */
+export async function postFile(target: ApiTarget, path: string, file: string, contentType: string): Promise<ApiAnswer> {
+  return send(target, path, { method: 'POST', headers: { 'content-type': contentType }, body: await openAsBlob(file) });
+}
+
+async function send(target: ApiTarget, path: string, init: { method: string; headers: Record<string, string>; body?: string | Blob }): Promise<ApiAnswer> {
   let response: Response;
   try {
-    response = await fetch(`${target.baseUrl.replace(/\/$/, '')}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${target.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    response = await fetch(`${target.baseUrl.replace(/\/$/, '')}${path}`, { ...init, headers: { authorization: `Bearer ${target.apiKey}`, ...init.headers } });
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     return { ok: false, status: 0, error: { code: 'UNREACHABLE', message: `cannot reach Herald at ${target.baseUrl}${cause}` } };

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ApiTarget } from './api-client';
+import { audienceUploadCommand } from './commands/audience-upload';
 import { diagnoseCommand } from './commands/diagnose';
 import { reportBillingCommand } from './commands/report-billing';
 import { sendCommand } from './commands/send';
@@ -13,6 +14,7 @@ const USAGE = `usage: herald <command> [options]
   herald trace <sendId>                                    every event of one send, in order
   herald send --template <code> --to <receiver> [--to ...] [--var name=value ...]
   herald report billing <YYYY-MM> [--account <name>] [--by-day] [--csv]   sends, billed segments, receipts per vendor account
+  herald audience upload <file.csv> --name <name> --channel <SMS|EMAIL|CHAT>   store a receiver list (send scope)
 
 environment: HERALD_URL (default http://127.0.0.1:3000), HERALD_API_KEY (required)
 exit codes: 0 found / delivered / accepted, 1 not delivered / not found / refused / unreachable, 2 usage`;
@@ -49,6 +51,16 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, output: Out
         if (report !== 'billing') throw new UsageError(`unknown report ${report ?? ''}; try: herald report billing <YYYY-MM>`);
         if (!month || extra.length > 0) throw new UsageError('give exactly one <YYYY-MM> month');
         return await reportBillingCommand(targetOf(env), month, { account: stringOption(values.account), byDay: values['by-day'] === true, csv: values.csv === true }, output);
+      }
+      case 'audience': {
+        const { values, positionals } = parse(rest, { name: { type: 'string' }, channel: { type: 'string' } });
+        const [action, file, ...extra] = positionals;
+        if (action !== 'upload') throw new UsageError(`unknown audience action ${action ?? ''}; try: herald audience upload <file.csv> --name <name> --channel SMS`);
+        if (!file || extra.length > 0) throw new UsageError('give exactly one <file.csv>');
+        const name = stringOption(values.name);
+        const channel = stringOption(values.channel);
+        if (!name || !channel) throw new UsageError('audience upload needs --name <name> and --channel <SMS|EMAIL|CHAT>');
+        return await audienceUploadCommand(targetOf(env), { file, name, channel }, output);
       }
       default:
         throw new UsageError(`unknown command ${command}`);

@@ -22,15 +22,20 @@ function teamIdOf(scope: SuppressionScope): string | null {
 
 /**
  * Adds an entry, or updates the one already there for the same scope,
- * channel and receiver (so a repeated unsubscribe never piles up rows).
- * Returns the entry and whether it is new.
+ * channel and receiver (so a repeated unsubscribe never piles up rows; the
+ * unique index makes that hold under concurrent adds too). Returns the entry
+ * and whether it is new.
  */
 export async function addSuppression(prisma: PrismaClient, entry: NewSuppression): Promise<{ entry: Suppression; created: boolean }> {
   const teamId = teamIdOf(entry.scope);
-  const fields = { reason: entry.reason, source: entry.source, detail: entry.detail, createdBy: entry.createdBy };
-  const existing = await prisma.suppression.findFirst({ where: { teamId, channel: entry.channel, receiver: entry.receiver } });
-  if (existing) return { entry: await prisma.suppression.update({ where: { id: existing.id }, data: fields }), created: false };
-  return { entry: await prisma.suppression.create({ data: { teamId, channel: entry.channel, receiver: entry.receiver, ...fields } }), created: true };
+  const [row] = await prisma.$queryRaw<Array<{ id: string; created: boolean }>>`
+    INSERT INTO suppression (id, team_id, channel, receiver, reason, source, detail, created_by)
+    VALUES (gen_random_uuid(), ${teamId}::uuid, ${entry.channel}, ${entry.receiver}, ${entry.reason}, ${entry.source}, ${entry.detail}, ${entry.createdBy})
+    ON CONFLICT (channel, receiver, team_id) DO UPDATE
+      SET reason = EXCLUDED.reason, source = EXCLUDED.source, detail = EXCLUDED.detail, created_by = EXCLUDED.created_by
+    RETURNING id::text, (xmax = 0) AS created`;
+  if (!row) throw new Error('suppression upsert returned no row');
+  return { entry: await prisma.suppression.findUniqueOrThrow({ where: { id: row.id } }), created: row.created };
 }
 
 /**

@@ -39,3 +39,7 @@ export const ERROR_CLASSES = ['RETRYABLE', 'VENDOR_REJECTED', 'RECEIVER_INVALID'
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 export type ReceiptStatus = 'DELIVERED' | 'UNDELIVERED';
+
+/** An audience (src/audiences): UPLOADING while its CSV streams in, READY when complete (the only state campaigns read), FAILED when the upload broke off. */
+export const AUDIENCE_STATUSES = ['UPLOADING', 'READY', 'FAILED'] as const;
+export type AudienceStatus = (typeof AUDIENCE_STATUSES)[number];

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 
@@ -68,6 +70,21 @@ describe('the ops CLI (bin/herald.js) against a running Herald', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('400 MISSING_VARIABLES');
     expect(refused.stderr).toContain('variables.order: template welcome_sms uses {order}');
+  });
+
+  it('uploads an audience CSV from a file, listing the refused rows', async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'herald-cli-')), 'buyers.csv');
+    await writeFile(file, 'receiver,name\n139 1234 5041,Li\n1391234,Wang\n+8613912345041,Zhao\n');
+    const uploaded = await herald(['audience', 'upload', file, '--name', 'cli buyers', '--channel', 'SMS'], env);
+    expect(uploaded).toMatchObject({ code: 0, stderr: '' });
+    expect(uploaded.stdout).toContain('(cli buyers) READY: 1 row(s) stored, 2 refused');
+    expect(uploaded.stdout).toMatch(/3\s+receiver is not a valid phone number/);
+    expect(uploaded.stdout).toMatch(/4\s+duplicate of line 2/);
+    const refused = await herald(['audience', 'upload', file, '--name', 'x', '--channel', 'FAX'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('400 INVALID_REQUEST');
+    expect((await herald(['audience', 'upload', `${file}.missing`, '--name', 'x', '--channel', 'SMS'], env)).code).toBe(1);
+    expect((await herald(['audience', 'upload', file, '--channel', 'SMS'], env)).code).toBe(2);
   });
 
   it('exit 2: usage errors, before asking Herald anything', async () => {

@@ -7,7 +7,6 @@ import { buildOpenApiDocument, openApiPath, type JsonObject, type OpenApiDocumen
 import { SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
 import { isFinal, type SendStatus } from '../../src/shared/states';
 import { createWorkflowStarter } from '../../src/sending/workflow-starter';
-import { createAudience } from '../support/audiences';
 import { registeredRoutes } from '../support/express-routes';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 
@@ -155,14 +154,20 @@ describe('the OpenAPI document', () => {
     expect((await call('DELETE', `/v1/admin/suppressions/${globalSuppression.body.id}`)).status).toBe(404);
     expect((await call('POST', '/v1/suppressions', { channel: 'SMS', receiver: '12ab', reason: 'UNSUBSCRIBED' })).status).toBe(400);
 
-    // Campaigns: an audience fixture (the CSV upload is another branch), then every campaign route.
-    const demoTeam = await herald.deps.prisma.team.findUniqueOrThrow({ where: { name: 'demo' } });
-    const audienceId = await createAudience(herald.deps.prisma, {
-      teamId: demoTeam.id,
-      variableColumns: ['name', 'order'],
-      rows: [{ line: 2, receiver: '+8613900150003', variables: { name: 'Li', order: 'OA-2' } }],
-      errors: [{ line: 3, reason: 'receiver is not a valid phone number' }],
-    });
+    // Audiences: a CSV upload with a refused row, the list, one audience, its errors, deletion.
+    const audience = await call('POST', '/v1/audiences?name=openapi&channel=SMS', 'receiver,name\n13800150003,Li\n1380015,Wang\n', { 'content-type': 'text/csv' });
+    expect(audience.status).toBe(201);
+    await call('GET', '/v1/audiences');
+    await call('GET', `/v1/audiences/${audience.body.id}`);
+    expect((await call('GET', `/v1/audiences/${audience.body.id}/errors`)).body.errors).toHaveLength(1);
+    expect((await call('POST', '/v1/audiences?name=openapi&channel=SMS', 'phone,name\n13800150003,Li\n', { 'content-type': 'text/csv' })).status).toBe(400);
+    expect((await call('DELETE', `/v1/audiences/${audience.body.id}`)).status).toBe(204);
+    expect((await call('GET', `/v1/audiences/${audience.body.id}`)).status).toBe(404);
+
+    // Campaigns over an uploaded audience: every campaign route.
+    const campaignAudience = await call('POST', '/v1/audiences?name=openapi-campaign&channel=SMS', 'receiver,name,order\n13900150003,Li,OA-2\n1390015,Wang,OA-3\n', { 'content-type': 'text/csv' });
+    expect(campaignAudience.status).toBe(201);
+    const audienceId: string = campaignAudience.body.id;
     const campaign = await call('POST', '/v1/campaigns', { name: 'openapi check', templateCode: 'welcome_sms', audienceId, schedule: { cron: '0 9 1 1 *', timeZone: 'Asia/Shanghai' } });
     expect(campaign.status).toBe(201);
     const campaignId: string = campaign.body.id;
@@ -175,6 +180,7 @@ describe('the OpenAPI document', () => {
     await call('GET', `/v1/campaigns/${campaignId}/runs/${runId}`);
     expect((await call('POST', '/v1/campaigns', { name: 'openapi check', templateCode: 'welcome_sms', audienceId, schedule: { cron: 'not a cron' } })).status).toBe(400);
     expect((await call('DELETE', `/v1/campaigns/${campaignId}`)).status).toBe(204);
+    expect((await call('DELETE', `/v1/audiences/${audienceId}`)).status).toBe(409);
     expect((await call('POST', `/v1/campaigns/${campaignId}/pause`)).status).toBe(409);
     expect((await call('GET', `/v1/campaigns/${randomUUID()}`)).status).toBe(404);
 

@@ -53,6 +53,20 @@ describe('suppression list (real Temporal, sandbox vendor)', () => {
     expect(again.body).toMatchObject({ id: added.body.id, reason: 'BLACKLISTED' });
   });
 
+  it('concurrent adds of one receiver keep one entry per list (one 201, the others 200)', async () => {
+    const receiver = '+8613900661009';
+    const adds = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => herald.request('POST', '/v1/suppressions', { channel: 'SMS', receiver, reason: i % 2 ? 'BLACKLISTED' : 'UNSUBSCRIBED' })),
+    );
+    expect(adds.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(new Set(adds.map((a) => String(a.body.id))).size).toBe(1);
+    const globalAdds = await Promise.all(
+      Array.from({ length: 4 }, () => herald.request('POST', '/v1/admin/suppressions', { channel: 'SMS', receiver, reason: 'BLACKLISTED', global: true })),
+    );
+    expect(globalAdds.filter((a) => a.status === 201)).toHaveLength(1);
+    expect(await herald.deps.prisma.suppression.count({ where: { receiver } })).toBe(2);
+  });
+
   it('another team may not see or remove the entry, nor write the global list without the admin scope', async () => {
     const [entry] = (await herald.request('GET', '/v1/suppressions?channel=SMS&receiver=%2B8613900661001')).body.suppressions;
     const removed = await herald.request('DELETE', `/v1/suppressions/${String(entry.id)}`, undefined, otherTeam.auth);

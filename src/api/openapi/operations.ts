@@ -5,6 +5,9 @@ import * as answers from '../answers';
 import * as campaignAnswers from '../campaign-answers';
 import { campaignRequestSchema, campaignRunParamsSchema } from '../campaign-schemas';
 import {
+  audienceErrorsQuerySchema,
+  audienceListQuerySchema,
+  audienceUploadQuerySchema,
   billCompareQuerySchema,
   billingReportQuerySchema,
   adminSuppressionRequestSchema,
@@ -278,6 +281,66 @@ const suppressions: ApiOperation[] = [
   },
 ];
 
+const audienceNotFound = { 404: 'AUDIENCE_NOT_FOUND: no such audience in your team' };
+
+const audiences: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/v1/audiences',
+    tag: 'audiences',
+    summary: 'Upload an audience: a CSV of receivers and their template variables',
+    description:
+      'The body is the CSV (UTF-8), read as it streams in. Line 1 is the header: a `receiver` column and one column per template variable (letters, digits and _). ' +
+      "Each data row is checked: as many fields as the header, a receiver valid for `channel` (stored normalised), no empty variable, a receiver not on an earlier line. " +
+      'Refused rows are stored with their line and reason, never dropped; the answer lists the first 100. ' +
+      'A bad header, broken CSV or more than AUDIENCE_MAX_ROWS rows store nothing; an upload that breaks off leaves the audience FAILED.',
+    access: SEND,
+    query: audienceUploadQuerySchema,
+    textBody: { mediaTypes: ['text/csv', 'text/plain'], description: 'the audience: a header row (`receiver`, then the variable columns), then one row per receiver' },
+    answers: { 201: { description: 'stored and READY; `errors` lists the first 100 refused rows', schema: answers.audienceUploadAnswerSchema } },
+    errors: {
+      400:
+        'EMPTY_FILE: no header; INVALID_HEADER: no `receiver` column, an unnamed, duplicate or badly named column (the message names it); NO_ROWS: a header and nothing else; ' +
+        'INVALID_CSV: the CSV breaks at `details.line` (a quote never closed); UPLOAD_BROKE_OFF: the body ended early (the audience is FAILED). Nothing is stored, except for UPLOAD_BROKE_OFF',
+      413: 'AUDIENCE_TOO_LARGE: more than AUDIENCE_MAX_ROWS data rows (`details.limit`); nothing is stored',
+      415: 'UNSUPPORTED_MEDIA_TYPE: the body is not text/csv (or text/plain)',
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/audiences',
+    tag: 'audiences',
+    summary: "Your team's audiences",
+    description: 'Newest first.',
+    access: SEND,
+    query: audienceListQuerySchema,
+    answers: ok('the audiences', answers.audienceListAnswerSchema),
+  },
+  { method: 'get', path: '/v1/audiences/:id', tag: 'audiences', summary: 'One audience', access: SEND, params: idParamSchema, answers: ok('the audience', answers.audienceViewSchema), errors: audienceNotFound },
+  {
+    method: 'get',
+    path: '/v1/audiences/:id/errors',
+    tag: 'audiences',
+    summary: "An audience's refused rows",
+    description: 'By line, a page at a time (`afterLine`, `limit`); or every one of them as CSV (`line,reason,raw`, an attachment) with `format=csv` or `Accept: text/csv`, to fix and upload again.',
+    access: SEND,
+    params: idParamSchema,
+    query: audienceErrorsQuerySchema,
+    answers: { 200: { description: 'a page of refused rows; as CSV (all of them) when asked', schema: answers.audienceErrorsAnswerSchema, mediaType: 'text/csv' } },
+    errors: audienceNotFound,
+  },
+  {
+    method: 'delete',
+    path: '/v1/audiences/:id',
+    tag: 'audiences',
+    summary: 'Delete an audience with its rows and refused rows',
+    access: SEND,
+    params: idParamSchema,
+    answers: removed,
+    errors: { ...audienceNotFound, 409: 'AUDIENCE_IN_USE: a campaign (deleted ones included) was made with it' },
+  },
+];
+
 const campaignNotFound = { 404: 'CAMPAIGN_NOT_FOUND: no such campaign in your team' };
 const campaignControl = (action: 'pause' | 'resume' | 'trigger', summary: string, description: string): ApiOperation => ({
   method: 'post',
@@ -440,4 +503,4 @@ const adminApiKeys: ApiOperation[] = [
  * too, or test/integration/openapi.test.ts fails: it compares this table with
  * the routes express has registered, both ways.
  */
-export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...receipts, ...sending, ...ops, ...billing, ...suppressions, ...campaigns, ...adminTemplates, ...adminAccounts, ...adminApiKeys];
+export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...receipts, ...sending, ...ops, ...billing, ...suppressions, ...audiences, ...campaigns, ...adminTemplates, ...adminAccounts, ...adminApiKeys];

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { compareBill } from '../../billing/bill-compare';
 import { BillRejected, BillTooLarge } from '../../billing/bill-errors';
 import { loadAccountDays } from '../../billing/billing-days';
@@ -10,6 +10,7 @@ import { HttpError } from '../http-error';
 import { billCompareQuerySchema, billingReportQuerySchema } from '../schemas';
 import { requireScope } from '../scopes';
 import { parseOr400 } from '../validate';
+import { wantsCsv } from '../wants-csv';
 
 /** How many differences of each kind, and bad bill rows, an answer lists (all are counted). */
 const LIST_LIMIT = 100;
@@ -63,12 +64,6 @@ export function billingRouter(deps: ApiDeps): Router {
   });
 
   return router;
-}
-
-/** CSV when asked by `?format=csv`, or by `Accept: text/csv` without a `format`. */
-function wantsCsv(req: Request, format: 'json' | 'csv' | undefined): boolean {
-  if (format) return format === 'csv';
-  return req.accepts(['application/json', 'text/csv']) === 'text/csv';
 }
 
 /** A bill Herald cannot read as the answer that says where; anything else passes on. */

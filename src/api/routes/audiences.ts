@@ -1,0 +1,148 @@
+import { once } from 'node:events';
+import { Router, type Request, type Response } from 'express';
+import type { CountryCode } from 'libphonenumber-js';
+import { AudienceFileRefused, AudienceTooLarge, CsvUnreadable, UploadBrokeOff } from '../../audiences/audience-errors';
+import { uploadAudience } from '../../audiences/audience-upload';
+import type { Audience } from '../../generated/prisma/client';
+import { csvField } from '../../shared/csv';
+import type { AudienceStatus } from '../../shared/states';
+import { audienceErrorsAnswerSchema, audienceListAnswerSchema, audienceUploadAnswerSchema, audienceViewSchema, type AnswerOf } from '../answers';
+import { callerOf } from '../caller';
+import type { ApiDeps } from '../deps';
+import { HttpError } from '../http-error';
+import { audienceErrorsQuerySchema, audienceListQuerySchema, audienceUploadQuerySchema, idParamSchema } from '../schemas';
+import { requireScope } from '../scopes';
+import { parseOr400 } from '../validate';
+import { wantsCsv } from '../wants-csv';
+
+/** How many refused rows the upload answer lists (all are stored, at errorsUrl). */
+const LIST_LIMIT = 100;
+/** Refused rows read per query when all of them are written as CSV. */
+const CSV_PAGE = 1000;
+
+/**
+ * Audiences: a team's receiver lists, uploaded as CSV (a `receiver` column
+ * and one column per template variable), checked row by row and stored for
+ * campaigns. Send scope; a team sees only its own.
+ */
+export function audiencesRouter(deps: ApiDeps): Router {
+  const router = Router();
+  const sendScope = requireScope('send');
+
+  router.post('/v1/audiences', sendScope, async (req, res) => {
+    const query = parseOr400(audienceUploadQuerySchema, req.query, 'query');
+    if (!req.is(['text/csv', 'text/plain'])) {
+      throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type: send the audience as text/csv', { fields: [{ field: 'content-type', reason: 'must be text/csv' }] });
+    }
+    const caller = callerOf(res);
+    const started = Date.now();
+    try {
+      const { audience, errors } = await uploadAudience(
+        deps.prisma,
+        { teamId: caller.teamId, apiKeyId: caller.apiKeyId, name: query.name, channel: query.channel, region: deps.config.DEFAULT_PHONE_REGION as CountryCode, maxRows: deps.config.AUDIENCE_MAX_ROWS, listLimit: LIST_LIMIT },
+        req,
+      );
+      deps.logger.info({ audienceId: audience.id, teamId: caller.teamId, rows: audience.rowCount, invalid: audience.invalidCount, ms: Date.now() - started }, 'audience uploaded');
+      res.status(201).location(`/v1/audiences/${audience.id}`).json({ ...view(audience), errors } satisfies AnswerOf<typeof audienceUploadAnswerSchema>);
+    } catch (error) {
+      throw uploadError(error, req, deps, caller.teamId);
+    }
+  });
+
+  router.get('/v1/audiences', sendScope, async (req, res) => {
+    const { limit } = parseOr400(audienceListQuerySchema, req.query, 'query');
+    const audiences = await deps.prisma.audience.findMany({ where: { teamId: callerOf(res).teamId }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], take: limit });
+    res.json({ audiences: audiences.map(view) } satisfies AnswerOf<typeof audienceListAnswerSchema>);
+  });
+
+  router.get('/v1/audiences/:id', sendScope, async (req, res) => {
+    res.json(view(await teamAudience(deps, req, res)) satisfies AnswerOf<typeof audienceViewSchema>);
+  });
+
+  router.get('/v1/audiences/:id/errors', sendScope, async (req, res) => {
+    const query = parseOr400(audienceErrorsQuerySchema, req.query, 'query');
+    const audience = await teamAudience(deps, req, res);
+    if (wantsCsv(req, query.format)) {
+      await writeErrorsCsv(deps, audience.id, res);
+      return;
+    }
+    const rows = await deps.prisma.audienceError.findMany({ where: { audienceId: audience.id, line: { gt: query.afterLine } }, orderBy: { line: 'asc' }, take: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    res.json({
+      audienceId: audience.id,
+      errors: page.map(({ line, reason, raw }) => ({ line, reason, raw })),
+      nextAfterLine: rows.length > query.limit ? (page[page.length - 1]?.line ?? null) : null,
+    } satisfies AnswerOf<typeof audienceErrorsAnswerSchema>);
+  });
+
+  // Campaigns that use an audience will refuse its deletion (409) once they exist; until then it is deleted with its rows.
+  router.delete('/v1/audiences/:id', sendScope, async (req, res) => {
+    const { id } = parseOr400(idParamSchema, req.params, 'params');
+    // A campaign's runs point at their audience's rows (send ids by line): kept while any campaign names it.
+    const campaigns = await deps.prisma.campaign.count({ where: { audienceId: id, teamId: callerOf(res).teamId } });
+    if (campaigns > 0) throw new HttpError(409, 'AUDIENCE_IN_USE', `audience ${id} is used by ${campaigns} campaign(s), deleted ones included; it stays with their runs`, { field: 'id' });
+    const { count } = await deps.prisma.audience.deleteMany({ where: { id, teamId: callerOf(res).teamId } });
+    if (count === 0) throw notFound(id);
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+async function teamAudience(deps: ApiDeps, req: Request, res: Response): Promise<Audience> {
+  const { id } = parseOr400(idParamSchema, req.params, 'params');
+  const audience = await deps.prisma.audience.findFirst({ where: { id, teamId: callerOf(res).teamId } });
+  if (!audience) throw notFound(id);
+  return audience;
+}
+
+function notFound(id: string): HttpError {
+  return new HttpError(404, 'AUDIENCE_NOT_FOUND', `no audience ${id} in your team`);
+}
+
+function view(audience: Audience) {
+  return {
+    id: audience.id,
+    name: audience.name,
+    channel: audience.channel,
+    status: audience.status as AudienceStatus,
+    variableColumns: audience.variableColumns,
+    rowCount: audience.rowCount,
+    invalidCount: audience.invalidCount,
+    createdAt: audience.createdAt,
+    finishedAt: audience.finishedAt,
+    errorsUrl: `/v1/audiences/${audience.id}/errors`,
+  } satisfies AnswerOf<typeof audienceViewSchema>;
+}
+
+/** Every refused row as `line,reason,raw`, read a page at a time and written as the client takes it. */
+async function writeErrorsCsv(deps: ApiDeps, audienceId: string, res: Response): Promise<void> {
+  res.type('text/csv; charset=utf-8').attachment(`audience-${audienceId}-errors.csv`);
+  res.write('line,reason,raw\r\n');
+  let afterLine = 0;
+  for (;;) {
+    const rows = await deps.prisma.audienceError.findMany({ where: { audienceId, line: { gt: afterLine } }, orderBy: { line: 'asc' }, take: CSV_PAGE });
+    if (rows.length === 0) break;
+    const text = rows.map((row) => `${row.line},${csvField(row.reason)},${csvField(row.raw)}\r\n`).join('');
+    if (!res.write(text)) await once(res, 'drain');
+    afterLine = rows[rows.length - 1]?.line ?? afterLine;
+  }
+  res.end();
+}
+
+/**
+ * An upload that did not end READY as its answer. The body is drained when
+ * it was not read to the end, so the client can read the answer; a body that
+ * broke off has no client left to answer, only a log line (no contents).
+ */
+function uploadError(error: unknown, req: Request, deps: ApiDeps, teamId: string): unknown {
+  if (!req.complete && !req.destroyed) req.resume();
+  if (error instanceof AudienceFileRefused) return new HttpError(400, error.refusal, error.message, { field: 'body', reason: error.message });
+  if (error instanceof CsvUnreadable) return new HttpError(400, 'INVALID_CSV', error.message, { field: 'body', line: error.line, reason: error.reason });
+  if (error instanceof AudienceTooLarge) return new HttpError(413, 'AUDIENCE_TOO_LARGE', error.message, { field: 'body', limit: error.maxRows });
+  if (error instanceof UploadBrokeOff) {
+    deps.logger.warn({ teamId }, 'audience upload broke off: the audience is FAILED');
+    return new HttpError(400, 'UPLOAD_BROKE_OFF', error.message);
+  }
+  return error;
+}
