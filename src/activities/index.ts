@@ -2,6 +2,7 @@ import { createAccountDirectory } from './account-directory';
 import { createCircuitBreaker } from './circuit-breaker';
 import { createDedupActivities } from './dedup-activity';
 import { createDedupChecker } from './dedup';
+import { createCampaignActivities } from './campaign-run';
 import type { ActivityDeps } from './deps';
 import { createFanOutActivities } from './fan-out-page';
 import { createPrepareSendActivities } from './prepare-send';
@@ -13,7 +14,7 @@ import { createSendRecordActivities } from './send-records';
 import { createVendorBatcher } from './vendor-batcher';
 import { createVendorSendActivities } from './vendor-send';
 
-/** Every activity of the send and fan-out workflows, built from the dependencies the worker owns. */
+/** Every activity of the send, fan-out and campaign-run workflows, built from the dependencies the worker owns. */
 export function createActivities(deps: ActivityDeps) {
   const { prisma, redis, vendors, logger, metrics, settings } = deps;
   const accounts = createAccountDirectory(prisma, deps.secrets, settings.accountCacheMs, logger);
@@ -33,9 +34,11 @@ export function createActivities(deps: ActivityDeps) {
     ...steps,
     ...createPrepareSendActivities(steps),
     ...createFanOutActivities({ prisma, starter: deps.starter, config: deps.config, logger }),
+    ...createCampaignActivities({ prisma, starter: deps.starter, defaults: deps.config, logger }),
     ...createVendorSendActivities({ prisma, vendors, batcher, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger, metrics }),
     ...createReceiptPollActivities({ prisma, vendors, accounts, logger, metrics }),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+

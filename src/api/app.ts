@@ -14,6 +14,7 @@ import { keepReceiptRawBody } from './raw-body';
 import { requestLog } from './request-log';
 import { audiencesRouter } from './routes/audiences';
 import { billingRouter } from './routes/billing';
+import { campaignsRouter } from './routes/campaigns';
 import { diagnoseRouter } from './routes/diagnose';
 import { healthRouter } from './routes/health';
 import { messagesRouter } from './routes/messages';
@@ -47,6 +48,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(sendControlRouter(deps));
   app.use(suppressionsRouter(deps));
   app.use(audiencesRouter(deps));
+  app.use(campaignsRouter(deps));
   // Management API: templates, vendor accounts, API keys and the global suppression list, for admin keys only.
   app.use('/v1/admin', requireScope('admin'));
   app.use(adminTemplatesRouter(deps));

@@ -28,7 +28,7 @@ export interface TemplateRow {
   bypassTeamSuppression: boolean;
 }
 
-type InputDefaults = Pick<
+export type InputDefaults = Pick<
   Config,
   | 'DEFAULT_TIME_ZONE' | 'DEFAULT_QUIET_START' | 'DEFAULT_QUIET_END' | 'DEFAULT_RELEASE_AT'
   | 'DEFAULT_DEDUP_CONTENT_SECONDS' | 'DEFAULT_DEDUP_CONTENT_MAX' | 'DEFAULT_DAILY_CAP_MAX'

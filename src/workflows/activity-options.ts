@@ -29,11 +29,12 @@ export const RECEIPT_POLL = {
 } as const satisfies ActivityOptions;
 
 /**
- * One fan-out page: up to a page of workflow starts against Temporal. Retried
- * until it succeeds (the starts are idempotent); a page that cannot start
- * while Temporal is down waits, it is never skipped.
+ * One page of sends started: a large message's fan-out page, or a campaign
+ * run's page (render, insert, start). Every step is idempotent, so it retries
+ * until it succeeds; a page that cannot start while Temporal is down waits, it
+ * is never skipped.
  */
-export const FAN_OUT_PAGE = {
-  startToCloseTimeout: '2 minutes',
+export const SEND_PAGE = {
+  startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const satisfies ActivityOptions;

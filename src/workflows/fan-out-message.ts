@@ -1,9 +1,9 @@
 import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { fanOutProgressQuery, type FanOutInput, type FanOutProgress } from '../shared/contract';
-import { FAN_OUT_PAGE } from './activity-options';
+import { SEND_PAGE } from './activity-options';
 
-const { startSendPage } = proxyActivities<Activities>(FAN_OUT_PAGE);
+const { startSendPage } = proxyActivities<Activities>(SEND_PAGE);
 
 /**
  * A large message's fan-out (workflow id `message-<messageId>`): starts its

@@ -1,2 +1,3 @@
 export { fanOutMessage } from './fan-out-message';
 export { sendMessage } from './send-message';
+export { campaignRun } from './campaign-run';

@@ -164,6 +164,26 @@ describe('the OpenAPI document', () => {
     expect((await call('DELETE', `/v1/audiences/${audience.body.id}`)).status).toBe(204);
     expect((await call('GET', `/v1/audiences/${audience.body.id}`)).status).toBe(404);
 
+    // Campaigns over an uploaded audience: every campaign route.
+    const campaignAudience = await call('POST', '/v1/audiences?name=openapi-campaign&channel=SMS', 'receiver,name,order\n13900150003,Li,OA-2\n1390015,Wang,OA-3\n', { 'content-type': 'text/csv' });
+    expect(campaignAudience.status).toBe(201);
+    const audienceId: string = campaignAudience.body.id;
+    const campaign = await call('POST', '/v1/campaigns', { name: 'openapi check', templateCode: 'welcome_sms', audienceId, schedule: { cron: '0 9 1 1 *', timeZone: 'Asia/Shanghai' } });
+    expect(campaign.status).toBe(201);
+    const campaignId: string = campaign.body.id;
+    await call('GET', '/v1/campaigns');
+    await call('POST', `/v1/campaigns/${campaignId}/pause`);
+    await call('POST', `/v1/campaigns/${campaignId}/resume`);
+    expect((await call('POST', `/v1/campaigns/${campaignId}/trigger`)).status).toBe(202);
+    const runId = await eventually(async () => (await herald.request('GET', `/v1/campaigns/${campaignId}`)).body.runs[0]?.runId as string | undefined);
+    await call('GET', `/v1/campaigns/${campaignId}`);
+    await call('GET', `/v1/campaigns/${campaignId}/runs/${runId}`);
+    expect((await call('POST', '/v1/campaigns', { name: 'openapi check', templateCode: 'welcome_sms', audienceId, schedule: { cron: 'not a cron' } })).status).toBe(400);
+    expect((await call('DELETE', `/v1/campaigns/${campaignId}`)).status).toBe(204);
+    expect((await call('DELETE', `/v1/audiences/${audienceId}`)).status).toBe(409);
+    expect((await call('POST', `/v1/campaigns/${campaignId}/pause`)).status).toBe(409);
+    expect((await call('GET', `/v1/campaigns/${randomUUID()}`)).status).toBe(404);
+
     // Error answers: bad input, unknown ids, no key, a missing scope, bad JSON.
     expect((await call('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: [] })).status).toBe(400);
     expect((await call('GET', '/v1/sends/not-a-uuid')).status).toBe(400);

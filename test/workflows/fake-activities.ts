@@ -67,6 +67,15 @@ export function fakeActivities(overrides: Partial<Omit<Activities, ComposedActiv
     async startSendPage() {
       throw new Error('the send workflow never fans out');
     },
+    async openCampaignRun() {
+      throw new Error('the send workflow never opens a campaign run');
+    },
+    async startCampaignPage() {
+      throw new Error('the send workflow never starts a campaign page');
+    },
+    async finishCampaignRun() {
+      throw new Error('the send workflow never finishes a campaign run');
+    },
   };
   const activities = { ...base, ...overrides };
   const steps: Omit<Activities, ComposedActivities> = {

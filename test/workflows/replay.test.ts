@@ -4,7 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 
 /**
- * Every history recorded from the workflow tests (`npm run test:record-histories`,
+ * Every history recorded from the workflow tests (`npm run test:record-histories`: send-message.test.ts and campaign-run.test.ts,
  * binary protobuf files) is replayed against today's workflow code. A change that would
  * break running workflows (reordered steps, a removed activity) without
  * `patched()` fails here.
@@ -12,13 +12,15 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 const HISTORY_DIR = path.join(__dirname, '..', 'replay', 'histories');
 const files = readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.pb')).sort();
 
-describe('replay of recorded send histories', () => {
+describe('replay of recorded send and campaign histories', () => {
   beforeAll(() => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
   });
 
   it('has recorded histories to replay', () => {
     expect(files.length).toBeGreaterThanOrEqual(10);
+    // test/workflows/campaign-run.test.ts records these; one ends in continue-as-new.
+    expect(files.filter((f) => f.startsWith('campaign-run-'))).toEqual(['campaign-run-pages.pb', 'campaign-run-progress.pb', 'campaign-run-skipped.pb']);
   });
 
   it('replays every history deterministically', async () => {

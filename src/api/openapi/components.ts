@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import * as adminAnswers from '../admin/answers';
 import { createAccountSchema, createTemplateSchema, issueApiKeySchema, updateAccountSchema, updateTemplateSchema } from '../admin/schemas';
 import * as answers from '../answers';
+import * as campaignAnswers from '../campaign-answers';
+import { campaignRequestSchema } from '../campaign-schemas';
 import { adminSuppressionRequestSchema, messageRequestSchema, receiptPushBodySchema, suppressionRequestSchema } from '../schemas';
 
 /**
@@ -20,6 +22,7 @@ export const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   ReceiptPush: receiptPushBodySchema,
   SuppressionRequest: suppressionRequestSchema,
   AdminSuppressionRequest: adminSuppressionRequestSchema,
+  CampaignRequest: campaignRequestSchema,
 };
 
 export const ANSWER_SCHEMAS: Record<string, z.ZodType> = {
@@ -52,5 +55,8 @@ export const ANSWER_SCHEMAS: Record<string, z.ZodType> = {
   ApiKey: adminAnswers.apiKeyViewSchema,
   ApiKeyList: adminAnswers.apiKeyListAnswerSchema,
   IssuedApiKey: adminAnswers.issuedApiKeyAnswerSchema,
+  Campaign: campaignAnswers.campaignViewSchema,
+  CampaignList: campaignAnswers.campaignListAnswerSchema,
+  CampaignRunProgress: campaignAnswers.campaignRunProgressSchema,
   OpenApiDocument: answers.openApiDocumentSchema,
 };

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import * as adminAnswers from '../admin/answers';
 import { createAccountSchema, createTemplateSchema, issueApiKeySchema, templateListQuerySchema, updateAccountSchema, updateTemplateSchema } from '../admin/schemas';
 import * as answers from '../answers';
+import * as campaignAnswers from '../campaign-answers';
+import { campaignRequestSchema, campaignRunParamsSchema } from '../campaign-schemas';
 import {
   audienceErrorsQuerySchema,
   audienceListQuerySchema,
@@ -335,7 +337,81 @@ const audiences: ApiOperation[] = [
     access: SEND,
     params: idParamSchema,
     answers: removed,
-    errors: audienceNotFound,
+    errors: { ...audienceNotFound, 409: 'AUDIENCE_IN_USE: a campaign (deleted ones included) was made with it' },
+  },
+];
+
+const campaignNotFound = { 404: 'CAMPAIGN_NOT_FOUND: no such campaign in your team' };
+const campaignControl = (action: 'pause' | 'resume' | 'trigger', summary: string, description: string): ApiOperation => ({
+  method: 'post',
+  path: `/v1/campaigns/:id/${action}`,
+  tag: 'campaigns',
+  summary,
+  description,
+  access: SEND,
+  params: idParamSchema,
+  usesTemporal: true,
+  answers: ok('the campaign', campaignAnswers.campaignViewSchema),
+  errors: { ...campaignNotFound, 409: 'CAMPAIGN_DELETED: the campaign is deleted' },
+});
+
+const campaigns: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/v1/campaigns',
+    tag: 'campaigns',
+    summary: 'Send a template to an audience, once or on a cron schedule',
+    description:
+      'A Temporal Schedule `campaign-<id>` starts one run per tick (overlap SKIP: a tick while the previous run still goes does nothing). A run makes one message; each audience row becomes one send, rendered with its own variables, screened and sent like any other.',
+    access: SEND,
+    body: campaignRequestSchema,
+    usesTemporal: true,
+    answers: { 201: { description: 'created, with its schedule', schema: campaignAnswers.campaignViewSchema } },
+    errors: {
+      400: 'INVALID_SCHEDULE: `schedule.at` is not in the future or `schedule.cron` is unreadable; CHANNEL_MISMATCH: the audience is of another channel; MISSING_COLUMNS: the audience lacks a column for a template variable (`details.missing`)',
+      404: 'TEMPLATE_NOT_FOUND, AUDIENCE_NOT_FOUND: not in your team',
+      409: 'AUDIENCE_NOT_READY: the audience is still uploading or failed; TEMPLATE_NOT_APPROVED, TEMPLATE_DISABLED, TEMPLATE_NOT_ACTIVE, TEMPLATE_MISCONFIGURED: the template cannot send',
+    },
+  },
+  { method: 'get', path: '/v1/campaigns', tag: 'campaigns', summary: "Your team's campaigns (deleted ones left out)", access: SEND, answers: ok('the campaigns, newest first', campaignAnswers.campaignListAnswerSchema) },
+  {
+    method: 'get',
+    path: '/v1/campaigns/:id',
+    tag: 'campaigns',
+    summary: 'A campaign, its schedule (paused, next times) and recent runs',
+    access: SEND,
+    params: idParamSchema,
+    usesTemporal: true,
+    answers: ok('the campaign', campaignAnswers.campaignViewSchema),
+    errors: campaignNotFound,
+  },
+  campaignControl('pause', 'Pause the schedule', 'No new runs until resumed; a run already going finishes.'),
+  campaignControl('resume', 'Resume the schedule', 'Runs start again at the next tick (missed ticks are not made up).'),
+  {
+    ...campaignControl('trigger', 'Trigger a run now', 'One run now, whatever the schedule says, paused or not; skipped like a tick while a run still goes.'),
+    answers: { 202: { description: 'the run is asked for; it appears in `runs` when it starts', schema: campaignAnswers.campaignViewSchema } },
+  },
+  {
+    method: 'delete',
+    path: '/v1/campaigns/:id',
+    tag: 'campaigns',
+    summary: 'Delete a campaign: its schedule goes, its runs and sends stay',
+    access: SEND,
+    params: idParamSchema,
+    usesTemporal: true,
+    answers: { 204: { description: 'deleted (or deleted before)' } },
+    errors: campaignNotFound,
+  },
+  {
+    method: 'get',
+    path: '/v1/campaigns/:id/runs/:runId',
+    tag: 'campaigns',
+    summary: "A run's progress: sends per status, rows, invalid audience lines, pages",
+    access: SEND,
+    params: campaignRunParamsSchema,
+    usesTemporal: true,
+    answers: ok('the run', campaignAnswers.campaignRunProgressSchema),
+    errors: { 404: 'CAMPAIGN_NOT_FOUND, CAMPAIGN_RUN_NOT_FOUND: not in your team' },
   },
 ];
 
@@ -427,4 +503,4 @@ const adminApiKeys: ApiOperation[] = [
  * too, or test/integration/openapi.test.ts fails: it compares this table with
  * the routes express has registered, both ways.
  */
-export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...receipts, ...sending, ...ops, ...billing, ...suppressions, ...audiences, ...adminTemplates, ...adminAccounts, ...adminApiKeys];
+export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...receipts, ...sending, ...ops, ...billing, ...suppressions, ...audiences, ...campaigns, ...adminTemplates, ...adminAccounts, ...adminApiKeys];

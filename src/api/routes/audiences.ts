@@ -78,6 +78,9 @@ export function audiencesRouter(deps: ApiDeps): Router {
   // Campaigns that use an audience will refuse its deletion (409) once they exist; until then it is deleted with its rows.
   router.delete('/v1/audiences/:id', sendScope, async (req, res) => {
     const { id } = parseOr400(idParamSchema, req.params, 'params');
+    // A campaign's runs point at their audience's rows (send ids by line): kept while any campaign names it.
+    const campaigns = await deps.prisma.campaign.count({ where: { audienceId: id, teamId: callerOf(res).teamId } });
+    if (campaigns > 0) throw new HttpError(409, 'AUDIENCE_IN_USE', `audience ${id} is used by ${campaigns} campaign(s), deleted ones included; it stays with their runs`, { field: 'id' });
     const { count } = await deps.prisma.audience.deleteMany({ where: { id, teamId: callerOf(res).teamId } });
     if (count === 0) throw notFound(id);
     res.status(204).end();
