@@ -1,4 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startTemporalDevServer } from '../../src/runtime/temporal-dev-server';
 import { findTemporalBinary } from '../../src/runtime/temporal-cli';
 import { addSearchAttributes } from '../../src/runtime/search-attributes';
@@ -17,4 +18,12 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   // The time-skipping server cannot list search attributes, only add them.
   await addSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
+}
+
+/** A workflow test file's time-skipping server and the bundle of Herald's workflows, with quiet SDK logs. */
+export async function startWorkflowTestEnvironment(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap }> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const env = await startTimeSkippingServer();
+  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
+  return { env, bundle };
 }

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { CampaignActivities } from '../../src/activities/campaign-run';
 import { CAMPAIGN_RUN_WORKFLOW, campaignProgressQuery, type CampaignPageRequest, type CampaignProgress, type CampaignRunInput } from '../../src/shared/campaign-contract';
 import type { campaignRun } from '../../src/workflows';
-import { startTimeSkippingServer } from '../support/temporal';
+import { startWorkflowTestEnvironment } from '../support/temporal';
 
 const HISTORY_DIR = path.join(__dirname, '..', 'replay', 'histories');
 const EVENT_TYPE = temporal.api.enums.v1.EventType;
@@ -50,9 +50,7 @@ describe('campaignRun workflow (time-skipping server)', () => {
   let bundle: WorkflowBundleWithSourceMap;
 
   beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    env = await startTimeSkippingServer();
-    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
+    ({ env, bundle } = await startWorkflowTestEnvironment());
   }, 120_000);
 
   afterAll(async () => {

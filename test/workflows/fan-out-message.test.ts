@@ -4,11 +4,11 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { FAN_OUT_PAGE_INCOMPLETE, type FanOutPageRequest } from '../../src/activities/fan-out-page';
 import { FAN_OUT_WORKFLOW, fanOutProgressQuery, fanOutWorkflowId, type FanOutInput, type FanOutPage, type FanOutProgress } from '../../src/shared/contract';
 import type { fanOutMessage } from '../../src/workflows';
-import { startTimeSkippingServer } from '../support/temporal';
+import { startWorkflowTestEnvironment } from '../support/temporal';
 import { fakeActivities } from './fake-activities';
 
 const HISTORY_DIR = path.join(__dirname, '..', 'replay', 'histories');
@@ -44,9 +44,7 @@ describe('fanOutMessage workflow (time-skipping server)', () => {
   let bundle: WorkflowBundleWithSourceMap;
 
   beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    env = await startTimeSkippingServer();
-    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
+    ({ env, bundle } = await startWorkflowTestEnvironment());
   }, 120_000);
 
   afterAll(async () => {

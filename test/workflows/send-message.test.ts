@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { Activities } from '../../src/activities';
@@ -20,7 +20,7 @@ import {
   type ShieldRule,
 } from '../../src/shared/contract';
 import type { sendMessage } from '../../src/workflows';
-import { startTimeSkippingServer } from '../support/temporal';
+import { startWorkflowTestEnvironment } from '../support/temporal';
 import { fakeActivities, ROUTE, vendorFailure, type ActivityJournal } from './fake-activities';
 
 const DELIVERED: ReceiptNotice = { status: 'DELIVERED', reason: null, vendorCode: 'DELIVRD', vendorText: 'ok', deliveredAt: '2026-01-01T00:00:00.000Z' };
@@ -60,9 +60,7 @@ describe('sendMessage workflow (time-skipping server)', () => {
   let bundle: WorkflowBundleWithSourceMap;
 
   beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    env = await startTimeSkippingServer();
-    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
+    ({ env, bundle } = await startWorkflowTestEnvironment());
   }, 120_000);
 
   afterAll(async () => {
