@@ -1,10 +1,13 @@
+import type { CountryCode } from 'libphonenumber-js';
 import type { PrismaClient } from '../generated/prisma/client';
+import { normaliseReceiver } from '../shared/receivers';
+import { batchMemberId } from '../vendors/batch-member';
 import { compareDays, type DayDifference } from './bill-day-compare';
 import { BillRejected } from './bill-errors';
 import { detectBillLayout, type BillLayout } from './bill-layout';
 import { BillTable, compareBillMessages, type MessageComparison } from './bill-message-compare';
 import { readCsvRecords } from './bill-reader';
-import { readBillRow, type BillRowProblem } from './bill-rows';
+import { readBillRow, type BilledMessage, type BillRowProblem } from './bill-rows';
 import { loadAccountDays } from './billing-days';
 import type { BillingMonth } from './billing-month';
 
@@ -28,6 +31,8 @@ export interface BillCompareRequest {
   listLimit: number;
   /** Longest a per-message comparison may hold its transaction (loading the bill and joining). */
   transactionTimeoutMs: number;
+  /** Region of bill phone numbers written without a country code (DEFAULT_PHONE_REGION). */
+  phoneRegion: CountryCode;
 }
 
 interface ComparisonHead {
@@ -119,7 +124,7 @@ async function compareDayBill(prisma: PrismaClient, request: BillCompareRequest,
 async function compareMessageBill(prisma: PrismaClient, request: BillCompareRequest, rows: BillRows): Promise<MessageBillComparison> {
   const comparison = await prisma.$transaction(
     async (tx) => {
-      const table = await BillTable.create(tx);
+      const table = await BillTable.create(tx, (row) => batchMemberIdOf(row, request.phoneRegion));
       for await (const row of rows.records) if (row.kind === 'message') await table.add(row.row);
       // Throwing here rolls the transaction back: the loaded rows go with it.
       rows.problems.throwIfAny();
@@ -157,4 +162,15 @@ class ProblemLog {
   throwIfAny(): void {
     if (this.count > 0) throw new BillRejected(this.kept, this.count);
   }
+}
+
+/**
+ * The id Herald keeps for the send of a bill line if it went out in a batch
+ * call (`<batch id>|<receiver>`), from the line's id and phone number; null
+ * when the line names no number Herald can read.
+ */
+function batchMemberIdOf(row: BilledMessage, phoneRegion: CountryCode): string | null {
+  if (row.receiver === null) return null;
+  const phone = normaliseReceiver(row.receiver, 'SMS', phoneRegion);
+  return phone.ok ? batchMemberId(row.vendorMessageId, phone.receiver) : null;
 }

@@ -45,19 +45,25 @@ export interface MessageComparison {
 export class BillTable {
   private lines: number[] = [];
   private ids: string[] = [];
+  private memberIds: Array<string | null> = [];
   private receivers: Array<string | null> = [];
   private segments: number[] = [];
 
-  private constructor(private readonly tx: Prisma.TransactionClient) {}
+  /** `memberIdOf`: the id Herald keeps for a row's send if it went out in a batch call (see batch-member.ts), or null. */
+  private constructor(
+    private readonly tx: Prisma.TransactionClient,
+    private readonly memberIdOf: (row: BilledMessage) => string | null,
+  ) {}
 
-  static async create(tx: Prisma.TransactionClient): Promise<BillTable> {
-    await tx.$executeRaw`CREATE TEMPORARY TABLE bill_line (line int NOT NULL, vendor_message_id text NOT NULL, receiver text, segments int NOT NULL) ON COMMIT DROP`;
-    return new BillTable(tx);
+  static async create(tx: Prisma.TransactionClient, memberIdOf: (row: BilledMessage) => string | null): Promise<BillTable> {
+    await tx.$executeRaw`CREATE TEMPORARY TABLE bill_line (line int NOT NULL, vendor_message_id text NOT NULL, member_id text, receiver text, segments int NOT NULL) ON COMMIT DROP`;
+    return new BillTable(tx, memberIdOf);
   }
 
   async add(row: BilledMessage): Promise<void> {
     this.lines.push(row.line);
     this.ids.push(row.vendorMessageId);
+    this.memberIds.push(this.memberIdOf(row));
     this.receivers.push(row.receiver);
     this.segments.push(row.segments);
     if (this.lines.length >= INSERT_BATCH) await this.flush();
@@ -66,10 +72,11 @@ export class BillTable {
   async flush(): Promise<void> {
     if (this.lines.length === 0) return;
     await this.tx.$executeRaw`
-      INSERT INTO bill_line (line, vendor_message_id, receiver, segments)
-      SELECT * FROM unnest(${this.lines}::int[], ${this.ids}::text[], ${this.receivers}::text[], ${this.segments}::int[])`;
+      INSERT INTO bill_line (line, vendor_message_id, member_id, receiver, segments)
+      SELECT * FROM unnest(${this.lines}::int[], ${this.ids}::text[], ${this.memberIds}::text[], ${this.receivers}::text[], ${this.segments}::int[])`;
     this.lines = [];
     this.ids = [];
+    this.memberIds = [];
     this.receivers = [];
     this.segments = [];
   }
@@ -77,7 +84,9 @@ export class BillTable {
 
 /**
  * Joins the loaded bill with the account's sends in Postgres: a FULL JOIN on
- * the vendor message id between the bill (summed per id) and the sends the
+ * the vendor message id between the bill (summed per id; a line of a batch
+ * call, whose id the vendor gives the whole batch, under the id of its
+ * receiver's send when Herald has that send) and the sends the
  * vendor accepted in the month, then a lookup by `(provider,
  * vendor_message_id)` (indexed) for billed ids Herald has in another month.
  * Only the counts and the first `listLimit` of each kind leave the database.
@@ -92,9 +101,14 @@ export async function compareBillMessages(
   await tx.$executeRaw`ANALYZE bill_line`;
   await tx.$executeRaw`
     CREATE TEMPORARY TABLE bill_match ON COMMIT DROP AS
-    WITH billed AS (
+    WITH keyed AS (
+      SELECT coalesce(m.vendor_message_id, l.vendor_message_id) AS vendor_message_id, l.line, l.receiver, l.segments
+        FROM bill_line l
+        LEFT JOIN send m ON l.member_id IS NOT NULL AND m.provider = ${account.provider} AND m.vendor_message_id = l.member_id
+                        AND m.account_id = ${account.id}::uuid
+    ), billed AS (
       SELECT vendor_message_id, min(line) AS line, min(receiver) AS receiver, sum(segments)::int AS segments, count(*)::int AS rows
-        FROM bill_line GROUP BY vendor_message_id
+        FROM keyed GROUP BY vendor_message_id
     ), sent AS (
       SELECT id, vendor_message_id, receiver, segments, sent_at
         FROM send

@@ -185,6 +185,33 @@ describe('billing report and vendor bill comparison', () => {
     expect(JSON.stringify(answer.body)).not.toMatch(/\+86138000000\d\d/);
   });
 
+  it('matches the lines of a batch call (one id for every number) to each receiver\'s send', async () => {
+    const { prisma } = running.deps;
+    const account = await prisma.account.create({ data: { name: 'billing-batch', channel: 'SMS', provider: 'aliyun', enabled: false } });
+    const message = await prisma.message.findFirstOrThrow({ where: { requestHash: 'billing-test' } });
+    // Aliyun's SendBatchSms gives one BizId to the whole call: Herald keeps "<BizId>|<receiver>" per send.
+    const sends = [
+      { receiver: '+8613800000071', vendorMessageId: 'biz-7|+8613800000071' },
+      { receiver: '+8613800000072', vendorMessageId: 'biz-7|+8613800000072' },
+      { receiver: '+8613800000073', vendorMessageId: 'biz-8' },
+    ];
+    await prisma.send.createMany({
+      data: sends.map((s) => ({
+        messageId: message.id, templateId: message.templateId, channel: 'SMS', receiver: s.receiver, receiverRaw: '-', content: '-',
+        segments: 1, status: 'DELIVERED', accountId: account.id, provider: 'aliyun', vendorMessageId: s.vendorMessageId, sentAt: new Date('2026-11-10T04:00:00Z'),
+      })),
+    });
+    const bill = 'BizId,PhoneNum,SmsSize\nbiz-7,13800000071,1\nbiz-7,+86 138 0000 0072,1\nbiz-8,13800000073,1\n';
+    const answer = await compare('month=2026-11&account=billing-batch', bill);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      matches: true,
+      vendor: { rows: 3, messages: 3, segments: 3, duplicatedIds: 0 },
+      herald: { messages: 3, segments: 3 },
+      vendorOnly: { count: 0 }, heraldOnly: { count: 0 },
+    });
+  });
+
   it('rejects a bill with bad rows, naming every line, and compares nothing', async () => {
     const bill = 'vendor_message_id,receiver,segments\ntx-1,+8613800000000,1\ntx-3,+8613800000002,two\ntx-4,+8613800000003\n,+8613800000004,1\n';
     const answer = await compare(`month=2026-11&account=${DIRECT}`, bill);

@@ -1,3 +1,4 @@
+import type { CountryCode } from 'libphonenumber-js';
 import { Router } from 'express';
 import { compareBill } from '../../billing/bill-compare';
 import { BillRejected, BillTooLarge } from '../../billing/bill-errors';
@@ -54,6 +55,7 @@ export function billingRouter(deps: ApiDeps): Router {
             maxBytes: deps.config.BILL_MAX_BYTES,
             listLimit: LIST_LIMIT,
             transactionTimeoutMs: deps.config.BILL_COMPARE_TIMEOUT_SECONDS * 1000,
+            phoneRegion: deps.config.DEFAULT_PHONE_REGION as CountryCode,
           },
           req,
         ) satisfies AnswerOf<typeof billComparisonAnswerSchema>,
