@@ -54,16 +54,16 @@ export function createVendorBatcher(settings: VendorBatchSettings): VendorBatche
     clearTimeout(batch.timer);
     if (open.get(key) === batch) open.delete(key);
     const messages = batch.waiting.map((w) => w.message);
-    const [alone] = batch.waiting;
-    if (alone && batch.waiting.length === 1) {
-      // Nobody joined: the provider's single send (its own client reference, its own message id).
+    const sendAlone = async (waiting: Waiting): Promise<void> => {
       try {
-        alone.resolve(await batch.adapter.send(batch.account, alone.message));
+        waiting.resolve(await batch.adapter.send(batch.account, waiting.message));
       } catch (error) {
-        alone.reject(error);
+        waiting.reject(error);
       }
-      return;
-    }
+    };
+    const [alone] = batch.waiting;
+    // Nobody joined: the provider's single send (its own client reference, its own message id).
+    if (alone && batch.waiting.length === 1) return sendAlone(alone);
     try {
       const outcomes = await batch.batch.send(batch.account, messages);
       batch.waiting.forEach((waiting, index) => {
@@ -73,6 +73,12 @@ export function createVendorBatcher(settings: VendorBatchSettings): VendorBatche
         else waiting.reject(outcome.error);
       });
     } catch (error) {
+      // A call refused for a receiver the vendor does not name (Aliyun answers one code for the whole
+      // batch): one call per receiver finds whose it is, instead of stopping every send of the batch.
+      if (error instanceof VendorError && error.errorClass === 'RECEIVER_INVALID') {
+        await Promise.all(batch.waiting.map(sendAlone));
+        return;
+      }
       const shared = maskedForAll(error, messages);
       for (const waiting of batch.waiting) waiting.reject(shared);
     }

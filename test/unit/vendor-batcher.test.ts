@@ -9,7 +9,7 @@ function message(receiver: string, overrides: Partial<OutgoingMessage> = {}): Ou
   return { sendId: `send-${receiver}`, receiver, content: 'Your code is 1234', subject: null, vendorTemplateId: 'T1', variables: { code: '1234' }, ...overrides };
 }
 
-/** An adapter that records its calls; `refuse` decides per receiver, `failCall` fails a whole batch call. */
+/** An adapter that records its calls; `refuse` decides per receiver (in a batch or alone), `failCall` fails a whole batch call. */
 function recordingAdapter(options: { maxSize?: number; refuse?: (receiver: string) => VendorError | null; failCall?: VendorError; batch?: boolean } = {}) {
   const singleCalls: string[] = [];
   const batchCalls: string[][] = [];
@@ -21,7 +21,8 @@ function recordingAdapter(options: { maxSize?: number; refuse?: (receiver: strin
     secretsSchema: z.record(z.string(), z.string()),
     send(_account, m) {
       singleCalls.push(m.receiver);
-      return Promise.resolve(accepted(m));
+      const refused = options.refuse?.(m.receiver) ?? null;
+      return refused ? Promise.reject(refused) : Promise.resolve(accepted(m));
     },
     batch: options.batch === false ? undefined : {
       maxSize: options.maxSize ?? 200,
@@ -73,6 +74,19 @@ describe('vendor batcher', () => {
       expect(error.vendorText).not.toContain(first);
       expect(error.vendorText).not.toContain(second);
     }
+  });
+
+  it('sends each receiver alone when the vendor refuses the whole call for a receiver it does not name', async () => {
+    const [first, second, third] = receivers(3) as [string, string, string];
+    const failCall = new VendorError('RECEIVER_INVALID', 'INVALID_RECEIVER', 'isv.MOBILE_NUMBER_ILLEGAL', 'one number is illegal');
+    const bad = new VendorError('RECEIVER_INVALID', 'INVALID_RECEIVER', 'isv.MOBILE_NUMBER_ILLEGAL', 'illegal');
+    const { adapter, batchCalls, singleCalls } = recordingAdapter({ failCall, refuse: (r) => (r === second ? bad : null) });
+    const batcher = createVendorBatcher({ windowMs: 20, maxSize: 200 });
+    const settled = await Promise.allSettled([first, second, third].map((r) => batcher.send(adapter, account, message(r))));
+    expect(batchCalls).toEqual([[first, second, third]]);
+    expect(singleCalls.sort()).toEqual([first, second, third].sort());
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(settled[1]).toEqual({ status: 'rejected', reason: bad });
   });
 
   it('keeps different content, different accounts and repeated receivers apart', async () => {
