@@ -92,7 +92,8 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       const sends = [];
       let skipped = 0;
       for (const row of rows) {
-        const rendered = renderTemplate(template.content, textVariables(row.variables));
+        const variables = textVariables(row.variables);
+        const rendered = renderTemplate(template.content, variables);
         if (!rendered.ok) {
           skipped += 1;
           deps.logger.warn({ runId: run.id, line: row.line, missing: rendered.missing }, 'campaign row skipped: variables missing');
@@ -106,6 +107,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
           receiver: row.receiver,
           receiverRaw: row.receiver,
           content: rendered.text,
+          variables,
           segments: template.channel === 'SMS' ? countSegments(rendered.text).segments : 1,
           sendAt: null,
           status: 'ACCEPTED',

@@ -78,7 +78,8 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       content: send.content,
       subject: send.message.template.subject,
       vendorTemplateId: vendorTemplateIds[account.provider] ?? null,
-      variables: (send.message.variables ?? {}) as Record<string, string>,
+      // A campaign send has its own row's variables; any other send, its message's.
+      variables: (send.variables ?? send.message.variables ?? {}) as Record<string, string>,
     });
   }
 

@@ -3,6 +3,7 @@ import { tencentSmsAdapter } from '../../src/vendors/tencent-sms';
 import type { OutgoingMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 import { startTencentFake, type TencentFake } from '../fakes/tencent-sms-server';
+import { createAudience } from '../support/audiences';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 import { finalSend, freshReceiver, sendOne, useOnlyAccount, useTemplate } from '../support/vendor-accounts';
 import { receiptPushUrl } from '../../src/security/receipt-token';
@@ -210,6 +211,28 @@ describe('Tencent SMS end to end through Herald', () => {
     fake.faults.inject({ kind: 'receipt_before_answer' });
     const sendId = await sendOne(herald, TEMPLATE, freshReceiver(), { name: 'Li', order: 'T-4' });
     expect((await finalSend(herald, sendId)).status).toBe('DELIVERED');
+  });
+
+  it('a campaign send fills the Tencent template with its own audience row\'s variables', async () => {
+    const team = await herald.deps.prisma.team.findUniqueOrThrow({ where: { name: 'demo' } });
+    const rows = [
+      { line: 2, receiver: freshReceiver(), variables: { name: 'Wang', order: 'C-2' } },
+      { line: 3, receiver: freshReceiver(), variables: { name: 'Zhao', order: 'C-3' } },
+    ];
+    const audienceId = await createAudience(herald.deps.prisma, { teamId: team.id, variableColumns: ['name', 'order'], rows });
+    const at = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString();
+    const created = await herald.request('POST', '/v1/campaigns', { name: 'tencent campaign', templateCode: TEMPLATE, audienceId, schedule: { at } });
+    expect(created.status).toBe(201);
+    expect((await herald.request('POST', `/v1/campaigns/${String(created.body.id)}/trigger`)).status).toBe(202);
+    const sends = await eventually(async () => {
+      const found = await herald.deps.prisma.send.findMany({ where: { receiver: { in: rows.map((r) => r.receiver) }, status: 'DELIVERED' } });
+      return found.length === rows.length ? found : undefined;
+    }, 60_000);
+    expect(sends.map((s) => s.provider)).toEqual(['tencent', 'tencent']);
+    for (const row of rows) {
+      const request = fake.sendRequests.find((r) => Array.isArray(r.PhoneNumberSet) && r.PhoneNumberSet.includes(row.receiver));
+      expect(request).toMatchObject({ TemplateId: '1234567', TemplateParamSet: [row.variables.name, row.variables.order] });
+    }
   });
 
   it('a blacklisted number stops with BLACKLISTED; a wrong secret fails the send as VENDOR_REJECTED', async () => {
