@@ -1,13 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
-import { buildSendInput } from '../sending/send-input';
+import { buildSendInput, type InputDefaults } from '../sending/send-input';
 import type { WorkflowStarter } from '../sending/workflow-starter';
 import type { FanOutPage } from '../shared/contract';
-import type { SendStatus } from '../shared/states';
+import { NOT_STARTED_STATUSES } from '../shared/states';
 
-/** The states a send has before its workflow runs; a send in any other state was started (or canceled) already. */
-const NOT_STARTED = ['ACCEPTED', 'SCHEDULED'] as const satisfies readonly SendStatus[];
 
 /** Failure type of a page whose starts did not all succeed: Temporal retries the page (starts are idempotent). */
 export const FAN_OUT_PAGE_INCOMPLETE = 'FanOutPageIncomplete';
@@ -18,8 +16,6 @@ export interface FanOutPageRequest {
   after: string | null;
   pageSize: number;
 }
-
-type InputDefaults = Parameters<typeof buildSendInput>[3];
 
 /**
  * One page of a large message: the next `pageSize` sends by id, of which
@@ -37,7 +33,7 @@ export function createFanOutActivities(deps: { prisma: PrismaClient; starter: Wo
         take: request.pageSize,
         select: { id: true, messageId: true, receiver: true, channel: true, content: true, sendAt: true, status: true },
       });
-      const waiting = sends.filter((s) => (NOT_STARTED as readonly string[]).includes(s.status));
+      const waiting = sends.filter((s) => (NOT_STARTED_STATUSES as readonly string[]).includes(s.status));
       const failed = await deps.starter.start(waiting.map((s) => buildSendInput(s, message.template, message.apiKeyId, deps.config)));
       if (failed.length > 0) {
         throw ApplicationFailure.create({ type: FAN_OUT_PAGE_INCOMPLETE, message: `${failed.length} of ${waiting.length} workflow starts failed; the page is retried` });

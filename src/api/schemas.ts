@@ -140,7 +140,7 @@ export const audienceListQuerySchema = z.object({ limit: z.coerce.number().int()
 /** `GET /v1/audiences/:id/errors`: a page of refused rows after a line (keyset), or all of them as CSV. */
 export const audienceErrorsQuerySchema = z
   .object({
-    afterLine: z.coerce.number().int().min(0).default(0).meta({ description: 'the rows after this line: `nextAfterLine` of the previous page' }),
+    afterLine: z.coerce.number().int().min(0).max(2_147_483_647).default(0).meta({ description: 'the rows after this line: `nextAfterLine` of the previous page' }),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     format: z.enum(['json', 'csv']).optional().meta({ description: 'csv: every refused row (no paging) as `line,reason,raw`; also chosen by `Accept: text/csv`' }),
   })

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { cancelSignal, progressQuery, sendNowSignal, sendWorkflowId } from '../shared/contract';
-import { isFinal, type SendStatus } from '../shared/states';
+import { isFinal, NOT_STARTED_STATUSES, type SendStatus } from '../shared/states';
 import type { ApiDeps } from './deps';
 
 export type CancelOutcome = 'CANCELED' | 'ALREADY_FINAL' | 'AT_VENDOR';
@@ -13,8 +13,6 @@ export interface CancelAnswer {
 }
 
 const WAITING: ReadonlySet<SendStatus> = new Set<SendStatus>(['ACCEPTED', 'SCHEDULED', 'QUEUED', 'DEFERRED']);
-/** States a send may still be in when its workflow has not started (SCHEDULED is written at acceptance). */
-const BEFORE_START = ['ACCEPTED', 'SCHEDULED'] as const satisfies readonly SendStatus[];
 const SETTLE_POLLS = 40;
 const SETTLE_INTERVAL_MS = 50;
 
@@ -51,12 +49,12 @@ export async function cancelSend(deps: ApiDeps, sendId: string, by: string): Pro
     if (!(error instanceof WorkflowNotFoundError)) throw error;
     // Not started yet: end it in the database; the outbox relay skips sends that are final.
     const { count } = await deps.prisma.send.updateMany({
-      where: { id: sendId, status: { in: [...BEFORE_START] } },
+      where: { id: sendId, status: { in: [...NOT_STARTED_STATUSES] } },
       data: { status: 'CANCELED', reason: 'CANCELED', reasonDetail: `canceled by ${by} before start`, finishedAt: new Date() },
     });
     if (count === 1) return answer(sendId, 'CANCELED', by);
     // The workflow started (or ended) meanwhile: ask it once more, no further.
-    if (BEFORE_START.some((status) => status === stored)) return cancelSend(deps, sendId, by);
+    if (NOT_STARTED_STATUSES.some((status) => status === stored)) return cancelSend(deps, sendId, by);
     const now = await deps.prisma.send.findUniqueOrThrow({ where: { id: sendId }, select: { status: true } });
     return answer(sendId, now.status as SendStatus, by);
   }

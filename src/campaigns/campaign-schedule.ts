@@ -41,7 +41,9 @@ export async function createCampaignSchedule(client: Client, campaignId: string,
         taskQueue,
         args: [{ campaignId } satisfies CampaignRunInput],
       },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+      // A recurring campaign skips a tick missed by more than a minute (the next one comes); a one-time
+      // campaign has no next tick, so it still runs when the server reaches it up to a day late.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: once ? '1 day' : '1 minute' },
       state: once ? { remainingActions: 1, note: `once at ${spec.at}` } : { note: `cron ${spec.cron} (${spec.timeZone})` },
     });
   } catch (error) {

@@ -2,13 +2,11 @@ import type { Config } from '../config';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
-import type { SendStatus } from '../shared/states';
+import { NOT_STARTED_STATUSES } from '../shared/states';
 import { buildSendInput } from './send-input';
 import type { WorkflowStarter } from './workflow-starter';
 
 const BATCH = 200;
-/** The states a send has before its workflow runs. */
-const NOT_STARTED = ['ACCEPTED', 'SCHEDULED'] as const satisfies readonly SendStatus[];
 /** The API starts workflows itself right after commit; the relay only takes rows older than this. */
 const GRACE_SECONDS = 5;
 
@@ -58,9 +56,9 @@ export function createOutboxRelay(deps: { prisma: PrismaClient; starter: Workflo
     if (sendIds.length === 0) return 0;
     // A send that left its first state was started already (only its outbox mark was lost) or canceled before start.
     // A SCHEDULED one may or may not have started (the workflow writes SCHEDULED again): starting it twice is harmless.
-    await prisma.outbox.updateMany({ where: { sendId: { in: sendIds }, send: { status: { notIn: [...NOT_STARTED] } } }, data: { startedAt: new Date() } });
+    await prisma.outbox.updateMany({ where: { sendId: { in: sendIds }, send: { status: { notIn: [...NOT_STARTED_STATUSES] } } }, data: { startedAt: new Date() } });
     const sends = await prisma.send.findMany({
-      where: { id: { in: sendIds }, status: { in: [...NOT_STARTED] } },
+      where: { id: { in: sendIds }, status: { in: [...NOT_STARTED_STATUSES] } },
       include: { message: { select: { apiKeyId: true, template: true } } },
     });
     const inputs = sends.map((s) => buildSendInput(s, s.message.template, s.message.apiKeyId, deps.config));

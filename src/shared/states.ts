@@ -18,6 +18,9 @@ export function isFinal(status: SendStatus): boolean {
   return FINAL_STATUSES.has(status);
 }
 
+/** The states a send has before its workflow runs (SCHEDULED is written at acceptance); any other means it started or was canceled. */
+export const NOT_STARTED_STATUSES = ['ACCEPTED', 'SCHEDULED'] as const satisfies readonly SendStatus[];
+
 export const REASONS = [
   'CONTENT_DUPLICATE', 'FREQUENCY_CAP', 'NIGHT_SHIELD', 'INVALID_RECEIVER', 'BLACKLISTED',
   'UNSUBSCRIBED', 'CARRIER_BLOCKED', 'SPAM_INTERCEPTED', 'POWERED_OFF_OR_NO_SIGNAL', 'INBOX_FULL',

@@ -69,6 +69,9 @@ describe('audiences (CSV upload)', () => {
     });
     const second = await herald.request('GET', `/v1/audiences/${id}/errors?limit=2&afterLine=5001`);
     expect(second.body).toMatchObject({ errors: [{ line: 10_000 }], nextAfterLine: null });
+    const beyondInt = await herald.request('GET', `/v1/audiences/${id}/errors?afterLine=99999999999`);
+    expect(beyondInt.status).toBe(400);
+    expect(JSON.stringify(beyondInt.body.error)).toContain('afterLine');
     const csv = await fetch(`${herald.baseUrl}/v1/audiences/${id}/errors`, { headers: { authorization: `Bearer ${herald.apiKey}`, accept: 'text/csv' } });
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(parse(await csv.text())).toEqual([

@@ -124,10 +124,25 @@ async function writeErrorsCsv(deps: ApiDeps, audienceId: string, res: Response):
     const rows = await deps.prisma.audienceError.findMany({ where: { audienceId, line: { gt: afterLine } }, orderBy: { line: 'asc' }, take: CSV_PAGE });
     if (rows.length === 0) break;
     const text = rows.map((row) => `${row.line},${csvField(row.reason)},${csvField(row.raw)}\r\n`).join('');
-    if (!res.write(text)) await once(res, 'drain');
+    // A client that went away never drains: stop reading instead of waiting for ever.
+    if (!res.write(text) && !(await drainedOrClosed(res))) return;
     afterLine = rows[rows.length - 1]?.line ?? afterLine;
   }
   res.end();
+}
+
+/** True once the response can take more, false when its connection closed first. */
+async function drainedOrClosed(res: Response): Promise<boolean> {
+  const stop = new AbortController();
+  try {
+    return await Promise.race([
+      // The loser is aborted below; its rejection is expected and settles to false.
+      once(res, 'drain', { signal: stop.signal }).then(() => true, () => false),
+      once(res, 'close', { signal: stop.signal }).then(() => false, () => false),
+    ]);
+  } finally {
+    stop.abort();
+  }
 }
 
 /**
