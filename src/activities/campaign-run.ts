@@ -6,7 +6,7 @@ import { buildSendInput, type InputDefaults } from '../sending/send-input';
 import type { WorkflowStarter } from '../sending/workflow-starter';
 import type { CampaignPageRequest, CampaignPageResult, CampaignRunOpening } from '../shared/campaign-contract';
 import { countSegments } from '../shared/segments';
-import { renderTemplate } from '../shared/template-render';
+import { placeholdersOf, renderTemplate } from '../shared/template-render';
 
 export interface CampaignActivityDeps {
   prisma: PrismaClient;
@@ -43,9 +43,16 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       const existing = await prisma.campaignRun.findUnique({ where: { workflowId } });
       if (existing) return { open: true, runId: existing.id, messageId: existing.messageId, rowsTotal: existing.rowsTotal };
 
-      const campaign = await prisma.campaign.findUnique({ where: { id: campaignId }, include: { template: true } });
+      const campaign = await prisma.campaign.findUnique({
+        where: { id: campaignId },
+        include: { template: { include: { sharedWith: { select: { teamId: true } } } }, audience: true, creator: true },
+      });
       if (!campaign || campaign.state === 'DELETED') return { open: false, reason: `campaign ${campaignId} is deleted` };
-      if (campaign.template.status !== 'ACTIVE') return { open: false, reason: `template ${campaign.template.code} is ${campaign.template.status}` };
+      const refusal = whyNotSendable(campaign);
+      if (refusal) {
+        deps.logger.warn({ campaignId, workflowId, reason: refusal }, 'campaign run skipped');
+        return { open: false, reason: refusal };
+      }
       const rowsTotal = await prisma.audienceRow.count({ where: { audienceId: campaign.audienceId } });
       const messageId = randomUUID();
       const runId = randomUUID();
@@ -80,6 +87,11 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       });
       const { campaign } = run;
       const { template } = campaign;
+      // Disabled (or sent back for approval) while the run goes: no page after this one.
+      if (template.status !== 'ACTIVE') {
+        deps.logger.warn({ runId: run.id, template: template.code, status: template.status }, 'campaign run stopped: its template is no longer active');
+        return { rows: 0, created: 0, skipped: 0, lastLine: request.afterLine, done: true };
+      }
       const rows = await prisma.audienceRow.findMany({
         where: { audienceId: campaign.audienceId, line: { gt: request.afterLine } },
         orderBy: { line: 'asc' },
@@ -141,4 +153,28 @@ export type CampaignActivities = ReturnType<typeof createCampaignActivities>;
 function textVariables(value: Prisma.JsonValue): Record<string, string> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
   return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
+/**
+ * Why a campaign may not send now, though it could when it was created: its
+ * template is no longer active or no longer the team's (own or shared), the
+ * key that created it was revoked, its audience is not READY, or the template
+ * now uses a variable the audience has no column for. Null: it may send.
+ */
+function whyNotSendable(campaign: {
+  teamId: string;
+  template: { code: string; status: string; teamId: string; content: string; sharedWith: Array<{ teamId: string }> };
+  audience: { status: string; variableColumns: string[] };
+  creator: { revokedAt: Date | null };
+}): string | null {
+  const { template, audience } = campaign;
+  if (template.status !== 'ACTIVE') return `template ${template.code} is ${template.status}`;
+  if (template.teamId !== campaign.teamId && !template.sharedWith.some((share) => share.teamId === campaign.teamId)) {
+    return `template ${template.code} is no longer shared with the campaign's team`;
+  }
+  if (campaign.creator.revokedAt) return 'the API key that created the campaign was revoked';
+  if (audience.status !== 'READY') return `the audience is ${audience.status}`;
+  const columns = new Set(audience.variableColumns);
+  const missing = placeholdersOf(template.content).filter((name) => !columns.has(name));
+  return missing.length > 0 ? `the audience has no column for template variables: ${missing.join(', ')}` : null;
 }

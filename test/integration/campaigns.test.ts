@@ -249,6 +249,27 @@ describe('campaigns (real Temporal, Postgres, Redis)', () => {
     expect((listed.body.campaigns as Array<{ id: string }>).some((c) => c.id === campaignId)).toBe(false);
   }, 120_000);
 
+  it('a tick sends nothing once the key that created the campaign is revoked', async () => {
+    const { rows } = csvLikeAudience(2, [], `+86136${randomDigits(3)}`);
+    const audienceId = await createAudience(herald.deps.prisma, { teamId, variableColumns: ['name', 'order'], rows });
+    const creator = await createCaller(herald.deps.prisma, 'demo', ['send']);
+    const created = await herald.request('POST', '/v1/campaigns', { name: 'revoked creator', templateCode: 'welcome_sms', audienceId, schedule: { at: inAMonth() } }, creator.auth);
+    expect(created.status).toBe(201);
+    const campaignId = String(created.body.id);
+    await herald.deps.prisma.apiKey.update({ where: { id: creator.apiKeyId }, data: { revokedAt: new Date() } });
+
+    expect((await herald.request('POST', `/v1/campaigns/${campaignId}/trigger`)).status).toBe(202);
+    const outcome = await eventually(async () => {
+      for await (const run of herald.temporal.client.workflow.list({ query: `WorkflowType = "${CAMPAIGN_RUN_WORKFLOW}" AND WorkflowId STARTS_WITH "campaign-${campaignId}"` })) {
+        if (run.status.name === 'COMPLETED') return herald.temporal.client.workflow.getHandle(run.workflowId, run.runId).result() as Promise<CampaignRunOutcome>;
+      }
+      return undefined;
+    }, 30_000, 500);
+    expect(outcome).toEqual({ state: 'SKIPPED', reason: 'the API key that created the campaign was revoked' });
+    expect(await herald.deps.prisma.campaignRun.count({ where: { campaignId } })).toBe(0);
+    expect(await herald.deps.prisma.send.count({ where: { receiver: { in: rows.map((r) => r.receiver) } } })).toBe(0);
+  });
+
   it('refuses campaigns that cannot send, naming the field; another team sees none of them', async () => {
     const { rows } = csvLikeAudience(1, [], '+86136');
     const onlyName = await createAudience(herald.deps.prisma, { teamId, variableColumns: ['name'], rows });
