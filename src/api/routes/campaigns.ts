@@ -74,7 +74,13 @@ export function campaignsRouter(deps: ApiDeps): Router {
     try {
       await createCampaignSchedule(deps.temporal, campaign.id, checked.schedule, deps.config.TEMPORAL_TASK_QUEUE);
     } catch (error) {
-      // No schedule, no campaign: nothing has run, so the row goes too.
+      // No schedule, no campaign: nothing has run, so the row goes too. A create that failed on our side of
+      // the wire (a timeout) may have made the schedule on the server: remove it, or it would tick for ever.
+      if (!(error instanceof InvalidScheduleError)) {
+        await deleteCampaignSchedule(deps.temporal, campaign.id).catch((cleanup: unknown) => {
+          deps.logger.warn({ campaignId: campaign.id, err: cleanup }, 'campaign schedule cleanup failed after a failed create');
+        });
+      }
       await deps.prisma.campaign.delete({ where: { id: campaign.id } });
       if (error instanceof InvalidScheduleError) {
         throw new HttpError(400, 'INVALID_SCHEDULE', `schedule.cron is not readable: ${error.message}`, { field: 'schedule.cron', reason: error.message });
