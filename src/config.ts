@@ -64,6 +64,8 @@ const configSchema = z.object({
   BILL_COMPARE_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(300),
   /** Most data rows (valid and invalid) one audience CSV may hold; a longer file is a 413 and nothing is stored. */
   AUDIENCE_MAX_ROWS: z.coerce.number().int().positive().default(1_000_000),
+  /** Largest audience CSV body in bytes; a larger one is a 413 and nothing is stored. */
+  AUDIENCE_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
   /** Per API key: at most this many `/v1` requests per window, then 429 with Retry-After. */
   CALLER_RATE_LIMIT_REQUESTS: z.coerce.number().int().positive().default(1200),
   CALLER_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),

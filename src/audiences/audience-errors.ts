@@ -17,10 +17,14 @@ export class AudienceFileRefused extends Error {
   }
 }
 
-/** The file has more data rows than AUDIENCE_MAX_ROWS: nothing is stored. */
+/** The file has more data rows than AUDIENCE_MAX_ROWS, or more bytes than AUDIENCE_MAX_BYTES: nothing is stored. */
 export class AudienceTooLarge extends Error {
-  constructor(readonly maxRows: number) {
-    super(`the file has more than ${maxRows} data rows (AUDIENCE_MAX_ROWS)`);
+  constructor(
+    readonly limit: number,
+    unit: 'data rows' | 'bytes',
+    setting: 'AUDIENCE_MAX_ROWS' | 'AUDIENCE_MAX_BYTES',
+  ) {
+    super(`the file has more than ${limit} ${unit} (${setting})`);
   }
 }
 

@@ -21,6 +21,8 @@ export interface AudienceUploadRequest {
   region: CountryCode;
   /** AUDIENCE_MAX_ROWS: data rows, valid and invalid. */
   maxRows: number;
+  /** AUDIENCE_MAX_BYTES: the whole body. */
+  maxBytes: number;
   /** How many error rows the result lists (all are stored and counted). */
   listLimit: number;
 }
@@ -50,7 +52,7 @@ export interface AudienceUploadResult {
  * other failure) leaves the audience FAILED, its partial rows unused.
  */
 export async function uploadAudience(prisma: PrismaClient, request: AudienceUploadRequest, body: UploadBody): Promise<AudienceUploadResult> {
-  const records = readFileRecords(body, MAX_RECORD_BYTES);
+  const records = readFileRecords(body, MAX_RECORD_BYTES, request.maxBytes);
   try {
     const header = await readHeader(records);
     const first = await records.next();
@@ -88,7 +90,7 @@ async function readRows(first: FileRecord, rest: AsyncGenerator<FileRecord>, rul
   let record: FileRecord | undefined = first;
   while (record) {
     rows += 1;
-    if (rows > maxRows) throw new AudienceTooLarge(maxRows);
+    if (rows > maxRows) throw new AudienceTooLarge(maxRows, 'data rows', 'AUDIENCE_MAX_ROWS');
     const check = checkAudienceRow(record.fields, rules);
     if (check.ok) await writer.addRow(record, check.receiver, check.variables);
     else await writer.addError(record, check.reason);

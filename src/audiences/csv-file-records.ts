@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { CsvError, parse, type Parser } from 'csv-parse';
-import { CsvUnreadable, UploadBrokeOff } from './audience-errors';
+import { AudienceTooLarge, CsvUnreadable, UploadBrokeOff } from './audience-errors';
 
 /** One CSV record and the line of the file it starts on (1 = the header). */
 export interface FileRecord {
@@ -21,7 +21,7 @@ export type UploadBody = AsyncIterable<Buffer | string> & { readonly complete: b
  * record longer than `maxRecordBytes`) is a CsvUnreadable at the line of the
  * record it breaks; a body that stops early is an UploadBrokeOff.
  */
-export async function* readFileRecords(body: UploadBody, maxRecordBytes: number): AsyncGenerator<FileRecord> {
+export async function* readFileRecords(body: UploadBody, maxRecordBytes: number, maxBodyBytes = Number.POSITIVE_INFINITY): AsyncGenerator<FileRecord> {
   // A broken record is "skipped" with its error, not thrown: a throw would drop the records parsed before it,
   // and with them the count of lines up to the broken one.
   let broken: { recordsBefore: number; error: CsvError } | null = null;
@@ -38,7 +38,7 @@ export async function* readFileRecords(body: UploadBody, maxRecordBytes: number)
   });
   const stop = new AbortController();
   // Not awaited: once the records are read (or reading failed) the feeder ends at its next chunk.
-  void feed(body, parser, stop.signal);
+  void feed(body, parser, stop.signal, maxBodyBytes);
   let nextLine = 1;
   let records = 0;
   try {
@@ -63,17 +63,24 @@ export async function* readFileRecords(body: UploadBody, maxRecordBytes: number)
   }
 }
 
-/** Writes the body into the parser with backpressure; a body that fails or ends short destroys the parser with UploadBrokeOff. Never rejects. */
-async function feed(body: UploadBody, parser: Parser, stop: AbortSignal): Promise<void> {
+/**
+ * Writes the body into the parser with backpressure; a body longer than
+ * `maxBodyBytes` destroys the parser with AudienceTooLarge, one that fails or
+ * ends short with UploadBrokeOff. Never rejects.
+ */
+async function feed(body: UploadBody, parser: Parser, stop: AbortSignal, maxBodyBytes: number): Promise<void> {
+  let bytes = 0;
   try {
     for await (const chunk of body) {
       if (stop.aborted) return;
+      bytes += Buffer.byteLength(chunk);
+      if (bytes > maxBodyBytes) throw new AudienceTooLarge(maxBodyBytes, 'bytes', 'AUDIENCE_MAX_BYTES');
       if (!parser.write(chunk)) await once(parser, 'drain', { signal: stop });
     }
     if (!body.complete) throw new Error('the body ended before its announced length');
     parser.end();
   } catch (error) {
-    if (!stop.aborted) parser.destroy(new UploadBrokeOff(error));
+    if (!stop.aborted) parser.destroy(error instanceof AudienceTooLarge ? error : new UploadBrokeOff(error));
   }
 }
 

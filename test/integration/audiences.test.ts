@@ -14,7 +14,7 @@ describe('audiences (CSV upload)', () => {
   let opsOnly: TestCaller;
 
   beforeAll(async () => {
-    herald = await startHerald({ AUDIENCE_MAX_ROWS: '12000' });
+    herald = await startHerald({ AUDIENCE_MAX_ROWS: '12000', AUDIENCE_MAX_BYTES: '1000000' });
     otherTeam = await createCaller(herald.deps.prisma, 'audience-other-team', ['send']);
     opsOnly = await createCaller(herald.deps.prisma, 'demo', ['ops']);
   }, 120_000);
@@ -129,7 +129,7 @@ describe('audiences (CSV upload)', () => {
     expect([await audienceCount(), await storedRows()]).toEqual(before);
   });
 
-  it('refuses broken CSV and a file over AUDIENCE_MAX_ROWS after rows were written, and keeps none of them', async () => {
+  it('refuses broken CSV and a file over AUDIENCE_MAX_ROWS or AUDIENCE_MAX_BYTES after rows were written, and keeps none of them', async () => {
     const before = [await audienceCount(), await storedRows()];
     const good = Array.from({ length: 3_000 }, (_, i) => `${phone(200_000 + i)},n`).join('\n');
     const broken = await upload(`receiver,name\n${good}\n13800000009,"never closed\n13800000010,x\n`);
@@ -139,6 +139,25 @@ describe('audiences (CSV upload)', () => {
     const large = await upload(`receiver,name\n${tooMany}\n`);
     expect(large.status).toBe(413);
     expect(large.body.error).toMatchObject({ code: 'AUDIENCE_TOO_LARGE', details: { limit: 12_000 } });
+    // Fewer rows than the row limit, but 1.3 MB: over AUDIENCE_MAX_BYTES (1,000,000 here).
+    const wide = Array.from({ length: 5_000 }, (_, i) => `${phone(400_000 + i)},${'n'.repeat(250)}`).join('\n');
+    // The answer comes while the client still sends, and the server may then close: read it with node's http.
+    const heavy = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = http.request(`${herald.baseUrl}/v1/audiences?name=heavy&channel=SMS`, {
+        // Its own connection: one the server may close mid-body must not go back to the shared pool.
+        method: 'POST', agent: false, headers: { authorization: `Bearer ${herald.apiKey}`, 'content-type': 'text/csv' },
+      });
+      request.on('response', (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      });
+      request.on('error', reject); // after the answer a reset is harmless: the promise is settled by then
+      request.end(`receiver,name\n${wide}\n`);
+    });
+    expect(heavy.status).toBe(413);
+    expect(JSON.parse(heavy.body).error).toMatchObject({ code: 'AUDIENCE_TOO_LARGE', message: 'the file has more than 1000000 bytes (AUDIENCE_MAX_BYTES)', details: { limit: 1_000_000 } });
     expect([await audienceCount(), await storedRows()]).toEqual(before);
     expect((await upload('receiver\n13800000001\n', 'name=x&channel=FAX')).status).toBe(400);
     expect((await upload('receiver\n13800000001\n', 'channel=SMS')).status).toBe(400);

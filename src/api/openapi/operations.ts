@@ -293,7 +293,7 @@ const audiences: ApiOperation[] = [
       'The body is the CSV (UTF-8), read as it streams in. Line 1 is the header: a `receiver` column and one column per template variable (letters, digits and _). ' +
       "Each data row is checked: as many fields as the header, a receiver valid for `channel` (stored normalised), no empty variable, a receiver not on an earlier line. " +
       'Refused rows are stored with their line and reason, never dropped; the answer lists the first 100. ' +
-      'A bad header, broken CSV or more than AUDIENCE_MAX_ROWS rows store nothing; an upload that breaks off leaves the audience FAILED.',
+      'A bad header, broken CSV, more than AUDIENCE_MAX_ROWS rows or AUDIENCE_MAX_BYTES bytes store nothing; an upload that breaks off leaves the audience FAILED.',
     access: SEND,
     query: audienceUploadQuerySchema,
     textBody: { mediaTypes: ['text/csv', 'text/plain'], description: 'the audience: a header row (`receiver`, then the variable columns), then one row per receiver' },
@@ -302,7 +302,7 @@ const audiences: ApiOperation[] = [
       400:
         'EMPTY_FILE: no header; INVALID_HEADER: no `receiver` column, an unnamed, duplicate or badly named column (the message names it); NO_ROWS: a header and nothing else; ' +
         'INVALID_CSV: the CSV breaks at `details.line` (a quote never closed); UPLOAD_BROKE_OFF: the body ended early (the audience is FAILED). Nothing is stored, except for UPLOAD_BROKE_OFF',
-      413: 'AUDIENCE_TOO_LARGE: more than AUDIENCE_MAX_ROWS data rows (`details.limit`); nothing is stored',
+      413: 'AUDIENCE_TOO_LARGE: more than AUDIENCE_MAX_ROWS data rows or AUDIENCE_MAX_BYTES bytes (`details.limit`); nothing is stored',
       415: 'UNSUPPORTED_MEDIA_TYPE: the body is not text/csv (or text/plain)',
     },
   },

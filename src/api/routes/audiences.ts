@@ -39,7 +39,7 @@ export function audiencesRouter(deps: ApiDeps): Router {
     try {
       const { audience, errors } = await uploadAudience(
         deps.prisma,
-        { teamId: caller.teamId, apiKeyId: caller.apiKeyId, name: query.name, channel: query.channel, region: deps.config.DEFAULT_PHONE_REGION as CountryCode, maxRows: deps.config.AUDIENCE_MAX_ROWS, listLimit: LIST_LIMIT },
+        { teamId: caller.teamId, apiKeyId: caller.apiKeyId, name: query.name, channel: query.channel, region: deps.config.DEFAULT_PHONE_REGION as CountryCode, maxRows: deps.config.AUDIENCE_MAX_ROWS, maxBytes: deps.config.AUDIENCE_MAX_BYTES, listLimit: LIST_LIMIT },
         req,
       );
       deps.logger.info({ audienceId: audience.id, teamId: caller.teamId, rows: audience.rowCount, invalid: audience.invalidCount, ms: Date.now() - started }, 'audience uploaded');
@@ -154,7 +154,7 @@ function uploadError(error: unknown, req: Request, deps: ApiDeps, teamId: string
   if (!req.complete && !req.destroyed) req.resume();
   if (error instanceof AudienceFileRefused) return new HttpError(400, error.refusal, error.message, { field: 'body', reason: error.message });
   if (error instanceof CsvUnreadable) return new HttpError(400, 'INVALID_CSV', error.message, { field: 'body', line: error.line, reason: error.reason });
-  if (error instanceof AudienceTooLarge) return new HttpError(413, 'AUDIENCE_TOO_LARGE', error.message, { field: 'body', limit: error.maxRows });
+  if (error instanceof AudienceTooLarge) return new HttpError(413, 'AUDIENCE_TOO_LARGE', error.message, { field: 'body', limit: error.limit });
   if (error instanceof UploadBrokeOff) {
     deps.logger.warn({ teamId }, 'audience upload broke off: the audience is FAILED');
     return new HttpError(400, 'UPLOAD_BROKE_OFF', error.message);
