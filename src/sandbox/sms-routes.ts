@@ -130,24 +130,36 @@ async function accept(deps: SmsRouteDeps, body: SendBody, fault: Fault | null): 
   return record;
 }
 
+/**
+ * A send call's body and the fault it takes; null when it was answered
+ * already: a body that does not parse (400), or a timeout fault (held
+ * unanswered).
+ */
+async function readCall<T>(deps: SmsRouteDeps, req: Request, res: Response, schema: z.ZodType<T>): Promise<{ body: T; fault: Fault | null } | null> {
+  const body = schema.safeParse(parseJson(rawBodyOf(req)));
+  if (!body.success) {
+    answerError(res, { status: 400, code: 'BAD_REQUEST', message: z.prettifyError(body.error) });
+    return null;
+  }
+  const fault = deps.faults.next();
+  if (fault?.kind === 'timeout') {
+    await holdUnanswered(res, fault.timeoutMs, deps.closing);
+    return null;
+  }
+  return { body: body.data, fault };
+}
+
 function sendHandler(deps: SmsRouteDeps): RequestHandler {
   return async (req, res) => {
-    const body = sendBodySchema.safeParse(parseJson(rawBodyOf(req)));
-    if (!body.success) {
-      answerError(res, { status: 400, code: 'BAD_REQUEST', message: z.prettifyError(body.error) });
-      return;
-    }
-    const fault = deps.faults.next();
-    if (fault?.kind === 'timeout') {
-      await holdUnanswered(res, fault.timeoutMs, deps.closing);
-      return;
-    }
-    const refused = refusal(body.data.to, fault);
+    const call = await readCall(deps, req, res, sendBodySchema);
+    if (!call) return;
+    const { body, fault } = call;
+    const refused = refusal(body.to, fault);
     if (refused) {
       answerError(res, refused);
       return;
     }
-    const record = deps.ledger.get(body.data.clientRef) ?? (await accept(deps, body.data, fault));
+    const record = deps.ledger.get(body.clientRef) ?? (await accept(deps, body, fault));
     record.calls += 1;
     if (fault?.kind === 'slow_answer') {
       await sleep(fault.timeoutMs, undefined, { signal: deps.closing }).catch(() => undefined);
@@ -164,25 +176,18 @@ function sendHandler(deps: SmsRouteDeps): RequestHandler {
  */
 function sendBatchHandler(deps: SmsRouteDeps): RequestHandler {
   return async (req, res) => {
-    const body = batchBodySchema.safeParse(parseJson(rawBodyOf(req)));
-    if (!body.success) {
-      answerError(res, { status: 400, code: 'BAD_REQUEST', message: z.prettifyError(body.error) });
-      return;
-    }
-    const fault = deps.faults.next();
-    if (fault?.kind === 'timeout') {
-      await holdUnanswered(res, fault.timeoutMs, deps.closing);
-      return;
-    }
+    const call = await readCall(deps, req, res, batchBodySchema);
+    if (!call) return;
+    const { body, fault } = call;
     const receiverFault = fault && RECEIVER_FAULTS.has(fault.kind) ? fault : null;
     const callRefused = fault && !receiverFault ? FAULT_ANSWERS.get(fault.kind) : undefined;
     if (callRefused) {
       answerError(res, callRefused);
       return;
     }
-    const { content, templateId } = body.data;
+    const { content, templateId } = body;
     const results = [];
-    for (const [index, { to, clientRef }] of body.data.messages.entries()) {
+    for (const [index, { to, clientRef }] of body.messages.entries()) {
       const refused = refusal(to, index === 0 ? receiverFault : null);
       if (refused) {
         results.push({ to, clientRef, code: refused.code, message: refused.message });
