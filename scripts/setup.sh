@@ -11,9 +11,6 @@ if ! command -v temporal >/dev/null 2>&1 || ! command -v temporal-test-server >/
 fi
 
 echo "== node packages"
-# npm 11.19 rejects lockfiles whose foreign-platform optional packages (@swc/core-darwin-*, ...)
-# have no entry, which is how both npm 10 and 11 write them on Linux; npm 10 installs the same lock.
-if ! npm ci --no-audit --no-fund; then
-  echo "npm $(npm --version) ci refused the lockfile; installing it with npm 10"
-  npx --yes npm@10 ci --no-audit --no-fund
-fi
+# The lockfile lists every platform's optional packages, so npm 10 and npm 11 both accept it;
+# package.json's allowScripts lets no dependency run install scripts (none is needed).
+npm ci --no-audit --no-fund
