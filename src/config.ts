@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /** Public, for development only: production refuses to start with it. */
@@ -80,6 +81,16 @@ const configSchema = z.object({
   WHITELIST_RECEIVERS: z.string().default(''),
   /** Vendor account URLs may point at loopback or private addresses; unset: allowed except in production. */
   VENDOR_URLS_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
+  /**
+   * Comma-separated CIDRs (`10.8.0.0/16`) vendors may be reached in even when private destinations are refused:
+   * a private link to a vendor's endpoint. Empty by default: only public addresses.
+   */
+  VENDOR_ALLOWED_NETWORKS: z.string().default('').refine(
+    (list) => list.split(',').map((cidr) => cidr.trim()).filter(Boolean).every((cidr) => ipaddr.isValidCIDR(cidr)),
+    'must be comma-separated CIDRs, e.g. 10.8.0.0/16',
+  ),
+  /** Most receipts one push may carry; a larger push is a 413 asking the vendor to split it. */
+  RECEIPT_PUSH_MAX_RECEIPTS: z.coerce.number().int().positive().default(500),
   /**
    * Express `trust proxy` for the API: empty (default) trusts no proxy, so a request's address (receipt
    * source allowlists) is the socket's; else a hop count or comma-separated addresses/CIDRs/`loopback` of your proxies.

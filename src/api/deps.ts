@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { SecretBox } from '../security/secret-box';
 import type { WorkflowStarter } from '../sending/workflow-starter';
+import type { VendorOutbound } from '../vendors/outbound/vendor-outbound';
 import type { VendorRegistry } from '../vendors/types';
 
 export interface ApiDeps {
@@ -15,6 +16,8 @@ export interface ApiDeps {
   temporal: Client;
   starter: WorkflowStarter;
   vendors: VendorRegistry;
+  /** The outbound guard: account destinations are checked with it when saved. */
+  outbound: VendorOutbound;
   /** Seals vendor secrets saved through the management API. */
   secrets: SecretBox;
   logger: Logger;

@@ -3,12 +3,11 @@ import { Prisma, type Account } from '../../generated/prisma/client';
 import { receiptPushUrl } from '../../security/receipt-token';
 import type { SecretBox } from '../../security/secret-box';
 import type { AnswerOf } from '../answers';
-import { privateUrlsAllowed } from '../../vendors/outbound-url';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { idParamSchema } from '../schemas';
 import { parseOr400 } from '../validate';
-import { adapterFor, checkAccountSettings } from './account-settings';
+import { adapterFor, checkAccountSettings, requireSecretsForNewDestination } from './account-settings';
 import type { accountListAnswerSchema, accountViewSchema } from './answers';
 import { createAccountSchema, updateAccountSchema } from './schemas';
 
@@ -19,7 +18,6 @@ import { createAccountSchema, updateAccountSchema } from './schemas';
  */
 export function adminAccountsRouter(deps: ApiDeps): Router {
   const router = Router();
-  const privateUrls = privateUrlsAllowed(deps.config) ? 'allowed' : 'refused';
   // The receipt URL is derived (HMAC of the account id), so an admin can read it again at any time.
   const view = (row: Account): AnswerOf<typeof accountViewSchema> => ({ ...accountView(row, deps.secrets), receiptUrl: receiptPushUrl(deps.config.PUBLIC_BASE_URL, deps.config.RECEIPT_TOKEN_KEY, row) });
 
@@ -35,7 +33,7 @@ export function adminAccountsRouter(deps: ApiDeps): Router {
   router.post('/v1/admin/accounts', async (req, res) => {
     const body = parseOr400(createAccountSchema, req.body, 'body');
     const adapter = adapterFor(deps.vendors, body.provider);
-    const checked = checkAccountSettings(adapter, { config: body.config, secrets: body.secrets }, privateUrls);
+    const checked = await checkAccountSettings(adapter, { config: body.config, secrets: body.secrets }, deps.outbound.guard);
     const row = await uniqueName(body.name, () =>
       deps.prisma.account.create({
         data: {
@@ -57,7 +55,8 @@ export function adminAccountsRouter(deps: ApiDeps): Router {
   router.patch('/v1/admin/accounts/:id', async (req, res) => {
     const current = await findAccount(deps, req.params);
     const change = parseOr400(updateAccountSchema, req.body, 'body');
-    const checked = checkAccountSettings(adapterFor(deps.vendors, current.provider), { config: change.config, secrets: change.secrets }, privateUrls);
+    const checked = await checkAccountSettings(adapterFor(deps.vendors, current.provider), { config: change.config, secrets: change.secrets }, deps.outbound.guard);
+    requireSecretsForNewDestination(current.config as Record<string, unknown>, checked.config, checked.secrets !== undefined);
     const row = await uniqueName(change.name ?? current.name, () =>
       deps.prisma.account.update({
         where: { id: current.id },
