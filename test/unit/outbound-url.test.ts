@@ -5,6 +5,8 @@ import { createDingtalkAdapter } from '../../src/vendors/chat/dingtalk';
 import { destinationsIn, outboundPolicy, outboundUrlSchema, privateUrlsAllowed } from '../../src/vendors/outbound-url';
 import { createOutboundGuard, OutboundRefusedError } from '../../src/vendors/outbound/outbound-guard';
 import { createSmtpAdapter } from '../../src/vendors/smtp';
+import { VendorError } from '../../src/vendors/vendor-error';
+import { VENDOR_TEXT_MAX_CHARS, vendorExcerpt } from '../../src/vendors/vendor-text';
 import { testOutbound } from '../support/outbound';
 
 const dingtalkAdapter = createDingtalkAdapter(testOutbound);
@@ -151,3 +153,14 @@ function refusalSync(run: () => void) {
   }
   return null;
 }
+
+describe("a vendor's own words as Herald keeps them", () => {
+  it('is a bounded excerpt without markup or control characters, wherever a VendorError carries it', () => {
+    const body = `<html><body><h1>Internal</h1>${'secret '.repeat(200)}\u0000\u202e</body></html>`;
+    const error = new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', 'HTTP_403', body);
+    expect(error.vendorText.length).toBeLessThanOrEqual(VENDOR_TEXT_MAX_CHARS);
+    expect(error.vendorText).toMatch(/^Internal secret secret .*…$/);
+    expect(error.message).not.toContain('<');
+    expect(vendorExcerpt('  OK\r\n  sent ')).toBe('OK sent');
+  });
+});
