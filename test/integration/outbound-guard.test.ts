@@ -138,9 +138,8 @@ const TRANSPORTS: Transport[] = [
 
 function call(transport: Transport, target: VendorAccount): Promise<unknown> {
   if (!transport.pull) return transport.adapter.send(target, target.channel === 'CHAT' ? { ...message, receiver: 'group' } : message);
-  const pull = transport.adapter.pullReceipts;
-  if (!pull) throw new Error(`${transport.name} has no pull`);
-  return pull(target, [{ vendorMessageId: 'm-1', receiver: message.receiver, sentAt: new Date() }]);
+  if (!transport.adapter.pullReceipts) throw new Error(`${transport.name} has no pull`);
+  return transport.adapter.pullReceipts(target, [{ vendorMessageId: 'm-1', receiver: message.receiver, sentAt: new Date() }]);
 }
 
 describe.each(TRANSPORTS)('outbound guard: $name', (transport) => {
