@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/database-unavailable';
 import { adminAccountsRouter } from './admin/accounts';
 import { adminApiKeysRouter } from './admin/api-keys';
+import { adminAuditLogRouter } from './admin/audit-log';
 import { adminTemplatesRouter } from './admin/templates';
 import { authenticate } from './auth';
 import { callerRateLimit } from './caller-rate-limit';
@@ -22,7 +23,6 @@ import { receiptsRouter, redactReceiptToken } from './routes/receipts';
 import { sendControlRouter } from './routes/send-control';
 import { sendsRouter } from './routes/sends';
 import { adminSuppressionsRouter, suppressionsRouter } from './routes/suppressions';
-import { requireScope } from './scopes';
 import { templatesRouter } from './routes/templates';
 import { traceRouter } from './routes/trace';
 
@@ -49,12 +49,12 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(suppressionsRouter(deps));
   app.use(audiencesRouter(deps));
   app.use(campaignsRouter(deps));
-  // Management API: templates, vendor accounts, API keys and the global suppression list, for admin keys only.
-  app.use('/v1/admin', requireScope('admin'));
+  // Management API: each router names the scope of each route (team admin or platform admin, see scopes.ts).
   app.use(adminTemplatesRouter(deps));
   app.use(adminAccountsRouter(deps));
   app.use(adminApiKeysRouter(deps));
   app.use(adminSuppressionsRouter(deps));
+  app.use(adminAuditLogRouter(deps));
   app.use(diagnoseRouter(deps));
   app.use(traceRouter(deps));
   app.use(templatesRouter(deps));

@@ -1,4 +1,7 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import { changedFields, recordAudit, type AuditAction } from '../../audit/audit-log';
+import { callerOf } from '../caller';
+import { requireScope } from '../scopes';
 import { Prisma, type Account } from '../../generated/prisma/client';
 import { receiptPushUrl } from '../../security/receipt-token';
 import type { SecretBox } from '../../security/secret-box';
@@ -12,12 +15,14 @@ import type { accountListAnswerSchema, accountViewSchema } from './answers';
 import { createAccountSchema, updateAccountSchema } from './schemas';
 
 /**
- * Vendor accounts (shared by all teams): create, change, enable, disable, read.
+ * Vendor accounts (shared by all teams): create, change, enable, disable, read;
+ * platform admins only (the `platform` scope), every change in the audit log.
  * Secrets are write-only: sealed with the SecretBox, answered only by name.
  * Workers see a change when their account cache expires (ActivitySettings.accountCacheMs).
  */
 export function adminAccountsRouter(deps: ApiDeps): Router {
   const router = Router();
+  router.use('/v1/admin/accounts', requireScope('platform'));
   // The receipt URL is derived (HMAC of the account id), so an admin can read it again at any time.
   const view = (row: Account): AnswerOf<typeof accountViewSchema> => ({ ...accountView(row, deps.secrets), receiptUrl: receiptPushUrl(deps.config.PUBLIC_BASE_URL, deps.config.RECEIPT_TOKEN_KEY, row) });
 
@@ -34,8 +39,8 @@ export function adminAccountsRouter(deps: ApiDeps): Router {
     const body = parseOr400(createAccountSchema, req.body, 'body');
     const adapter = adapterFor(deps.vendors, body.provider);
     const checked = await checkAccountSettings(adapter, { config: body.config, secrets: body.secrets }, deps.outbound.guard);
-    const row = await uniqueName(body.name, () =>
-      deps.prisma.account.create({
+    const row = await uniqueName(body.name, () => deps.prisma.$transaction(async (tx) => {
+      const created = await tx.account.create({
         data: {
           name: body.name,
           channel: adapter.channel,
@@ -47,8 +52,13 @@ export function adminAccountsRouter(deps: ApiDeps): Router {
           rateLimitPerSecond: body.rateLimitPerSecond ?? null,
           enabled: body.enabled,
         },
-      }),
-    );
+      });
+      await recordAudit(tx, callerOf(res), {
+        action: 'account.create', targetId: created.id, targetTeamId: null,
+        changes: { ...changedFields({}, { ...body, config: checked.config, secrets: undefined }), ...secretNamesSet(checked.secrets) },
+      });
+      return created;
+    }));
     res.status(201).json(view(row));
   });
 
@@ -57,8 +67,8 @@ export function adminAccountsRouter(deps: ApiDeps): Router {
     const change = parseOr400(updateAccountSchema, req.body, 'body');
     const checked = await checkAccountSettings(adapterFor(deps.vendors, current.provider), { config: change.config, secrets: change.secrets }, deps.outbound.guard);
     requireSecretsForNewDestination(current.config as Record<string, unknown>, checked.config, checked.secrets !== undefined);
-    const row = await uniqueName(change.name ?? current.name, () =>
-      deps.prisma.account.update({
+    const row = await uniqueName(change.name ?? current.name, () => deps.prisma.$transaction(async (tx) => {
+      const updated = await tx.account.update({
         where: { id: current.id },
         data: {
           name: change.name,
@@ -68,17 +78,23 @@ export function adminAccountsRouter(deps: ApiDeps): Router {
           ...(checked.config ? { config: checked.config as Prisma.InputJsonObject } : {}),
           ...(checked.secrets ? { secretCiphertext: sealed(deps.secrets, checked.secrets) } : {}),
         },
-      }),
-    );
+      });
+      const fields = { name: change.name, weight: change.weight, priority: change.priority, rateLimitPerSecond: change.rateLimitPerSecond, config: checked.config };
+      await recordAudit(tx, callerOf(res), {
+        action: 'account.update', targetId: current.id, targetTeamId: null,
+        changes: { ...changedFields(current, fields), ...secretNamesSet(checked.secrets) },
+      });
+      return updated;
+    }));
     res.json(view(row));
   });
 
   router.post('/v1/admin/accounts/:id/enable', async (req, res) => {
-    res.json(view(await setEnabled(deps, req.params, true)));
+    res.json(view(await setEnabled(deps, req.params, res, true)));
   });
 
   router.post('/v1/admin/accounts/:id/disable', async (req, res) => {
-    res.json(view(await setEnabled(deps, req.params, false)));
+    res.json(view(await setEnabled(deps, req.params, res, false)));
   });
 
   return router;
@@ -91,9 +107,20 @@ async function findAccount(deps: ApiDeps, params: unknown): Promise<Account> {
   return row;
 }
 
-async function setEnabled(deps: ApiDeps, params: unknown, enabled: boolean): Promise<Account> {
+async function setEnabled(deps: ApiDeps, params: unknown, res: Response, enabled: boolean): Promise<Account> {
   const account = await findAccount(deps, params);
-  return account.enabled === enabled ? account : deps.prisma.account.update({ where: { id: account.id }, data: { enabled } });
+  if (account.enabled === enabled) return account;
+  const action: AuditAction = enabled ? 'account.enable' : 'account.disable';
+  return deps.prisma.$transaction(async (tx) => {
+    const updated = await tx.account.update({ where: { id: account.id }, data: { enabled } });
+    await recordAudit(tx, callerOf(res), { action, targetId: account.id, targetTeamId: null, changes: changedFields(account, { enabled }) });
+    return updated;
+  });
+}
+
+/** Secrets in the audit log: which were set, never their values. */
+function secretNamesSet(secrets: Record<string, string> | undefined): { secrets?: { set: string[] } } {
+  return secrets ? { secrets: { set: Object.keys(secrets).sort() } } : {};
 }
 
 /** Runs a write; a clash on the unique account name is a 409 naming the field. */

@@ -1,4 +1,6 @@
 import { Router, type Response } from 'express';
+import { changedFields, recordAudit, type AuditAction } from '../../audit/audit-log';
+import { assertScope, requireScope } from '../scopes';
 import { Prisma, type Template } from '../../generated/prisma/client';
 import type { Channel, MessageType, ShieldPolicy } from '../../shared/states';
 import type { TemplateStatus } from '../../shared/template-status';
@@ -16,21 +18,30 @@ import { templateProblems, type TemplateShape } from './template-rules';
 /** Fields whose change alters what receivers get, so an ACTIVE template needs approval again. */
 const REAPPROVAL_FIELDS = ['content', 'subject', 'messageType', 'vendorTemplateIds'] as const satisfies ReadonlyArray<keyof UpdateTemplateRequest>;
 
-/** Templates of the admin's team: create, change, approve, disable, read. */
+/**
+ * Templates. A team admin (`admin`) creates, changes, disables and reads its
+ * team's templates; a platform admin (`platform`) approves any team's template
+ * (content review before it can go out under the platform's vendor
+ * signatures) and may list every team's (`allTeams=true`). Approving and
+ * disabling are in the audit log.
+ */
 export function adminTemplatesRouter(deps: ApiDeps): Router {
   const router = Router();
+  const teamAdmin = requireScope('admin');
+  const platformAdmin = requireScope('platform');
 
   router.get('/v1/admin/templates', async (req, res) => {
-    const query = parseOr400(templateListQuerySchema, req.query, 'query');
-    const rows = await deps.prisma.template.findMany({ where: { teamId: callerOf(res).teamId, ...query }, orderBy: { code: 'asc' } });
+    const { allTeams, ...query } = parseOr400(templateListQuerySchema, req.query, 'query');
+    assertScope(res, allTeams ? 'platform' : 'admin');
+    const rows = await deps.prisma.template.findMany({ where: { ...(allTeams ? {} : { teamId: callerOf(res).teamId }), ...query }, orderBy: [{ code: 'asc' }, { teamId: 'asc' }] });
     res.json({ templates: rows.map(templateView) } satisfies AnswerOf<typeof templateListAnswerSchema>);
   });
 
-  router.get('/v1/admin/templates/:id', async (req, res) => {
+  router.get('/v1/admin/templates/:id', teamAdmin, async (req, res) => {
     res.json(templateView(await teamTemplate(deps, req.params, res)));
   });
 
-  router.post('/v1/admin/templates', async (req, res) => {
+  router.post('/v1/admin/templates', teamAdmin, async (req, res) => {
     const body = parseOr400(createTemplateSchema, req.body, 'body');
     logFacts(res).templateRef = body.code;
     const shape: TemplateShape = { ...body, subject: body.subject ?? null };
@@ -49,7 +60,7 @@ export function adminTemplatesRouter(deps: ApiDeps): Router {
     }
   });
 
-  router.patch('/v1/admin/templates/:id', async (req, res) => {
+  router.patch('/v1/admin/templates/:id', teamAdmin, async (req, res) => {
     const current = await teamTemplate(deps, req.params, res);
     const change = parseOr400(updateTemplateSchema, req.body, 'body');
     const shape: TemplateShape = {
@@ -71,12 +82,12 @@ export function adminTemplatesRouter(deps: ApiDeps): Router {
     res.json(templateView(row));
   });
 
-  router.post('/v1/admin/templates/:id/approve', async (req, res) => {
-    res.json(await setStatus(deps, await teamTemplate(deps, req.params, res), 'ACTIVE'));
+  router.post('/v1/admin/templates/:id/approve', platformAdmin, async (req, res) => {
+    res.json(await setStatus(deps, res, await anyTeamTemplate(deps, req.params, res), 'ACTIVE'));
   });
 
-  router.post('/v1/admin/templates/:id/disable', async (req, res) => {
-    res.json(await setStatus(deps, await teamTemplate(deps, req.params, res), 'DISABLED'));
+  router.post('/v1/admin/templates/:id/disable', teamAdmin, async (req, res) => {
+    res.json(await setStatus(deps, res, await teamTemplate(deps, req.params, res), 'DISABLED'));
   });
 
   return router;
@@ -91,8 +102,27 @@ async function teamTemplate(deps: ApiDeps, params: unknown, res: Response): Prom
   return row;
 }
 
-async function setStatus(deps: ApiDeps, template: Template, status: TemplateStatus) {
-  const row = template.status === status ? template : await deps.prisma.template.update({ where: { id: template.id }, data: { status } });
+/** The template `:id` of any team (a platform admin's review). */
+async function anyTeamTemplate(deps: ApiDeps, params: unknown, res: Response): Promise<Template> {
+  const { id } = parseOr400(idParamSchema, params, 'params');
+  logFacts(res).templateRef = id;
+  const row = await deps.prisma.template.findUnique({ where: { id } });
+  if (!row) throw new HttpError(404, 'TEMPLATE_NOT_FOUND', `no template ${id}`);
+  return row;
+}
+
+const STATUS_ACTIONS = { ACTIVE: 'template.approve', DISABLED: 'template.disable' } as const satisfies Partial<Record<TemplateStatus, AuditAction>>;
+
+async function setStatus(deps: ApiDeps, res: Response, template: Template, status: keyof typeof STATUS_ACTIONS) {
+  if (template.status === status) return templateView(template);
+  const row = await deps.prisma.$transaction(async (tx) => {
+    const updated = await tx.template.update({ where: { id: template.id }, data: { status } });
+    await recordAudit(tx, callerOf(res), {
+      action: STATUS_ACTIONS[status], targetId: template.id, targetTeamId: template.teamId,
+      changes: { code: template.code, ...changedFields(template, { status }) },
+    });
+    return updated;
+  });
   return templateView(row);
 }
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import * as adminAnswers from '../admin/answers';
-import { createAccountSchema, createTemplateSchema, issueApiKeySchema, templateListQuerySchema, updateAccountSchema, updateTemplateSchema } from '../admin/schemas';
+import { auditLogQuerySchema, createAccountSchema, createTemplateSchema, issueApiKeySchema, templateListQuerySchema, updateAccountSchema, updateTemplateSchema } from '../admin/schemas';
 import * as answers from '../answers';
 import * as campaignAnswers from '../campaign-answers';
 import { campaignRequestSchema, campaignRunParamsSchema } from '../campaign-schemas';
@@ -26,6 +26,7 @@ import type { Access, ApiOperation } from './operation';
 const SEND: Access = { kind: 'api-key', scope: 'send' };
 const OPS: Access = { kind: 'api-key', scope: 'ops' };
 const ADMIN: Access = { kind: 'api-key', scope: 'admin' };
+const PLATFORM: Access = { kind: 'api-key', scope: 'platform' };
 const PUBLIC: Access = { kind: 'public' };
 
 /** A 200 with a JSON body. */
@@ -185,7 +186,7 @@ const billing: ApiOperation[] = [
     summary: 'What each vendor account was billed for in a month',
     description:
       'Per vendor account (all teams: vendors bill the account): sends the vendor accepted, their billed segments, and receipts by final status; with `by=day` each day too. A send counts on the day its vendor accepted it, in `timeZone` (default `DEFAULT_TIME_ZONE`). JSON, or CSV (one row per account, or per account and day) with `format=csv` or `Accept: text/csv` without a `format`.',
-    access: OPS,
+    access: PLATFORM,
     query: billingReportQuerySchema,
     answers: { 200: { description: 'the report; as CSV (RFC 4180, an attachment) when asked', schema: answers.billingReportAnswerSchema, mediaType: 'text/csv' } },
   },
@@ -196,7 +197,7 @@ const billing: ApiOperation[] = [
     summary: "A vendor's bill compared with Herald's sends",
     description:
       "The body is the vendor's bill as CSV, per message (a vendor message id and a segments column) or per day (a date and a count column), told apart by the header row; read as it streams in, at most `BILL_MAX_BYTES`. Any unreadable row refuses the whole bill: nothing is compared.",
-    access: OPS,
+    access: PLATFORM,
     query: billCompareQuerySchema,
     textBody: { mediaTypes: ['text/csv', 'text/plain'], description: "the vendor's bill: a header row, then one row per message or per day" },
     answers: ok('the comparison, per day or per message (`format`); each list of differences holds the first 100 and counts all', answers.billComparisonAnswerSchema),
@@ -254,7 +255,7 @@ const suppressions: ApiOperation[] = [
     tag: 'admin: suppressions',
     summary: 'The global suppression list',
     description: 'Newest first, receivers masked. `receiver` (any common format) and `channel` narrow it to one receiver or channel.',
-    access: ADMIN,
+    access: PLATFORM,
     query: suppressionListQuerySchema,
     answers: ok('the global entries', answers.suppressionListAnswerSchema),
   },
@@ -263,7 +264,7 @@ const suppressions: ApiOperation[] = [
     path: '/v1/admin/suppressions',
     tag: 'admin: suppressions',
     summary: "Put a receiver on the global list (`global: true`) or your team's",
-    description: "Source `MANUAL`. An entry on the global list stops every team's sends, and no template bypasses it. The receiver is normalised like a send's.",
+    description: "Source `MANUAL`. An entry on the global list stops every team's sends, and no template bypasses it (the `platform` scope is needed for `global: true`). The receiver is normalised like a send's.",
     access: ADMIN,
     body: adminSuppressionRequestSchema,
     answers: suppressionAdded,
@@ -274,6 +275,7 @@ const suppressions: ApiOperation[] = [
     path: '/v1/admin/suppressions/:id',
     tag: 'admin: suppressions',
     summary: "Remove an entry from the global list or your team's",
+    description: 'An entry of the global list needs the `platform` scope.',
     access: ADMIN,
     params: idParamSchema,
     answers: removed,
@@ -442,20 +444,20 @@ const adminTemplates: ApiOperation[] = [
     answers: ok('the changed template', adminAnswers.templateViewSchema),
     errors: templateNotFound,
   },
-  { method: 'post', path: '/v1/admin/templates/:id/approve', tag: 'admin: templates', summary: 'Approve a template (ACTIVE)', access: ADMIN, params: idParamSchema, answers: ok('the template', adminAnswers.templateViewSchema), errors: templateNotFound },
+  { method: 'post', path: '/v1/admin/templates/:id/approve', tag: 'admin: templates', summary: "Approve any team's template (ACTIVE): the platform's content review", access: PLATFORM, params: idParamSchema, answers: ok('the template', adminAnswers.templateViewSchema), errors: templateNotFound },
   { method: 'post', path: '/v1/admin/templates/:id/disable', tag: 'admin: templates', summary: 'Disable a template', access: ADMIN, params: idParamSchema, answers: ok('the template', adminAnswers.templateViewSchema), errors: templateNotFound },
 ];
 
 const adminAccounts: ApiOperation[] = [
-  { method: 'get', path: '/v1/admin/accounts', tag: 'admin: accounts', summary: 'Vendor accounts (shared by all teams)', access: ADMIN, answers: ok('the accounts', adminAnswers.accountListAnswerSchema) },
-  { method: 'get', path: '/v1/admin/accounts/:id', tag: 'admin: accounts', summary: 'One vendor account', access: ADMIN, params: idParamSchema, answers: ok('the account', adminAnswers.accountViewSchema), errors: accountNotFound },
+  { method: 'get', path: '/v1/admin/accounts', tag: 'admin: accounts', summary: 'Vendor accounts (shared by all teams)', access: PLATFORM, answers: ok('the accounts', adminAnswers.accountListAnswerSchema) },
+  { method: 'get', path: '/v1/admin/accounts/:id', tag: 'admin: accounts', summary: 'One vendor account', access: PLATFORM, params: idParamSchema, answers: ok('the account', adminAnswers.accountViewSchema), errors: accountNotFound },
   {
     method: 'post',
     path: '/v1/admin/accounts',
     tag: 'admin: accounts',
     summary: 'Create a vendor account',
     description: "`config` and `secrets` are checked with the provider's own schemas; secrets are sealed at rest and never answered.",
-    access: ADMIN,
+    access: PLATFORM,
     body: createAccountSchema,
     answers: { 201: { description: 'created', schema: adminAnswers.accountViewSchema } },
     errors: { 409: 'ACCOUNT_NAME_TAKEN: an account with this name exists' },
@@ -465,14 +467,14 @@ const adminAccounts: ApiOperation[] = [
     path: '/v1/admin/accounts/:id',
     tag: 'admin: accounts',
     summary: 'Change a vendor account (`config` and `secrets` are replaced whole)',
-    access: ADMIN,
+    access: PLATFORM,
     params: idParamSchema,
     body: updateAccountSchema,
     answers: ok('the changed account', adminAnswers.accountViewSchema),
     errors: { ...accountNotFound, 409: 'ACCOUNT_NAME_TAKEN: an account with this name exists' },
   },
-  { method: 'post', path: '/v1/admin/accounts/:id/enable', tag: 'admin: accounts', summary: 'Enable an account', access: ADMIN, params: idParamSchema, answers: ok('the account', adminAnswers.accountViewSchema), errors: accountNotFound },
-  { method: 'post', path: '/v1/admin/accounts/:id/disable', tag: 'admin: accounts', summary: 'Disable an account', access: ADMIN, params: idParamSchema, answers: ok('the account', adminAnswers.accountViewSchema), errors: accountNotFound },
+  { method: 'post', path: '/v1/admin/accounts/:id/enable', tag: 'admin: accounts', summary: 'Enable an account', access: PLATFORM, params: idParamSchema, answers: ok('the account', adminAnswers.accountViewSchema), errors: accountNotFound },
+  { method: 'post', path: '/v1/admin/accounts/:id/disable', tag: 'admin: accounts', summary: 'Disable an account', access: PLATFORM, params: idParamSchema, answers: ok('the account', adminAnswers.accountViewSchema), errors: accountNotFound },
 ];
 
 const adminApiKeys: ApiOperation[] = [
@@ -498,9 +500,21 @@ const adminApiKeys: ApiOperation[] = [
   },
 ];
 
+const adminAuditLog: ApiOperation[] = [
+  {
+    method: 'get',
+    path: '/v1/admin/audit-log',
+    tag: 'admin: audit log',
+    summary: 'Who changed what: accounts, template approval, API keys (newest first)',
+    access: PLATFORM,
+    query: auditLogQuerySchema,
+    answers: ok('the entries', adminAnswers.auditLogAnswerSchema),
+  },
+];
+
 /**
  * Every route of the HTTP API (src/api/app.ts). A new route is added here
  * too, or test/integration/openapi.test.ts fails: it compares this table with
  * the routes express has registered, both ways.
  */
-export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...receipts, ...sending, ...ops, ...billing, ...suppressions, ...audiences, ...campaigns, ...adminTemplates, ...adminAccounts, ...adminApiKeys];
+export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...receipts, ...sending, ...ops, ...billing, ...suppressions, ...audiences, ...campaigns, ...adminTemplates, ...adminAccounts, ...adminApiKeys, ...adminAuditLog];

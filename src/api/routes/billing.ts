@@ -24,7 +24,7 @@ const LIST_LIMIT = 100;
 export function billingRouter(deps: ApiDeps): Router {
   const router = Router();
 
-  router.get('/v1/reports/billing', requireScope('ops'), async (req, res) => {
+  router.get('/v1/reports/billing', requireScope('platform'), async (req, res) => {
     const query = parseOr400(billingReportQuerySchema, req.query, 'query');
     const period = { month: query.month, timeZone: query.timeZone ?? deps.config.DEFAULT_TIME_ZONE };
     const byDay = query.by === 'day';
@@ -37,7 +37,7 @@ export function billingRouter(deps: ApiDeps): Router {
     res.json(report satisfies AnswerOf<typeof billingReportAnswerSchema>);
   });
 
-  router.post('/v1/reports/billing/compare', requireScope('ops'), async (req, res) => {
+  router.post('/v1/reports/billing/compare', requireScope('platform'), async (req, res) => {
     const query = parseOr400(billCompareQuerySchema, req.query, 'query');
     if (!req.is(['text/csv', 'text/plain'])) {
       throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type: send the bill as text/csv', { fields: [{ field: 'content-type', reason: 'must be text/csv' }] });

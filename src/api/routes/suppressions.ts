@@ -10,7 +10,7 @@ import { suppressionListAnswerSchema, suppressionViewSchema, type AnswerOf } fro
 import { callerOf } from '../caller';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
-import { requireScope } from '../scopes';
+import { assertScope, requireScope } from '../scopes';
 import { adminSuppressionRequestSchema, idParamSchema, suppressionListQuerySchema, suppressionRequestSchema, type SuppressionRequest } from '../schemas';
 import { invalidRequest, parseOr400 } from '../validate';
 
@@ -44,21 +44,27 @@ export function suppressionsRouter(deps: ApiDeps): Router {
   return router;
 }
 
-/** `/v1/admin/suppressions`: the global list (and the admin's team list); mounted behind the admin scope. */
+/**
+ * `/v1/admin/suppressions`: the global list, a platform admin's (`platform`),
+ * and manual entries on the team's own list, a team admin's (`admin`).
+ */
 export function adminSuppressionsRouter(deps: ApiDeps): Router {
   const router = Router();
 
-  router.get('/v1/admin/suppressions', async (req, res) => {
+  router.get('/v1/admin/suppressions', requireScope('platform'), async (req, res) => {
     res.json((await list(deps, req.query, 'GLOBAL')) satisfies AnswerOf<typeof suppressionListAnswerSchema>);
   });
 
   router.post('/v1/admin/suppressions', async (req, res) => {
     const { global, ...body } = parseOr400(adminSuppressionRequestSchema, req.body, 'body');
+    assertScope(res, global ? 'platform' : 'admin');
     await add(deps, res, body, global ? 'GLOBAL' : { teamId: callerOf(res).teamId }, 'MANUAL');
   });
 
   router.delete('/v1/admin/suppressions/:id', async (req, res) => {
     const { id } = parseOr400(idParamSchema, req.params, 'params');
+    const entry = await deps.prisma.suppression.findUnique({ where: { id }, select: { teamId: true } });
+    if (entry) assertScope(res, entry.teamId === null ? 'platform' : 'admin');
     const { count } = await deps.prisma.suppression.deleteMany({ where: { id, OR: [{ teamId: null }, { teamId: callerOf(res).teamId }] } });
     if (count === 0) throw new HttpError(404, 'SUPPRESSION_NOT_FOUND', `no suppression ${id} on the global list or your team's list`);
     res.status(204).end();
