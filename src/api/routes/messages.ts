@@ -6,6 +6,7 @@ import { acceptMessage } from '../accept-message';
 import { callerOf, logFacts } from '../caller';
 import { HttpError } from '../http-error';
 import { requireScope } from '../scopes';
+import { escapeNul } from '../../shared/variable-rules';
 import { idempotencyKeySchema, idParamSchema, messageRequestSchema } from '../schemas';
 import { createReceiverBurstGuard } from '../receiver-burst';
 import { parseOr400 } from '../validate';
@@ -86,5 +87,5 @@ function receiversAsSent(body: unknown): string[] {
   return (receiversArray(body) ?? [])
     .filter((r): r is string => typeof r === 'string')
     .slice(0, 10_000)
-    .map((r) => r.replaceAll('\u0000', '\\u0000')); // Postgres text cannot hold NUL: keep it visible as an escape
+    .map(escapeNul);
 }
