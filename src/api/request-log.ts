@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { logFacts } from './caller';
 import { redactReceiptToken } from './routes/receipts';
+import { escapeNul } from '../shared/variable-rules';
 
 /**
  * Records every `/v1` request, accepted or not, with the receivers exactly as
@@ -23,16 +24,16 @@ export function requestLog(prisma: PrismaClient, logger: Logger, metrics: Metric
         .create({
           data: {
             method: req.method,
-            path: redactReceiptToken(req.path),
+            path: escapeNul(redactReceiptToken(req.path)),
             status: res.statusCode,
             apiKeyId: facts.caller?.apiKeyId ?? null,
             teamId: facts.caller?.teamId ?? null,
-            templateRef: facts.templateRef ?? null,
+            templateRef: facts.templateRef === undefined ? null : escapeNul(facts.templateRef),
             messageId: facts.messageId ?? null,
             receiversRaw: facts.receiversRaw ?? [],
             receiversNormalized: facts.receiversNormalized ?? [],
             receiverKeys: facts.receiverKeys?.() ?? [],
-            error: (facts.error as Prisma.InputJsonValue | undefined) ?? undefined,
+            error: facts.error === undefined ? undefined : jsonWithoutNul(facts.error),
             durationMs: Math.round(durationMs),
           },
         })
@@ -40,4 +41,12 @@ export function requestLog(prisma: PrismaClient, logger: Logger, metrics: Metric
     });
     next();
   };
+}
+
+/**
+ * JSON for a jsonb column: Postgres refuses NUL in jsonb, so a NUL in any
+ * string is kept as the visible escape; the row of a refused request is never lost to it.
+ */
+function jsonWithoutNul(value: unknown): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value), (_key, item: unknown) => (typeof item === 'string' ? escapeNul(item) : item)) as Prisma.InputJsonValue;
 }

@@ -62,7 +62,7 @@ const receipts: ApiOperation[] = [
     params: receiptPathSchema,
     body: receiptPushBodySchema,
     answers: ok('stored (and signalled to the send workflows); the body is the acknowledgement the vendor expects', answers.receiptPushAnswerSchema),
-    errors: { 400: "INVALID_RECEIPT: the body is not the provider's report format", 401: 'UNAUTHENTICATED: unknown provider or wrong account token (no more said)', 403: "RECEIPT_SOURCE_REFUSED: the request's address is not in the account's receiptSources; INVALID_RECEIPT_SIGNATURE: an http-gateway push whose signature header does not verify" },
+    errors: { 400: "INVALID_RECEIPT: the body is not the provider's report format", 401: 'UNAUTHENTICATED: unknown provider or wrong account token (no more said)', 403: "RECEIPT_SOURCE_REFUSED: the request's address is not in the account's receiptSources; INVALID_RECEIPT_SIGNATURE: an http-gateway push whose signature header does not verify", 413: 'TOO_MANY_RECEIPTS: more receipts in one push than RECEIPT_PUSH_MAX_RECEIPTS; split the push' },
   },
 ];
 

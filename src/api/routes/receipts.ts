@@ -11,6 +11,7 @@ import { HttpError } from '../http-error';
 import { countReceipts } from '../../observability/metrics';
 import { receiptPathSchema } from '../schemas';
 import { parseOr400 } from '../validate';
+import { refuseNul } from '../nul-guard';
 
 /** `/v1/receipts/<provider>/<token>` → `/v1/receipts/<provider>/***`: the token never reaches a log. */
 export function redactReceiptToken(path: string): string {
@@ -72,11 +73,18 @@ export function receiptsRouter(deps: ApiDeps): Router {
       deps.logger.warn({ provider, accountId: account.id, reason: forged }, 'receipt push refused: signature');
       throw new HttpError(403, 'INVALID_RECEIPT_SIGNATURE', 'the push signature does not verify');
     }
+    refuseNul(req.body);
     let parsed;
     try {
       parsed = adapter.parsePushedReceipts(req.body, target);
     } catch (error) {
       throw new HttpError(400, 'INVALID_RECEIPT', error instanceof Error ? error.message : 'malformed receipt body');
+    }
+    // Each receipt is a few queries: a push is bounded so that one request cannot hold the database for long.
+    const max = deps.config.RECEIPT_PUSH_MAX_RECEIPTS;
+    if (parsed.length > max) {
+      deps.logger.warn({ provider, accountId: account.id, receipts: parsed.length, max }, 'receipt push refused: too many receipts');
+      throw new HttpError(413, 'TOO_MANY_RECEIPTS', `this push carries ${parsed.length} receipts; at most ${max} per push (RECEIPT_PUSH_MAX_RECEIPTS): split it into smaller pushes`, { field: 'body', limit: max, received: parsed.length });
     }
     const stored = await storeReceipts(deps.prisma, account, parsed, 'PUSH');
     countReceipts(deps.metrics, provider, parsed);
