@@ -48,6 +48,11 @@ const configSchema = z.object({
   RECEIPT_POLL_MAX_SECONDS: z.coerce.number().positive().default(1800),
   /** Server key (base64, at least 32 bytes) from which each account's receipt URL token is derived (HMAC). */
   RECEIPT_TOKEN_KEY: z.string().default(DEV_RECEIPT_TOKEN_KEY),
+  /**
+   * How long a database transaction (accepting a message, recording an attempt) may wait for a pooled connection;
+   * one that waits longer is refused (the API answers 503, nothing accepted) instead of queueing without end.
+   */
+  DATABASE_TRANSACTION_MAX_WAIT_MS: z.coerce.number().int().positive().default(10_000),
   MAX_RECEIVERS_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
   /** A message with at least this many sends starts one fan-out workflow (`message-<id>`) instead of one start per send from the API. */
   FAN_OUT_MIN_RECEIVERS: z.coerce.number().int().positive().default(200),

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
+import type { PendingLogWrites } from './request-log';
 import type { Metrics } from '../observability/metrics';
 import type { SecretBox } from '../security/secret-box';
 import type { WorkflowStarter } from '../sending/workflow-starter';
@@ -22,4 +23,6 @@ export interface ApiDeps {
   secrets: SecretBox;
   logger: Logger;
   metrics: Metrics;
+  /** Request log writes the API waits for when it stops; untracked when absent (tests that build the app alone). */
+  logWrites?: PendingLogWrites;
 }

@@ -10,7 +10,7 @@ import { escapeNul } from '../shared/variable-rules';
  * Records every `/v1` request, accepted or not, with the receivers exactly as
  * they arrived: the first evidence for "were we called at all?".
  */
-export function requestLog(prisma: PrismaClient, logger: Logger, metrics: Metrics): RequestHandler {
+export function requestLog(prisma: PrismaClient, logger: Logger, metrics: Metrics, pending?: PendingLogWrites): RequestHandler {
   return (req, res, next) => {
     const startedAt = process.hrtime.bigint();
     res.on('finish', () => {
@@ -20,7 +20,7 @@ export function requestLog(prisma: PrismaClient, logger: Logger, metrics: Metric
       metrics.httpDuration.observe({ route, method: req.method }, durationMs / 1000);
       if (!req.path.startsWith('/v1/')) return;
       const facts = logFacts(res);
-      prisma.apiRequestLog
+      const write = prisma.apiRequestLog
         .create({
           data: {
             method: req.method,
@@ -38,6 +38,7 @@ export function requestLog(prisma: PrismaClient, logger: Logger, metrics: Metric
           },
         })
         .catch((error: unknown) => logger.error({ err: error }, 'request log write failed'));
+      pending?.track(write);
     });
     next();
   };
@@ -49,4 +50,27 @@ export function requestLog(prisma: PrismaClient, logger: Logger, metrics: Metric
  */
 function jsonWithoutNul(value: unknown): Prisma.InputJsonValue {
   return JSON.parse(JSON.stringify(value), (_key, item: unknown) => (typeof item === 'string' ? escapeNul(item) : item)) as Prisma.InputJsonValue;
+}
+
+/**
+ * The log writes still running (each starts after its answer went out): a
+ * stopping API waits for them before it closes the database, so the row of a
+ * request answered during shutdown is not lost.
+ */
+export interface PendingLogWrites {
+  track(write: Promise<unknown>): void;
+  settled(): Promise<void>;
+}
+
+export function createPendingLogWrites(): PendingLogWrites {
+  const running = new Set<Promise<unknown>>();
+  return {
+    track(write) {
+      running.add(write);
+      void write.finally(() => running.delete(write));
+    },
+    async settled() {
+      await Promise.allSettled([...running]);
+    },
+  };
 }

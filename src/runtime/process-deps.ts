@@ -30,7 +30,7 @@ export async function buildProcessDeps(config: Config, name: string, logger?: Lo
   await ensureDatabase(config.DATABASE_URL);
   const { applied } = await migrate(config.DATABASE_URL, (line) => log.info(line));
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
-  const prisma = createPrisma(config.DATABASE_URL);
+  const prisma = createPrisma(config.DATABASE_URL, config.DATABASE_TRANSACTION_MAX_WAIT_MS);
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   if (!(await waitForRedis(redis, 3_000))) log.warn('Redis is not reachable; starting anyway (dedup fails open)');
