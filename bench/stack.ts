@@ -136,7 +136,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       return api;
     },
     async startWorker() {
-      const worker = spawnEntry('worker', 'worker.ts');
+      const worker = spawnEntry('worker', 'src/worker/main.ts');
       await waitUntil(() => answers(`http://127.0.0.1:${workerMetricsPort}/metrics`), 60_000);
       return worker;
     },

@@ -1,11 +1,12 @@
 /**
  * `npm run dev`: all of Herald in one process for a first look. It applies
- * migrations, seeds the demo data, starts the Temporal dev server unless
+ * migrations (what `herald migrate` does), seeds the demo data, starts the Temporal dev server unless
  * TEMPORAL_ADDRESS is set, the sandbox SMS vendor, the worker and the API.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, type Config } from './config';
+import { ensureDatabase, migrate } from './db/migrate';
 import { seed } from './db/seed';
 import { startHeraldStack } from './runtime/herald-stack';
 import { buildProcessDeps } from './runtime/process-deps';
@@ -48,6 +49,8 @@ async function connectTemporal(config: Config): Promise<TemporalHandles> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  await ensureDatabase(config.DATABASE_URL);
+  await migrate(config.DATABASE_URL);
   const deps = await buildProcessDeps(config, 'herald');
   await seed(deps.prisma, config, deps.secrets);
   const temporal = await connectTemporal(config);

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
 import type { ApiTarget } from './api-client';
 import { audienceUploadCommand } from './commands/audience-upload';
 import { diagnoseCommand } from './commands/diagnose';
+import { migrateCommand } from './commands/migrate';
 import { reportBillingCommand } from './commands/report-billing';
 import { sendCommand } from './commands/send';
 import { traceCommand } from './commands/trace';
@@ -15,8 +17,9 @@ const USAGE = `usage: herald <command> [options]
   herald send --template <code> --to <receiver> [--to ...] [--var name=value ...]
   herald report billing <YYYY-MM> [--account <name>] [--by-day] [--csv]   sends, billed segments, receipts per vendor account
   herald audience upload <file.csv> --name <name> --channel <SMS|EMAIL|CHAT>   store a receiver list (send scope)
+  herald migrate                                           create the database if needed and apply pending migrations
 
-environment: HERALD_URL (default http://127.0.0.1:3000), HERALD_API_KEY (required)
+environment: HERALD_URL (default http://127.0.0.1:3000), HERALD_API_KEY (required); migrate reads DATABASE_URL
 exit codes: 0 found / delivered / accepted, 1 not delivered / not found / refused / unreachable, 2 usage`;
 
 /** Runs one command line; the exit code is the answer for scripts. */
@@ -61,6 +64,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, output: Out
         const channel = stringOption(values.channel);
         if (!name || !channel) throw new UsageError('audience upload needs --name <name> and --channel <SMS|EMAIL|CHAT>');
         return await audienceUploadCommand(targetOf(env), { file, name, channel }, output);
+      }
+      case 'migrate': {
+        const { positionals } = parse(rest, {});
+        if (positionals.length > 0) throw new UsageError('migrate takes no arguments');
+        return await migrateCommand(loadConfig(env).DATABASE_URL, output);
       }
       default:
         throw new UsageError(`unknown command ${command}`);

@@ -12,11 +12,12 @@ const envSchema = z.object({
   SANDBOX_APP_KEY: z.string().min(1).default('sandbox-app'),
   SANDBOX_APP_SECRET: z.string().min(1).default('sandbox-secret'),
   LOG_LEVEL: z.string().default('info'),
+  NODE_ENV: z.string().default('development'),
 });
 
 async function main(): Promise<void> {
   const env = envSchema.parse(process.env);
-  const logger = createLogger({ level: env.LOG_LEVEL, name: 'sandbox-vendor' });
+  const logger = createLogger({ level: env.LOG_LEVEL, name: 'sandbox-vendor', nodeEnv: env.NODE_ENV });
   const vendor = createSandboxVendor({
     receiptDelayMs: env.SANDBOX_RECEIPT_DELAY_MS,
     receiptCallbackUrl: env.SANDBOX_RECEIPT_CALLBACK_URL || null,

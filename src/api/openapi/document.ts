@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { version } from '../../../package.json';
+import { HERALD_VERSION } from '../../version';
 import { errorAnswerSchema } from '../answers';
 import { ANSWER_SCHEMAS, REQUEST_SCHEMAS } from './components';
 import type { ApiOperation, Answer } from './operation';
@@ -65,7 +65,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_O
   }
   return {
     openapi: '3.1.1',
-    info: { title: 'Herald', version, description: DESCRIPTION },
+    info: { title: 'Herald', version: HERALD_VERSION, description: DESCRIPTION },
     tags: [...new Set(operations.map((operation) => operation.tag))].map((name) => ({ name })),
     paths,
     components: {

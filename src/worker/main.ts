@@ -1,11 +1,11 @@
-/** The worker process: `npm run start:worker`. Needs TEMPORAL_ADDRESS (or use `npm run dev`). */
+/** The worker process: `npm run start:worker` (`node dist/worker/main.js`). Needs TEMPORAL_ADDRESS (or use `npm run dev`). */
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig } from './src/config';
-import { buildProcessDeps } from './src/runtime/process-deps';
-import { onShutdown } from './src/runtime/shutdown';
-import { startMetricsServer } from './src/observability/metrics-server';
-import { whitelistFromConfig } from './src/screening/whitelist';
-import { activitySettingsFromConfig, createSendWorker } from './src/worker/create-worker';
+import { loadConfig } from '../config';
+import { buildProcessDeps } from '../runtime/process-deps';
+import { onShutdown } from '../runtime/shutdown';
+import { startMetricsServer } from '../observability/metrics-server';
+import { whitelistFromConfig } from '../screening/whitelist';
+import { activitySettingsFromConfig, createSendWorker } from './create-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
