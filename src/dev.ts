@@ -5,9 +5,9 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig, type Config } from './config';
+import { loadDevConfig, type DevConfig } from './dev-config';
 import { ensureDatabase, migrate } from './db/migrate';
-import { seed } from './db/seed';
+import { seed, SEED_SANDBOX_ACCOUNT, SEED_SANDBOX_TIMEOUT_MS } from './db/seed';
 import { startHeraldStack } from './runtime/herald-stack';
 import { buildProcessDeps } from './runtime/process-deps';
 import { onShutdown } from './runtime/shutdown';
@@ -21,7 +21,7 @@ interface TemporalHandles {
   close(): Promise<void>;
 }
 
-async function connectTemporal(config: Config): Promise<TemporalHandles> {
+async function connectTemporal(config: DevConfig): Promise<TemporalHandles> {
   if (config.TEMPORAL_ADDRESS) {
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
@@ -40,15 +40,15 @@ async function connectTemporal(config: Config): Promise<TemporalHandles> {
     cliPath: config.TEMPORAL_CLI_PATH,
     dataDir: config.HERALD_DATA_DIR,
     namespace: config.TEMPORAL_NAMESPACE,
-    port: 7233,
-    uiPort: 8233,
+    port: config.TEMPORAL_DEV_PORT,
+    uiPort: config.TEMPORAL_DEV_UI_PORT,
     persist: true,
   });
-  return { client: env.client, nativeConnection: env.nativeConnection, address: '127.0.0.1:7233', close: () => env.teardown() };
+  return { client: env.client, nativeConnection: env.nativeConnection, address: `127.0.0.1:${config.TEMPORAL_DEV_PORT}`, close: () => env.teardown() };
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadDevConfig();
   await ensureDatabase(config.DATABASE_URL);
   await migrate(config.DATABASE_URL);
   const deps = await buildProcessDeps(config, 'herald');
@@ -59,8 +59,11 @@ async function main(): Promise<void> {
     apiPort: config.API_PORT,
     sandboxPort: config.SANDBOX_VENDOR_PORT,
     sandboxReceiptDelayMs: config.SANDBOX_RECEIPT_DELAY_MS,
+    sandboxCredentials: { appKey: config.SANDBOX_APP_KEY, appSecret: config.SANDBOX_APP_SECRET },
     receiptCallbackBase: config.PUBLIC_BASE_URL,
   });
+  // The seed keeps an existing account as it is: point the demo account at this run's sandbox (its port may have changed).
+  await deps.prisma.account.update({ where: { name: SEED_SANDBOX_ACCOUNT }, data: { config: { endpoint: config.SANDBOX_VENDOR_URL, timeoutMs: SEED_SANDBOX_TIMEOUT_MS } } });
 
   deps.logger.info(
     {

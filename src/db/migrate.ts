@@ -102,6 +102,12 @@ export async function unappliedMigrations(databaseUrl: string): Promise<string[]
   }
 }
 
+/** Throws, naming them, when the database lacks a migration: a process never runs on a schema older than its code. */
+export async function assertMigrated(databaseUrl: string): Promise<void> {
+  const unapplied = await unappliedMigrations(databaseUrl);
+  if (unapplied.length > 0) throw new Error(`the database lacks ${unapplied.length} migration(s) (${unapplied.join(', ')}): run \`herald migrate\` first`);
+}
+
 /** Every `<folder>/migration.sql` under the migrations folder, in folder-name order. */
 export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<MigrationFile[]> {
   const entries = await readdir(dir, { withFileTypes: true });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
-import { unappliedMigrations } from '../db/migrate';
+import { assertMigrated } from '../db/migrate';
 import { createPrisma } from '../db/prisma';
 import type { PrismaClient } from '../generated/prisma/client';
 import { createLogger, type Logger } from '../logger';
@@ -24,9 +24,8 @@ export interface ProcessDeps {
 
 export async function buildProcessDeps(config: Config, name: string, logger?: Logger): Promise<ProcessDeps> {
   const log = logger ?? createLogger({ level: config.LOG_LEVEL, name, nodeEnv: config.NODE_ENV });
-  // `herald migrate` (a one-shot job) is the only thing that migrates; a process never runs on a schema older than its code.
-  const unapplied = await unappliedMigrations(config.DATABASE_URL);
-  if (unapplied.length > 0) throw new Error(`the database lacks ${unapplied.length} migration(s) (${unapplied.join(', ')}): run \`herald migrate\` first`);
+  // `herald migrate` (a one-shot job) is the only thing that migrates.
+  await assertMigrated(config.DATABASE_URL);
   const prisma = createPrisma(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
