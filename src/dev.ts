@@ -12,6 +12,7 @@ import { startHeraldStack } from './runtime/herald-stack';
 import { buildProcessDeps } from './runtime/process-deps';
 import { onShutdown } from './runtime/shutdown';
 import { startTemporalDevServer } from './runtime/temporal-dev-server';
+import { installWorkerRuntime } from './worker/runtime';
 import { ensureSearchAttributes } from './runtime/search-attributes';
 
 interface TemporalHandles {
@@ -49,6 +50,8 @@ async function connectTemporal(config: DevConfig): Promise<TemporalHandles> {
 
 async function main(): Promise<void> {
   const config = loadDevConfig();
+  // The SDK's webpack report and worker state changes stay out of the terminal; warnings and errors do not.
+  installWorkerRuntime({ logLevel: config.LOG_LEVEL, quietest: 'WARN' });
   await ensureDatabase(config.DATABASE_URL);
   await migrate(config.DATABASE_URL);
   const deps = await buildProcessDeps(config, 'herald');
@@ -65,20 +68,19 @@ async function main(): Promise<void> {
   // The seed keeps an existing account as it is: point the demo account at this run's sandbox (its port may have changed).
   await deps.prisma.account.update({ where: { name: SEED_SANDBOX_ACCOUNT }, data: { config: { endpoint: config.SANDBOX_VENDOR_URL, timeoutMs: SEED_SANDBOX_TIMEOUT_MS } } });
 
-  deps.logger.info(
-    {
-      api: `http://127.0.0.1:${stack.api.port}`,
-      temporal: temporal.address,
-      temporalUi: config.TEMPORAL_UI_URL,
-      sandboxVendor: `http://127.0.0.1:${stack.sandboxPort}`,
-    },
-    'Herald is up. Try the curl in README.md ("Your first message").',
+  // Plain text, not a log line: what a newcomer needs, after the Temporal dev server's own banner.
+  console.log(
+    [
+      `Herald is up: API http://127.0.0.1:${stack.api.port} (docs /docs), Temporal UI ${config.TEMPORAL_UI_URL}, sandbox vendor http://127.0.0.1:${stack.sandboxPort}`,
+      `Demo API key: ${config.SEED_API_KEY} (try "Your first message" in README.md; Ctrl-C stops)`,
+    ].join('\n'),
   );
 
   onShutdown(deps.logger, async () => {
     await stack.stop();
     await temporal.close();
     await deps.close();
+    console.log('Herald stopped.');
   });
   await stack.running;
 }
