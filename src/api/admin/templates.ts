@@ -111,33 +111,8 @@ export const adminTemplateRoutes: ApiRoute[] = [
     },
   }),
 
-  route({
-    method: 'post',
-    path: '/v1/admin/templates/:id/approve',
-    tag: 'admin: templates',
-    summary: 'Approve a template (ACTIVE)',
-    access: ADMIN,
-    params: idParamSchema,
-    answers: ok('the template', templateViewSchema),
-    errors: templateNotFound,
-    handler: async ({ deps, res, params }) => {
-      res.json(await setStatus(deps, await teamTemplate(deps, params.id, res), 'ACTIVE'));
-    },
-  }),
-
-  route({
-    method: 'post',
-    path: '/v1/admin/templates/:id/disable',
-    tag: 'admin: templates',
-    summary: 'Disable a template',
-    access: ADMIN,
-    params: idParamSchema,
-    answers: ok('the template', templateViewSchema),
-    errors: templateNotFound,
-    handler: async ({ deps, res, params }) => {
-      res.json(await setStatus(deps, await teamTemplate(deps, params.id, res), 'DISABLED'));
-    },
-  }),
+  statusRoute('approve', 'ACTIVE', 'Approve a template (ACTIVE)'),
+  statusRoute('disable', 'DISABLED', 'Disable a template'),
 ];
 
 /** The template `:id` of the caller's team; another team's template is a 404, as if it did not exist. */
@@ -179,4 +154,21 @@ function templateView(row: Template): AnswerOf<typeof templateViewSchema> {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** Approve or disable: the template with its new status. */
+function statusRoute(action: 'approve' | 'disable', status: TemplateStatus, summary: string): ApiRoute {
+  return route({
+    method: 'post',
+    path: `/v1/admin/templates/:id/${action}`,
+    tag: 'admin: templates',
+    summary,
+    access: ADMIN,
+    params: idParamSchema,
+    answers: ok('the template', templateViewSchema),
+    errors: templateNotFound,
+    handler: async ({ deps, res, params }) => {
+      res.json(await setStatus(deps, await teamTemplate(deps, params.id, res), status));
+    },
+  });
 }

@@ -30,6 +30,26 @@ type CampaignRow = Campaign & { template: { code: string; channel: string } };
 const campaignNotFound = { 404: 'CAMPAIGN_NOT_FOUND: no such campaign in your team' };
 const campaignControl = { tag: 'campaigns', access: SEND, params: idParamSchema, usesTemporal: true, errors: { ...campaignNotFound, 409: 'CAMPAIGN_DELETED: the campaign is deleted' } } as const;
 
+/** Pause or resume: the Temporal Schedule and the campaign's state change together. */
+function scheduleStateRoute(action: 'pause' | 'resume', summary: string, description: string): ApiRoute {
+  const change = action === 'pause' ? { schedule: pauseCampaignSchedule, state: 'PAUSED' } : { schedule: resumeCampaignSchedule, state: 'ACTIVE' };
+  return route({
+    ...campaignControl,
+    method: 'post',
+    path: `/v1/campaigns/:id/${action}`,
+    summary,
+    description,
+    answers: ok('the campaign', campaignViewSchema),
+    handler: async ({ deps, res, params }) => {
+      const { id } = params;
+      const caller = callerOf(res);
+      notDeleted(await ownedCampaign(deps, id, caller.teamId));
+      await change.schedule(deps.temporal, id, `api-key ${caller.apiKeyId}`);
+      res.json(await view(deps, await deps.prisma.campaign.update({ where: { id }, data: { state: change.state }, include: withTemplate })));
+    },
+  });
+}
+
 /** Campaigns: a template sent to an audience on a Temporal Schedule; pause, resume, trigger now, delete, run progress. */
 export const campaignRoutes: ApiRoute[] = [
   route({
@@ -110,39 +130,8 @@ export const campaignRoutes: ApiRoute[] = [
     },
   }),
 
-  route({
-    ...campaignControl,
-    method: 'post',
-    path: '/v1/campaigns/:id/pause',
-    summary: 'Pause the schedule',
-    description: 'No new runs until resumed; a run already going finishes.',
-    answers: ok('the campaign', campaignViewSchema),
-    handler: async ({ deps, res, params }) => {
-      const { id } = params;
-      const caller = callerOf(res);
-      const campaign = await ownedCampaign(deps, id, caller.teamId);
-      notDeleted(campaign);
-      await pauseCampaignSchedule(deps.temporal, id, `api-key ${caller.apiKeyId}`);
-      res.json(await view(deps, await deps.prisma.campaign.update({ where: { id }, data: { state: 'PAUSED' }, include: withTemplate })));
-    },
-  }),
-
-  route({
-    ...campaignControl,
-    method: 'post',
-    path: '/v1/campaigns/:id/resume',
-    summary: 'Resume the schedule',
-    description: 'Runs start again at the next tick (missed ticks are not made up).',
-    answers: ok('the campaign', campaignViewSchema),
-    handler: async ({ deps, res, params }) => {
-      const { id } = params;
-      const caller = callerOf(res);
-      const campaign = await ownedCampaign(deps, id, caller.teamId);
-      notDeleted(campaign);
-      await resumeCampaignSchedule(deps.temporal, id, `api-key ${caller.apiKeyId}`);
-      res.json(await view(deps, await deps.prisma.campaign.update({ where: { id }, data: { state: 'ACTIVE' }, include: withTemplate })));
-    },
-  }),
+  scheduleStateRoute('pause', 'Pause the schedule', 'No new runs until resumed; a run already going finishes.'),
+  scheduleStateRoute('resume', 'Resume the schedule', 'Runs start again at the next tick (missed ticks are not made up).'),
 
   route({
     ...campaignControl,

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { CountryCode } from 'libphonenumber-js';
 import type { z } from 'zod';
-import type { Suppression } from '../../generated/prisma/client';
+import type { Prisma, Suppression } from '../../generated/prisma/client';
 import { addSuppression, type SuppressionScope } from '../../screening/suppression-list';
 import { maskReceiver } from '../../shared/mask';
 import { normaliseReceiver, receiverSearchKey } from '../../shared/receivers';
@@ -70,10 +70,7 @@ export const suppressionRoutes: ApiRoute[] = [
     answers: REMOVED,
     errors: { 404: "SUPPRESSION_NOT_FOUND: no such entry on your team's list" },
     handler: async ({ deps, res, params }) => {
-      const { id } = params;
-      const { count } = await deps.prisma.suppression.deleteMany({ where: { id, teamId: callerOf(res).teamId } });
-      if (count === 0) throw new HttpError(404, 'SUPPRESSION_NOT_FOUND', `no suppression ${id} on your team's list`);
-      res.status(204).end();
+      await remove(deps, res, params.id, { teamId: callerOf(res).teamId }, "your team's list");
     },
   }),
 
@@ -118,13 +115,17 @@ export const suppressionRoutes: ApiRoute[] = [
     answers: REMOVED,
     errors: { 404: "SUPPRESSION_NOT_FOUND: no such entry on the global list or your team's list" },
     handler: async ({ deps, res, params }) => {
-      const { id } = params;
-      const { count } = await deps.prisma.suppression.deleteMany({ where: { id, OR: [{ teamId: null }, { teamId: callerOf(res).teamId }] } });
-      if (count === 0) throw new HttpError(404, 'SUPPRESSION_NOT_FOUND', `no suppression ${id} on the global list or your team's list`);
-      res.status(204).end();
+      await remove(deps, res, params.id, { OR: [{ teamId: null }, { teamId: callerOf(res).teamId }] }, "the global list or your team's list");
     },
   }),
 ];
+
+/** Deletes entry `id` where `lists` allows; 204, or 404 naming the lists looked in. */
+async function remove(deps: ApiDeps, res: Response, id: string, lists: Prisma.SuppressionWhereInput, listsName: string): Promise<void> {
+  const { count } = await deps.prisma.suppression.deleteMany({ where: { id, ...lists } });
+  if (count === 0) throw new HttpError(404, 'SUPPRESSION_NOT_FOUND', `no suppression ${id} on ${listsName}`);
+  res.status(204).end();
+}
 
 async function add(deps: ApiDeps, res: Response, body: SuppressionRequest, scope: SuppressionScope, source: SuppressionSource): Promise<void> {
   const check = normaliseReceiver(body.receiver, body.channel, deps.config.DEFAULT_PHONE_REGION as CountryCode);
