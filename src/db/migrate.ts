@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 /** Postgres error codes meaning "the database is already there" (the second from a concurrent create). */
 const DATABASE_EXISTS_CODES = new Set(['42P04', '23505']);
+/** Postgres's invalid_catalog_name: the database does not exist. */
+const DATABASE_MISSING_CODE = '3D000';
 
 export interface MigrationFile {
   /** The migration folder's name, e.g. `20261123000000_init`. */
@@ -79,6 +81,31 @@ export async function migrate(
       return { applied: pending.map((migration) => migration.name) };
     }),
   );
+}
+
+/**
+ * The migrations of prisma/migrations the database lacks (all of them on an
+ * empty database). Throws, as migrate() does, on a failed migration left in
+ * the table or an applied one whose file changed. Reads only.
+ */
+export async function unappliedMigrations(databaseUrl: string): Promise<string[]> {
+  const migrations = await readMigrations();
+  try {
+    return await withClient(databaseUrl, async (client) => {
+      const table = await client.query<{ name: string | null }>("SELECT to_regclass('_prisma_migrations')::text AS name");
+      const recorded = table.rows[0]?.name ? await readRecordedMigrations(client) : [];
+      return pendingMigrations(migrations, recorded).map((migration) => migration.name);
+    });
+  } catch (error) {
+    if (error instanceof DatabaseError && error.code === DATABASE_MISSING_CODE) return migrations.map((migration) => migration.name);
+    throw error;
+  }
+}
+
+/** Throws, naming them, when the database lacks a migration: a process never runs on a schema older than its code. */
+export async function assertMigrated(databaseUrl: string): Promise<void> {
+  const unapplied = await unappliedMigrations(databaseUrl);
+  if (unapplied.length > 0) throw new Error(`the database lacks ${unapplied.length} migration(s) (${unapplied.join(', ')}): run \`herald migrate\` first`);
 }
 
 /** Every `<folder>/migration.sql` under the migrations folder, in folder-name order. */

@@ -4,12 +4,15 @@ import { createActivities } from '../activities';
 import { defaultActivitySettings, type ActivityDeps, type ActivitySettings } from '../activities/deps';
 import type { Config } from '../config';
 import { createWorkflowStarter } from '../sending/workflow-starter';
+import { workflowSourceForThisProcess, type WorkflowSource } from './workflow-bundle';
 
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: Omit<ActivityDeps, 'settings' | 'starter'> & { settings?: ActivityDeps['settings'] };
+  /** The workflow code; default: the prebuilt bundle when running built JavaScript, else bundled at start (workflowSourceForThisProcess). */
+  workflows?: WorkflowSource;
 }
 
 /** The activity settings a worker process reads from its config. */
@@ -35,7 +38,7 @@ export async function createSendWorker(options: WorkerOptions): Promise<Worker> 
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...(options.workflows ?? workflowSourceForThisProcess()),
     activities: createActivities({ settings: defaultActivitySettings, ...options.deps, starter }),
   });
 }

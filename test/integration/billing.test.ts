@@ -49,7 +49,8 @@ describe('billing report and vendor bill comparison', () => {
 
   beforeAll(async () => {
     running = await startHerald({ BILL_MAX_BYTES: '4096' });
-    const { prisma, config } = running.deps;
+    const { prisma } = running.deps;
+    const config = running.settings;
     const seeded = await prisma.account.findUniqueOrThrow({ where: { name: SEED_SANDBOX_ACCOUNT } });
     await useOnlyAccount(running, {
       name: ROUTED,

@@ -12,7 +12,8 @@ describe('failover between two vendors (vendor A answers 5xx to everything, vend
 
   beforeAll(async () => {
     herald = await startHerald();
-    const { prisma, secrets, config } = herald.deps;
+    const { prisma, secrets } = herald.deps;
+    const config = herald.settings;
     const downVendor = createSandboxVendor({ receiptDelayMs: 0, receiptCallbackUrl: null, appKey: config.SANDBOX_APP_KEY, appSecret: config.SANDBOX_APP_SECRET });
     downVendor.faults.always('5xx');
     vendorA = await downVendor.listen(0, '127.0.0.1');

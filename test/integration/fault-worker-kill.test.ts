@@ -25,7 +25,7 @@ describe('fault: worker killed during a vendor call', () => {
 
   async function startWorker(): Promise<HeraldProcess> {
     const metricsPort = await freePort();
-    const worker = await spawnHerald('worker.ts', {
+    const worker = await spawnHerald('src/worker/main.ts', {
       DATABASE_URL: herald.deps.config.DATABASE_URL,
       REDIS_URL: herald.deps.config.REDIS_URL,
       TEMPORAL_ADDRESS: herald.temporal.connection.options.address,

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { RunningApi } from '../../src/api/server';
-import { loadConfig } from '../../src/config';
+import { loadDevConfig, type DevConfig } from '../../src/dev-config';
 import { seed, SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
 import { createLogger } from '../../src/logger';
 import { buildProcessDeps, type ProcessDeps } from '../../src/runtime/process-deps';
@@ -13,6 +13,8 @@ import { startDevServer } from './temporal';
 
 export interface RunningHerald {
   deps: ProcessDeps;
+  /** The production and development settings this Herald runs with. */
+  settings: DevConfig;
   temporal: TestWorkflowEnvironment;
   api: RunningApi;
   vendor: SandboxVendor;
@@ -65,7 +67,7 @@ export async function startHerald(env: Record<string, string> = {}, options: Her
   // Core's own warnings (poll retries while a fault test cuts Temporal) go through it too.
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   const temporal = await startDevServer();
-  const config = loadConfig({
+  const config = loadDevConfig({
     ...process.env,
     API_PORT: '0',
     TEMPORAL_TASK_QUEUE: `herald-test-${process.pid}-${++queueCounter}`,
@@ -83,6 +85,7 @@ export async function startHerald(env: Record<string, string> = {}, options: Her
     apiHost: '127.0.0.1',
     sandboxPort: 0,
     sandboxReceiptDelayMs: Number(env.SANDBOX_RECEIPT_DELAY_MS ?? 200),
+    sandboxCredentials: { appKey: config.SANDBOX_APP_KEY, appSecret: config.SANDBOX_APP_SECRET },
   });
   const baseUrl = `http://127.0.0.1:${stack.api.port}`;
   await deps.prisma.account.update({
@@ -94,6 +97,7 @@ export async function startHerald(env: Record<string, string> = {}, options: Her
 
   return {
     deps,
+    settings: config,
     temporal,
     api: stack.api,
     vendor: stack.vendor,
