@@ -11,11 +11,15 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/herald'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** Put in front of every Redis key Herald writes (dedup, rate limits, circuits), so several Herald installations or test files can share one Redis database. */
+  REDIS_KEY_PREFIX: z.string().default('herald:'),
   /** host:port of a Temporal frontend; empty means `npm run dev` starts the dev server itself. */
   TEMPORAL_ADDRESS: z.string().default(''),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('herald-send'),
   TEMPORAL_CLI_PATH: z.string().default(''),
+  /** A workflow bundle built beforehand (src/worker/workflow-bundle.ts); empty: the worker bundles src/workflows when it starts. */
+  WORKFLOW_BUNDLE_PATH: z.string().default(''),
   TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
   HERALD_DATA_DIR: z.string().default('.herald'),
   API_PORT: z.coerce.number().int().nonnegative().default(3000),
@@ -85,6 +89,8 @@ const configSchema = z.object({
    * source allowlists) is the socket's; else a hop count or comma-separated addresses/CIDRs/`loopback` of your proxies.
    */
   TRUST_PROXY: z.string().default(''),
+  /** How long a worker keeps the vendor accounts it loaded: an added, disabled or re-weighted account reaches running workers within this; 0 reads them for every send. */
+  ACCOUNT_CACHE_MS: z.coerce.number().int().nonnegative().default(3_000),
   /** Sends of one account with the same content arriving within this window share one vendor call (where the provider has a batch API); 0 turns it off. */
   VENDOR_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(20),
   /** Most receivers in one batch vendor call (each provider has its own lower limit too: Tencent 200, Aliyun 100, sandbox 100). */

@@ -28,7 +28,7 @@ export async function buildProcessDeps(config: Config, name: string, logger?: Lo
   const { applied } = await migrate(config.DATABASE_URL, (line) => log.info(line));
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
   const prisma = createPrisma(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   if (!(await waitForRedis(redis, 3_000))) log.warn('Redis is not reachable; starting anyway (dedup fails open)');
   const vendors = createVendorRegistry();

@@ -9,6 +9,7 @@ import type { WorkflowStarter } from '../../src/sending/workflow-starter';
 import type { SendInput } from '../../src/shared/contract';
 import { CAMPAIGN_RUN_WORKFLOW, campaignScheduleId, type CampaignPageResult, type CampaignRunOutcome } from '../../src/shared/campaign-contract';
 import type { campaignRun } from '../../src/workflows';
+import { workflowSource } from '../../src/worker/workflow-bundle';
 import { createAudience, csvLikeAudience } from '../support/audiences';
 import { createCaller } from '../support/callers';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
@@ -104,9 +105,9 @@ describe('campaigns (real Temporal, Postgres, Redis)', () => {
     };
     const worker = await Worker.create({
       connection: herald.temporal.nativeConnection,
-      namespace: 'default',
+      namespace: herald.deps.config.TEMPORAL_NAMESPACE,
       taskQueue: runQueue,
-      workflowsPath: require.resolve('../../src/workflows'),
+      ...workflowSource(herald.deps.config.WORKFLOW_BUNDLE_PATH),
       activities: createCampaignActivities({ prisma: herald.deps.prisma, starter: countingStarter, defaults: herald.deps.config, logger: herald.deps.logger }),
     });
     const memoryBefore = heapAfterGc();

@@ -36,11 +36,11 @@ describe('circuit breaker', () => {
       await fail(1, breaker, 'acc-ttl-counting');
       await fail(3, breaker, 'acc-ttl-open');
       const ttls = await ttlsUnderPrefix(own);
-      expect(ttls.get('herald:circuit:{acc-ttl-counting}:failures')).toBeGreaterThan(55_000);
-      expect(ttls.get('herald:circuit:{acc-ttl-counting}:failures')).toBeLessThanOrEqual(60_000);
-      expect(ttls.get('herald:circuit:{acc-ttl-open}:open')).toBeGreaterThan(25_000);
-      expect(ttls.get('herald:circuit:{acc-ttl-open}:open')).toBeLessThanOrEqual(30_000);
-      expect(ttls.has('herald:circuit:{acc-ttl-open}:failures')).toBe(false);
+      expect(ttls.get('circuit:{acc-ttl-counting}:failures')).toBeGreaterThan(55_000);
+      expect(ttls.get('circuit:{acc-ttl-counting}:failures')).toBeLessThanOrEqual(60_000);
+      expect(ttls.get('circuit:{acc-ttl-open}:open')).toBeGreaterThan(25_000);
+      expect(ttls.get('circuit:{acc-ttl-open}:open')).toBeLessThanOrEqual(30_000);
+      expect(ttls.has('circuit:{acc-ttl-open}:failures')).toBe(false);
     } finally {
       await removeTestRedis(own);
     }

@@ -55,7 +55,7 @@ describe('failover between two vendors (vendor A answers 5xx to everything, vend
     // Without the circuit about half the sends would try A first, 3 attempts each (~300 failures).
     expect(sendsThatTriedA.length).toBeLessThan(SENDS / 4);
     expect(failedOnA).toBeLessThan(SENDS);
-    expect(await redis.exists(`herald:circuit:{${accountA}}:open`)).toBe(1);
+    expect(await redis.exists(`circuit:{${accountA}}:open`)).toBe(1);
     // Every send that tried A moved on to B once: herald_vendor_failovers_total says so.
     const failovers = (await herald.deps.metrics.vendorFailovers.get()).values.reduce((sum, v) => sum + v.value, 0);
     expect(failovers).toBe(sendsThatTriedA.length);
