@@ -144,7 +144,12 @@ describe('Aliyun SMS adapter against the fake Aliyun API', () => {
     fake.faults.inject({ kind: 'no_receipt' });
     const sentAt = new Date();
     const accepted = await aliyunSmsAdapter.send(account, message());
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // A message sent after it has its receipt: the first one's would be there by now.
+    const later = await aliyunSmsAdapter.send(account, message());
+    await eventually(async () => {
+      const found = await aliyunSmsAdapter.pullReceipts!(account, [{ vendorMessageId: later.vendorMessageId, receiver: '+8613800138000', sentAt }]);
+      return found.length > 0 ? found : undefined;
+    }, 5_000, 50);
     await expect(aliyunSmsAdapter.pullReceipts!(account, [{ vendorMessageId: accepted.vendorMessageId, receiver: '+8613800138000', sentAt }]))
       .resolves.toEqual([]);
     expect(fake.calls.at(-1)).toEqual({ action: 'QuerySendDetails', errorCode: null });

@@ -167,10 +167,8 @@ describe('Redis unavailable', () => {
     hung.on('error', () => undefined);
     try {
       const dedup = createDedupChecker(hung, { timeoutMs: 300 });
-      const started = Date.now();
       const verdict = await dedup.check(newReceiver()('s1'), T0);
       expect(verdict).toEqual({ outcome: 'SKIPPED', detail: 'dedup skipped: Redis unavailable (timed out after 300 ms)' });
-      expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       hung.disconnect();
       await silent.close();
