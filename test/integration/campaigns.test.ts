@@ -215,15 +215,21 @@ describe('campaigns (real Temporal, Postgres, Redis)', () => {
 
     await eventually(async () => ((await runCount()) >= 2 ? true : undefined), 30_000);
     const paused = await herald.request('POST', `/v1/campaigns/${campaignId}/pause`);
+    // `temporal.paused` is the schedule's own state on the server: Temporal takes no scheduled action while it holds.
     expect(paused.body).toMatchObject({ state: 'PAUSED', temporal: { paused: true } });
-    // A tick taken just before the pause may still open its run: let it, then count.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const atPause = await runCount();
-    await new Promise((resolve) => setTimeout(resolve, 6_000)); // three ticks' worth
-    expect(await runCount()).toBe(atPause);
+    // A tick taken just before the pause may still open its run: wait until every action taken has its run.
+    const schedule = herald.temporal.client.schedule.getHandle(campaignScheduleId(campaignId));
+    const { numActionsTaken: atPause, recentActions } = (await schedule.describe()).info;
+    await eventually(async () => ((await runCount()) === atPause ? true : undefined), 30_000);
 
+    // Temporal names a run after the second it is taken in, and Herald keys runs by that name: a trigger within
+    // the last tick's second would be that tick's run again. Trigger once the clock is past it.
+    const lastTick = recentActions.at(-1)?.scheduledAt.getTime() ?? 0;
+    await eventually(async () => (Date.now() >= lastTick + 1_000 ? true : undefined), 5_000, 50);
     expect((await herald.request('POST', `/v1/campaigns/${campaignId}/trigger`)).status).toBe(202);
     await eventually(async () => ((await runCount()) === atPause + 1 ? true : undefined), 30_000);
+    // The trigger was the only action since the pause.
+    expect((await schedule.describe()).info.numActionsTaken).toBe(atPause + 1);
 
     const resumed = await herald.request('POST', `/v1/campaigns/${campaignId}/resume`);
     expect(resumed.body).toMatchObject({ state: 'ACTIVE', temporal: { paused: false } });
