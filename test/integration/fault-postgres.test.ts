@@ -67,7 +67,13 @@ describe('fault: Postgres unavailable', () => {
     expect(await readiness.json()).toMatchObject({ status: 'unavailable', checks: { postgres: { ok: false } } });
 
     // The sends in flight hold on (neither fail nor fail over) for longer than a vendor call's retries would last.
-    await eventually(async () => ((await Promise.all(sendIds.map(holdsOf))).every((holds) => holds >= HOLDS) ? true : undefined), 60_000, 500);
+    let holds: number[] = [];
+    await eventually(async () => {
+      holds = await Promise.all(sendIds.map(holdsOf));
+      return holds.every((count) => count >= HOLDS) ? true : undefined;
+    }, 60_000, 500).catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}; holds per send: ${holds.join(', ')}`);
+    });
     await proxy.restore();
     const ledger = await expectDeliveredOnce(herald, sendIds, 90_000);
     const calls = [...ledger.values()].map((counts) => counts.vendorCalls);
