@@ -56,6 +56,7 @@ describe('failover between two vendors (vendor A answers 5xx to everything, vend
 
   it('delivers every send through B once A fails; A\u2019s open circuit then sends every later one to B first', async () => {
     const { prisma, redis } = herald.deps;
+    await prisma.account.update({ where: { id: accountA }, data: { enabled: true } });
     const early = await deliver(receivers(BEFORE_OPEN, 0));
     const earlySends = await prisma.send.findMany({ where: { messageId: early }, select: { accountId: true } });
     expect(new Set(earlySends.map((s) => s.accountId))).toEqual(new Set([accountB]));
@@ -73,6 +74,8 @@ describe('failover between two vendors (vendor A answers 5xx to everything, vend
 
   it('skips an account whose secret cannot be decrypted instead of stopping the channel', async () => {
     const { prisma } = herald.deps;
+    // Only B and the broken account: A's circuit is open or not, depending on what ran before.
+    await prisma.account.update({ where: { id: accountA }, data: { enabled: false } });
     await prisma.account.create({
       data: { name: 'sandbox-broken-secret', channel: 'SMS', provider: 'sandbox', weight: 100, priority: 0, config: { endpoint: 'http://127.0.0.1:9' }, secretCiphertext: 'v1.bad.bad.bad' },
     });

@@ -178,6 +178,9 @@ describe('Tencent SMS end to end through Herald', () => {
     await herald?.stop();
   });
 
+  // The account with the right secret, whatever an earlier test did to it (the wrong-secret test changes it).
+  beforeEach(() => useOnlyAccount(herald, { name: 'tencent-e2e', provider: 'tencent', config: accountConfig, secrets: account.secrets }));
+
   it('a pushed receipt makes the send DELIVERED, and Tencent gets the answer it expects', async () => {
     const sendId = await sendOne(herald, TEMPLATE, freshReceiver(), { name: 'Li', order: 'T-1' });
     const send = await finalSend(herald, sendId);
