@@ -10,7 +10,7 @@
 import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createCampaignActivities } from '../src/activities/campaign-run';
 import { createLogger } from '../src/logger';
 import type { WorkflowStarter } from '../src/sending/workflow-starter';
@@ -44,6 +44,7 @@ function audienceCsv(rows: number): string {
 async function main(): Promise<void> {
   const rowsArg = process.argv.indexOf('--rows');
   const rows = rowsArg === -1 ? 10_000 : Number(process.argv[rowsArg + 1]);
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   console.log(`Campaign run benchmark: ${rows} rows on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
   const stack = await startBenchStack();
   try {
