@@ -29,6 +29,7 @@ const mode = {
 const storage = {
   DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/herald').describe('Postgres; `herald migrate` creates the database if missing and applies the migrations'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379').describe('dedup, circuit breaker, rate limits'),
+  REDIS_KEY_PREFIX: z.string().default('herald:').describe('put in front of every Redis key Herald writes (dedup, rate limits, circuits), so several installations or test files can share one Redis database'),
 };
 
 const temporal = {
@@ -36,6 +37,7 @@ const temporal = {
   TEMPORAL_NAMESPACE: z.string().default('default').describe('Temporal namespace of every workflow'),
   TEMPORAL_TASK_QUEUE: z.string().default('herald-send').describe('task queue of the send, fan-out and campaign workflows'),
   TEMPORAL_UI_URL: z.string().default('http://localhost:8233').describe('base of the `workflowUrl` links in answers'),
+  WORKFLOW_BUNDLE_PATH: z.string().default('').describe('a workflow bundle built beforehand (src/worker/workflow-bundle.ts) that the worker loads; empty: built JavaScript loads dist/workflow-bundle.js, TypeScript bundles src/workflows at start'),
 };
 
 const network = {
@@ -67,6 +69,7 @@ const sending = {
   FAN_OUT_MIN_RECEIVERS: z.coerce.number().int().positive().default(200).describe('a message with at least this many sends starts one fan-out workflow (`message-<id>`) instead of one start per send from the API'),
   FAN_OUT_PAGE_SIZE: z.coerce.number().int().positive().max(5_000).default(500).describe('sends whose workflows one fan-out activity starts'),
   FAN_OUT_PAGES_PER_RUN: z.coerce.number().int().positive().max(500).default(50).describe('pages one fan-out run handles before it continues as new, bounding its history'),
+  ACCOUNT_CACHE_MS: z.coerce.number().int().nonnegative().default(3_000).describe('how long a worker keeps the vendor accounts it loaded: an added, disabled or re-weighted account reaches running workers within this; 0 reads them for every send'),
   VENDOR_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(20).describe('sends of one account with the same content arriving within this window share one vendor call (where the provider has a batch API); 0 turns it off'),
   VENDOR_BATCH_MAX_SIZE: z.coerce.number().int().positive().default(200).describe('most receivers in one batch vendor call (each provider has its own lower limit too: Tencent 200, Aliyun 100, sandbox 100)'),
   VENDOR_URLS_ALLOW_PRIVATE: flag().optional().describe('whether vendor account URLs may point at loopback or private addresses; unset: allowed, except with `NODE_ENV=production`'),

@@ -178,7 +178,7 @@ async function withMigrationLock<T>(client: Client, work: () => Promise<T>): Pro
   }
 }
 
-async function withClient<T>(connectionString: string, work: (client: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(connectionString: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString });
   await client.connect();
   try {
@@ -193,17 +193,22 @@ async function databaseExists(client: Client, name: string): Promise<boolean> {
   return result.rowCount !== null && result.rowCount > 0;
 }
 
-function databaseName(databaseUrl: string): string {
+export function databaseName(databaseUrl: string): string {
   const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   if (name === '') throw new Error('DATABASE_URL names no database');
   return name;
 }
 
-/** The same server's `postgres` database, from which a database can be created or dropped. */
-function maintenanceUrl(databaseUrl: string): string {
+/** The same server and credentials as `databaseUrl`, another database. */
+export function urlForDatabase(databaseUrl: string, name: string): string {
   const url = new URL(databaseUrl);
-  url.pathname = `/${MAINTENANCE_DATABASE}`;
+  url.pathname = `/${encodeURIComponent(name)}`;
   return url.toString();
+}
+
+/** The same server's `postgres` database, from which a database can be created or dropped. */
+export function maintenanceUrl(databaseUrl: string): string {
+  return urlForDatabase(databaseUrl, MAINTENANCE_DATABASE);
 }
 
 function errorMessage(error: unknown): string {

@@ -27,7 +27,7 @@ export async function buildProcessDeps(config: Config, name: string, logger?: Lo
   // `herald migrate` (a one-shot job) is the only thing that migrates.
   await assertMigrated(config.DATABASE_URL);
   const prisma = createPrisma(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   if (!(await waitForRedis(redis, 3_000))) log.warn('Redis is not reachable; starting anyway (dedup fails open)');
   const vendors = createVendorRegistry();

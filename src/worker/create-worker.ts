@@ -4,20 +4,22 @@ import { createActivities } from '../activities';
 import { defaultActivitySettings, type ActivityDeps, type ActivitySettings } from '../activities/deps';
 import type { Config } from '../config';
 import { createWorkflowStarter } from '../sending/workflow-starter';
-import { workflowSourceForThisProcess, type WorkflowSource } from './workflow-bundle';
+import { workflowSource } from './workflow-bundle';
 
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: Omit<ActivityDeps, 'settings' | 'starter'> & { settings?: ActivityDeps['settings'] };
-  /** The workflow code; default: the prebuilt bundle when running built JavaScript, else bundled at start (workflowSourceForThisProcess). */
-  workflows?: WorkflowSource;
 }
 
 /** The activity settings a worker process reads from its config. */
-export function activitySettingsFromConfig(config: Pick<Config, 'VENDOR_BATCH_WINDOW_MS' | 'VENDOR_BATCH_MAX_SIZE'>): ActivitySettings {
-  return { ...defaultActivitySettings, vendorBatch: { windowMs: config.VENDOR_BATCH_WINDOW_MS, maxSize: config.VENDOR_BATCH_MAX_SIZE } };
+export function activitySettingsFromConfig(config: Pick<Config, 'ACCOUNT_CACHE_MS' | 'VENDOR_BATCH_WINDOW_MS' | 'VENDOR_BATCH_MAX_SIZE'>): ActivitySettings {
+  return {
+    ...defaultActivitySettings,
+    accountCacheMs: config.ACCOUNT_CACHE_MS,
+    vendorBatch: { windowMs: config.VENDOR_BATCH_WINDOW_MS, maxSize: config.VENDOR_BATCH_MAX_SIZE },
+  };
 }
 
 /**
@@ -38,7 +40,7 @@ export async function createSendWorker(options: WorkerOptions): Promise<Worker> 
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflows ?? workflowSourceForThisProcess()),
+    ...workflowSource(config.WORKFLOW_BUNDLE_PATH),
     activities: createActivities({ settings: defaultActivitySettings, ...options.deps, starter }),
   });
 }

@@ -1,26 +1,29 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bundleWorkflowCode, type Logger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type Logger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+/** The module that exports every Herald workflow. */
+const WORKFLOWS_PATH = require.resolve('../workflows');
 
 /**
  * Where `npm run build` writes the workflow bundle that built workers load
  * (the same place from src/worker and dist/worker: the repository's dist/).
  * Its source map is inline.
  */
-export const WORKFLOW_BUNDLE_PATH = path.join(__dirname, '..', '..', 'dist', 'workflow-bundle.js');
+export const BUILT_WORKFLOW_BUNDLE = path.join(__dirname, '..', '..', 'dist', 'workflow-bundle.js');
 
 /**
  * Herald's workflows (src/workflows) bundled with webpack, as a worker runs
- * them: what `npm run build` writes, what the replay tests replay, and what
- * a worker running TypeScript (`npm run dev`, tests) loads.
+ * them: what `npm run build` writes, what the tests' global setup writes once
+ * per run, and what the replay tests replay.
  */
-export function buildWorkflowBundle(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), ...(logger ? { logger } : {}) });
+export function buildWorkflowBundle(logger: Logger = new DefaultLogger('WARN')): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger });
 }
 
-/** Builds the bundle and writes it to `file` (default WORKFLOW_BUNDLE_PATH). */
-export async function writeWorkflowBundle(file: string = WORKFLOW_BUNDLE_PATH, logger?: Logger): Promise<{ file: string; bytes: number }> {
+/** Builds the bundle and writes it to `file` (default: the built one). */
+export async function writeWorkflowBundle(file: string = BUILT_WORKFLOW_BUNDLE, logger?: Logger): Promise<{ file: string; bytes: number }> {
   const { code } = await buildWorkflowBundle(logger);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, code);
@@ -31,13 +34,15 @@ export async function writeWorkflowBundle(file: string = WORKFLOW_BUNDLE_PATH, l
 export type WorkflowSource = { workflowBundle: { codePath: string } | { code: string } } | { workflowsPath: string };
 
 /**
- * Built JavaScript (production, `node dist/...`) loads the bundle built with
- * it, never webpack at start; TypeScript run from source (`npm run dev`,
- * tests) bundles its workflows at start, so the bundle is never older than
- * the code.
+ * Where a worker takes its workflows from: the bundle at `bundlePath`
+ * (setting WORKFLOW_BUNDLE_PATH) when one is given; else built JavaScript
+ * (production, `node dist/...`) loads the bundle built with it, never webpack
+ * at start, and TypeScript run from source (`npm run dev`) bundles its
+ * workflows at start, so the bundle is never older than the code.
  */
-export function workflowSourceForThisProcess(): WorkflowSource {
-  if (!__filename.endsWith('.js')) return { workflowsPath: require.resolve('../workflows') };
-  if (!existsSync(WORKFLOW_BUNDLE_PATH)) throw new Error(`no workflow bundle at ${WORKFLOW_BUNDLE_PATH}: run npm run build`);
-  return { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } };
+export function workflowSource(bundlePath: string): WorkflowSource {
+  if (bundlePath) return { workflowBundle: { codePath: bundlePath } };
+  if (!__filename.endsWith('.js')) return { workflowsPath: WORKFLOWS_PATH };
+  if (!existsSync(BUILT_WORKFLOW_BUNDLE)) throw new Error(`no workflow bundle at ${BUILT_WORKFLOW_BUNDLE}: run npm run build`);
+  return { workflowBundle: { codePath: BUILT_WORKFLOW_BUNDLE } };
 }

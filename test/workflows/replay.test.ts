@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { buildWorkflowBundle } from '../../src/worker/workflow-bundle';
+import { runWorkflowBundlePath } from '../support/test-run';
 
 /**
  * Every history recorded from the workflow tests (`npm run test:record-histories`: send-message.test.ts and campaign-run.test.ts,
@@ -31,7 +31,7 @@ describe('replay of recorded send and campaign histories', () => {
       history: temporal.api.history.v1.History.decode(readFileSync(path.join(HISTORY_DIR, file))),
     }));
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await buildWorkflowBundle(new DefaultLogger('WARN')), replayName: 'herald-replay' }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: runWorkflowBundlePath() }, replayName: 'herald-replay' }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
