@@ -8,7 +8,8 @@ import { HttpError } from './http-error';
  * - `send`: send messages; read and control its team's messages, sends,
  *   campaigns, audiences and suppression list.
  * - `admin` (team admin): its team's templates (create, change, disable), its
- *   team's API keys (issue with team scopes only, revoke).
+ *   team's API keys (issue with team scopes only, revoke), its team's manual
+ *   suppression entries.
  * - `ops` (platform operator, read-only): diagnose, traces and template search
  *   across every team.
  * - `platform` (platform admin): vendor accounts and their routing (weight,
@@ -17,6 +18,10 @@ import { HttpError } from './http-error';
  *
  * `ops` and `platform` reach across teams, so only a `platform` key may issue
  * a key holding them (TEAM_SCOPES are what a team admin may grant).
+ *
+ * Each route names the scope it needs in the route table (`access`, and
+ * `platformWhen` for a route whose request decides); src/api/route.ts applies
+ * it with the checks below, the only ones.
  */
 export const SCOPES = ['send', 'ops', 'admin', 'platform'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -24,15 +29,23 @@ export type Scope = (typeof SCOPES)[number];
 /** Scopes that stay inside the key's team: a team admin may grant these. */
 export const TEAM_SCOPES: readonly Scope[] = ['send', 'admin'];
 
-/** 403 unless the authenticated key holds `scope`; says which scope is missing, nothing more. */
-export function assertScope(res: Response, scope: Scope): void {
-  if (!callerOf(res).scopes.includes(scope)) throw new HttpError(403, 'FORBIDDEN', `this API key lacks the ${scope} scope`);
+/** What else a key may hold instead of the scope asked for, and the field whose value needs the scope (`scopes` of a key being issued). */
+export interface ScopeCheck {
+  alternatives?: readonly Scope[];
+  field?: string;
+}
+
+/** 403 unless the authenticated key holds `scope` (or one of `alternatives`); the refusal names `scope` and nothing more. */
+export function assertScope(res: Response, scope: Scope, { alternatives = [], field }: ScopeCheck = {}): void {
+  const held = callerOf(res).scopes;
+  if ([scope, ...alternatives].some((accepted) => held.includes(accepted))) return;
+  throw new HttpError(403, 'FORBIDDEN', `this API key lacks the ${scope} scope`, field ? { field } : undefined);
 }
 
 /** The same check as a route's middleware. */
-export function requireScope(scope: Scope): RequestHandler {
+export function requireScope(scope: Scope, alternatives: readonly Scope[] = []): RequestHandler {
   return (_req, res, next) => {
-    assertScope(res, scope);
+    assertScope(res, scope, { alternatives });
     next();
   };
 }

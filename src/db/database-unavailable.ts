@@ -7,21 +7,26 @@
 
 /** Prisma's connection error codes: can't reach, timed out, closed the connection, ... */
 const CONNECTION_CODE = /^P10\d\d$/;
-/**
- * A transaction that could not get a pooled connection in time (maxWait) or whose
- * client was closed under it: it never committed, and the database was not there for it.
- */
-const TRANSACTION_NOT_STARTED = 'P2028';
 /** The driver adapter's kinds of a lost or refused connection. */
 const CONNECTION_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 /** node-postgres ends a connection the server (or the network) dropped with this message and no code. */
 const PG_TERMINATED = 'Connection terminated';
+/**
+ * Prisma's transaction errors share one code (P2028); this one means the
+ * transaction never started: the pool gave no connection within maxWait
+ * (DATABASE_TRANSACTION_MAX_WAIT_MS), or the client was closed while it
+ * waited. Nothing of it committed. Other P2028s (a query on a committed or
+ * expired transaction) are not an unavailable database.
+ */
+const TRANSACTION_ERROR_CODE = 'P2028';
+const NO_CONNECTION_IN_TIME = 'Unable to start a transaction in the given time';
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const { code, meta } = error as Error & { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
-  if (typeof code === 'string' && (CONNECTION_CODE.test(code) || code === TRANSACTION_NOT_STARTED)) return true;
+  if (typeof code === 'string' && CONNECTION_CODE.test(code)) return true;
   const kind = meta?.driverAdapterError?.cause?.kind;
   if (typeof kind === 'string' && CONNECTION_KINDS.has(kind)) return true;
+  if (code === TRANSACTION_ERROR_CODE && error.message.includes(NO_CONNECTION_IN_TIME)) return true;
   return error.message.includes(PG_TERMINATED);
 }

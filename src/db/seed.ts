@@ -1,5 +1,5 @@
 import type { Scope } from '../api/scopes';
-import type { Config } from '../config';
+import type { DevConfig } from '../dev-config';
 import type { PrismaClient } from '../generated/prisma/client';
 import { apiKeyPrefix, hashApiKey } from '../security/api-keys';
 import type { SecretBox } from '../security/secret-box';
@@ -14,6 +14,7 @@ export const SEED_SANDBOX_ACCOUNT = 'sandbox-primary';
  * and keys (admin), vendor accounts, approval, billing and the audit log (platform).
  */
 export const SEED_KEY_SCOPES: Scope[] = ['send', 'ops', 'admin', 'platform'];
+export const SEED_SANDBOX_TIMEOUT_MS = 5000;
 
 /**
  * What a new user needs to send a first SMS with no editing: a team, an API
@@ -21,7 +22,7 @@ export const SEED_KEY_SCOPES: Scope[] = ['send', 'ops', 'admin', 'platform'];
  * Idempotent: running it again changes nothing that exists. Returns the
  * sandbox account, whose receipt push URL the caller shows.
  */
-export async function seed(prisma: PrismaClient, config: Config, secrets: SecretBox): Promise<{ id: string; provider: string }> {
+export async function seed(prisma: PrismaClient, config: Pick<DevConfig, 'SEED_API_KEY' | 'SANDBOX_VENDOR_URL' | 'SANDBOX_APP_KEY' | 'SANDBOX_APP_SECRET'>, secrets: SecretBox): Promise<{ id: string; provider: string }> {
   const team = await prisma.team.upsert({ where: { name: SEED_TEAM }, create: { name: SEED_TEAM }, update: {} });
 
   await prisma.apiKey.upsert({
@@ -61,7 +62,7 @@ export async function seed(prisma: PrismaClient, config: Config, secrets: Secret
     select: { id: true, provider: true },
     create: {
       name: SEED_SANDBOX_ACCOUNT, channel: 'SMS', provider: 'sandbox',
-      config: { endpoint: config.SANDBOX_VENDOR_URL, timeoutMs: 5000 },
+      config: { endpoint: config.SANDBOX_VENDOR_URL, timeoutMs: SEED_SANDBOX_TIMEOUT_MS },
       secretCiphertext: secrets.seal({ appKey: config.SANDBOX_APP_KEY, appSecret: config.SANDBOX_APP_SECRET }),
       weight: 1, priority: 10,
     },

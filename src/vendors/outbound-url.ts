@@ -8,7 +8,7 @@
  * development and tests run their fake vendors on 127.0.0.1.
  */
 import { z } from 'zod';
-import type { Config } from '../config';
+import { cidrsOf, type Config } from '../config';
 import { OutboundRefusedError, type OutboundGuard, type OutboundPolicy } from './outbound/outbound-guard';
 
 /** An http or https URL; any other scheme (file:, ftp:, gopher:, data:) is refused by name. */
@@ -69,6 +69,5 @@ export function privateUrlsAllowed(config: Pick<Config, 'NODE_ENV' | 'VENDOR_URL
 
 /** The outbound guard's policy from the settings. */
 export function outboundPolicy(config: Pick<Config, 'NODE_ENV' | 'VENDOR_URLS_ALLOW_PRIVATE' | 'VENDOR_ALLOWED_NETWORKS'>): OutboundPolicy {
-  const allowNetworks = config.VENDOR_ALLOWED_NETWORKS.split(',').map((cidr) => cidr.trim()).filter((cidr) => cidr.length > 0);
-  return { allowPrivate: privateUrlsAllowed(config), allowNetworks };
+  return { allowPrivate: privateUrlsAllowed(config), allowNetworks: cidrsOf(config.VENDOR_ALLOWED_NETWORKS) };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
-import { startHerald, type RunningHerald } from '../support/herald';
+import { eventually, startHerald, type RunningHerald } from '../support/herald';
 
 /**
  * Input bounds: receipts per push, NUL anywhere in input (a 400 naming the
@@ -27,12 +27,7 @@ describe('bounds on input', () => {
 
   /** The api_request_log row of the latest request to `path` (the log is written after the answer). */
   async function loggedRow(path: string, since: Date) {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const row = await herald.deps.prisma.apiRequestLog.findFirst({ where: { path, at: { gte: since } }, orderBy: { at: 'desc' } });
-      if (row || Date.now() > deadline) return row;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    return eventually(async () => (await herald.deps.prisma.apiRequestLog.findFirst({ where: { path, at: { gte: since } }, orderBy: { at: 'desc' } })) ?? undefined, 10_000, 100);
   }
 
   it('refuses a receipt push over RECEIPT_PUSH_MAX_RECEIPTS with a 413 that tells the vendor to split it; stores nothing of it', async () => {

@@ -6,14 +6,15 @@ import { eventually, startHerald, type RunningHerald } from '../support/herald';
 const REQUESTS = 40;
 const RECEIVERS_PER_REQUEST = 2;
 
-type Outcome = { receivers: string[]; status: number; messageId: string | null } | { receivers: string[]; error: string };
+type Outcome = { receivers: string[]; status: number; code: string | null; messageId: string | null } | { receivers: string[]; error: string };
 
 /**
  * SIGTERM to an API process (src/api/main.ts, its own Node process) in the
  * middle of a burst of requests, on a database that is busy: every request
- * is answered with its real answer (202) or a 503, never a 500; every 202 is
- * fully recorded (message, its sends, their outbox rows); a request not
- * answered 202 left nothing behind; and the process exits by itself.
+ * is answered with its real answer (202) or a 503 DATABASE_UNAVAILABLE, never
+ * a 500; every 202 is fully recorded (message, its sends, their outbox rows);
+ * a request not answered 202 left nothing behind; every answer has its
+ * request log row; and the process exits by itself.
  *
  * The load is made, not hoped for: a test connection holds the message table
  * (EXCLUSIVE lock), so every accepting transaction holds one of the API's
@@ -55,11 +56,10 @@ describe('graceful shutdown of the API', () => {
     await holder.query('LOCK TABLE message IN EXCLUSIVE MODE');
     const lockHolder = holder;
     const running = api;
-    /** Set by the first answer (a wait the pool refused, while the lock holds every other request in flight). */
-    const termination: { at: number; exited: ReturnType<HeraldProcess['kill']> | null } = { at: 0, exited: null };
+    /** Set by the first answer (a wait the pool refused, while the lock holds every other request in flight): how the process ended after SIGTERM. */
+    const termination: { exited: ReturnType<HeraldProcess['kill']> | null } = { exited: null };
     const terminateThenRelease = async (): Promise<void> => {
       if (termination.exited) return;
-      termination.at = Date.now();
       termination.exited = running.kill('SIGTERM');
       await lockHolder.query('ROLLBACK');
     };
@@ -73,9 +73,9 @@ describe('graceful shutdown of the API', () => {
           body: JSON.stringify({ templateCode: 'verify_code', receivers, variables: { code: String(3000 + i) } }),
           signal: AbortSignal.timeout(60_000),
         });
-        const body = (await response.json()) as { messageId?: string };
+        const body = (await response.json()) as { messageId?: string; error?: { code?: string } };
         await terminateThenRelease();
-        return { receivers, status: response.status, messageId: body.messageId ?? null };
+        return { receivers, status: response.status, code: body.error?.code ?? null, messageId: body.messageId ?? null };
       } catch (error) {
         return { receivers, error: error instanceof Error ? error.message : String(error) };
       }
@@ -83,19 +83,22 @@ describe('graceful shutdown of the API', () => {
     // Accepting transactions are stuck on the lock: the API's pool is taken, the rest of the burst queues for it.
     await eventually(async () => {
       const rows = await herald.deps.prisma.$queryRaw<Array<{ waiting: number }>>`
-        SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%INSERT INTO%message%'`;
+        SELECT count(*)::int AS waiting FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%INSERT INTO%message%'`;
       return (rows[0]?.waiting ?? 0) > 0 ? true : undefined;
     }, 30_000, 50);
     const outcomes = await burst;
     if (!termination.exited) throw new Error('no request was answered');
     expect(await termination.exited).toEqual({ code: 0, signal: null });
-    const accepted = outcomes.filter((o): o is Extract<Outcome, { status: number }> => 'status' in o && o.status === 202);
-    const refused = outcomes.filter((o) => 'status' in o && o.status === 503);
-    console.log(`SIGTERM during a burst of ${REQUESTS} on a held database: ${accepted.length} answered 202, ${refused.length} 503, ${outcomes.filter((o) => 'error' in o).length} not answered, exit ${Date.now() - termination.at} ms after the signal`);
+
+    const answered = outcomes.filter((o): o is Extract<Outcome, { status: number }> => 'status' in o);
+    const accepted = answered.filter((o) => o.status === 202);
+    const refused = answered.filter((o) => o.status !== 202);
     expect(accepted.length).toBeGreaterThan(0);
     expect(refused.length).toBeGreaterThan(0);
-    // Every request had its answer: 202 or 503, never a 500 (nor a connection cut under it).
-    expect(outcomes.filter((o) => !('status' in o) || (o.status !== 202 && o.status !== 503))).toEqual([]);
+    // Every request had its answer: 202, or 503 DATABASE_UNAVAILABLE (accepted nothing); never a 500, nor a connection cut under it.
+    expect(outcomes.filter((o) => !('status' in o))).toEqual([]);
+    expect(refused.filter((o) => o.status !== 503 || o.code !== 'DATABASE_UNAVAILABLE')).toEqual([]);
 
     const { prisma } = herald.deps;
     const sendIds: string[] = [];
@@ -105,8 +108,11 @@ describe('graceful shutdown of the API', () => {
       for (const send of message.sends) expect(send.outbox).not.toBeNull();
       sendIds.push(...message.sends.map((send) => send.id));
     }
-    const unanswered = outcomes.filter((o) => !('status' in o) || o.status !== 202).flatMap((o) => o.receivers);
-    expect(await prisma.send.count({ where: { receiver: { in: unanswered } } })).toBe(0);
+    expect(await prisma.send.count({ where: { receiver: { in: refused.flatMap((o) => o.receivers) } } })).toBe(0);
+
+    // The stopping API waited for its request log writes: every answer has its row.
+    const logged = await prisma.apiRequestLog.groupBy({ by: ['status'], where: { path: '/v1/messages', method: 'POST' }, _count: true });
+    expect(Object.fromEntries(logged.map((row) => [row.status, row._count]))).toEqual({ 202: accepted.length, 503: refused.length });
 
     // The in-process relay starts whatever the stopped API had not: every accepted send ends once.
     const ledger = await ledgerOf(herald, sendIds, 120_000);

@@ -53,6 +53,20 @@ describe('roles: platform admin and team admin', () => {
     expect((await asTeamB('GET', '/v1/admin/templates?allTeams=true')).status).toBe(403);
   });
 
+  it('lets a platform key without admin manage the global list and the approval queue, never a team admin the global list', async () => {
+    const issued = await asPlatform('POST', '/v1/admin/api-keys', { name: `platform-only-${suffix}`, scopes: ['platform'] });
+    const platformOnly = { authorization: `Bearer ${issued.body.key as string}` };
+    expect((await herald.request('GET', '/v1/admin/templates?allTeams=true', undefined, platformOnly)).status).toBe(200);
+    expect(await herald.request('GET', '/v1/admin/templates', undefined, platformOnly)).toMatchObject({ status: 403, body: { error: { message: 'this API key lacks the admin scope' } } });
+
+    const entry = { channel: 'SMS', receiver: '+8613800000124', reason: 'BLACKLISTED', global: true };
+    const added = await herald.request('POST', '/v1/admin/suppressions', entry, platformOnly);
+    expect(added).toMatchObject({ status: 201, body: { scope: 'GLOBAL' } });
+    expect(await herald.request('POST', '/v1/admin/suppressions', { ...entry, global: false }, platformOnly)).toMatchObject({ status: 403, body: { error: { message: 'this API key lacks the admin scope' } } });
+    expect(await asTeamB('DELETE', `/v1/admin/suppressions/${added.body.id}`)).toMatchObject({ status: 403, body: { error: { message: 'this API key lacks the platform scope' } } });
+    expect((await herald.request('DELETE', `/v1/admin/suppressions/${added.body.id}`, undefined, platformOnly)).status).toBe(204);
+  });
+
   it('lets a team admin grant only team scopes; ops and platform keys come from a platform admin', async () => {
     for (const scopes of [['platform'], ['ops'], ['send', 'ops']]) {
       expect(await asTeamB('POST', '/v1/admin/api-keys', { name: 'escalate', scopes })).toMatchObject({

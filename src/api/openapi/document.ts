@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { version } from '../../../package.json';
+import { HERALD_VERSION } from '../../version';
 import { errorAnswerSchema } from '../answers';
 import { ANSWER_SCHEMAS, REQUEST_SCHEMAS } from './components';
 import type { ApiOperation, Answer } from './operation';
-import { API_OPERATIONS } from './operations';
+import { API_OPERATIONS } from '../routes';
 
 /** A JSON Schema or any other part of the document: plain JSON. */
 export type JsonObject = { [key: string]: unknown };
@@ -24,8 +24,9 @@ const DESCRIPTION = [
   'Herald pushes messages (SMS, e-mail, chat robots): one durable Temporal workflow per receiver.',
   '',
   '**Authentication.** `/v1` routes take `Authorization: Bearer <API key>`. Each key holds scopes:',
-  '`send` (send messages, read and control its team\'s sends), `ops` (diagnose, trace, template search, billing reports),',
-  '`admin` (templates, vendor accounts, API keys). Each operation names the scope it needs.',
+  '`send` (send messages, read and control its team\'s sends), `admin` (its team\'s templates, API keys and manual suppressions),',
+  '`ops` (diagnose, trace, template search across teams), `platform` (vendor accounts, template approval, billing, the global',
+  'suppression list, the audit log). Each operation names the scope it needs.',
   'Vendors push receipts to a per-account URL whose token is the credential. Health, metrics and these docs are open.',
   '',
   '**Errors.** Every error answer is `{"error":{"code","message","details"}}`; `code` is stable,',
@@ -46,8 +47,8 @@ const datesAsIsoText: NonNullable<z.core.ToJSONSchemaParams['override']> = (ctx)
 const CONVERSION = { target: 'draft-2020-12', unrepresentable: 'any', override: datesAsIsoText } as const;
 
 /**
- * The OpenAPI document of the HTTP API, generated from the operation table
- * (src/api/openapi/operations.ts) and the zod schemas it names: the same
+ * The OpenAPI document of the HTTP API, generated from the route table
+ * (src/api/routes/index.ts) and the zod schemas it names: the same
  * schemas the routes parse their input with and type their answers with.
  */
 export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_OPERATIONS): OpenApiDocument {
@@ -65,7 +66,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_O
   }
   return {
     openapi: '3.1.1',
-    info: { title: 'Herald', version, description: DESCRIPTION },
+    info: { title: 'Herald', version: HERALD_VERSION, description: DESCRIPTION },
     tags: [...new Set(operations.map((operation) => operation.tag))].map((name) => ({ name })),
     paths,
     components: {
@@ -115,7 +116,9 @@ function describeOperation(operation: ApiOperation, requestNames: Map<z.ZodType,
   };
   const access = operation.access;
   const accessText =
-    access.kind === 'api-key' ? `Needs an API key with the \`${access.scope}\` scope.` : access.kind === 'receipt-token' ? 'No API key: the account token in the path is the credential.' : 'No authentication.';
+    access.kind === 'api-key'
+      ? `Needs an API key with the \`${access.scope}\` scope${operation.platformWhen ? `; the \`platform\` scope instead ${operation.platformWhen}` : ''}.`
+      : access.kind === 'receipt-token' ? 'No API key: the account token in the path is the credential.' : 'No authentication.';
 
   const responses: Record<string, JsonObject> = {};
   for (const [status, answer] of Object.entries(operation.answers)) responses[status] = describeAnswer(answer, (schema) => ref(answerNames, schema));
@@ -133,7 +136,7 @@ function describeOperation(operation: ApiOperation, requestNames: Map<z.ZodType,
     summary: operation.summary,
     description: [operation.description, accessText].filter(Boolean).join('\n\n'),
     operationId: operationId(operation),
-    security: access.kind === 'api-key' ? [{ [API_KEY_SCHEME]: [access.scope] }] : [],
+    security: access.kind === 'api-key' ? [access.scope, ...(operation.platformWhen ? ['platform'] : [])].map((scope) => ({ [API_KEY_SCHEME]: [scope] })) : [],
     parameters: [
       ...parametersOf(operation.params, 'path'),
       ...parametersOf(operation.query, 'query'),
@@ -187,7 +190,7 @@ function errorsOf(operation: ApiOperation): Map<number, string[]> {
   }
   if (operation.access.kind === 'api-key') {
     add(401, 'UNAUTHENTICATED: missing or invalid API key (missing, unknown and revoked keys answer alike)');
-    add(403, `FORBIDDEN: the API key lacks the ${operation.access.scope} scope`);
+    add(403, `FORBIDDEN: the API key lacks the ${operation.access.scope} scope${operation.platformWhen ? ` (the platform scope ${operation.platformWhen})` : ''}`);
     add(429, 'RATE_LIMITED: too many requests for this API key (Retry-After)');
   }
   for (const [status, line] of Object.entries(operation.errors ?? {})) add(Number(status), line);
