@@ -89,6 +89,10 @@ const configSchema = z.object({
   VENDOR_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(20),
   /** Most receivers in one batch vendor call (each provider has its own lower limit too: Tencent 200, Aliyun 100, sandbox 100). */
   VENDOR_BATCH_MAX_SIZE: z.coerce.number().int().positive().default(200),
+  /** Where the built ops console is (`npm run build:console`), relative to the working directory. */
+  CONSOLE_DIR: z.string().default('dist/console'),
+  /** How long a console sign-in lasts; revoking its API key ends it sooner. */
+  CONSOLE_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   /** Seed: the API key printed for the first user. Only its hash is stored. */
   SEED_API_KEY: z.string().default('hk_dev_sandbox_key_0000000000000000'),
 }).refine((c) => c.NODE_ENV !== 'production' || c.SECRET_KEY !== DEV_SECRET_KEY, {

@@ -5,6 +5,8 @@ import { adminAccountsRouter } from './admin/accounts';
 import { adminApiKeysRouter } from './admin/api-keys';
 import { adminTemplatesRouter } from './admin/templates';
 import { authenticate } from './auth';
+import { consoleRouter } from './console/console-router';
+import { createConsoleSessions } from './console/console-session';
 import { callerRateLimit } from './caller-rate-limit';
 import { logFacts } from './caller';
 import { apiDocsRouter } from './openapi/docs-router';
@@ -12,11 +14,13 @@ import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
 import { keepReceiptRawBody } from './raw-body';
 import { requestLog } from './request-log';
+import { accountHealthRouter } from './routes/account-health';
 import { audiencesRouter } from './routes/audiences';
 import { billingRouter } from './routes/billing';
 import { campaignsRouter } from './routes/campaigns';
 import { diagnoseRouter } from './routes/diagnose';
 import { healthRouter } from './routes/health';
+import { messageListRouter } from './routes/message-list';
 import { messagesRouter } from './routes/messages';
 import { receiptsRouter, redactReceiptToken } from './routes/receipts';
 import { sendControlRouter } from './routes/send-control';
@@ -41,9 +45,12 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   // Vendors push receipts without our API keys; their own verification is the adapter's job.
   app.use(receiptsRouter(deps));
+  const sessions = createConsoleSessions(deps.config.SECRET_KEY, deps.config.CONSOLE_SESSION_HOURS);
+  app.use(consoleRouter(deps, sessions));
 
-  app.use('/v1', authenticate(deps.prisma, deps.logger), callerRateLimit(deps.redis, deps.config, deps.logger, deps.metrics));
+  app.use('/v1', authenticate(deps.prisma, deps.logger, sessions), callerRateLimit(deps.redis, deps.config, deps.logger, deps.metrics));
   app.use(messagesRouter(deps));
+  app.use(messageListRouter(deps));
   app.use(sendsRouter(deps));
   app.use(sendControlRouter(deps));
   app.use(suppressionsRouter(deps));
@@ -59,6 +66,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(traceRouter(deps));
   app.use(templatesRouter(deps));
   app.use(billingRouter(deps));
+  app.use(accountHealthRouter(deps));
 
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps));

@@ -3,8 +3,10 @@ import * as adminAnswers from '../admin/answers';
 import { createAccountSchema, createTemplateSchema, issueApiKeySchema, templateListQuerySchema, updateAccountSchema, updateTemplateSchema } from '../admin/schemas';
 import * as answers from '../answers';
 import * as campaignAnswers from '../campaign-answers';
+import { consoleSessionAnswerSchema, consoleSignInSchema } from '../console/console-schemas';
 import { campaignRequestSchema, campaignRunParamsSchema } from '../campaign-schemas';
 import {
+  accountHealthQuerySchema,
   audienceErrorsQuerySchema,
   audienceListQuerySchema,
   audienceUploadQuerySchema,
@@ -14,7 +16,9 @@ import {
   diagnoseQuerySchema,
   idempotencyKeySchema,
   idParamSchema,
+  messageListQuerySchema,
   messageRequestSchema,
+  messageSendsQuerySchema,
   receiptPathSchema,
   receiptPushBodySchema,
   suppressionListQuerySchema,
@@ -92,6 +96,30 @@ const sending: ApiOperation[] = [
     access: SEND,
     params: idParamSchema,
     answers: ok('the message', answers.messageAnswerSchema),
+    errors: { 404: 'MESSAGE_NOT_FOUND: no such message in your team' },
+  },
+  {
+    method: 'get',
+    path: '/v1/messages',
+    tag: 'messages',
+    summary: "Your team's messages, newest first",
+    description: 'A page at a time (`before`: `nextBefore` of the previous page); `template` narrows to one template code. Counts are per message: see its sends.',
+    access: SEND,
+    query: messageListQuerySchema,
+    answers: ok('a page of messages', answers.messageListAnswerSchema),
+  },
+  {
+    method: 'get',
+    path: '/v1/messages/:id/sends',
+    tag: 'messages',
+    summary: "A message's sends, paged and filtered, with the counts of all of them by status",
+    description:
+      'In send id order, a page at a time (`after`: `nextAfter` of the previous page); `status` and `receiver` (any common format) narrow the page and `total`. ' +
+      '`statusCounts` and `finalCount` always count every send of the message: poll them to follow a large message or a campaign run.',
+    access: SEND,
+    params: idParamSchema,
+    query: messageSendsQuerySchema,
+    answers: ok('a page of sends and the counts', answers.messageSendsAnswerSchema),
     errors: { 404: 'MESSAGE_NOT_FOUND: no such message in your team' },
   },
   {
@@ -206,6 +234,64 @@ const billing: ApiOperation[] = [
       413: 'BILL_TOO_LARGE: the bill is larger than BILL_MAX_BYTES (`details.limit`)',
       415: 'UNSUPPORTED_MEDIA_TYPE: the body is not text/csv (or text/plain)',
     },
+  },
+];
+
+const accountHealth: ApiOperation[] = [
+  {
+    method: 'get',
+    path: '/v1/reports/accounts',
+    tag: 'ops',
+    summary: "Vendor accounts' health: circuit, delivery rate, latency, effective weight, hour by hour",
+    description:
+      'Every vendor account over the last `hours` (UTC hours, the current one included): its circuit (Redis), the sends its vendor accepted by where they ended and the delivery rate, ' +
+      'its vendor calls with their median and 95th-percentile latency, and the weight the route really gives it first (0 when disabled, weight 0 or its circuit is open) with the reason.',
+    access: OPS,
+    query: accountHealthQuerySchema,
+    answers: ok('each account, with its delivery rate per hour', answers.accountHealthAnswerSchema),
+  },
+];
+
+const consoleSessionNeeded = { 401: 'UNAUTHENTICATED: no console session, or it ended, or its API key was revoked' };
+
+const consolePage: ApiOperation[] = [
+  {
+    method: 'get',
+    path: '/console',
+    tag: 'console',
+    summary: 'The ops console (a web page; any path under /console serves it too)',
+    description: 'Built by `npm run build:console` into CONSOLE_DIR; its scripts and styles come from this server only. Sign in with an API key: the scopes of the key decide what it shows.',
+    access: PUBLIC,
+    answers: { 200: { description: 'the page', mediaType: 'text/html' }, 503: { description: 'the console is not built', mediaType: 'text/plain' } },
+  },
+  {
+    method: 'post',
+    path: '/console/session',
+    tag: 'console',
+    summary: 'Sign in to the console with an API key',
+    description: 'Sets an HttpOnly, SameSite=Strict session cookie (sealed; it holds the key id, never the key) that /v1 routes accept instead of the bearer key; CONSOLE_SESSION_HOURS long.',
+    access: PUBLIC,
+    body: consoleSignInSchema,
+    answers: { 201: { description: 'signed in: who, what the console may show, the CSRF token', schema: consoleSessionAnswerSchema } },
+    errors: { 401: 'UNAUTHENTICATED: missing or invalid API key (missing, unknown and revoked keys answer alike)' },
+  },
+  {
+    method: 'get',
+    path: '/console/session',
+    tag: 'console',
+    summary: 'The signed-in console: key, team, capabilities, CSRF token',
+    access: { kind: 'console-session' },
+    answers: ok('the session', consoleSessionAnswerSchema),
+    errors: consoleSessionNeeded,
+  },
+  {
+    method: 'delete',
+    path: '/console/session',
+    tag: 'console',
+    summary: 'Sign out of the console (the cookie is removed)',
+    access: { kind: 'console-session' },
+    answers: { 204: { description: 'signed out (or was not signed in)' } },
+    errors: { 403: 'CSRF_TOKEN_INVALID: a valid session without its X-CSRF-Token header' },
   },
 ];
 
@@ -503,4 +589,4 @@ const adminApiKeys: ApiOperation[] = [
  * too, or test/integration/openapi.test.ts fails: it compares this table with
  * the routes express has registered, both ways.
  */
-export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...receipts, ...sending, ...ops, ...billing, ...suppressions, ...audiences, ...campaigns, ...adminTemplates, ...adminAccounts, ...adminApiKeys];
+export const API_OPERATIONS: readonly ApiOperation[] = [...health, ...consolePage, ...receipts, ...sending, ...ops, ...accountHealth, ...billing, ...suppressions, ...audiences, ...campaigns, ...adminTemplates, ...adminAccounts, ...adminApiKeys];
