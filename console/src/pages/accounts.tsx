@@ -50,8 +50,8 @@ export function AccountsPage() {
                 <th class="num">Latency p50 / p95</th>
                 <th class="num">Calls failed</th>
                 <th>Weight</th>
-                <th>Effective</th>
-                <th>Enabled</th>
+                <th>Effective weight</th>
+                <th />
               </tr>
             </thead>
             <tbody>
@@ -82,7 +82,7 @@ function AccountRow({ account, editable, onChanged }: { account: AccountHealth; 
       <td>
         <strong>{account.name}</strong>
         <div class="muted">
-          {account.channel} · {account.provider} · priority {account.priority}
+          {account.channel} · {account.provider} · prio {account.priority}
         </div>
       </td>
       <td>
@@ -148,6 +148,7 @@ function deliveryChart(report: AccountHealthReport) {
         backgroundColor: SERIES_COLOURS[i % SERIES_COLOURS.length],
         spanGaps: true,
         tension: 0.2,
+        pointRadius: 3,
       })),
     },
     options: {

@@ -240,7 +240,7 @@ function accountsChart(report: BillingReport) {
     type: 'bar' as const,
     data: {
       labels: report.accounts.map((account) => account.account),
-      datasets: states.map((state) => ({ label: state, data: report.accounts.map((account) => account.receipts[state]), backgroundColor: STATE_COLOURS[state] })),
+      datasets: states.map((state) => ({ label: state, data: report.accounts.map((account) => account.receipts[state]), backgroundColor: STATE_COLOURS[state], maxBarThickness: 56 })),
     },
     options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } }, plugins: { legend: { position: 'bottom' as const } } },
   };
@@ -254,7 +254,7 @@ function daysChart(report: BillingReport) {
       labels: days.map((day) => day.slice(5)),
       datasets: report.accounts.map((account, i) => {
         const byDay = new Map((account.days ?? []).map((day) => [day.day, day.segments]));
-        return { label: account.account, data: days.map((day) => byDay.get(day) ?? 0), backgroundColor: SERIES_COLOURS[i % SERIES_COLOURS.length] };
+        return { label: account.account, data: days.map((day) => byDay.get(day) ?? 0), backgroundColor: SERIES_COLOURS[i % SERIES_COLOURS.length], maxBarThickness: 40 };
       }),
     },
     options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } }, plugins: { legend: { position: 'bottom' as const } } },

@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SOURCES = path.join(ROOT, 'console');
+const BUILT_PAGE = path.join(ROOT, 'dist/console/index.html');
+
+/** The newest modification time under `dir`, in ms. */
+function newest(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+    const full = path.join(dir, entry.name);
+    return Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+  }, 0);
+}
+
+/**
+ * Builds the console (`npm run build:console`, about 3 s) when dist/console is
+ * missing or older than its sources, so a browser test never runs a stale
+ * page; otherwise costs one directory walk.
+ */
+export function ensureConsoleBuilt(): void {
+  let builtAt = 0;
+  try {
+    builtAt = statSync(BUILT_PAGE).mtimeMs;
+  } catch {
+    builtAt = 0;
+  }
+  if (builtAt > newest(SOURCES)) return;
+  execFileSync('npm', ['run', '--silent', 'build:console'], { cwd: ROOT, stdio: 'inherit' });
+}
