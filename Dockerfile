@@ -41,7 +41,12 @@ COPY scripts ./scripts
 RUN node scripts/prisma-generate.js \
  && test -f src/generated/prisma/client.ts
 
-# Drop dev-only packages (jest, eslint, ...). tsx is a runtime dependency.
+# The ops console (Preact + Chart.js, bundled by Vite, dev-only packages):
+# built here into dist/console, which the API serves under /console.
+COPY console ./console
+RUN npm run build:console && test -f dist/console/index.html
+
+# Drop dev-only packages (jest, eslint, vite, ...). tsx is a runtime dependency.
 RUN npm prune --omit=dev --ignore-scripts
 
 # ---------------------------------------------------------------------------
@@ -59,6 +64,7 @@ ENV NODE_ENV=production \
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
 COPY --from=deps /app/src/generated ./src/generated
+COPY --from=deps /app/dist/console ./dist/console
 
 # Code stays root-owned and read-only to the runtime user; only Herald's
 # data directory (HERALD_DATA_DIR, default .herald) is writable. tsx caches
