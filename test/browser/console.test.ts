@@ -90,7 +90,8 @@ describe('the ops console in a real browser', () => {
     const [cookie] = (await context.cookies()).filter((c) => c.name === SESSION_COOKIE);
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(cookie?.value).not.toContain(herald.apiKey);
-    expect(await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, cookies: document.cookie }))).toEqual({ local: 0, session: 0, cookies: '' });
+    // Evaluated in the page (the test's own TypeScript has no DOM types).
+    expect(await page.evaluate('({ local: localStorage.length, session: sessionStorage.length, cookies: document.cookie })')).toEqual({ local: 0, session: 0, cookies: '' });
     const html = await page.content();
     expect(html).not.toContain(herald.apiKey);
   });
@@ -159,7 +160,7 @@ describe('the ops console in a real browser', () => {
     await row.locator('button', { hasText: 'Save' }).click();
     await eventually(async () => ((await herald.deps.prisma.account.findUniqueOrThrow({ where: { name: SEED_SANDBOX_ACCOUNT } })).weight === 7 ? true : undefined));
     // The row shows the new weight as the account's effective weight once the page has reloaded the report.
-    await page.waitForFunction((name) => document.querySelector(`tr[data-account="${name}"] td:nth-child(8) strong`)?.textContent === '7', SEED_SANDBOX_ACCOUNT);
+    await page.locator(`tr[data-account="${SEED_SANDBOX_ACCOUNT}"] td:nth-child(8) strong`, { hasText: /^7$/ }).waitFor();
     await screenshot(page, SHOTS, '07-accounts');
 
     const id = (await herald.deps.prisma.account.findUniqueOrThrow({ where: { name: SEED_SANDBOX_ACCOUNT } })).id;

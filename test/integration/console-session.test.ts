@@ -92,7 +92,7 @@ describe('console sessions, the console page, and the account health report', ()
 
   it('ends every session of a key when the key is revoked', async () => {
     const issued = await herald.request('POST', '/v1/admin/api-keys', { name: 'console revoke check', scopes: ['ops'] });
-    const { cookie } = await signIn(issued.body.key);
+    const { cookie } = await signIn(String(issued.body.key));
     expect((await withCookie('GET', '/console/session', cookie)).status).toBe(200);
     expect((await withCookie('GET', '/v1/reports/accounts', cookie)).status).toBe(200);
     await herald.request('POST', `/v1/admin/api-keys/${issued.body.id}/revoke`);

@@ -14,18 +14,21 @@ function newest(dir: string): number {
   }, 0);
 }
 
+/** When the built page was written, in ms; 0 when there is none. */
+function builtAt(): number {
+  try {
+    return statSync(BUILT_PAGE).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Builds the console (`npm run build:console`, about 3 s) when dist/console is
  * missing or older than its sources, so a browser test never runs a stale
  * page; otherwise costs one directory walk.
  */
 export function ensureConsoleBuilt(): void {
-  let builtAt = 0;
-  try {
-    builtAt = statSync(BUILT_PAGE).mtimeMs;
-  } catch {
-    builtAt = 0;
-  }
-  if (builtAt > newest(SOURCES)) return;
+  if (builtAt() > newest(SOURCES)) return;
   execFileSync('npm', ['run', '--silent', 'build:console'], { cwd: ROOT, stdio: 'inherit' });
 }

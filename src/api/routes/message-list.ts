@@ -9,7 +9,7 @@ import { HttpError } from '../http-error';
 import { idParamSchema, messageListQuerySchema, messageSendsQuerySchema } from '../schemas';
 import { requireScope } from '../scopes';
 import { parseOr400 } from '../validate';
-import { describeSend } from './send-view';
+import { describeMessage, describeSend } from './send-view';
 
 /**
  * Browsing a team's messages: the latest ones a page at a time, and one
@@ -38,11 +38,7 @@ export function messageListRouter(deps: ApiDeps): Router {
     const page = rows.slice(0, query.limit);
     res.json({
       messages: page.map((message) => ({
-        messageId: message.id,
-        template: message.template.code,
-        channel: message.template.channel,
-        createdAt: message.createdAt,
-        receiverCount: message.receiverCount,
+        ...describeMessage(message),
         campaign: message.campaignRun ? { id: message.campaignRun.campaign.id, name: message.campaignRun.campaign.name, runId: message.campaignRun.id } : null,
       })),
       nextBefore: rows.length > query.limit ? (page[page.length - 1]?.id ?? null) : null,
@@ -67,11 +63,7 @@ export function messageListRouter(deps: ApiDeps): Router {
     const page = rows.slice(0, query.limit);
     const statusCounts = Object.fromEntries(byStatus.map((group) => [group.status, group._count._all]));
     res.json({
-      messageId: message.id,
-      template: message.template.code,
-      channel: message.template.channel,
-      createdAt: message.createdAt,
-      receiverCount: message.receiverCount,
+      ...describeMessage(message),
       statusCounts,
       finalCount: byStatus.filter((group) => isFinal(group.status as SendStatus)).reduce((sum, group) => sum + group._count._all, 0),
       total,

@@ -10,7 +10,7 @@ import { idempotencyKeySchema, idParamSchema, messageRequestSchema } from '../sc
 import { createReceiverBurstGuard } from '../receiver-burst';
 import { parseOr400 } from '../validate';
 import { receiverSearchKey } from '../../shared/receivers';
-import { describeSend } from './send-view';
+import { describeMessage, describeSend } from './send-view';
 
 export function messagesRouter(deps: ApiDeps): Router {
   const router = Router();
@@ -59,11 +59,7 @@ export function messagesRouter(deps: ApiDeps): Router {
     const counts: Record<string, number> = {};
     for (const send of message.sends) counts[send.status] = (counts[send.status] ?? 0) + 1;
     res.json({
-      messageId: message.id,
-      template: message.template.code,
-      channel: message.template.channel,
-      createdAt: message.createdAt,
-      receiverCount: message.receiverCount,
+      ...describeMessage(message),
       statusCounts: counts,
       sends: message.sends.map((s) => describeSend(s, deps.config)),
     } satisfies AnswerOf<typeof messageAnswerSchema>);
