@@ -29,6 +29,9 @@ describe('the ops console in a real browser', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  /** Every address the page loaded from, and every script error or console error it logged (a CSP refusal is one). */
+  const requested = new Set<string>();
+  const pageErrors: string[] = [];
   const sent: Record<'delivered' | 'deduped' | 'deferred' | 'failed', string> = { delivered: '', deduped: '', deferred: '', failed: '' };
 
   async function sendTo(receiver: string, templateCode: string, variables: Record<string, string>): Promise<string> {
@@ -65,6 +68,12 @@ describe('the ops console in a real browser', () => {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
+    page.on('request', (request) => requested.add(new URL(request.url()).origin));
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      // A 401 or 403 the page shows in words (sign-in refused, the forged write) is logged by the browser too.
+      if (message.type() === 'error' && !/status of 40[13]/.test(message.text())) pageErrors.push(message.text());
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -208,5 +217,10 @@ describe('the ops console in a real browser', () => {
     await page.click('text=Sign out');
     await page.waitForSelector('input[name=apiKey]');
     expect((await context.cookies()).filter((c) => c.name === SESSION_COOKIE)).toEqual([]);
+  });
+
+  it('loaded everything from Herald itself (no CDN), with no script error or refused resource on any page', () => {
+    expect([...requested]).toEqual([herald.baseUrl]);
+    expect(pageErrors).toEqual([]);
   });
 });
