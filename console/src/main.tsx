@@ -69,7 +69,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => Prom
           </button>
         </div>
       </nav>
-      <main class="content">
+      <main class="main-area">
         <Router>
           <Route path={`${BASE}/diagnose`} component={DiagnosePage} />
           <Route path={`${BASE}/messages`} component={MessagesPage} />

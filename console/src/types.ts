@@ -182,7 +182,6 @@ export interface Template {
   dedupContentSeconds: number | null;
   dedupContentMax: number | null;
   dailyCapMax: number | null;
-  updatedAt: string;
 }
 
 export interface TemplateMatch {

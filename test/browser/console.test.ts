@@ -7,6 +7,7 @@ import { ensureConsoleBuilt } from '../support/console-build';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 
 const SHOTS = 'console';
+const WIDTH = 1280;
 
 /** Quiet hours around the current UTC hour, so a DEFER template defers right now. */
 function quietNow() {
@@ -66,7 +67,7 @@ describe('the ops console in a real browser', () => {
     await untilStatus(sent.deferred, 'DEFERRED');
 
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context = await browser.newContext({ viewport: { width: WIDTH, height: 900 } });
     page = await context.newPage();
     page.on('request', (request) => requested.add(new URL(request.url()).origin));
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -88,7 +89,7 @@ describe('the ops console in a real browser', () => {
     await page.click('button[type=submit]');
     await page.waitForSelector('.error');
     expect(await page.textContent('.error')).toContain('That API key is not valid');
-    await screenshot(page, SHOTS, '01-sign-in-refused');
+    await shoot('01-sign-in-refused');
 
     await page.fill('input[name=apiKey]', herald.apiKey);
     await page.click('button[type=submit]');
@@ -104,6 +105,12 @@ describe('the ops console in a real browser', () => {
     const html = await page.content();
     expect(html).not.toContain(herald.apiKey);
   });
+
+  /** Takes the page's screenshot after checking it fits the window's width (no sideways scrolling at 1280 px). */
+  async function shoot(name: string): Promise<void> {
+    expect({ name, width: await page.evaluate('document.documentElement.scrollWidth') }).toEqual({ name, width: WIDTH });
+    await screenshot(page, SHOTS, name);
+  }
 
   async function diagnose(receiverAsTyped: string): Promise<void> {
     await page.goto(`${herald.baseUrl}/console/diagnose`);
@@ -124,7 +131,7 @@ describe('the ops console in a real browser', () => {
     expect(Object.values(await stepOutcomes()).every((outcome) => outcome === 'passed')).toBe(true);
     expect(await page.getAttribute('.send-story a[target=_blank]', 'href')).toContain(`/workflows/send-${sent.delivered}`);
     expect(await page.locator('table.evidence caption').allTextContents()).toEqual(['Vendor attempts', 'Receipts']);
-    await screenshot(page, SHOTS, '02-diagnose-delivered');
+    await shoot('02-diagnose-delivered');
   });
 
   it('diagnoses a deduped send: stopped at dedup, naming the earlier send', async () => {
@@ -132,7 +139,7 @@ describe('the ops console in a real browser', () => {
     expect(await page.textContent('[data-testid=verdict] .badge')).toBe('FILTERED');
     expect(await stepOutcomes()).toMatchObject({ api: 'passed', screening: 'passed', dedup: 'stopped', 'night shield': 'not reached', vendor: 'not reached' });
     expect(await page.textContent('.send-story:first-of-type .facts')).toContain('Duplicate of');
-    await screenshot(page, SHOTS, '03-diagnose-deduped');
+    await shoot('03-diagnose-deduped');
   });
 
   it('diagnoses a deferred send: waiting at the night shield, with send-now and cancel offered', async () => {
@@ -141,7 +148,7 @@ describe('the ops console in a real browser', () => {
     expect(await stepOutcomes()).toMatchObject({ dedup: 'passed', 'night shield': 'waiting', vendor: 'not reached' });
     expect(await page.locator('.send-story button', { hasText: 'Send now' }).count()).toBe(1);
     expect(await page.locator('.send-story button', { hasText: 'Cancel' }).count()).toBe(1);
-    await screenshot(page, SHOTS, '04-diagnose-deferred');
+    await shoot('04-diagnose-deferred');
   });
 
   it('diagnoses a failed send: stopped at the vendor with each attempt; retry offered exactly when the API serves it', async () => {
@@ -152,12 +159,12 @@ describe('the ops console in a real browser', () => {
     expect(attempts).toContain(SEED_SANDBOX_ACCOUNT);
     expect(attempts).toContain('VENDOR_REJECTED');
     expect(await page.locator('.send-story button', { hasText: 'Retry send' }).count()).toBe(RETRY_SERVED ? 1 : 0);
-    await screenshot(page, SHOTS, '05-diagnose-failed');
+    await shoot('05-diagnose-failed');
 
     await page.click('.send-story a:has-text("full trace")');
     await page.waitForSelector('table.trace tbody tr');
     expect(await page.locator('table.trace .step-chip').allTextContents()).toEqual(expect.arrayContaining(['api', 'vendor']));
-    await screenshot(page, SHOTS, '06-send-trace');
+    await shoot('06-send-trace');
   });
 
   it('edits a vendor account weight live; a console write without the CSRF token is refused', async () => {
@@ -170,7 +177,7 @@ describe('the ops console in a real browser', () => {
     await eventually(async () => ((await herald.deps.prisma.account.findUniqueOrThrow({ where: { name: SEED_SANDBOX_ACCOUNT } })).weight === 7 ? true : undefined));
     // The row shows the new weight as the account's effective weight once the page has reloaded the report.
     await page.locator(`tr[data-account="${SEED_SANDBOX_ACCOUNT}"] td:nth-child(8) strong`, { hasText: /^7$/ }).waitFor();
-    await screenshot(page, SHOTS, '07-accounts');
+    await shoot('07-accounts');
 
     const id = (await herald.deps.prisma.account.findUniqueOrThrow({ where: { name: SEED_SANDBOX_ACCOUNT } })).id;
     const forged = await page.evaluate(async (accountId) => {
@@ -197,7 +204,7 @@ describe('the ops console in a real browser', () => {
     expect(comparison).toContain('differences');
     expect(comparison).toContain('Billed, unknown to Herald: 1');
     expect(comparison).toContain('sbx-not-ours-0001');
-    await screenshot(page, SHOTS, '08-billing');
+    await shoot('08-billing');
   });
 
   it('shows the other pages without errors, and signs out', async () => {
@@ -205,7 +212,7 @@ describe('the ops console in a real browser', () => {
       await page.goto(`${herald.baseUrl}/console/${section}`);
       await page.waitForSelector('.card table, .card .empty');
       expect(await page.locator('.error').count()).toBe(0);
-      await screenshot(page, SHOTS, name);
+      await shoot(name);
     }
     // One message's sends by state: the deferred send's message is the newest.
     await page.goto(`${herald.baseUrl}/console/messages`);
@@ -213,7 +220,7 @@ describe('the ops console in a real browser', () => {
     await page.waitForSelector('.stats .stat');
     expect(await page.textContent('.stats')).toContain('deferred');
     expect(await page.locator('table tbody tr').count()).toBe(1);
-    await screenshot(page, SHOTS, '12-message-sends');
+    await shoot('12-message-sends');
     await page.click('text=Sign out');
     await page.waitForSelector('input[name=apiKey]');
     expect((await context.cookies()).filter((c) => c.name === SESSION_COOKIE)).toEqual([]);

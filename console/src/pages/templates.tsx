@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { ActionButton, Badge, Card, Empty, ErrorBox, Field, PageTitle, useLoad, valueOf } from '../components/ui';
-import { percent, time } from '../format';
+import { percent } from '../format';
 import { useCan } from '../session';
 import type { Template, TemplateMatch } from '../types';
 
@@ -135,7 +135,6 @@ function TemplateList() {
             <th>Content</th>
             <th>Night shield</th>
             <th>Dedup · daily cap</th>
-            <th>Changed</th>
             <th />
           </tr>
         </thead>
@@ -156,10 +155,9 @@ function TemplateList() {
                 <td class="content">{template.content}</td>
                 <td>{template.shieldPolicy === 'NONE' ? 'none' : `${template.shieldPolicy} ${template.quietStart ?? 'default'}–${template.quietEnd ?? 'default'}`}</td>
                 <td>
-                  {template.dedupContentSeconds ?? 'default'} s · {template.dailyCapMax ?? 'default'}
+                  {template.dedupContentSeconds === null ? 'default' : `${template.dedupContentSeconds} s`} · {template.dailyCapMax ?? 'default'}
                 </td>
-                <td class="nowrap">{time(template.updatedAt)}</td>
-                <td class="nowrap">
+                <td class="actions">
                   {template.status !== 'ACTIVE' && <ActionButton onClick={act(template, 'approve')}>Approve</ActionButton>}
                   {template.status !== 'DISABLED' && (
                     <ActionButton kind="danger" onClick={act(template, 'disable')}>
@@ -173,7 +171,7 @@ function TemplateList() {
               </tr>
               {editing === template.id && (
                 <tr>
-                  <td colSpan={8}>
+                  <td colSpan={7}>
                     <TemplateSettings
                       template={template}
                       onSaved={async () => {
