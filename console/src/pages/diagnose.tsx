@@ -84,10 +84,7 @@ function DiagnosisView({ answer, reload }: { answer: Diagnosis; reload: () => Pr
           <table>
             <thead>
               <tr>
-                <th>At</th>
-                <th>Caller</th>
-                <th>Template</th>
-                <th>Answer</th>
+                <RequestHeads />
                 <th>Receiver as it arrived</th>
                 <th>Why, and what to do</th>
               </tr>
@@ -95,12 +92,7 @@ function DiagnosisView({ answer, reload }: { answer: Diagnosis; reload: () => Pr
             <tbody>
               {answer.rejectedRequests.map((request) => (
                 <tr key={request.at}>
-                  <td class="nowrap">{time(request.at)}</td>
-                  <td>{request.caller ?? '—'}</td>
-                  <td>{request.template ?? '—'}</td>
-                  <td>
-                    {request.status} {request.errorCode}
-                  </td>
+                  <RequestCells request={request} answer={`${request.status} ${request.errorCode}`} />
                   <td>
                     <code class="raw">{request.receiverAsReceived.join(', ')}</code>
                   </td>
@@ -121,20 +113,14 @@ function DiagnosisView({ answer, reload }: { answer: Diagnosis; reload: () => Pr
             <table>
               <thead>
                 <tr>
-                  <th>At</th>
-                  <th>Caller</th>
-                  <th>Template</th>
-                  <th>Answer</th>
+                  <RequestHeads />
                   <th>Receivers</th>
                 </tr>
               </thead>
               <tbody>
                 {answer.windowRequests.map((request, i) => (
                   <tr key={i}>
-                    <td class="nowrap">{time(request.at)}</td>
-                    <td>{request.caller ?? '—'}</td>
-                    <td>{request.template ?? '—'}</td>
-                    <td>{request.status}</td>
+                    <RequestCells request={request} answer={String(request.status)} />
                     <td>{request.receivers.join(', ')}</td>
                   </tr>
                 ))}
@@ -143,6 +129,29 @@ function DiagnosisView({ answer, reload }: { answer: Diagnosis; reload: () => Pr
           )}
         </Card>
       )}
+    </>
+  );
+}
+
+/** The first columns of a row about an API request: when, who, which template, the answer. */
+function RequestHeads() {
+  return (
+    <>
+      <th>At</th>
+      <th>Caller</th>
+      <th>Template</th>
+      <th>Answer</th>
+    </>
+  );
+}
+
+function RequestCells({ request, answer }: { request: { at: string; caller: string | null; template: string | null }; answer: string }) {
+  return (
+    <>
+      <td class="nowrap">{time(request.at)}</td>
+      <td>{request.caller ?? '—'}</td>
+      <td>{request.template ?? '—'}</td>
+      <td>{answer}</td>
     </>
   );
 }
