@@ -112,9 +112,9 @@ function ignore(): void {}
 
 /** The account id is a hash tag, so both keys of an account share a Redis Cluster slot. */
 function failuresKey(accountId: string): string {
-  return `herald:circuit:{${accountId}}:failures`;
+  return `circuit:{${accountId}}:failures`;
 }
 
 function openKey(accountId: string): string {
-  return `herald:circuit:{${accountId}}:open`;
+  return `circuit:{${accountId}}:open`;
 }

@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import type { DevConfig } from '../dev-config';
 import type { PrismaClient } from '../generated/prisma/client';
 import { apiKeyPrefix, hashApiKey } from '../security/api-keys';
 import type { SecretBox } from '../security/secret-box';
@@ -7,6 +7,7 @@ export const SEED_TEAM = 'demo';
 export const SEED_SMS_TEMPLATE = 'welcome_sms';
 export const SEED_VERIFICATION_TEMPLATE = 'verify_code';
 export const SEED_SANDBOX_ACCOUNT = 'sandbox-primary';
+export const SEED_SANDBOX_TIMEOUT_MS = 5000;
 
 /**
  * What a new user needs to send a first SMS with no editing: a team, an API
@@ -14,7 +15,7 @@ export const SEED_SANDBOX_ACCOUNT = 'sandbox-primary';
  * Idempotent: running it again changes nothing that exists. Returns the
  * sandbox account, whose receipt push URL the caller shows.
  */
-export async function seed(prisma: PrismaClient, config: Config, secrets: SecretBox): Promise<{ id: string; provider: string }> {
+export async function seed(prisma: PrismaClient, config: Pick<DevConfig, 'SEED_API_KEY' | 'SANDBOX_VENDOR_URL' | 'SANDBOX_APP_KEY' | 'SANDBOX_APP_SECRET'>, secrets: SecretBox): Promise<{ id: string; provider: string }> {
   const team = await prisma.team.upsert({ where: { name: SEED_TEAM }, create: { name: SEED_TEAM }, update: {} });
 
   await prisma.apiKey.upsert({
@@ -53,7 +54,7 @@ export async function seed(prisma: PrismaClient, config: Config, secrets: Secret
     select: { id: true, provider: true },
     create: {
       name: SEED_SANDBOX_ACCOUNT, channel: 'SMS', provider: 'sandbox',
-      config: { endpoint: config.SANDBOX_VENDOR_URL, timeoutMs: 5000 },
+      config: { endpoint: config.SANDBOX_VENDOR_URL, timeoutMs: SEED_SANDBOX_TIMEOUT_MS },
       secretCiphertext: secrets.seal({ appKey: config.SANDBOX_APP_KEY, appSecret: config.SANDBOX_APP_SECRET }),
       weight: 1, priority: 10,
     },

@@ -4,6 +4,7 @@ import { createActivities } from '../activities';
 import { defaultActivitySettings, type ActivityDeps, type ActivitySettings } from '../activities/deps';
 import type { Config } from '../config';
 import { createWorkflowStarter } from '../sending/workflow-starter';
+import { workflowSource } from './workflow-bundle';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -13,8 +14,12 @@ export interface WorkerOptions {
 }
 
 /** The activity settings a worker process reads from its config. */
-export function activitySettingsFromConfig(config: Pick<Config, 'VENDOR_BATCH_WINDOW_MS' | 'VENDOR_BATCH_MAX_SIZE'>): ActivitySettings {
-  return { ...defaultActivitySettings, vendorBatch: { windowMs: config.VENDOR_BATCH_WINDOW_MS, maxSize: config.VENDOR_BATCH_MAX_SIZE } };
+export function activitySettingsFromConfig(config: Pick<Config, 'ACCOUNT_CACHE_MS' | 'VENDOR_BATCH_WINDOW_MS' | 'VENDOR_BATCH_MAX_SIZE'>): ActivitySettings {
+  return {
+    ...defaultActivitySettings,
+    accountCacheMs: config.ACCOUNT_CACHE_MS,
+    vendorBatch: { windowMs: config.VENDOR_BATCH_WINDOW_MS, maxSize: config.VENDOR_BATCH_MAX_SIZE },
+  };
 }
 
 /**
@@ -35,7 +40,7 @@ export async function createSendWorker(options: WorkerOptions): Promise<Worker> 
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...workflowSource(config.WORKFLOW_BUNDLE_PATH),
     activities: createActivities({ settings: defaultActivitySettings, ...options.deps, starter }),
   });
 }

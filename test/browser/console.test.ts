@@ -1,9 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { API_OPERATIONS } from '../../src/api/openapi/operations';
+import { API_OPERATIONS } from '../../src/api/routes';
 import { SESSION_COOKIE } from '../../src/api/console/console-session';
 import { SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
 import { launchChromium, screenshot } from '../support/browser';
-import { ensureConsoleBuilt } from '../support/console-build';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 
 const SHOTS = 'console';
@@ -46,7 +45,6 @@ describe('the ops console in a real browser', () => {
   }
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
     herald = await startHerald();
     const { prisma } = herald.deps;
     const team = await prisma.team.findUniqueOrThrow({ where: { name: 'demo' } });

@@ -72,9 +72,7 @@ describe.each(ROBOTS)('$vendor robot against its fake webhook', ({ vendor, adapt
     fake.failNext(vendor, 'server-error');
     expect(await failure(adapter.send(account(adapter, secrets), message('group')))).toMatchObject({ errorClass: 'RETRYABLE', vendorCode: 'HTTP_500' });
     fake.failNext(vendor, 'hang');
-    const startedAt = Date.now();
     expect(await failure(adapter.send(account(adapter, secrets), message('group')))).toMatchObject({ errorClass: 'RETRYABLE', vendorCode: 'TIMEOUT' });
-    console.log(`${vendor}: a hung webhook failed after ${Date.now() - startedAt} ms (timeoutMs 500)`);
   });
 
   if (vendor !== 'wecom') {

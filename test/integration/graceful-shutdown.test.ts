@@ -5,13 +5,14 @@ import { startHerald, type RunningHerald } from '../support/herald';
 const REQUESTS = 40;
 const RECEIVERS_PER_REQUEST = 2;
 
-type Outcome = { receivers: string[]; status: number; messageId: string | null } | { receivers: string[]; error: string };
+type Outcome = { receivers: string[]; status: number; code: string | null; messageId: string | null } | { receivers: string[]; error: string };
 
 /**
  * SIGTERM to an API process (src/api/main.ts, its own Node process) in the
  * middle of a burst of requests: every request it answered 202 is fully
  * recorded (message, its sends, their outbox rows); a request it did not
- * answer left nothing behind; and the process exits by itself.
+ * accept (not answered, or 503 when the database was too busy to take it)
+ * left nothing behind; no answer is a 500; and the process exits by itself.
  */
 describe('graceful shutdown of the API', () => {
   let herald: RunningHerald;
@@ -38,8 +39,8 @@ describe('graceful shutdown of the API', () => {
     }, `${baseUrl}/healthz`);
 
     const running = api;
-    /** Set by the first answer: when SIGTERM went out and how the process ended. */
-    const termination: { at: number; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | null } = { at: 0, exited: null };
+    /** Set by the first answer: how the process ended after SIGTERM. */
+    const termination: { exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | null } = { exited: null };
     const outcomes = await Promise.all(Array.from({ length: REQUESTS }, async (_, i): Promise<Outcome> => {
       const receivers = Array.from({ length: RECEIVERS_PER_REQUEST }, () => deliverableReceiver());
       try {
@@ -49,13 +50,12 @@ describe('graceful shutdown of the API', () => {
           body: JSON.stringify({ templateCode: 'verify_code', receivers, variables: { code: String(3000 + i) } }),
           signal: AbortSignal.timeout(30_000),
         });
-        const body = (await response.json()) as { messageId?: string };
+        const body = (await response.json()) as { messageId?: string; error?: { code?: string } };
         // The first answer: stop the API while the rest of the burst is in flight.
         if (!termination.exited) {
-          termination.at = Date.now();
           termination.exited = running.kill('SIGTERM');
         }
-        return { receivers, status: response.status, messageId: body.messageId ?? null };
+        return { receivers, status: response.status, code: body.error?.code ?? null, messageId: body.messageId ?? null };
       } catch (error) {
         return { receivers, error: error instanceof Error ? error.message : String(error) };
       }
@@ -63,10 +63,11 @@ describe('graceful shutdown of the API', () => {
     if (!termination.exited) throw new Error('no request was answered');
     expect(await termination.exited).toEqual({ code: 0, signal: null });
     const accepted = outcomes.filter((o): o is Extract<Outcome, { status: number }> => 'status' in o && o.status === 202);
-    console.log(`SIGTERM during a burst of ${REQUESTS}: ${accepted.length} answered 202, ${outcomes.filter((o) => 'error' in o).length} not answered, exit ${Date.now() - termination.at} ms after the signal`);
     expect(accepted.length).toBeGreaterThan(0);
-    // Anything else is a refused connection (the API had stopped listening), never an error answer.
-    expect(outcomes.filter((o) => 'status' in o && o.status !== 202)).toEqual([]);
+    // Anything else is a refused connection (the API had stopped listening) or, on a machine so busy that no
+    // database connection came in time, a 503 that accepted nothing: never another error answer.
+    const refused = outcomes.filter((o): o is Extract<Outcome, { status: number }> => 'status' in o && o.status !== 202);
+    expect(refused.filter((o) => o.status !== 503 || o.code !== 'DATABASE_UNAVAILABLE')).toEqual([]);
 
     const { prisma } = herald.deps;
     const sendIds: string[] = [];
@@ -76,8 +77,8 @@ describe('graceful shutdown of the API', () => {
       for (const send of message.sends) expect(send.outbox).not.toBeNull();
       sendIds.push(...message.sends.map((send) => send.id));
     }
-    const unanswered = outcomes.filter((o) => 'error' in o).flatMap((o) => o.receivers);
-    expect(await prisma.send.count({ where: { receiver: { in: unanswered } } })).toBe(0);
+    const notAccepted = [...outcomes.filter((o) => 'error' in o), ...refused].flatMap((o) => o.receivers);
+    expect(await prisma.send.count({ where: { receiver: { in: notAccepted } } })).toBe(0);
 
     // The in-process relay starts whatever the stopped API had not: every accepted send ends once.
     const ledger = await ledgerOf(herald, sendIds, 120_000);

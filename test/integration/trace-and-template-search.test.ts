@@ -36,7 +36,6 @@ describe('GET /v1/sends/:id/trace and GET /v1/templates/search', () => {
     });
     expect(trace).toMatchObject({ sendId, status: 'DELIVERED', workflowId: `send-${sendId}`, history: { available: true } });
     const events: TraceLine[] = trace.events;
-    console.log(`trace of one send (${events.length} events):\n${events.map((e) => `${e.at} ${e.step.padEnd(12)} ${e.what}  [${e.evidence}]`).join('\n')}`);
 
     const times = events.map((e) => new Date(e.at).getTime());
     expect(times).toEqual([...times].sort((a, b) => a - b));

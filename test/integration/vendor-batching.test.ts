@@ -188,7 +188,6 @@ describe('batched sends end to end through Herald', () => {
     beforeAll(async () => {
       const accountId = await useOnlyAccount(herald, { name: 'tencent-batch-e2e', provider: 'tencent', config: tencentAccount.config as Record<string, string | number>, secrets: tencentAccount.secrets });
       tencent.setCallbackUrl(receiptPushUrl(herald.baseUrl, herald.deps.config.RECEIPT_TOKEN_KEY, { id: accountId, provider: 'tencent' }));
-      await new Promise((resolve) => setTimeout(resolve, 3_500)); // the worker's account cache
     }, 30_000);
 
     it('N sends of one message → one vendor request; each send SENT with its own id, then DELIVERED', async () => {
@@ -227,7 +226,6 @@ describe('batched sends end to end through Herald', () => {
     beforeAll(async () => {
       const accountId = await useOnlyAccount(herald, { name: 'aliyun-batch-e2e', provider: 'aliyun', config: aliyunAccount.config as Record<string, string | number>, secrets: aliyunAccount.secrets });
       aliyun.setCallbackUrl(receiptPushUrl(herald.baseUrl, herald.deps.config.RECEIPT_TOKEN_KEY, { id: accountId, provider: 'aliyun' }));
-      await new Promise((resolve) => setTimeout(resolve, 3_500)); // the worker's account cache
     }, 30_000);
 
     it('N sends → one SendBatchSms; the pushed receipts (BizId + number) find each send', async () => {

@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SOURCES = path.join(ROOT, 'console');
@@ -24,11 +25,11 @@ function builtAt(): number {
 }
 
 /**
- * Builds the console (`npm run build:console`, about 3 s) when dist/console is
- * missing or older than its sources, so a browser test never runs a stale
- * page; otherwise costs one directory walk.
+ * Builds the console (`npm run build:console`) when dist/console is missing or
+ * older than its sources, so a browser test never runs a stale page; otherwise
+ * costs one directory walk. Called once per run by test/setup/browser.ts.
  */
-export function ensureConsoleBuilt(): void {
+export async function ensureConsoleBuilt(): Promise<void> {
   if (builtAt() > newest(SOURCES)) return;
-  execFileSync('npm', ['run', '--silent', 'build:console'], { cwd: ROOT, stdio: 'inherit' });
+  await promisify(execFile)('npm', ['run', '--silent', 'build:console'], { cwd: ROOT });
 }

@@ -2,10 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { runWorkflowBundlePath } from '../support/test-run';
 
 /**
  * Every history recorded from the workflow tests (`npm run test:record-histories`: send-message.test.ts and campaign-run.test.ts,
- * binary protobuf files) is replayed against today's workflow code. A change that would
+ * binary protobuf files) is replayed against today's workflow code, bundled as production
+ * bundles it (buildWorkflowBundle: what `npm run build` writes to dist/workflow-bundle.js). A change that would
  * break running workflows (reordered steps, a removed activity) without
  * `patched()` fails here.
  */
@@ -29,7 +31,7 @@ describe('replay of recorded send and campaign histories', () => {
       history: temporal.api.history.v1.History.decode(readFileSync(path.join(HISTORY_DIR, file))),
     }));
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: require.resolve('../../src/workflows'), replayName: 'herald-replay' }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: runWorkflowBundlePath() }, replayName: 'herald-replay' }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);

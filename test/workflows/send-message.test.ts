@@ -381,7 +381,6 @@ describe('sendMessage workflow (time-skipping server)', () => {
     expect(outcome.status).toBe('DELIVERED');
     expect(journal.statuses.map((s) => s.status)).toEqual(['SCHEDULED', 'QUEUED', 'SENDING']);
     expect(sentAt).toBeGreaterThanOrEqual(sendAt.toMillis());
-    console.log(`scheduled for ${sendAt.toISO()}, vendor called at ${DateTime.fromMillis(sentAt, { zone: SHANGHAI }).toISO()} (server time)`);
   });
 
   it('applies the night shield at the scheduled time, not at acceptance', async () => {

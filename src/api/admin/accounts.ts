@@ -1,4 +1,3 @@
-import { Router } from 'express';
 import { Prisma, type Account } from '../../generated/prisma/client';
 import { receiptPushUrl } from '../../security/receipt-token';
 import type { SecretBox } from '../../security/secret-box';
@@ -7,93 +6,156 @@ import { privateUrlsAllowed } from '../../vendors/outbound-url';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { idParamSchema } from '../schemas';
-import { parseOr400 } from '../validate';
 import { adapterFor, checkAccountSettings } from './account-settings';
-import type { accountListAnswerSchema, accountViewSchema } from './answers';
+import { accountListAnswerSchema, accountViewSchema } from './answers';
 import { createAccountSchema, updateAccountSchema } from './schemas';
+import { ADMIN, ok } from '../openapi/access';
+import { route, type ApiRoute } from '../route';
 
 /**
  * Vendor accounts (shared by all teams): create, change, enable, disable, read.
  * Secrets are write-only: sealed with the SecretBox, answered only by name.
  * Workers see a change when their account cache expires (ActivitySettings.accountCacheMs).
  */
-export function adminAccountsRouter(deps: ApiDeps): Router {
-  const router = Router();
-  const privateUrls = privateUrlsAllowed(deps.config) ? 'allowed' : 'refused';
-  // The receipt URL is derived (HMAC of the account id), so an admin can read it again at any time.
-  const view = (row: Account): AnswerOf<typeof accountViewSchema> => ({ ...accountView(row, deps.secrets), receiptUrl: receiptPushUrl(deps.config.PUBLIC_BASE_URL, deps.config.RECEIPT_TOKEN_KEY, row) });
+const accountNotFound = { 404: 'ACCOUNT_NOT_FOUND: no such account' };
 
-  router.get('/v1/admin/accounts', async (_req, res) => {
-    const rows = await deps.prisma.account.findMany({ orderBy: [{ channel: 'asc' }, { priority: 'asc' }, { name: 'asc' }] });
-    res.json({ accounts: rows.map(view) } satisfies AnswerOf<typeof accountListAnswerSchema>);
-  });
+export const adminAccountRoutes: ApiRoute[] = [
+  route({
+    method: 'get',
+    path: '/v1/admin/accounts',
+    tag: 'admin: accounts',
+    summary: 'Vendor accounts (shared by all teams)',
+    access: ADMIN,
+    answers: ok('the accounts', accountListAnswerSchema),
+    handler: async ({ deps, res }) => {
+      const rows = await deps.prisma.account.findMany({ orderBy: [{ channel: 'asc' }, { priority: 'asc' }, { name: 'asc' }] });
+      res.json({ accounts: rows.map((row) => accountAnswer(deps, row)) } satisfies AnswerOf<typeof accountListAnswerSchema>);
+    },
+  }),
 
-  router.get('/v1/admin/accounts/:id', async (req, res) => {
-    res.json(view(await findAccount(deps, req.params)));
-  });
+  route({
+    method: 'get',
+    path: '/v1/admin/accounts/:id',
+    tag: 'admin: accounts',
+    summary: 'One vendor account',
+    access: ADMIN,
+    params: idParamSchema,
+    answers: ok('the account', accountViewSchema),
+    errors: accountNotFound,
+    handler: async ({ deps, res, params }) => {
+      res.json(accountAnswer(deps, await findAccount(deps, params.id)));
+    },
+  }),
 
-  router.post('/v1/admin/accounts', async (req, res) => {
-    const body = parseOr400(createAccountSchema, req.body, 'body');
-    const adapter = adapterFor(deps.vendors, body.provider);
-    const checked = checkAccountSettings(adapter, { config: body.config, secrets: body.secrets }, privateUrls);
-    const row = await uniqueName(body.name, () =>
-      deps.prisma.account.create({
-        data: {
-          name: body.name,
-          channel: adapter.channel,
-          provider: adapter.provider,
-          config: (checked.config ?? {}) as Prisma.InputJsonObject,
-          secretCiphertext: sealed(deps.secrets, checked.secrets ?? {}),
-          weight: body.weight,
-          priority: body.priority,
-          rateLimitPerSecond: body.rateLimitPerSecond ?? null,
-          enabled: body.enabled,
-        },
-      }),
-    );
-    res.status(201).json(view(row));
-  });
+  route({
+    method: 'post',
+    path: '/v1/admin/accounts',
+    tag: 'admin: accounts',
+    summary: 'Create a vendor account',
+    description: "`config` and `secrets` are checked with the provider's own schemas; secrets are sealed at rest and never answered.",
+    access: ADMIN,
+    body: createAccountSchema,
+    answers: { 201: { description: 'created', schema: accountViewSchema } },
+    errors: { 409: 'ACCOUNT_NAME_TAKEN: an account with this name exists' },
+    handler: async ({ deps, res, body }) => {
+      const adapter = adapterFor(deps.vendors, body.provider);
+      const checked = checkAccountSettings(adapter, { config: body.config, secrets: body.secrets }, privateUrlPolicy(deps));
+      const row = await uniqueName(body.name, () =>
+        deps.prisma.account.create({
+          data: {
+            name: body.name,
+            channel: adapter.channel,
+            provider: adapter.provider,
+            config: (checked.config ?? {}) as Prisma.InputJsonObject,
+            secretCiphertext: sealed(deps.secrets, checked.secrets ?? {}),
+            weight: body.weight,
+            priority: body.priority,
+            rateLimitPerSecond: body.rateLimitPerSecond ?? null,
+            enabled: body.enabled,
+          },
+        }),
+      );
+      res.status(201).json(accountAnswer(deps, row));
+    },
+  }),
 
-  router.patch('/v1/admin/accounts/:id', async (req, res) => {
-    const current = await findAccount(deps, req.params);
-    const change = parseOr400(updateAccountSchema, req.body, 'body');
-    const checked = checkAccountSettings(adapterFor(deps.vendors, current.provider), { config: change.config, secrets: change.secrets }, privateUrls);
-    const row = await uniqueName(change.name ?? current.name, () =>
-      deps.prisma.account.update({
-        where: { id: current.id },
-        data: {
-          name: change.name,
-          weight: change.weight,
-          priority: change.priority,
-          rateLimitPerSecond: change.rateLimitPerSecond,
-          ...(checked.config ? { config: checked.config as Prisma.InputJsonObject } : {}),
-          ...(checked.secrets ? { secretCiphertext: sealed(deps.secrets, checked.secrets) } : {}),
-        },
-      }),
-    );
-    res.json(view(row));
-  });
+  route({
+    method: 'patch',
+    path: '/v1/admin/accounts/:id',
+    tag: 'admin: accounts',
+    summary: 'Change a vendor account (`config` and `secrets` are replaced whole)',
+    access: ADMIN,
+    params: idParamSchema,
+    body: updateAccountSchema,
+    answers: ok('the changed account', accountViewSchema),
+    errors: { ...accountNotFound, 409: 'ACCOUNT_NAME_TAKEN: an account with this name exists' },
+    handler: async ({ deps, res, params, body }) => {
+      const current = await findAccount(deps, params.id);
+      const change = body;
+      const checked = checkAccountSettings(adapterFor(deps.vendors, current.provider), { config: change.config, secrets: change.secrets }, privateUrlPolicy(deps));
+      const row = await uniqueName(change.name ?? current.name, () =>
+        deps.prisma.account.update({
+          where: { id: current.id },
+          data: {
+            name: change.name,
+            weight: change.weight,
+            priority: change.priority,
+            rateLimitPerSecond: change.rateLimitPerSecond,
+            ...(checked.config ? { config: checked.config as Prisma.InputJsonObject } : {}),
+            ...(checked.secrets ? { secretCiphertext: sealed(deps.secrets, checked.secrets) } : {}),
+          },
+        }),
+      );
+      res.json(accountAnswer(deps, row));
+    },
+  }),
 
-  router.post('/v1/admin/accounts/:id/enable', async (req, res) => {
-    res.json(view(await setEnabled(deps, req.params, true)));
-  });
+  route({
+    method: 'post',
+    path: '/v1/admin/accounts/:id/enable',
+    tag: 'admin: accounts',
+    summary: 'Enable an account',
+    access: ADMIN,
+    params: idParamSchema,
+    answers: ok('the account', accountViewSchema),
+    errors: accountNotFound,
+    handler: async ({ deps, res, params }) => {
+      res.json(accountAnswer(deps, await setEnabled(deps, params.id, true)));
+    },
+  }),
 
-  router.post('/v1/admin/accounts/:id/disable', async (req, res) => {
-    res.json(view(await setEnabled(deps, req.params, false)));
-  });
+  route({
+    method: 'post',
+    path: '/v1/admin/accounts/:id/disable',
+    tag: 'admin: accounts',
+    summary: 'Disable an account',
+    access: ADMIN,
+    params: idParamSchema,
+    answers: ok('the account', accountViewSchema),
+    errors: accountNotFound,
+    handler: async ({ deps, res, params }) => {
+      res.json(accountAnswer(deps, await setEnabled(deps, params.id, false)));
+    },
+  }),
+];
 
-  return router;
+function privateUrlPolicy(deps: ApiDeps): 'allowed' | 'refused' {
+  return privateUrlsAllowed(deps.config) ? 'allowed' : 'refused';
 }
 
-async function findAccount(deps: ApiDeps, params: unknown): Promise<Account> {
-  const { id } = parseOr400(idParamSchema, params, 'params');
+/** An account as answered; the receipt URL is derived (HMAC of the account id), so an admin can read it again at any time. */
+function accountAnswer(deps: ApiDeps, row: Account): AnswerOf<typeof accountViewSchema> {
+  return { ...accountView(row, deps.secrets), receiptUrl: receiptPushUrl(deps.config.PUBLIC_BASE_URL, deps.config.RECEIPT_TOKEN_KEY, row) };
+}
+
+async function findAccount(deps: ApiDeps, id: string): Promise<Account> {
   const row = await deps.prisma.account.findUnique({ where: { id } });
   if (!row) throw new HttpError(404, 'ACCOUNT_NOT_FOUND', `no account ${id}`);
   return row;
 }
 
-async function setEnabled(deps: ApiDeps, params: unknown, enabled: boolean): Promise<Account> {
-  const account = await findAccount(deps, params);
+async function setEnabled(deps: ApiDeps, id: string, enabled: boolean): Promise<Account> {
+  const account = await findAccount(deps, id);
   return account.enabled === enabled ? account : deps.prisma.account.update({ where: { id: account.id }, data: { enabled } });
 }
 

@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import type { Response } from 'express';
 import { Prisma, type Template } from '../../generated/prisma/client';
 import type { Channel, MessageType, ShieldPolicy } from '../../shared/states';
 import type { TemplateStatus } from '../../shared/template-status';
@@ -8,83 +8,115 @@ import type { AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { idParamSchema } from '../schemas';
-import { invalidRequest, parseOr400 } from '../validate';
-import type { templateListAnswerSchema, templateViewSchema } from './answers';
+import { invalidRequest } from '../validate';
+import { templateListAnswerSchema, templateViewSchema } from './answers';
 import { createTemplateSchema, templateListQuerySchema, updateTemplateSchema, type UpdateTemplateRequest } from './schemas';
 import { templateProblems, type TemplateShape } from './template-rules';
+import { ADMIN, ok } from '../openapi/access';
+import { route, type ApiRoute } from '../route';
 
 /** Fields whose change alters what receivers get, so an ACTIVE template needs approval again. */
 const REAPPROVAL_FIELDS = ['content', 'subject', 'messageType', 'vendorTemplateIds'] as const satisfies ReadonlyArray<keyof UpdateTemplateRequest>;
 
+const templateNotFound = { 404: 'TEMPLATE_NOT_FOUND: no such template in your team' };
+
 /** Templates of the admin's team: create, change, approve, disable, read. */
-export function adminTemplatesRouter(deps: ApiDeps): Router {
-  const router = Router();
+export const adminTemplateRoutes: ApiRoute[] = [
+  route({
+    method: 'get',
+    path: '/v1/admin/templates',
+    tag: 'admin: templates',
+    summary: "Your team's templates",
+    access: ADMIN,
+    query: templateListQuerySchema,
+    answers: ok('the templates, by code', templateListAnswerSchema),
+    handler: async ({ deps, res, query }) => {
+      const rows = await deps.prisma.template.findMany({ where: { teamId: callerOf(res).teamId, ...query }, orderBy: { code: 'asc' } });
+      res.json({ templates: rows.map(templateView) } satisfies AnswerOf<typeof templateListAnswerSchema>);
+    },
+  }),
 
-  router.get('/v1/admin/templates', async (req, res) => {
-    const query = parseOr400(templateListQuerySchema, req.query, 'query');
-    const rows = await deps.prisma.template.findMany({ where: { teamId: callerOf(res).teamId, ...query }, orderBy: { code: 'asc' } });
-    res.json({ templates: rows.map(templateView) } satisfies AnswerOf<typeof templateListAnswerSchema>);
-  });
+  route({
+    method: 'get',
+    path: '/v1/admin/templates/:id',
+    tag: 'admin: templates',
+    summary: 'One template',
+    access: ADMIN,
+    params: idParamSchema,
+    answers: ok('the template', templateViewSchema),
+    errors: templateNotFound,
+    handler: async ({ deps, res, params }) => {
+      res.json(templateView(await teamTemplate(deps, params.id, res)));
+    },
+  }),
 
-  router.get('/v1/admin/templates/:id', async (req, res) => {
-    res.json(templateView(await teamTemplate(deps, req.params, res)));
-  });
-
-  router.post('/v1/admin/templates', async (req, res) => {
-    const body = parseOr400(createTemplateSchema, req.body, 'body');
-    logFacts(res).templateRef = body.code;
-    const shape: TemplateShape = { ...body, subject: body.subject ?? null };
-    const problems = templateProblems(shape, deps.vendors);
-    if (problems.length > 0) throw invalidRequest(problems);
-    try {
-      const row = await deps.prisma.template.create({
-        data: { ...body, teamId: callerOf(res).teamId, status: 'PENDING_APPROVAL' satisfies TemplateStatus },
-      });
-      res.status(201).json(templateView(row));
-    } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw new HttpError(409, 'TEMPLATE_CODE_TAKEN', `a template with code ${body.code} exists`, { field: 'code' });
+  route({
+    method: 'post',
+    path: '/v1/admin/templates',
+    tag: 'admin: templates',
+    summary: 'Create a template (PENDING_APPROVAL until approved)',
+    access: ADMIN,
+    body: createTemplateSchema,
+    answers: { 201: { description: 'created', schema: templateViewSchema } },
+    errors: { 409: 'TEMPLATE_CODE_TAKEN: a template with this code exists' },
+    handler: async ({ deps, res, body }) => {
+      logFacts(res).templateRef = body.code;
+      const shape: TemplateShape = { ...body, subject: body.subject ?? null };
+      const problems = templateProblems(shape, deps.vendors);
+      if (problems.length > 0) throw invalidRequest(problems);
+      try {
+        const row = await deps.prisma.template.create({
+          data: { ...body, teamId: callerOf(res).teamId, status: 'PENDING_APPROVAL' satisfies TemplateStatus },
+        });
+        res.status(201).json(templateView(row));
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+          throw new HttpError(409, 'TEMPLATE_CODE_TAKEN', `a template with code ${body.code} exists`, { field: 'code' });
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+  }),
 
-  router.patch('/v1/admin/templates/:id', async (req, res) => {
-    const current = await teamTemplate(deps, req.params, res);
-    const change = parseOr400(updateTemplateSchema, req.body, 'body');
-    const shape: TemplateShape = {
-      channel: current.channel as Channel,
-      messageType: change.messageType ?? (current.messageType as MessageType),
-      subject: change.subject === undefined ? current.subject : change.subject,
-      content: change.content ?? current.content,
-      vendorTemplateIds: change.vendorTemplateIds ?? (current.vendorTemplateIds as Record<string, string>),
-      shieldPolicy: change.shieldPolicy ?? (current.shieldPolicy as ShieldPolicy),
-      bypassTeamSuppression: change.bypassTeamSuppression ?? current.bypassTeamSuppression,
-    };
-    const problems = templateProblems(shape, deps.vendors);
-    if (problems.length > 0) throw invalidRequest(problems);
-    const needsApproval = current.status === 'ACTIVE' && REAPPROVAL_FIELDS.some((field) => change[field] !== undefined);
-    const row = await deps.prisma.template.update({
-      where: { id: current.id },
-      data: { ...change, ...(needsApproval ? { status: 'PENDING_APPROVAL' satisfies TemplateStatus } : {}) },
-    });
-    res.json(templateView(row));
-  });
+  route({
+    method: 'patch',
+    path: '/v1/admin/templates/:id',
+    tag: 'admin: templates',
+    summary: 'Change a template (a content change of an ACTIVE one needs approval again)',
+    access: ADMIN,
+    params: idParamSchema,
+    body: updateTemplateSchema,
+    answers: ok('the changed template', templateViewSchema),
+    errors: templateNotFound,
+    handler: async ({ deps, res, params, body }) => {
+      const current = await teamTemplate(deps, params.id, res);
+      const change = body;
+      const shape: TemplateShape = {
+        channel: current.channel as Channel,
+        messageType: change.messageType ?? (current.messageType as MessageType),
+        subject: change.subject === undefined ? current.subject : change.subject,
+        content: change.content ?? current.content,
+        vendorTemplateIds: change.vendorTemplateIds ?? (current.vendorTemplateIds as Record<string, string>),
+        shieldPolicy: change.shieldPolicy ?? (current.shieldPolicy as ShieldPolicy),
+        bypassTeamSuppression: change.bypassTeamSuppression ?? current.bypassTeamSuppression,
+      };
+      const problems = templateProblems(shape, deps.vendors);
+      if (problems.length > 0) throw invalidRequest(problems);
+      const needsApproval = current.status === 'ACTIVE' && REAPPROVAL_FIELDS.some((field) => change[field] !== undefined);
+      const row = await deps.prisma.template.update({
+        where: { id: current.id },
+        data: { ...change, ...(needsApproval ? { status: 'PENDING_APPROVAL' satisfies TemplateStatus } : {}) },
+      });
+      res.json(templateView(row));
+    },
+  }),
 
-  router.post('/v1/admin/templates/:id/approve', async (req, res) => {
-    res.json(await setStatus(deps, await teamTemplate(deps, req.params, res), 'ACTIVE'));
-  });
-
-  router.post('/v1/admin/templates/:id/disable', async (req, res) => {
-    res.json(await setStatus(deps, await teamTemplate(deps, req.params, res), 'DISABLED'));
-  });
-
-  return router;
-}
+  statusRoute('approve', 'ACTIVE', 'Approve a template (ACTIVE)'),
+  statusRoute('disable', 'DISABLED', 'Disable a template'),
+];
 
 /** The template `:id` of the caller's team; another team's template is a 404, as if it did not exist. */
-async function teamTemplate(deps: ApiDeps, params: unknown, res: Response): Promise<Template> {
-  const { id } = parseOr400(idParamSchema, params, 'params');
+async function teamTemplate(deps: ApiDeps, id: string, res: Response): Promise<Template> {
   logFacts(res).templateRef = id;
   const row = await deps.prisma.template.findFirst({ where: { id, teamId: callerOf(res).teamId } });
   if (!row) throw new HttpError(404, 'TEMPLATE_NOT_FOUND', `no template ${id} in your team`);
@@ -122,4 +154,21 @@ function templateView(row: Template): AnswerOf<typeof templateViewSchema> {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** Approve or disable: the template with its new status. */
+function statusRoute(action: 'approve' | 'disable', status: TemplateStatus, summary: string): ApiRoute {
+  return route({
+    method: 'post',
+    path: `/v1/admin/templates/:id/${action}`,
+    tag: 'admin: templates',
+    summary,
+    access: ADMIN,
+    params: idParamSchema,
+    answers: ok('the template', templateViewSchema),
+    errors: templateNotFound,
+    handler: async ({ deps, res, params }) => {
+      res.json(await setStatus(deps, await teamTemplate(deps, params.id, res), status));
+    },
+  });
 }

@@ -29,13 +29,19 @@ export const CONSOLE_ACCESS = {
 
 export type ConsoleCapability = keyof typeof CONSOLE_ACCESS;
 
+/** An operation of the API as its OpenAPI document names it (`/v1/sends/{id}/retry`). */
+export interface DocumentedOperation {
+  method: string;
+  path: string;
+}
+
 /** The API route a capability needs beyond its scope, for routes other branches are adding. */
-const NEEDS_ROUTE: Partial<Record<ConsoleCapability, { method: string; path: string }>> = {
-  retrySend: { method: 'post', path: '/v1/sends/:id/retry' },
+const NEEDS_ROUTE: Partial<Record<ConsoleCapability, DocumentedOperation>> = {
+  retrySend: { method: 'post', path: '/v1/sends/{id}/retry' },
 };
 
-/** What a key with `scopes` may do in the console, given which routes the API serves. */
-export function consoleCapabilities(scopes: readonly string[], serves: (route: { method: string; path: string }) => boolean): ConsoleCapability[] {
+/** What a key with `scopes` may do in the console, given which operations the API serves. */
+export function consoleCapabilities(scopes: readonly string[], serves: (operation: DocumentedOperation) => boolean): ConsoleCapability[] {
   return (Object.keys(CONSOLE_ACCESS) as ConsoleCapability[]).filter((capability) => {
     const route = NEEDS_ROUTE[capability];
     return (!route || serves(route)) && scopes.includes(CONSOLE_ACCESS[capability]);

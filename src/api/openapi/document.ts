@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { version } from '../../../package.json';
+import { HERALD_VERSION } from '../../version';
 import { errorAnswerSchema } from '../answers';
 import { SESSION_COOKIE } from '../console/console-session';
 import { ANSWER_SCHEMAS, REQUEST_SCHEMAS } from './components';
 import type { Access, ApiOperation, Answer } from './operation';
-import { API_OPERATIONS } from './operations';
+import { API_OPERATIONS } from '../routes';
 
 /** A JSON Schema or any other part of the document: plain JSON. */
 export type JsonObject = { [key: string]: unknown };
@@ -50,8 +50,8 @@ const datesAsIsoText: NonNullable<z.core.ToJSONSchemaParams['override']> = (ctx)
 const CONVERSION = { target: 'draft-2020-12', unrepresentable: 'any', override: datesAsIsoText } as const;
 
 /**
- * The OpenAPI document of the HTTP API, generated from the operation table
- * (src/api/openapi/operations.ts) and the zod schemas it names: the same
+ * The OpenAPI document of the HTTP API, generated from the route table
+ * (src/api/routes/index.ts) and the zod schemas it names: the same
  * schemas the routes parse their input with and type their answers with.
  */
 export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_OPERATIONS): OpenApiDocument {
@@ -69,7 +69,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_O
   }
   return {
     openapi: '3.1.1',
-    info: { title: 'Herald', version, description: DESCRIPTION },
+    info: { title: 'Herald', version: HERALD_VERSION, description: DESCRIPTION },
     tags: [...new Set(operations.map((operation) => operation.tag))].map((name) => ({ name })),
     paths,
     components: {
