@@ -8,7 +8,7 @@ import { route, type ApiRoute } from '../route';
 import { idempotencyKeySchema, idParamSchema, messageRequestSchema } from '../schemas';
 import { parseOr400 } from '../validate';
 import { receiverSearchKey } from '../../shared/receivers';
-import { describeSend } from './send-view';
+import { describeMessage, describeSend } from './send-view';
 
 /** Messages: send a template to receivers, read a message with its sends. */
 export const messageRoutes: ApiRoute[] = [
@@ -83,11 +83,7 @@ export const messageRoutes: ApiRoute[] = [
       const counts: Record<string, number> = {};
       for (const send of message.sends) counts[send.status] = (counts[send.status] ?? 0) + 1;
       res.json({
-        messageId: message.id,
-        template: message.template.code,
-        channel: message.template.channel,
-        createdAt: message.createdAt,
-        receiverCount: message.receiverCount,
+        ...describeMessage(message),
         statusCounts: counts,
         sends: message.sends.map((s) => describeSend(s, deps.config)),
       } satisfies AnswerOf<typeof messageAnswerSchema>);
