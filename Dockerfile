@@ -8,12 +8,13 @@
 #   demo seed        node dist/db/seed-cli.js
 # The build stage compiles; the runtime stage holds the built JavaScript, the
 # SQL migrations and the production dependencies: no TypeScript, no tests, no
-# benchmarks, no tsx, no pino-pretty.
+# benchmarks, no tsx, no pino-pretty, no UI build tools (the ops console is
+# built here into dist/console, which the API serves under /console).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # ---------------------------------------------------------------------------
-# build: every dependency, the Prisma client, `npm run build` (tsc + workflow bundle).
+# build: every dependency, the Prisma client, `npm run build` (tsc + workflow bundle + console).
 # ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -33,7 +34,8 @@ COPY scripts/prisma-generate.js ./scripts/
 RUN node scripts/prisma-generate.js && test -f src/generated/prisma/client.ts
 
 COPY src ./src
-RUN npm run build && test -f dist/api/main.js && test -f dist/workflow-bundle.js
+COPY console ./console
+RUN npm run build && test -f dist/api/main.js && test -f dist/workflow-bundle.js && test -f dist/console/index.html
 
 # ---------------------------------------------------------------------------
 # runtime: production dependencies and the build, run as the non-root `node` user.

@@ -1,5 +1,5 @@
 /**
- * Three projects (docs/testing.md). Their global setups run only when the run
+ * Four projects (docs/testing.md). Their global setups run only when the run
  * includes one of their files: a unit test alone starts no server.
  * - unit: pure logic, no setup.
  * - workflows: the time-skipping server per file, the run's workflow bundle.
@@ -7,6 +7,10 @@
  *   workflow bundle per run; every file its own database, Redis prefix,
  *   namespace and task queue (test/support/isolation.ts), so files run in
  *   parallel and in any order.
+ * - browser: pages in Debian's Chromium (playwright-core) against the whole
+ *   of Herald, isolated like integration files; its global setup is the
+ *   integration one (run once whichever comes first) and builds the console
+ *   when dist/console is missing or stale.
  */
 const shared = {
   testEnvironment: 'node',
@@ -32,6 +36,15 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/setup/integration.ts',
+      globalTeardown: '<rootDir>/test/setup/integration-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/setup/isolate-file.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/setup/browser.ts',
+      // The same teardown module as integration's: jest runs it once.
       globalTeardown: '<rootDir>/test/setup/integration-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/setup/isolate-file.ts'],
     },

@@ -105,6 +105,11 @@ const limits = {
   RECEIPT_PUSH_MAX_RECEIPTS: z.coerce.number().int().positive().default(500).describe('receipts one vendor push may carry; a larger push is a 413 TOO_MANY_RECEIPTS asking the vendor to split it'),
 };
 
+const opsConsole = {
+  CONSOLE_DIR: z.string().default('dist/console').describe('where the built ops console is (`npm run build`, `GET /console`), relative to the working directory'),
+  CONSOLE_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12).describe('how long a console sign-in lasts; revoking its API key ends it sooner'),
+};
+
 const testEnvironments = {
   WHITELIST_ENABLED: flag().default('false').transform((value) => value === 'true').describe('test mode: only receivers in WHITELIST_RECEIVERS get real sends, the others end FILTERED / NOT_WHITELISTED. Refused in production'),
   WHITELIST_RECEIVERS: z.string().default('').describe('comma-separated receivers (any common format) that get real sends while WHITELIST_ENABLED is true; read by the worker at start'),
@@ -124,6 +129,7 @@ export const SETTING_SECTIONS = [
     settings: vendorConnections,
   },
   { title: 'Limits', settings: limits },
+  { title: 'Ops console', settings: opsConsole },
   {
     title: 'Test environments',
     intro: 'For test and staging deployments, run with `NODE_ENV=test` (or `development`); production refuses them.',
@@ -132,7 +138,7 @@ export const SETTING_SECTIONS = [
 ] as const satisfies readonly SettingSection[];
 
 const configSchema = z
-  .object({ ...mode, ...storage, ...temporal, ...network, ...secrets, ...sending, ...vendorConnections, ...limits, ...testEnvironments })
+  .object({ ...mode, ...storage, ...temporal, ...network, ...secrets, ...sending, ...vendorConnections, ...limits, ...opsConsole, ...testEnvironments })
   .refine((c) => c.NODE_ENV !== 'production' || c.SECRET_KEY !== DEV_SECRET_KEY, {
     message: 'set a SECRET_KEY of your own in production (32 random bytes, base64)',
     path: ['SECRET_KEY'],

@@ -2,6 +2,8 @@ import { ServiceError } from '@temporalio/client';
 import express, { type ErrorRequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/database-unavailable';
 import { authenticate } from './auth';
+import { CONSOLE_ASSETS_PATH, CONSOLE_PATH, createConsolePage } from './console/console-page';
+import { createConsoleSessions } from './console/console-session';
 import { callerRateLimit } from './caller-rate-limit';
 import { logFacts } from './caller';
 import type { ApiDeps } from './deps';
@@ -20,6 +22,8 @@ export function createApp(deps: ApiDeps): express.Express {
     ...deps,
     receiverBurst: createReceiverBurstGuard(deps.redis, deps.config, deps.logger, deps.metrics),
     openApiDocument: buildOpenApiDocument(API_OPERATIONS),
+    consoleSessions: createConsoleSessions(deps.config.SECRET_KEY, deps.config.CONSOLE_SESSION_HOURS),
+    consolePage: createConsolePage(deps.config.CONSOLE_DIR),
   };
   const app = express();
   app.disable('x-powered-by');
@@ -27,11 +31,14 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(requestLog(deps.prisma, deps.logger, deps.metrics, deps.logWrites));
   app.use(express.json({ limit: deps.config.MAX_BODY_BYTES, verify: keepReceiptRawBody }));
 
-  // Health, metrics, the API's own docs (they hold no secrets) and receipt pushes (the URL's token is the
-  // credential) take no API key; every other route is behind `authenticate` and its own scope.
+  // Health, metrics, the API's own docs (they hold no secrets), receipt pushes (the URL's token is the
+  // credential) and the console's page and sign-in take no API key; every other route is behind
+  // `authenticate` (a bearer key or a console session) and its own scope.
   app.use(routerOf(API_ROUTES.filter((apiRoute) => apiRoute.operation.access.kind !== 'api-key'), routeDeps));
   app.use(DOCS_ASSETS_PATH, docsAssets());
-  app.use('/v1', authenticate(deps.prisma, deps.logger), callerRateLimit(deps.redis, deps.config, deps.logger, deps.metrics));
+  app.use(CONSOLE_ASSETS_PATH, routeDeps.consolePage.assets);
+  app.use(CONSOLE_PATH, routeDeps.consolePage.deepLinks);
+  app.use('/v1', authenticate(deps.prisma, deps.logger, routeDeps.consoleSessions), callerRateLimit(deps.redis, deps.config, deps.logger, deps.metrics));
   app.use(routerOf(API_ROUTES.filter((apiRoute) => apiRoute.operation.access.kind === 'api-key'), routeDeps));
 
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));

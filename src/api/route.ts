@@ -1,5 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
+import type { ConsolePage } from './console/console-page';
+import type { ConsoleSessions } from './console/console-session';
 import type { ApiDeps } from './deps';
 import type { OpenApiDocument } from './openapi/document';
 import type { ApiOperation } from './openapi/operation';
@@ -12,6 +14,10 @@ export interface RouteDeps extends ApiDeps {
   receiverBurst: ReceiverBurstGuard;
   /** The OpenAPI document of the route table, built once. */
   openApiDocument: OpenApiDocument;
+  /** Console sign-ins as sealed cookies (also read by `authenticate`). */
+  consoleSessions: ConsoleSessions;
+  /** The built ops console. */
+  consolePage: ConsolePage;
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;

@@ -3,6 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { campaignSendId, createCampaignActivities } from '../../src/activities/campaign-run';
+import { campaignRunProgressSchema } from '../../src/api/campaign-answers';
 import type { WorkflowStarter } from '../../src/sending/workflow-starter';
 import type { SendInput } from '../../src/shared/contract';
 import { CAMPAIGN_RUN_WORKFLOW, campaignScheduleId, type CampaignPageResult, type CampaignRunOutcome } from '../../src/shared/campaign-contract';
@@ -110,7 +111,7 @@ describe('campaigns (real Temporal, Postgres, Redis)', () => {
       ...workflowSource(herald.deps.config.WORKFLOW_BUNDLE_PATH),
       activities: createCampaignActivities({ prisma: herald.deps.prisma, starter: countingStarter, defaults: herald.deps.config, logger: herald.deps.logger }),
     });
-    const snapshots: Array<{ pages: number | null; total: number; rowsTotal: number }> = [];
+    const snapshots: Array<{ pages: number | null; total: number; rowsTotal: number; liveFields: string[] | null }> = [];
     const workflowId = `campaign-${campaignId}-run-big`;
 
     const { outcome, firstRunId } = await worker.runUntil(async () => {
@@ -127,7 +128,10 @@ describe('campaigns (real Temporal, Postgres, Redis)', () => {
       while (!finished) {
         const run = await herald.deps.prisma.campaignRun.findUnique({ where: { workflowId } });
         const progress = run ? await herald.request('GET', `/v1/campaigns/${campaignId}/runs/${run.id}`) : null;
-        if (progress?.status === 200) snapshots.push({ pages: progress.body.live?.pages ?? null, total: progress.body.sends.total, rowsTotal: progress.body.rowsTotal });
+        if (progress?.status === 200) {
+          const live = progress.body.live as Record<string, unknown> | null;
+          snapshots.push({ pages: (live?.pages as number | undefined) ?? null, total: progress.body.sends.total, rowsTotal: progress.body.rowsTotal, liveFields: live && Object.keys(live).sort() });
+        }
         await Promise.race([result, new Promise((resolve) => setTimeout(resolve, PROGRESS_POLL_MS))]);
       }
       return { outcome: await result, firstRunId: handle.firstExecutionRunId };
@@ -171,6 +175,10 @@ describe('campaigns (real Temporal, Postgres, Redis)', () => {
     expect((progress.body.invalidLines as Array<{ line: number }>).map((e) => e.line)).toEqual([...malformed.keys()]);
     // While it ran, the answers never counted more than the audience.
     expect(snapshots.every((s) => s.total <= valid && s.rowsTotal === valid && (s.pages === null || s.pages <= PAGES))).toBe(true);
+    // While it ran, the answer's live progress held exactly the documented fields (the workflow's own runId is not one).
+    const documentedLive = Object.keys(campaignRunProgressSchema.shape.live.unwrap().shape).sort();
+    expect(snapshots.some((s) => s.liveFields !== null)).toBe(true);
+    expect(snapshots.filter((s) => s.liveFields !== null && s.liveFields.join() !== documentedLive.join())).toEqual([]);
   }, 180_000);
 
   it('sends a small campaign end to end on trigger: delivered, the suppressed receiver SUPPRESSED, counts add up', async () => {

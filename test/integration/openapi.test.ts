@@ -95,6 +95,11 @@ describe('the OpenAPI document', () => {
     const sendId: string = accepted.body.sends[0].sendId;
     await eventually(async () => (isFinal((await herald.request('GET', `/v1/sends/${sendId}`)).body.status as SendStatus) ? true : undefined));
     await call('GET', `/v1/messages/${messageId}`);
+    expect((await call('GET', '/v1/messages?limit=1')).body.messages).toHaveLength(1);
+    const { status: finalStatus } = (await herald.request('GET', `/v1/sends/${sendId}`)).body;
+    expect((await call('GET', `/v1/messages/${messageId}/sends?status=${finalStatus}&limit=1`)).body.total).toBe(1);
+    expect((await call('GET', `/v1/messages/${randomUUID()}/sends`)).status).toBe(404);
+    await call('GET', '/v1/reports/accounts?hours=2');
     await call('GET', `/v1/sends/${sendId}`);
     expect((await call('POST', `/v1/sends/${sendId}/cancel`)).status).toBe(409);
     expect((await call('POST', `/v1/sends/${sendId}/send-now`)).status).toBe(409);
@@ -181,6 +186,17 @@ describe('the OpenAPI document', () => {
     expect((await call('DELETE', `/v1/audiences/${audienceId}`)).status).toBe(409);
     expect((await call('POST', `/v1/campaigns/${campaignId}/pause`)).status).toBe(409);
     expect((await call('GET', `/v1/campaigns/${randomUUID()}`)).status).toBe(404);
+
+    // The console's session: sign in with a key, read it with the cookie, sign out.
+    expect((await call('POST', '/console/session', { apiKey: herald.apiKey })).status).toBe(201);
+    expect((await call('POST', '/console/session', { apiKey: 'hk_wrong_key_000000000000000000000' })).status).toBe(401);
+    const signIn = await fetch(`${herald.baseUrl}/console/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: herald.apiKey }) });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+    expect((await call('GET', '/console/session', undefined, { cookie })).status).toBe(200);
+    expect((await call('GET', '/console/session', undefined, { cookie: '' })).status).toBe(401);
+    expect((await call('DELETE', '/console/session', undefined, { cookie })).status).toBe(403);
+    expect((await call('DELETE', '/console/session', undefined, { cookie, 'x-csrf-token': csrfToken })).status).toBe(204);
 
     // Error answers: bad input, unknown ids, no key, a missing scope, bad JSON.
     expect((await call('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: [] })).status).toBe(400);

@@ -10,11 +10,13 @@ export const RUN_TEMPORAL = Symbol.for('herald.test.temporal');
 export type RunGlobals = typeof globalThis & { [RUN_TEMPORAL]?: TestWorkflowEnvironment };
 
 /**
- * globalSetup of the integration project, once per run: the migrated template database that each
+ * globalSetup of the integration project (and part of the browser one's), once per run: the migrated template database that each
  * file's database is copied from, one Temporal dev server (each file gets a namespace on it) and
  * the workflow bundle, all at the same time.
  */
 export default async function setUpIntegrationRun(): Promise<void> {
+  // The browser project's global setup (test/setup/browser.ts) did it already in this run.
+  if ((globalThis as RunGlobals)[RUN_TEMPORAL]) return;
   process.env.LOG_LEVEL ??= 'silent';
   const runUrl = runDatabaseUrl();
   process.env[RUN_ENV.databaseUrl] = runUrl;

@@ -31,7 +31,7 @@ let current: FileResources | null = null;
 
 /** The file's resources, as Herald's settings; fails outside a file set up by test/setup/isolate-file.ts. */
 export function fileResources(): FileResources {
-  if (!current) throw new Error('this test file is not isolated: integration tests live in test/integration/ (jest project "integration")');
+  if (!current) throw new Error('this test file is not isolated: integration and browser tests live in test/integration/ and test/browser/ (jest projects "integration" and "browser")');
   return current;
 }
 

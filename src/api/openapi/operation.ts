@@ -3,9 +3,10 @@ import type { Scope } from '../scopes';
 
 /**
  * Who may call an operation: anyone (health, metrics, docs), a vendor holding
- * an account's receipt URL token, or an API key holding one scope.
+ * an account's receipt URL token, an API key holding one scope (or a console
+ * session of such a key), or a console session of any key.
  */
-export type Access = { kind: 'public' } | { kind: 'receipt-token' } | { kind: 'api-key'; scope: Scope };
+export type Access = { kind: 'public' } | { kind: 'receipt-token' } | { kind: 'api-key'; scope: Scope } | { kind: 'console-session' };
 
 /**
  * One answer of an operation: a JSON body with its schema, another media

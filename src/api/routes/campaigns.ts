@@ -235,11 +235,13 @@ async function view(deps: ApiDeps, campaign: CampaignRow): Promise<AnswerOf<type
   return { ...summary(campaign), temporal, runs: runs.map(runView) };
 }
 
-/** The running workflow's own counts; null when it has ended or cannot be asked. */
-async function liveProgress(deps: ApiDeps, workflowId: string): Promise<CampaignProgress | null> {
+/** The running workflow's own counts (the answer already names the run); null when it has ended or cannot be asked. */
+async function liveProgress(deps: ApiDeps, workflowId: string): Promise<Omit<CampaignProgress, 'runId'> | null> {
   try {
     const progress = await deps.temporal.workflow.getHandle(workflowId).query(campaignProgressQuery);
-    return progress.done ? null : progress;
+    if (progress.done) return null;
+    const { pages, rowsStarted, rowsSkipped, afterLine, executions, done } = progress;
+    return { pages, rowsStarted, rowsSkipped, afterLine, executions, done };
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return null;
     throw error;

@@ -14,14 +14,17 @@ import { adminAccountRoutes } from '../admin/accounts';
 import { adminApiKeyRoutes } from '../admin/api-keys';
 import { adminAuditLogRoutes } from '../admin/audit-log';
 import { adminTemplateRoutes } from '../admin/templates';
+import { consoleRoutes } from '../console/console-routes';
 import { docsRoutes } from '../openapi/docs-routes';
 import type { ApiOperation } from '../openapi/operation';
 import type { ApiRoute } from '../route';
+import { accountHealthRoutes } from './account-health';
 import { audienceRoutes } from './audiences';
 import { billingRoutes } from './billing';
 import { campaignRoutes } from './campaigns';
 import { diagnoseRoutes } from './diagnose';
 import { healthRoutes } from './health';
+import { messageListRoutes } from './message-list';
 import { messageRoutes } from './messages';
 import { receiptRoutes } from './receipts';
 import { sendControlRoutes } from './send-control';
@@ -33,8 +36,10 @@ import { traceRoutes } from './trace';
 export const API_ROUTES: readonly ApiRoute[] = [
   ...healthRoutes,
   ...docsRoutes,
+  ...consoleRoutes,
   ...receiptRoutes,
   ...messageRoutes,
+  ...messageListRoutes,
   ...sendRoutes,
   ...sendControlRoutes,
   ...suppressionRoutes,
@@ -47,6 +52,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...diagnoseRoutes,
   ...traceRoutes,
   ...templateSearchRoutes,
+  ...accountHealthRoutes,
   ...billingRoutes,
 ];
 

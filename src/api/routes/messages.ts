@@ -9,7 +9,7 @@ import { idempotencyKeySchema, idParamSchema, messageRequestSchema } from '../sc
 import { parseOr400 } from '../validate';
 import { receiverSearchKey } from '../../shared/receivers';
 import { escapeNul } from '../../shared/variable-rules';
-import { describeSend } from './send-view';
+import { describeMessage, describeSend } from './send-view';
 
 /** Messages: send a template to receivers, read a message with its sends. */
 export const messageRoutes: ApiRoute[] = [
@@ -84,11 +84,7 @@ export const messageRoutes: ApiRoute[] = [
       const counts: Record<string, number> = {};
       for (const send of message.sends) counts[send.status] = (counts[send.status] ?? 0) + 1;
       res.json({
-        messageId: message.id,
-        template: message.template.code,
-        channel: message.template.channel,
-        createdAt: message.createdAt,
-        receiverCount: message.receiverCount,
+        ...describeMessage(message),
         statusCounts: counts,
         sends: message.sends.map((s) => describeSend(s, deps.config)),
       } satisfies AnswerOf<typeof messageAnswerSchema>);
