@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const prisma = createPrisma(DATABASE_URL);
   const redis = new Redis(REDIS_URL);
   await seed(prisma, config, createSecretBox(config.SECRET_KEY));
-  const template = await prisma.template.findUniqueOrThrow({ where: { code: 'welcome_sms' } });
+  const template = await prisma.template.findFirstOrThrow({ where: { code: 'welcome_sms' } });
   const apiKey = await prisma.apiKey.findFirstOrThrow({ where: { teamId: template.teamId } });
   const region = config.DEFAULT_PHONE_REGION as CountryCode;
   // A warm-up round (JIT, connection pool), then the measured one.

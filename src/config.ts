@@ -9,6 +9,7 @@
  * To add a setting: one line in the section it belongs to, with
  * `.describe()`, then `npm run config:docs`.
  */
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { describeIssues, type SettingSection } from './settings';
 
@@ -21,6 +22,11 @@ const port = () => z.coerce.number().int().nonnegative();
 const clockTime = () => z.string().regex(/^\d{2}:\d{2}$/, 'must be HH:mm');
 const flag = () => z.enum(['true', 'false'], { error: 'must be true or false' });
 
+/** A comma-separated list of CIDRs as its entries. */
+export function cidrsOf(list: string): string[] {
+  return list.split(',').map((cidr) => cidr.trim()).filter((cidr) => cidr.length > 0);
+}
+
 const mode = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('`production` refuses the public development keys and the test whitelist, and refuses private vendor URLs by default'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
@@ -28,6 +34,7 @@ const mode = {
 
 const storage = {
   DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/herald').describe('Postgres; `herald migrate` creates the database if missing and applies the migrations'),
+  DATABASE_TRANSACTION_MAX_WAIT_MS: z.coerce.number().int().positive().default(10_000).describe('how long a database transaction (accepting a message, recording an attempt) may wait for a pooled connection; one that waits longer is refused (the API answers 503 DATABASE_UNAVAILABLE, nothing accepted) instead of queueing without end'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379').describe('dedup, circuit breaker, rate limits'),
   REDIS_KEY_PREFIX: z.string().default('herald:').describe('put in front of every Redis key Herald writes (dedup, rate limits, circuits), so several installations or test files can share one Redis database'),
 };
@@ -72,7 +79,15 @@ const sending = {
   ACCOUNT_CACHE_MS: z.coerce.number().int().nonnegative().default(3_000).describe('how long a worker keeps the vendor accounts it loaded: an added, disabled or re-weighted account reaches running workers within this; 0 reads them for every send'),
   VENDOR_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(20).describe('sends of one account with the same content arriving within this window share one vendor call (where the provider has a batch API); 0 turns it off'),
   VENDOR_BATCH_MAX_SIZE: z.coerce.number().int().positive().default(200).describe('most receivers in one batch vendor call (each provider has its own lower limit too: Tencent 200, Aliyun 100, sandbox 100)'),
-  VENDOR_URLS_ALLOW_PRIVATE: flag().optional().describe('whether vendor account URLs may point at loopback or private addresses; unset: allowed, except with `NODE_ENV=production`'),
+};
+
+const vendorConnections = {
+  VENDOR_URLS_ALLOW_PRIVATE: flag().optional().describe('whether vendor connections may go to loopback, private, link-local and other internal addresses (checked when an account is saved and at every connection); unset: allowed, except with `NODE_ENV=production`'),
+  VENDOR_ALLOWED_NETWORKS: z
+    .string()
+    .default('')
+    .refine((list) => cidrsOf(list).every((cidr) => ipaddr.isValidCIDR(cidr)), 'must be comma-separated CIDRs, e.g. 10.8.0.0/16')
+    .describe("comma-separated CIDRs (`10.8.0.0/16`) vendors may be reached in even when internal destinations are refused: a private link to a vendor's endpoint; empty: public addresses only"),
 };
 
 const limits = {
@@ -87,6 +102,7 @@ const limits = {
   AUDIENCE_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024).describe('bytes of one audience CSV (512 MiB); more is a 413 and nothing is stored'),
   BILL_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024).describe('largest vendor bill CSV `POST /v1/reports/billing/compare` reads; larger is a 413'),
   BILL_COMPARE_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(300).describe('longest a per-message bill comparison may hold its database transaction'),
+  RECEIPT_PUSH_MAX_RECEIPTS: z.coerce.number().int().positive().default(500).describe('receipts one vendor push may carry; a larger push is a 413 TOO_MANY_RECEIPTS asking the vendor to split it'),
 };
 
 const opsConsole = {
@@ -107,6 +123,11 @@ export const SETTING_SECTIONS = [
   { title: 'Ports and addresses', settings: network },
   { title: 'Keys', settings: secrets },
   { title: 'Sending', settings: sending },
+  {
+    title: 'Vendor connections',
+    intro: 'Every connection to a vendor passes one outbound guard (docs/security.md): public unicast addresses only, unless these allow more.',
+    settings: vendorConnections,
+  },
   { title: 'Limits', settings: limits },
   { title: 'Ops console', settings: opsConsole },
   {
@@ -117,7 +138,7 @@ export const SETTING_SECTIONS = [
 ] as const satisfies readonly SettingSection[];
 
 const configSchema = z
-  .object({ ...mode, ...storage, ...temporal, ...network, ...secrets, ...sending, ...limits, ...opsConsole, ...testEnvironments })
+  .object({ ...mode, ...storage, ...temporal, ...network, ...secrets, ...sending, ...vendorConnections, ...limits, ...opsConsole, ...testEnvironments })
   .refine((c) => c.NODE_ENV !== 'production' || c.SECRET_KEY !== DEV_SECRET_KEY, {
     message: 'set a SECRET_KEY of your own in production (32 random bytes, base64)',
     path: ['SECRET_KEY'],

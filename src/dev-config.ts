@@ -29,7 +29,7 @@ const sandbox = {
 };
 
 const seed = {
-  SEED_API_KEY: z.string().default('hk_dev_sandbox_key_0000000000000000').describe('the demo API key the seed stores (hashed), with the send, ops and admin scopes'),
+  SEED_API_KEY: z.string().default('hk_dev_sandbox_key_0000000000000000').describe('the demo API key the seed stores (hashed), with every scope: send, ops, admin and platform'),
 };
 
 /** The sections of the development settings in docs/configuration.md and .env.example. */

@@ -4,7 +4,7 @@
  * and the served /openapi.json.
  */
 
-export type Capability = 'diagnose' | 'retrySend' | 'messages' | 'accounts' | 'editAccounts' | 'templates' | 'templateSearch' | 'billing' | 'campaigns';
+export type Capability = 'diagnose' | 'retrySend' | 'messages' | 'accounts' | 'editAccounts' | 'templates' | 'approveTemplates' | 'templateSearch' | 'billing' | 'campaigns';
 
 export interface Session {
   apiKey: { id: string; name: string; prefix: string };

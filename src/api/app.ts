@@ -28,7 +28,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(deps.config.TRUST_PROXY));
-  app.use(requestLog(deps.prisma, deps.logger, deps.metrics));
+  app.use(requestLog(deps.prisma, deps.logger, deps.metrics, deps.logWrites));
   app.use(express.json({ limit: deps.config.MAX_BODY_BYTES, verify: keepReceiptRawBody }));
 
   // Health, metrics, the API's own docs (they hold no secrets), receipt pushes (the URL's token is the

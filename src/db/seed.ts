@@ -1,3 +1,4 @@
+import type { Scope } from '../api/scopes';
 import type { DevConfig } from '../dev-config';
 import type { PrismaClient } from '../generated/prisma/client';
 import { apiKeyPrefix, hashApiKey } from '../security/api-keys';
@@ -7,6 +8,12 @@ export const SEED_TEAM = 'demo';
 export const SEED_SMS_TEMPLATE = 'welcome_sms';
 export const SEED_VERIFICATION_TEMPLATE = 'verify_code';
 export const SEED_SANDBOX_ACCOUNT = 'sandbox-primary';
+/**
+ * The dev key (SEED_API_KEY) holds every scope, so one key runs everything in
+ * the README: sending (send), diagnose and traces (ops), the team's templates
+ * and keys (admin), vendor accounts, approval, billing and the audit log (platform).
+ */
+export const SEED_KEY_SCOPES: Scope[] = ['send', 'ops', 'admin', 'platform'];
 export const SEED_SANDBOX_TIMEOUT_MS = 5000;
 
 /**
@@ -25,13 +32,14 @@ export async function seed(prisma: PrismaClient, config: Pick<DevConfig, 'SEED_A
       name: 'demo sender',
       keyPrefix: apiKeyPrefix(config.SEED_API_KEY),
       keyHash: hashApiKey(config.SEED_API_KEY),
-      scopes: ['send', 'ops', 'admin'],
+      scopes: SEED_KEY_SCOPES,
     },
-    update: {},
+    // A dev database seeded before the platform scope existed gets it too; the seed key is the seed's own.
+    update: { scopes: SEED_KEY_SCOPES },
   });
 
   await prisma.template.upsert({
-    where: { code: SEED_SMS_TEMPLATE },
+    where: { teamId_code: { teamId: team.id, code: SEED_SMS_TEMPLATE } },
     create: {
       code: SEED_SMS_TEMPLATE, name: 'Welcome SMS', teamId: team.id, channel: 'SMS', messageType: 'NOTICE',
       content: 'Hello {name}, your order {order} has shipped.', shieldPolicy: 'NONE', status: 'ACTIVE',
@@ -40,7 +48,7 @@ export async function seed(prisma: PrismaClient, config: Pick<DevConfig, 'SEED_A
   });
 
   await prisma.template.upsert({
-    where: { code: SEED_VERIFICATION_TEMPLATE },
+    where: { teamId_code: { teamId: team.id, code: SEED_VERIFICATION_TEMPLATE } },
     create: {
       code: SEED_VERIFICATION_TEMPLATE, name: 'Verification code', teamId: team.id, channel: 'SMS', messageType: 'VERIFICATION',
       content: 'Your verification code is {code}. It expires in 5 minutes.', shieldPolicy: 'NONE', status: 'ACTIVE',

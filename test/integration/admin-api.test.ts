@@ -281,7 +281,7 @@ describe('management API (/v1/admin): templates, accounts, API keys', () => {
       const foreign = await herald.deps.prisma.template.create({
         data: { code: 'admin_foreign', name: 'Foreign', teamId: other.id, channel: 'SMS', messageType: 'NOTICE', content: 'x' },
       });
-      expect((await admin('POST', `/templates/${foreign.id}/approve`)).status).toBe(404);
+      expect((await admin('POST', `/templates/${foreign.id}/disable`)).status).toBe(404);
       const foreignKey = await herald.deps.prisma.apiKey.create({
         data: { teamId: other.id, name: 'foreign', keyPrefix: 'hk_foreign00000_', keyHash: '00', scopes: ['send'] },
       });

@@ -1,11 +1,14 @@
 import type { ErrorClass, Reason } from '../../src/shared/states';
-import { aliyunSmsAdapter } from '../../src/vendors/aliyun-sms';
+import { createAliyunSmsAdapter } from '../../src/vendors/aliyun-sms';
 import type { OutgoingMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 import { startAliyunFake, type AliyunFake } from '../fakes/aliyun-sms-server';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 import { finalSend, freshReceiver, sendOne, useOnlyAccount, useTemplate } from '../support/vendor-accounts';
 import { receiptPushUrl } from '../../src/security/receipt-token';
+import { testOutbound } from '../support/outbound';
+
+const aliyunSmsAdapter = createAliyunSmsAdapter(testOutbound);
 
 const ACCESS_KEY_ID = 'LTAItestHerald0001';
 const ACCESS_KEY_SECRET = 'aliyun-test-access-key-secret';

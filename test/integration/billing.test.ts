@@ -66,7 +66,7 @@ describe('billing report and vendor bill comparison', () => {
       update: { enabled: false },
     });
     const apiKey = await prisma.apiKey.findFirstOrThrow();
-    const template = await prisma.template.findUniqueOrThrow({ where: { code: 'billing_notice' } });
+    const template = await prisma.template.findFirstOrThrow({ where: { code: 'billing_notice' } });
     const message = await prisma.message.create({ data: { apiKeyId: apiKey.id, teamId: apiKey.teamId, templateId: template.id, requestHash: 'billing-test', receiverCount: DIRECT_SENDS.length } });
     await prisma.send.createMany({
       data: DIRECT_SENDS.map((s, i) => ({

@@ -1,9 +1,14 @@
-import { dingtalkAdapter } from '../../src/vendors/chat/dingtalk';
-import { feishuAdapter } from '../../src/vendors/chat/feishu';
-import { wecomAdapter } from '../../src/vendors/chat/wecom';
+import { createDingtalkAdapter } from '../../src/vendors/chat/dingtalk';
+import { createFeishuAdapter } from '../../src/vendors/chat/feishu';
+import { createWecomAdapter } from '../../src/vendors/chat/wecom';
 import type { OutgoingMessage, VendorAccount, VendorAdapter } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 import { startFakeRobotWebhooks, type FakeRobotWebhooks, type RobotCredentials, type RobotVendor } from '../fakes/robot-webhooks';
+import { testOutbound } from '../support/outbound';
+
+const dingtalkAdapter = createDingtalkAdapter(testOutbound);
+const feishuAdapter = createFeishuAdapter(testOutbound);
+const wecomAdapter = createWecomAdapter(testOutbound);
 
 const CREDENTIALS: RobotCredentials = {
   dingtalk: { accessToken: 'ding-token-1', signSecret: 'SECdingsecret0001' },

@@ -1,7 +1,10 @@
-import { httpGatewayAdapter } from '../../src/vendors/http-gateway/adapter';
+import { createHttpGatewayAdapter } from '../../src/vendors/http-gateway/adapter';
 import type { OutgoingMessage, SentMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 import { acmeGatewayConfig, startFakeHttpGateway, type FakeHttpGateway } from '../fakes/http-gateway';
+import { testOutbound } from '../support/outbound';
+
+const httpGatewayAdapter = createHttpGatewayAdapter(testOutbound);
 
 const SECRETS = { appKey: 'acme-app-1', appSecret: 'acme-secret-1' };
 let gateway: FakeHttpGateway;

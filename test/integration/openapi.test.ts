@@ -141,6 +141,7 @@ describe('the OpenAPI document', () => {
     await call('GET', '/v1/admin/api-keys');
     expect((await call('GET', '/v1/admin/api-keys', undefined, { authorization: `Bearer ${issued.body.key}` })).status).toBe(403);
     await call('POST', `/v1/admin/api-keys/${issued.body.id}/revoke`);
+    await call('GET', '/v1/admin/audit-log?limit=20');
 
     // Suppression lists: the team's (send scope), the global one (admin scope); an add of an existing entry updates it (200).
     const suppression = await call('POST', '/v1/suppressions', { channel: 'SMS', receiver: '+86 139-0015-0002', reason: 'UNSUBSCRIBED', detail: 'openapi check' });

@@ -2,9 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSandboxVendor, type ListeningSandbox, type SandboxVendor } from '../../src/sandbox/sandbox-vendor';
-import { sandboxAdapter } from '../../src/vendors/sandbox';
+import { createSandboxAdapter } from '../../src/vendors/sandbox';
 import type { OutgoingMessage, SentMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
+import { testOutbound } from '../support/outbound';
+
+const sandboxAdapter = createSandboxAdapter(testOutbound);
 
 const APP_KEY = 'test-app';
 const APP_SECRET = 'test-secret';

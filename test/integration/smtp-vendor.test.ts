@@ -2,10 +2,11 @@ import { createSmtpAdapter } from '../../src/vendors/smtp';
 import type { OutgoingMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 import { startFakeSmtpServer, type FakeSmtpServer } from '../fakes/smtp-server';
+import { testOutbound } from '../support/outbound';
 
 const CREDENTIALS = { user: 'herald@example.com', pass: 'smtp-pass-1' };
 let smtp: FakeSmtpServer;
-const smtpAdapter = createSmtpAdapter();
+const smtpAdapter = createSmtpAdapter(testOutbound);
 
 beforeAll(async () => {
   smtp = await startFakeSmtpServer(CREDENTIALS);
@@ -86,7 +87,7 @@ describe('smtp adapter against a real SMTP server (smtp-server)', () => {
     expect(hung).toMatchObject({ errorClass: 'RETRYABLE' });
 
     const gone = { ...account(), config: { ...account().config, port: 1 } };
-    expect(await failure(smtpAdapter.send(gone, mail('li@example.com')))).toMatchObject({ errorClass: 'RETRYABLE', vendorCode: 'ESOCKET' });
+    expect(await failure(smtpAdapter.send(gone, mail('li@example.com')))).toMatchObject({ errorClass: 'RETRYABLE', vendorCode: 'ECONNREFUSED' });
   });
 
   it('refuses CR/LF in the subject or the receiver before connecting (no header injection)', async () => {
@@ -111,7 +112,7 @@ describe('smtp adapter against a real SMTP server (smtp-server)', () => {
   });
 
   it('a changed account config gets a new pool; the old one is closed; close() closes the rest', async () => {
-    const adapter = createSmtpAdapter();
+    const adapter = createSmtpAdapter(testOutbound);
     const first = { ...account(), id: 'acc-smtp-change' };
     const changed = { ...first, config: { ...first.config, from: '"Herald Ops" <ops@example.com>' } };
     const baseline = smtp.connections().open;

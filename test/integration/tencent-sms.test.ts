@@ -1,5 +1,5 @@
 import type { ErrorClass, Reason } from '../../src/shared/states';
-import { tencentSmsAdapter } from '../../src/vendors/tencent-sms';
+import { createTencentSmsAdapter } from '../../src/vendors/tencent-sms';
 import type { OutgoingMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 import { startTencentFake, type TencentFake } from '../fakes/tencent-sms-server';
@@ -7,6 +7,9 @@ import { createAudience } from '../support/audiences';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 import { finalSend, freshReceiver, sendOne, useOnlyAccount, useTemplate } from '../support/vendor-accounts';
 import { receiptPushUrl } from '../../src/security/receipt-token';
+import { testOutbound } from '../support/outbound';
+
+const tencentSmsAdapter = createTencentSmsAdapter(testOutbound);
 
 const SECRET_ID = 'AKIDtestHerald0001';
 const SECRET_KEY = 'tencent-test-secret-key';

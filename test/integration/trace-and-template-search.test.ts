@@ -76,7 +76,7 @@ describe('GET /v1/sends/:id/trace and GET /v1/templates/search', () => {
 
     // A send row whose workflow never started (written here without an outbox row).
     const { prisma } = herald.deps;
-    const template = await prisma.template.findUniqueOrThrow({ where: { code: 'welcome_sms' }, include: { team: { include: { apiKeys: true } } } });
+    const template = await prisma.template.findFirstOrThrow({ where: { code: 'welcome_sms' }, include: { team: { include: { apiKeys: true } } } });
     const message = await prisma.message.create({
       data: { apiKeyId: template.team.apiKeys[0].id, teamId: template.teamId, templateId: template.id, requestHash: 'trace-test', receiverCount: 1 },
     });

@@ -1,14 +1,19 @@
 import { createSandboxVendor, type ListeningSandbox, type SandboxVendor } from '../../src/sandbox/sandbox-vendor';
 import { receiptPushUrl } from '../../src/security/receipt-token';
-import { aliyunSmsAdapter } from '../../src/vendors/aliyun-sms';
-import { sandboxAdapter } from '../../src/vendors/sandbox';
-import { tencentSmsAdapter } from '../../src/vendors/tencent-sms';
+import { createAliyunSmsAdapter } from '../../src/vendors/aliyun-sms';
+import { createSandboxAdapter } from '../../src/vendors/sandbox';
+import { createTencentSmsAdapter } from '../../src/vendors/tencent-sms';
 import type { BatchOutcome, OutgoingMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 import { startAliyunFake, type AliyunFake } from '../fakes/aliyun-sms-server';
 import { startTencentFake, type TencentFake } from '../fakes/tencent-sms-server';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 import { finalSend, freshReceiver, useOnlyAccount, useTemplate } from '../support/vendor-accounts';
+import { testOutbound } from '../support/outbound';
+
+const sandboxAdapter = createSandboxAdapter(testOutbound);
+const tencentSmsAdapter = createTencentSmsAdapter(testOutbound);
+const aliyunSmsAdapter = createAliyunSmsAdapter(testOutbound);
 
 const TENCENT = { secretId: 'AKIDbatchHerald0001', secretKey: 'tencent-batch-secret', smsSdkAppId: '1400007777' };
 const ALIYUN = { accessKeyId: 'LTAIbatchHerald0001', accessKeySecret: 'aliyun-batch-secret' };

@@ -25,7 +25,7 @@ export async function useTemplate(herald: RunningHerald, code: string, content: 
   const { prisma } = herald.deps;
   const team = await prisma.team.findFirstOrThrow();
   const data = { name: code, teamId: team.id, channel: 'SMS', messageType: 'NOTICE', content, shieldPolicy: 'NONE', vendorTemplateIds, dedupContentSeconds: 0 };
-  await prisma.template.upsert({ where: { code }, create: { code, ...data }, update: data });
+  await prisma.template.upsert({ where: { teamId_code: { teamId: team.id, code } }, create: { code, ...data }, update: data });
 }
 
 /** Sends one message to `receiver` and returns its sendId. */

@@ -11,7 +11,7 @@ const MESSAGE_TYPES = ['NOTICE', 'MARKETING', 'VERIFICATION'];
 const SHIELD_POLICIES = ['NONE', 'DROP', 'DEFER'];
 const STATUSES = ['PENDING_APPROVAL', 'ACTIVE', 'DISABLED'];
 
-/** Templates: which one sent this text (ops, every team), and the team's own (admin): create, approve, disable, settings. */
+/** Templates: which one sent this text (ops, every team), and the team's own (admin): create, disable, settings; approve (platform). */
 export function TemplatesPage() {
   const can = useCan();
   return (
@@ -85,6 +85,7 @@ function TemplateSearch() {
 }
 
 function TemplateList() {
+  const can = useCan();
   const [status, setStatus] = useState('');
   const [channel, setChannel] = useState('');
   const [editing, setEditing] = useState<string | null>(null);
@@ -158,7 +159,7 @@ function TemplateList() {
                   {template.dedupContentSeconds === null ? 'default' : `${template.dedupContentSeconds} s`} · {template.dailyCapMax ?? 'default'}
                 </td>
                 <td class="actions">
-                  {template.status !== 'ACTIVE' && <ActionButton onClick={act(template, 'approve')}>Approve</ActionButton>}
+                  {template.status !== 'ACTIVE' && can('approveTemplates') && <ActionButton onClick={act(template, 'approve')}>Approve</ActionButton>}
                   {template.status !== 'DISABLED' && (
                     <ActionButton kind="danger" onClick={act(template, 'disable')}>
                       Disable

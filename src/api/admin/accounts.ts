@@ -1,23 +1,27 @@
+import type { Response } from 'express';
+import { changedFields, recordAudit, type AuditAction } from '../../audit/audit-log';
 import { Prisma, type Account } from '../../generated/prisma/client';
 import { receiptPushUrl } from '../../security/receipt-token';
 import type { SecretBox } from '../../security/secret-box';
 import type { AnswerOf } from '../answers';
-import { privateUrlsAllowed } from '../../vendors/outbound-url';
+import { callerOf } from '../caller';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { idParamSchema } from '../schemas';
-import { adapterFor, checkAccountSettings } from './account-settings';
+import { adapterFor, checkAccountSettings, requireSecretsForNewDestination } from './account-settings';
 import { accountListAnswerSchema, accountViewSchema } from './answers';
 import { createAccountSchema, updateAccountSchema } from './schemas';
-import { ADMIN, ok } from '../openapi/access';
+import { ok, PLATFORM } from '../openapi/access';
 import { route, type ApiRoute } from '../route';
 
 /**
- * Vendor accounts (shared by all teams): create, change, enable, disable, read.
+ * Vendor accounts (shared by all teams): create, change, enable, disable, read;
+ * platform admins only (the `platform` scope), every change in the audit log.
  * Secrets are write-only: sealed with the SecretBox, answered only by name.
  * Workers see a change when their account cache expires (ActivitySettings.accountCacheMs).
  */
 const accountNotFound = { 404: 'ACCOUNT_NOT_FOUND: no such account' };
+const DESTINATION_REFUSED = 'INVALID_REQUEST: a destination in `config` is internal (loopback, private, link-local, ...) or resolves to one; the field is named (VENDOR_URLS_ALLOW_PRIVATE, VENDOR_ALLOWED_NETWORKS)';
 
 export const adminAccountRoutes: ApiRoute[] = [
   route({
@@ -25,7 +29,7 @@ export const adminAccountRoutes: ApiRoute[] = [
     path: '/v1/admin/accounts',
     tag: 'admin: accounts',
     summary: 'Vendor accounts (shared by all teams)',
-    access: ADMIN,
+    access: PLATFORM,
     answers: ok('the accounts', accountListAnswerSchema),
     handler: async ({ deps, res }) => {
       const rows = await deps.prisma.account.findMany({ orderBy: [{ channel: 'asc' }, { priority: 'asc' }, { name: 'asc' }] });
@@ -38,7 +42,7 @@ export const adminAccountRoutes: ApiRoute[] = [
     path: '/v1/admin/accounts/:id',
     tag: 'admin: accounts',
     summary: 'One vendor account',
-    access: ADMIN,
+    access: PLATFORM,
     params: idParamSchema,
     answers: ok('the account', accountViewSchema),
     errors: accountNotFound,
@@ -52,16 +56,17 @@ export const adminAccountRoutes: ApiRoute[] = [
     path: '/v1/admin/accounts',
     tag: 'admin: accounts',
     summary: 'Create a vendor account',
-    description: "`config` and `secrets` are checked with the provider's own schemas; secrets are sealed at rest and never answered.",
-    access: ADMIN,
+    description:
+      "`config` and `secrets` are checked with the provider's own schemas; every destination in `config` (URLs, the SMTP host) passes the outbound guard, names resolved too. Secrets are sealed at rest and never answered.",
+    access: PLATFORM,
     body: createAccountSchema,
     answers: { 201: { description: 'created', schema: accountViewSchema } },
-    errors: { 409: 'ACCOUNT_NAME_TAKEN: an account with this name exists' },
+    errors: { 400: DESTINATION_REFUSED, 409: 'ACCOUNT_NAME_TAKEN: an account with this name exists' },
     handler: async ({ deps, res, body }) => {
       const adapter = adapterFor(deps.vendors, body.provider);
-      const checked = checkAccountSettings(adapter, { config: body.config, secrets: body.secrets }, privateUrlPolicy(deps));
-      const row = await uniqueName(body.name, () =>
-        deps.prisma.account.create({
+      const checked = await checkAccountSettings(adapter, { config: body.config, secrets: body.secrets }, deps.outbound.guard);
+      const row = await uniqueName(body.name, () => deps.prisma.$transaction(async (tx) => {
+        const created = await tx.account.create({
           data: {
             name: body.name,
             channel: adapter.channel,
@@ -73,8 +78,13 @@ export const adminAccountRoutes: ApiRoute[] = [
             rateLimitPerSecond: body.rateLimitPerSecond ?? null,
             enabled: body.enabled,
           },
-        }),
-      );
+        });
+        await recordAudit(tx, callerOf(res), {
+          action: 'account.create', targetId: created.id, targetTeamId: null,
+          changes: { ...changedFields({}, { ...body, config: checked.config, secrets: undefined }), ...secretNamesSet(checked.secrets) },
+        });
+        return created;
+      }));
       res.status(201).json(accountAnswer(deps, row));
     },
   }),
@@ -84,17 +94,19 @@ export const adminAccountRoutes: ApiRoute[] = [
     path: '/v1/admin/accounts/:id',
     tag: 'admin: accounts',
     summary: 'Change a vendor account (`config` and `secrets` are replaced whole)',
-    access: ADMIN,
+    description: 'A change of where the account sends (an endpoint, base URL, gateway URL or SMTP host) must come with the secrets again: stored credentials never go to a destination they were not given for.',
+    access: PLATFORM,
     params: idParamSchema,
     body: updateAccountSchema,
     answers: ok('the changed account', accountViewSchema),
-    errors: { ...accountNotFound, 409: 'ACCOUNT_NAME_TAKEN: an account with this name exists' },
+    errors: { 400: `${DESTINATION_REFUSED}; \`secrets\` named when a destination changes without them`, ...accountNotFound, 409: 'ACCOUNT_NAME_TAKEN: an account with this name exists' },
     handler: async ({ deps, res, params, body }) => {
       const current = await findAccount(deps, params.id);
       const change = body;
-      const checked = checkAccountSettings(adapterFor(deps.vendors, current.provider), { config: change.config, secrets: change.secrets }, privateUrlPolicy(deps));
-      const row = await uniqueName(change.name ?? current.name, () =>
-        deps.prisma.account.update({
+      const checked = await checkAccountSettings(adapterFor(deps.vendors, current.provider), { config: change.config, secrets: change.secrets }, deps.outbound.guard);
+      requireSecretsForNewDestination(current.config as Record<string, unknown>, checked.config, checked.secrets !== undefined);
+      const row = await uniqueName(change.name ?? current.name, () => deps.prisma.$transaction(async (tx) => {
+        const updated = await tx.account.update({
           where: { id: current.id },
           data: {
             name: change.name,
@@ -104,8 +116,14 @@ export const adminAccountRoutes: ApiRoute[] = [
             ...(checked.config ? { config: checked.config as Prisma.InputJsonObject } : {}),
             ...(checked.secrets ? { secretCiphertext: sealed(deps.secrets, checked.secrets) } : {}),
           },
-        }),
-      );
+        });
+        const fields = { name: change.name, weight: change.weight, priority: change.priority, rateLimitPerSecond: change.rateLimitPerSecond, config: checked.config };
+        await recordAudit(tx, callerOf(res), {
+          action: 'account.update', targetId: current.id, targetTeamId: null,
+          changes: { ...changedFields(current, fields), ...secretNamesSet(checked.secrets) },
+        });
+        return updated;
+      }));
       res.json(accountAnswer(deps, row));
     },
   }),
@@ -115,12 +133,12 @@ export const adminAccountRoutes: ApiRoute[] = [
     path: '/v1/admin/accounts/:id/enable',
     tag: 'admin: accounts',
     summary: 'Enable an account',
-    access: ADMIN,
+    access: PLATFORM,
     params: idParamSchema,
     answers: ok('the account', accountViewSchema),
     errors: accountNotFound,
     handler: async ({ deps, res, params }) => {
-      res.json(accountAnswer(deps, await setEnabled(deps, params.id, true)));
+      res.json(accountAnswer(deps, await setEnabled(deps, params.id, res, true)));
     },
   }),
 
@@ -129,19 +147,15 @@ export const adminAccountRoutes: ApiRoute[] = [
     path: '/v1/admin/accounts/:id/disable',
     tag: 'admin: accounts',
     summary: 'Disable an account',
-    access: ADMIN,
+    access: PLATFORM,
     params: idParamSchema,
     answers: ok('the account', accountViewSchema),
     errors: accountNotFound,
     handler: async ({ deps, res, params }) => {
-      res.json(accountAnswer(deps, await setEnabled(deps, params.id, false)));
+      res.json(accountAnswer(deps, await setEnabled(deps, params.id, res, false)));
     },
   }),
 ];
-
-function privateUrlPolicy(deps: ApiDeps): 'allowed' | 'refused' {
-  return privateUrlsAllowed(deps.config) ? 'allowed' : 'refused';
-}
 
 /** An account as answered; the receipt URL is derived (HMAC of the account id), so an admin can read it again at any time. */
 function accountAnswer(deps: ApiDeps, row: Account): AnswerOf<typeof accountViewSchema> {
@@ -154,9 +168,20 @@ async function findAccount(deps: ApiDeps, id: string): Promise<Account> {
   return row;
 }
 
-async function setEnabled(deps: ApiDeps, id: string, enabled: boolean): Promise<Account> {
+async function setEnabled(deps: ApiDeps, id: string, res: Response, enabled: boolean): Promise<Account> {
   const account = await findAccount(deps, id);
-  return account.enabled === enabled ? account : deps.prisma.account.update({ where: { id: account.id }, data: { enabled } });
+  if (account.enabled === enabled) return account;
+  const action: AuditAction = enabled ? 'account.enable' : 'account.disable';
+  return deps.prisma.$transaction(async (tx) => {
+    const updated = await tx.account.update({ where: { id: account.id }, data: { enabled } });
+    await recordAudit(tx, callerOf(res), { action, targetId: account.id, targetTeamId: null, changes: changedFields(account, { enabled }) });
+    return updated;
+  });
+}
+
+/** Secrets in the audit log: which were set, never their values. */
+function secretNamesSet(secrets: Record<string, string> | undefined): { secrets?: { set: string[] } } {
+  return secrets ? { secrets: { set: Object.keys(secrets).sort() } } : {};
 }
 
 /** Runs a write; a clash on the unique account name is a 409 naming the field. */

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { changedFields, recordAudit, type AuditAction } from '../../audit/audit-log';
 import { Prisma, type Template } from '../../generated/prisma/client';
 import type { Channel, MessageType, ShieldPolicy } from '../../shared/states';
 import type { TemplateStatus } from '../../shared/template-status';
@@ -12,7 +13,8 @@ import { invalidRequest } from '../validate';
 import { templateListAnswerSchema, templateViewSchema } from './answers';
 import { createTemplateSchema, templateListQuerySchema, updateTemplateSchema, type UpdateTemplateRequest } from './schemas';
 import { templateProblems, type TemplateShape } from './template-rules';
-import { ADMIN, ok } from '../openapi/access';
+import { ADMIN, ok, PLATFORM } from '../openapi/access';
+import type { Access } from '../openapi/operation';
 import { route, type ApiRoute } from '../route';
 
 /** Fields whose change alters what receivers get, so an ACTIVE template needs approval again. */
@@ -20,18 +22,25 @@ const REAPPROVAL_FIELDS = ['content', 'subject', 'messageType', 'vendorTemplateI
 
 const templateNotFound = { 404: 'TEMPLATE_NOT_FOUND: no such template in your team' };
 
-/** Templates of the admin's team: create, change, approve, disable, read. */
+/**
+ * Templates. A team admin (`admin`) creates, changes, disables and reads its
+ * team's templates; a platform admin (`platform`) approves any team's template
+ * (content review before it can go out under the platform's vendor
+ * signatures) and may list every team's (`allTeams=true`). Approving and
+ * disabling are in the audit log.
+ */
 export const adminTemplateRoutes: ApiRoute[] = [
   route({
     method: 'get',
     path: '/v1/admin/templates',
     tag: 'admin: templates',
-    summary: "Your team's templates",
+    summary: "Your team's templates, or every team's (`allTeams=true`: the approval queue with `status=PENDING_APPROVAL`)",
     access: ADMIN,
+    platformWhen: { when: 'for `allTeams=true`', applies: ({ query }) => query.allTeams },
     query: templateListQuerySchema,
     answers: ok('the templates, by code', templateListAnswerSchema),
-    handler: async ({ deps, res, query }) => {
-      const rows = await deps.prisma.template.findMany({ where: { teamId: callerOf(res).teamId, ...query }, orderBy: { code: 'asc' } });
+    handler: async ({ deps, res, query: { allTeams, ...query } }) => {
+      const rows = await deps.prisma.template.findMany({ where: { ...(allTeams ? {} : { teamId: callerOf(res).teamId }), ...query }, orderBy: [{ code: 'asc' }, { teamId: 'asc' }] });
       res.json({ templates: rows.map(templateView) } satisfies AnswerOf<typeof templateListAnswerSchema>);
     },
   }),
@@ -58,7 +67,7 @@ export const adminTemplateRoutes: ApiRoute[] = [
     access: ADMIN,
     body: createTemplateSchema,
     answers: { 201: { description: 'created', schema: templateViewSchema } },
-    errors: { 409: 'TEMPLATE_CODE_TAKEN: a template with this code exists' },
+    errors: { 409: 'TEMPLATE_CODE_TAKEN: your team has a template with this code' },
     handler: async ({ deps, res, body }) => {
       logFacts(res).templateRef = body.code;
       const shape: TemplateShape = { ...body, subject: body.subject ?? null };
@@ -111,8 +120,8 @@ export const adminTemplateRoutes: ApiRoute[] = [
     },
   }),
 
-  statusRoute('approve', 'ACTIVE', 'Approve a template (ACTIVE)'),
-  statusRoute('disable', 'DISABLED', 'Disable a template'),
+  statusRoute('approve', "Approve any team's template (ACTIVE): the platform's content review", PLATFORM, { find: anyTeamTemplate, notFound: { 404: 'TEMPLATE_NOT_FOUND: no such template' } }),
+  statusRoute('disable', 'Disable a template', ADMIN, { find: teamTemplate, notFound: templateNotFound }),
 ];
 
 /** The template `:id` of the caller's team; another team's template is a 404, as if it did not exist. */
@@ -123,8 +132,31 @@ async function teamTemplate(deps: ApiDeps, id: string, res: Response): Promise<T
   return row;
 }
 
-async function setStatus(deps: ApiDeps, template: Template, status: TemplateStatus) {
-  const row = template.status === status ? template : await deps.prisma.template.update({ where: { id: template.id }, data: { status } });
+/** The template `:id` of any team (a platform admin's review). */
+async function anyTeamTemplate(deps: ApiDeps, id: string, res: Response): Promise<Template> {
+  logFacts(res).templateRef = id;
+  const row = await deps.prisma.template.findUnique({ where: { id } });
+  if (!row) throw new HttpError(404, 'TEMPLATE_NOT_FOUND', `no template ${id}`);
+  return row;
+}
+
+/** What approving and disabling set, and how the audit log names it. */
+const STATUS_ACTIONS = {
+  approve: { status: 'ACTIVE', audit: 'template.approve' },
+  disable: { status: 'DISABLED', audit: 'template.disable' },
+} as const satisfies Record<string, { status: TemplateStatus; audit: AuditAction }>;
+
+async function setStatus(deps: ApiDeps, res: Response, template: Template, action: keyof typeof STATUS_ACTIONS) {
+  const { status, audit } = STATUS_ACTIONS[action];
+  if (template.status === status) return templateView(template);
+  const row = await deps.prisma.$transaction(async (tx) => {
+    const updated = await tx.template.update({ where: { id: template.id }, data: { status } });
+    await recordAudit(tx, callerOf(res), {
+      action: audit, targetId: template.id, targetTeamId: template.teamId,
+      changes: { code: template.code, ...changedFields(template, { status }) },
+    });
+    return updated;
+  });
   return templateView(row);
 }
 
@@ -157,18 +189,23 @@ function templateView(row: Template): AnswerOf<typeof templateViewSchema> {
 }
 
 /** Approve or disable: the template with its new status. */
-function statusRoute(action: 'approve' | 'disable', status: TemplateStatus, summary: string): ApiRoute {
+function statusRoute(
+  action: keyof typeof STATUS_ACTIONS,
+  summary: string,
+  access: Access,
+  lookup: { find: (deps: ApiDeps, id: string, res: Response) => Promise<Template>; notFound: Record<number, string> },
+): ApiRoute {
   return route({
     method: 'post',
     path: `/v1/admin/templates/:id/${action}`,
     tag: 'admin: templates',
     summary,
-    access: ADMIN,
+    access,
     params: idParamSchema,
     answers: ok('the template', templateViewSchema),
-    errors: templateNotFound,
+    errors: lookup.notFound,
     handler: async ({ deps, res, params }) => {
-      res.json(await setStatus(deps, await teamTemplate(deps, params.id, res), status));
+      res.json(await setStatus(deps, res, await lookup.find(deps, params.id, res), action));
     },
   });
 }

@@ -15,14 +15,16 @@ export const CONSOLE_ACCESS = {
   messages: 'send',
   /** Vendor accounts' health. */
   accounts: 'ops',
-  /** Enable, disable and weigh vendor accounts. */
-  editAccounts: 'admin',
-  /** The team's templates: create, approve, disable, settings. */
+  /** Enable, disable and weigh vendor accounts (a platform admin's). */
+  editAccounts: 'platform',
+  /** The team's templates: create, disable, settings. */
   templates: 'admin',
+  /** Approve a template (the platform's content review). */
+  approveTemplates: 'platform',
   /** "Which template sent this text?" over every team's templates. */
   templateSearch: 'ops',
-  /** The month per account, and bill comparison. */
-  billing: 'ops',
+  /** The month per account, and bill comparison (every team's: a platform admin's). */
+  billing: 'platform',
   /** The team's audiences and campaigns. */
   campaigns: 'send',
 } as const satisfies Record<string, Scope>;

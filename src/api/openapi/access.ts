@@ -5,6 +5,7 @@ import type { Access, ApiOperation } from './operation';
 export const SEND: Access = { kind: 'api-key', scope: 'send' };
 export const OPS: Access = { kind: 'api-key', scope: 'ops' };
 export const ADMIN: Access = { kind: 'api-key', scope: 'admin' };
+export const PLATFORM: Access = { kind: 'api-key', scope: 'platform' };
 export const PUBLIC: Access = { kind: 'public' };
 export const RECEIPT_TOKEN: Access = { kind: 'receipt-token' };
 

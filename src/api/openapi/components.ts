@@ -61,6 +61,7 @@ export const ANSWER_SCHEMAS: Record<string, z.ZodType> = {
   ApiKey: adminAnswers.apiKeyViewSchema,
   ApiKeyList: adminAnswers.apiKeyListAnswerSchema,
   IssuedApiKey: adminAnswers.issuedApiKeyAnswerSchema,
+  AuditLog: adminAnswers.auditLogAnswerSchema,
   Campaign: campaignAnswers.campaignViewSchema,
   CampaignList: campaignAnswers.campaignListAnswerSchema,
   CampaignRunProgress: campaignAnswers.campaignRunProgressSchema,

@@ -3,7 +3,7 @@ import { HERALD_VERSION } from '../../version';
 import { errorAnswerSchema } from '../answers';
 import { SESSION_COOKIE } from '../console/console-session';
 import { ANSWER_SCHEMAS, REQUEST_SCHEMAS } from './components';
-import type { Access, ApiOperation, Answer } from './operation';
+import type { ApiOperation, Answer } from './operation';
 import { API_OPERATIONS } from '../routes';
 
 /** A JSON Schema or any other part of the document: plain JSON. */
@@ -26,8 +26,9 @@ const DESCRIPTION = [
   'Herald pushes messages (SMS, e-mail, chat robots): one durable Temporal workflow per receiver.',
   '',
   '**Authentication.** `/v1` routes take `Authorization: Bearer <API key>`. Each key holds scopes:',
-  '`send` (send messages, read and control its team\'s sends), `ops` (diagnose, trace, template search, billing reports),',
-  '`admin` (templates, vendor accounts, API keys). Each operation names the scope it needs.',
+  '`send` (send messages, read and control its team\'s sends), `admin` (its team\'s templates, API keys and manual suppressions),',
+  '`ops` (diagnose, trace, template search across teams), `platform` (vendor accounts, template approval, billing, the global',
+  'suppression list, the audit log). Each operation names the scope it needs.',
   'Vendors push receipts to a per-account URL whose token is the credential. Health, metrics and these docs are open.',
   'The ops console (`/console`) signs in with a key and then calls the same routes with its session cookie; a request that changes',
   'something also carries the session\'s `X-CSRF-Token` header.',
@@ -134,9 +135,12 @@ function describeOperation(operation: ApiOperation, requestNames: Map<z.ZodType,
   return {
     tags: [operation.tag],
     summary: operation.summary,
-    description: [operation.description, accessText(access)].filter(Boolean).join('\n\n'),
+    description: [operation.description, accessText(operation)].filter(Boolean).join('\n\n'),
     operationId: operationId(operation),
-    security: access.kind === 'api-key' ? [{ [API_KEY_SCHEME]: [access.scope] }, { [CONSOLE_SCHEME]: [] }] : access.kind === 'console-session' ? [{ [CONSOLE_SCHEME]: [] }] : [],
+    security:
+      access.kind === 'api-key'
+        ? [...[access.scope, ...(operation.platformWhen ? ['platform'] : [])].map((scope) => ({ [API_KEY_SCHEME]: [scope] })), { [CONSOLE_SCHEME]: [] }]
+        : access.kind === 'console-session' ? [{ [CONSOLE_SCHEME]: [] }] : [],
     parameters: [
       ...parametersOf(operation.params, 'path'),
       ...parametersOf(operation.query, 'query'),
@@ -147,10 +151,10 @@ function describeOperation(operation: ApiOperation, requestNames: Map<z.ZodType,
   };
 }
 
-function accessText(access: Access): string {
+function accessText({ access, platformWhen }: ApiOperation): string {
   switch (access.kind) {
     case 'api-key':
-      return `Needs an API key with the \`${access.scope}\` scope (or a console session of one).`;
+      return `Needs an API key with the \`${access.scope}\` scope${platformWhen ? `; the \`platform\` scope instead ${platformWhen}` : ''} (or a console session of one).`;
     case 'receipt-token':
       return 'No API key: the account token in the path is the credential.';
     case 'console-session':
@@ -203,7 +207,7 @@ function errorsOf(operation: ApiOperation): Map<number, string[]> {
   }
   if (operation.access.kind === 'api-key') {
     add(401, 'UNAUTHENTICATED: missing or invalid API key (missing, unknown and revoked keys answer alike), or a console session that ended');
-    add(403, `FORBIDDEN: the API key lacks the ${operation.access.scope} scope`);
+    add(403, `FORBIDDEN: the API key lacks the ${operation.access.scope} scope${operation.platformWhen ? ` (the platform scope ${operation.platformWhen})` : ''}`);
     if (operation.method !== 'get') add(403, 'CSRF_TOKEN_INVALID: made with the console session cookie without its X-CSRF-Token header');
     add(429, 'RATE_LIMITED: too many requests for this API key (Retry-After)');
   }

@@ -37,6 +37,12 @@ export interface ApiOperation {
   summary: string;
   description?: string;
   access: Access;
+  /**
+   * For an API-key route whose request decides: when the `platform` scope is
+   * needed instead of `access.scope` (`for global: true`). src/api/route.ts
+   * checks it once the input is parsed.
+   */
+  platformWhen?: string;
   params?: z.ZodObject;
   query?: z.ZodObject;
   headers?: Record<string, { schema: z.ZodType; description: string }>;

@@ -9,15 +9,16 @@ import { HttpError } from '../http-error';
 import { billCompareQuerySchema, billingReportQuerySchema } from '../schemas';
 import { wantsCsv } from '../wants-csv';
 import { route, type ApiRoute } from '../route';
-import { OPS, ok } from '../openapi/access';
+import { ok, PLATFORM } from '../openapi/access';
 
 /** How many differences of each kind, and bad bill rows, an answer lists (all are counted). */
 const LIST_LIMIT = 100;
 
 /**
- * Billing and reconciliation for ops: what each vendor account was billed
- * for in a month, and a vendor's bill compared with it. Covers all teams:
- * vendors bill the account, and accounts are shared by every team.
+ * Billing and reconciliation for platform admins (the `platform` scope):
+ * what each vendor account was billed for in a month, and a vendor's bill
+ * compared with it. Covers all teams: vendors bill the account, and accounts
+ * are shared by every team.
  */
 export const billingRoutes: ApiRoute[] = [
   route({
@@ -27,7 +28,7 @@ export const billingRoutes: ApiRoute[] = [
     summary: 'What each vendor account was billed for in a month',
     description:
       'Per vendor account (all teams: vendors bill the account): sends the vendor accepted, their billed segments, and receipts by final status; with `by=day` each day too. A send counts on the day its vendor accepted it, in `timeZone` (default `DEFAULT_TIME_ZONE`). JSON, or CSV (one row per account, or per account and day) with `format=csv` or `Accept: text/csv` without a `format`.',
-    access: OPS,
+    access: PLATFORM,
     query: billingReportQuerySchema,
     answers: { 200: { description: 'the report; as CSV (RFC 4180, an attachment) when asked', schema: billingReportAnswerSchema, mediaType: 'text/csv' } },
     handler: async ({ deps, req, res, query }) => {
@@ -50,7 +51,7 @@ export const billingRoutes: ApiRoute[] = [
     summary: "A vendor's bill compared with Herald's sends",
     description:
       "The body is the vendor's bill as CSV, per message (a vendor message id and a segments column) or per day (a date and a count column), told apart by the header row; read as it streams in, at most `BILL_MAX_BYTES`. Any unreadable row refuses the whole bill: nothing is compared.",
-    access: OPS,
+    access: PLATFORM,
     query: billCompareQuerySchema,
     textBody: { mediaTypes: ['text/csv', 'text/plain'], description: "the vendor's bill: a header row, then one row per message or per day" },
     answers: ok('the comparison, per day or per message (`format`); each list of differences holds the first 100 and counts all', billComparisonAnswerSchema),

@@ -8,6 +8,7 @@ import { route, type ApiRoute } from '../route';
 import { idempotencyKeySchema, idParamSchema, messageRequestSchema } from '../schemas';
 import { parseOr400 } from '../validate';
 import { receiverSearchKey } from '../../shared/receivers';
+import { escapeNul } from '../../shared/variable-rules';
 import { describeMessage, describeSend } from './send-view';
 
 /** Messages: send a template to receivers, read a message with its sends. */
@@ -105,5 +106,5 @@ function receiversAsSent(body: unknown): string[] {
   return (receiversArray(body) ?? [])
     .filter((r): r is string => typeof r === 'string')
     .slice(0, 10_000)
-    .map((r) => r.replaceAll('\u0000', '\\u0000')); // Postgres text cannot hold NUL: keep it visible as an escape
+    .map(escapeNul);
 }

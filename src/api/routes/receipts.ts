@@ -12,6 +12,7 @@ import { receiptRawBody } from '../raw-body';
 import { HttpError } from '../http-error';
 import { countReceipts } from '../../observability/metrics';
 import { receiptPathSchema, receiptPushBodySchema } from '../schemas';
+import { refuseNul } from '../nul-guard';
 
 /** `/v1/receipts/<provider>/<token>` → `/v1/receipts/<provider>/***`: the token never reaches a log. */
 export function redactReceiptToken(path: string): string {
@@ -61,9 +62,10 @@ export const receiptRoutes: ApiRoute[] = [
     bodyReadByHandler: true,
     answers: ok('stored (and signalled to the send workflows); the body is the acknowledgement the vendor expects', receiptPushAnswerSchema),
     errors: {
-      400: "INVALID_RECEIPT: the body is not the provider's report format",
+      400: "INVALID_RECEIPT: the body is not the provider's report format; INVALID_REQUEST: a NUL character in the body (`details.fields` names where)",
       401: 'UNAUTHENTICATED: unknown provider or wrong account token (no more said)',
       403: "RECEIPT_SOURCE_REFUSED: the request's address is not in the account's receiptSources; INVALID_RECEIPT_SIGNATURE: an http-gateway push whose signature header does not verify",
+      413: 'TOO_MANY_RECEIPTS: more receipts in one push than RECEIPT_PUSH_MAX_RECEIPTS (`details.limit`); split the push',
     },
     handler: async ({ deps, req, res, params }) => {
       const { provider, accountToken } = params;
@@ -87,11 +89,18 @@ export const receiptRoutes: ApiRoute[] = [
         deps.logger.warn({ provider, accountId: account.id, reason: forged }, 'receipt push refused: signature');
         throw new HttpError(403, 'INVALID_RECEIPT_SIGNATURE', 'the push signature does not verify');
       }
+      refuseNul(req.body);
       let parsed;
       try {
         parsed = adapter.parsePushedReceipts(req.body, target);
       } catch (error) {
         throw new HttpError(400, 'INVALID_RECEIPT', error instanceof Error ? error.message : 'malformed receipt body');
+      }
+      // Each receipt is a few queries: a push is bounded so that one request cannot hold the database for long.
+      const max = deps.config.RECEIPT_PUSH_MAX_RECEIPTS;
+      if (parsed.length > max) {
+        deps.logger.warn({ provider, accountId: account.id, receipts: parsed.length, max }, 'receipt push refused: too many receipts');
+        throw new HttpError(413, 'TOO_MANY_RECEIPTS', `this push carries ${parsed.length} receipts; at most ${max} per push (RECEIPT_PUSH_MAX_RECEIPTS): split it into smaller pushes`, { field: 'body', limit: max, received: parsed.length });
       }
       const stored = await storeReceipts(deps.prisma, account, parsed, 'PUSH');
       countReceipts(deps.metrics, provider, parsed);

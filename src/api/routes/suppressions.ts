@@ -11,7 +11,7 @@ import { suppressionListAnswerSchema, suppressionViewSchema, type AnswerOf } fro
 import { callerOf } from '../caller';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
-import { ADMIN, ok, REMOVED, SEND } from '../openapi/access';
+import { ADMIN, ok, PLATFORM, REMOVED, SEND } from '../openapi/access';
 import type { ApiOperation } from '../openapi/operation';
 import { route, type ApiRoute } from '../route';
 import { adminSuppressionRequestSchema, idParamSchema, suppressionListQuerySchema, suppressionRequestSchema, type SuppressionRequest } from '../schemas';
@@ -19,8 +19,9 @@ import { invalidRequest } from '../validate';
 
 /**
  * The suppression list. A business service (send scope) manages its own
- * team's list: entries are source API. An admin (admin scope) also manages
- * the global list that stops every team's sends: entries are source MANUAL.
+ * team's list: entries are source API. A team admin (admin scope) adds manual
+ * entries to its team's list; a platform admin (platform scope) manages the
+ * global list that stops every team's sends. Admin entries are source MANUAL.
  * Lists answer receivers masked; the answer to an add shows the normalised
  * receiver the caller just gave.
  */
@@ -74,14 +75,14 @@ export const suppressionRoutes: ApiRoute[] = [
     },
   }),
 
-  // `/v1/admin/suppressions`: the global list (and the admin's team list).
+  // `/v1/admin/suppressions`: the global list (platform) and manual entries on the team's own list (admin).
   route({
     method: 'get',
     path: '/v1/admin/suppressions',
     tag: 'admin: suppressions',
     summary: 'The global suppression list',
     description: 'Newest first, receivers masked. `receiver` (any common format) and `channel` narrow it to one receiver or channel.',
-    access: ADMIN,
+    access: PLATFORM,
     query: suppressionListQuerySchema,
     answers: ok('the global entries', suppressionListAnswerSchema),
     handler: async ({ deps, res, query }) => {
@@ -96,6 +97,7 @@ export const suppressionRoutes: ApiRoute[] = [
     summary: "Put a receiver on the global list (`global: true`) or your team's",
     description: "Source `MANUAL`. An entry on the global list stops every team's sends, and no template bypasses it. The receiver is normalised like a send's.",
     access: ADMIN,
+    platformWhen: { when: 'for `global: true`', applies: ({ body }) => body.global },
     body: adminSuppressionRequestSchema,
     answers: suppressionAdded,
     errors: badSuppressionReceiver,
@@ -111,6 +113,7 @@ export const suppressionRoutes: ApiRoute[] = [
     tag: 'admin: suppressions',
     summary: "Remove an entry from the global list or your team's",
     access: ADMIN,
+    platformWhen: { when: 'for an entry of the global list', applies: async ({ deps, params }) => (await deps.prisma.suppression.findUnique({ where: { id: params.id }, select: { teamId: true } }))?.teamId === null },
     params: idParamSchema,
     answers: REMOVED,
     errors: { 404: "SUPPRESSION_NOT_FOUND: no such entry on the global list or your team's list" },
