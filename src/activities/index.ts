@@ -13,11 +13,13 @@ import { createScreenActivities } from './screen-activity';
 import { createSendRecordActivities } from './send-records';
 import { createVendorBatcher } from './vendor-batcher';
 import { createVendorSendActivities } from './vendor-send';
+import { createRouteRuleDirectory } from '../routing/route-rule-directory';
 
 /** Every activity of the send, fan-out and campaign-run workflows, built from the dependencies the worker owns. */
 export function createActivities(deps: ActivityDeps) {
   const { prisma, redis, vendors, logger, metrics, settings } = deps;
   const accounts = createAccountDirectory(prisma, deps.secrets, settings.accountCacheMs, logger);
+  const rules = createRouteRuleDirectory(prisma, settings.accountCacheMs);
   const circuit = createCircuitBreaker(redis, settings.circuit);
   const rateLimiter = createAccountRateLimiter(redis);
   const dedup = createDedupChecker(redis, { timeoutMs: settings.dedupTimeoutMs });
@@ -26,7 +28,7 @@ export function createActivities(deps: ActivityDeps) {
   const steps = {
     ...createScreenActivities({ prisma, whitelist: deps.whitelist, logger }),
     ...createDedupActivities({ prisma, dedup, logger, metrics }),
-    ...createRoutingActivities({ accounts, circuit }),
+    ...createRoutingActivities({ prisma, accounts, rules, weights: deps.routeHealth.weights, circuit, cacheMs: settings.accountCacheMs }),
     ...createSendRecordActivities(prisma, metrics),
   };
 
@@ -35,8 +37,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPrepareSendActivities(steps),
     ...createFanOutActivities({ prisma, starter: deps.starter, config: deps.config, logger }),
     ...createCampaignActivities({ prisma, starter: deps.starter, defaults: deps.config, logger }),
-    ...createVendorSendActivities({ prisma, vendors, batcher, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger, metrics }),
-    ...createReceiptPollActivities({ prisma, vendors, accounts, logger, metrics }),
+    ...createVendorSendActivities({ prisma, vendors, batcher, accounts, circuit, health: deps.routeHealth.store, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger, metrics }),
+    ...createReceiptPollActivities({ prisma, vendors, accounts, health: deps.routeHealth.store, logger, metrics }),
   };
 }
 

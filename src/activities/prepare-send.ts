@@ -9,7 +9,8 @@ export interface PrepareSteps {
   recordStatus(change: StatusChange): Promise<boolean>;
   screenReceiver(request: ScreenRequest): Promise<ScreenVerdict>;
   checkDedup(input: DedupInput): Promise<DedupVerdict>;
-  planRoute(channel: Channel): Promise<RouteCandidate[]>;
+  /** The send's route by its destination (src/activities/routing.ts). */
+  planSendRoute(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]>;
 }
 
 /**
@@ -48,7 +49,7 @@ export function createPrepareSendActivities(steps: PrepareSteps) {
   /** Past the night shield, at once or after the wait: SENDING and the route in one step. */
   async function startSending(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]> {
     await steps.recordStatus({ sendId: request.sendId, status: 'SENDING' });
-    return steps.planRoute(request.channel);
+    return steps.planSendRoute(request);
   }
 
   return {

@@ -10,6 +10,7 @@ import { outboundPolicy } from '../vendors/outbound-url';
 import { createVendorOutbound, type VendorOutbound } from '../vendors/outbound/vendor-outbound';
 import { closeVendors, createVendorRegistry } from '../vendors/registry';
 import type { VendorRegistry } from '../vendors/types';
+import { createRouteHealth, type RouteHealth } from '../routing/route-weights';
 import { createRedis, waitForRedis } from './redis';
 
 /** The clients one Herald process owns (API or worker), built once at start, on a database `herald migrate` has brought up to date. */
@@ -22,11 +23,19 @@ export interface ProcessDeps {
   outbound: VendorOutbound;
   secrets: SecretBox;
   metrics: Metrics;
+  /** Each account's delivery rate and latency (Redis) and the weights judged from them. */
+  routeHealth: RouteHealth;
   close(): Promise<void>;
 }
 
-export async function buildProcessDeps(config: Config, name: string, logger?: Logger): Promise<ProcessDeps> {
-  const log = logger ?? createLogger({ level: config.LOG_LEVEL, name, nodeEnv: config.NODE_ENV });
+export interface ProcessOptions {
+  logger?: Logger;
+  /** The clock of the routing health window; tests move it instead of waiting. */
+  now?: () => number;
+}
+
+export async function buildProcessDeps(config: Config, name: string, options: ProcessOptions = {}): Promise<ProcessDeps> {
+  const log = options.logger ?? createLogger({ level: config.LOG_LEVEL, name, nodeEnv: config.NODE_ENV });
   // `herald migrate` (a one-shot job) is the only thing that migrates.
   await assertMigrated(config.DATABASE_URL);
   const prisma = createPrisma(config.DATABASE_URL, config.DATABASE_TRANSACTION_MAX_WAIT_MS);
@@ -44,6 +53,7 @@ export async function buildProcessDeps(config: Config, name: string, logger?: Lo
     outbound,
     secrets: createSecretBox(config.SECRET_KEY),
     metrics: createMetrics(),
+    routeHealth: createRouteHealth(redis, config, log, options.now),
     async close() {
       closeVendors(vendors);
       outbound.close();

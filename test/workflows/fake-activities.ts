@@ -51,6 +51,9 @@ export function fakeActivities(overrides: Partial<Omit<Activities, ComposedActiv
     async planRoute() {
       return ROUTE;
     },
+    async planSendRoute() {
+      return ROUTE;
+    },
     async sendViaAccount(request) {
       return { accountId: request.accountId, provider: request.accountId === 'acc-a' ? 'vendor-a' : 'vendor-b', vendorMessageId: `vm-${request.sendId}`, receipt: null };
     },

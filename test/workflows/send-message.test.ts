@@ -348,7 +348,7 @@ describe('sendMessage workflow (time-skipping server)', () => {
 
   it('tries an account with an open circuit last, not never', async () => {
     const { activities, journal } = fakeActivities({
-      async planRoute() {
+      async planSendRoute() {
         return [{ ...ROUTE[0], circuitOpen: true }, { ...ROUTE[1], weight: 1 }];
       },
       async sendViaAccount(request) {

@@ -1,4 +1,4 @@
-import { storeReceipts } from '../../receipts/receipt-store';
+import { freshNotices, storeReceipts } from '../../receipts/receipt-store';
 import { checkReceiptSource } from '../../security/receipt-sources';
 import { accountForToken } from '../../security/receipt-token';
 import { receiptSignal, sendWorkflowId } from '../../shared/contract';
@@ -104,6 +104,7 @@ export const receiptRoutes: ApiRoute[] = [
       }
       const stored = await storeReceipts(deps.prisma, account, parsed, 'PUSH');
       countReceipts(deps.metrics, provider, parsed);
+      await deps.routeHealth.store.recordReceipts(account.id, freshNotices(stored));
       await Promise.all(
         stored
           .filter((s): s is typeof s & { sendId: string } => s.sendId !== null)
