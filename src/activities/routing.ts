@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../generated/prisma/client';
+import type { PrismaClient } from '../generated/prisma/client';
 import { matchRule, describeRule, type RouteRule } from '../routing/route-rules';
 import type { RoutePlan } from '../routing/route-plan';
 import type { RouteRuleDirectory } from '../routing/route-rule-directory';
@@ -77,7 +77,7 @@ export function createRoutingActivities(deps: RoutingDeps) {
       const rule = matchRule(rules, { channel: request.channel, receiver: send.receiver, messageType: send.message.template.messageType });
       const routed = rule ? enabled.filter((account) => rule.accountIds.includes(account.id)) : enabled;
       const planned = await candidates(request.channel, routed, enabled);
-      await deps.prisma.send.update({ where: { id: request.sendId }, data: { routePlan: routePlan(rule, planned) as Prisma.InputJsonObject } });
+      await deps.prisma.send.update({ where: { id: request.sendId }, data: { routePlan: routePlan(rule, planned) } });
       return planned.map(({ candidate }) => candidate);
     },
   };

@@ -1,3 +1,4 @@
+import { describeRoutePlan } from '../routing/route-plan';
 import { showInvisible } from '../shared/receivers';
 import type { AttemptRecord, DiagnoseRecords, RequestRecord, SendRecord } from './diagnose-records';
 
@@ -43,6 +44,8 @@ export interface SendDiagnosis {
     deferredUntil: Date | null;
     sendAt: Date | null;
     collidedWith: { sendId: string; createdAt: Date | null; status: string | null; workflowUrl: string } | null;
+    /** Which route rule chose the accounts (or the channel's default route), each with its effective weight and why. */
+    route: string | null;
     attempts: AttemptRecord[];
     receipts: SendRecord['receipts'];
   };
@@ -199,6 +202,7 @@ function diagnoseSend(send: SendRecord, workflowLink: WorkflowLink): SendDiagnos
       collidedWith: collidedId
         ? { sendId: collidedId, createdAt: send.collidedWith?.createdAt ?? null, status: send.collidedWith?.status ?? null, workflowUrl: workflowLink(collidedId) }
         : null,
+      route: send.route ? describeRoutePlan(send.route) : null,
       attempts: send.attempts,
       receipts: send.receipts,
     },
@@ -219,10 +223,15 @@ function passedDetail(step: Step, send: SendRecord): string {
     case 'night shield':
       return send.deferredUntil ? `deferred by quiet hours until ${iso(send.deferredUntil)}, then released` : 'outside quiet hours (or not shielded)';
     case 'vendor':
-      return `accepted by ${send.provider ?? 'the vendor'} at ${send.sentAt ? iso(send.sentAt) : '?'} (vendor message id ${send.vendorMessageId ?? '?'})${failedAttemptsNote(send.attempts)}`;
+      return `accepted by ${send.provider ?? 'the vendor'} at ${send.sentAt ? iso(send.sentAt) : '?'} (vendor message id ${send.vendorMessageId ?? '?'})${failedAttemptsNote(send.attempts)}${routeNote(send)}`;
     case 'receipt':
       return 'delivered';
   }
+}
+
+/** `; route: <which rule chose the accounts, and their weights>` when the route plan is known. */
+function routeNote(send: SendRecord): string {
+  return send.route ? `; route: ${describeRoutePlan(send.route)}` : '';
 }
 
 function failedAttemptsNote(attempts: AttemptRecord[]): string {
@@ -338,7 +347,7 @@ function failedVerdict(send: SendRecord): { verdict: Verdict; explanation: strin
   if (send.reason === 'ALL_VENDORS_FAILED' || send.reason === 'VENDOR_REJECTED') {
     return {
       verdict: 'VENDOR_FAILED',
-      explanation: `No vendor accepted it (${send.reason}): ${attempts}.`,
+      explanation: `No vendor accepted it (${send.reason}): ${attempts}${routeNote(send)}.`,
       nextStep: 'Check those accounts at their vendors (credentials, balance, template approval, outages); the codes above say which.',
     };
   }

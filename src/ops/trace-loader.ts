@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { PrismaClient } from '../generated/prisma/client';
+import { readRoutePlan } from '../routing/route-plan';
 import { sendWorkflowId } from '../shared/contract';
 import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence } from './send-evidence';
 import type { TraceRecords } from './trace-records';
@@ -30,6 +31,7 @@ export async function loadTraceRecords(prisma: PrismaClient, sendId: string): Pr
       reasonDetail: send.reasonDetail,
       finishedAt: send.finishedAt,
     },
+    route: readRoutePlan(send.routePlan),
     requests: requests.map((r) => ({ id: r.id, at: r.at, durationMs: r.durationMs, method: r.method, path: r.path, status: r.status })),
     attempts: send.attempts.map(attemptEvidence),
     receipts: send.receipts.map(receiptEvidence),

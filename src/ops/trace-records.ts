@@ -1,3 +1,4 @@
+import { describeRoutePlan, type RoutePlan } from '../routing/route-plan';
 import { maskReceiver } from '../shared/mask';
 import type { TraceEvent } from './trace-event';
 import type { AttemptEvidence, ReceiptEvidence } from './send-evidence';
@@ -17,6 +18,8 @@ export interface TraceRecords {
     reasonDetail: string | null;
     finishedAt: Date | null;
   };
+  /** The route it was planned with; null before routing or for sends older than route plans. */
+  route: RoutePlan | null;
   requests: Array<{ id: string; at: Date; durationMs: number; method: string; path: string; status: number }>;
   attempts: AttemptEvidence[];
   receipts: ReceiptEvidence[];
@@ -40,6 +43,15 @@ export function eventsFromRecords(records: TraceRecords): TraceEvent[] {
     what: `send accepted: template ${send.template}, receiver ${maskReceiver(send.receiver)}, ${send.segments} segment(s), caller ${send.caller}${send.sendAt ? `, scheduled for ${send.sendAt.toISOString()}` : ''}`,
     evidence: `send ${send.id}`,
   });
+  if (records.route) {
+    lines.push({
+      at: new Date(records.route.plannedAt),
+      source: 'records',
+      step: 'vendor',
+      what: `route planned: ${describeRoutePlan(records.route)}`,
+      evidence: `send ${send.id} route_plan`,
+    });
+  }
   for (const attempt of records.attempts) {
     const answer = attempt.outcome === 'ACCEPTED' ? `vendor message id ${attempt.vendorMessageId ?? '?'}` : `${attempt.errorClass ?? 'ERROR'} ${attempt.vendorCode ?? ''}: ${attempt.vendorText ?? ''}`;
     lines.push({

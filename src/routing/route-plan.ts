@@ -25,7 +25,7 @@ export function readRoutePlan(value: unknown): RoutePlan | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** Which rule chose the route, in one line: `route rule <id> (+86 SMS, any message type): tencent-a (weight 1), aliyun-b (weight 0.063, ...)`. */
+/** Which rule chose the route, in one line: `route rule <id> (SMS to +86, any message type): tencent-a (weight 1), aliyun-b (weight 0.063, ...)`. */
 export function describeRoutePlan(plan: RoutePlan): string {
   const chose = plan.rule
     ? `route rule ${plan.rule.id} (${plan.rule.description})`

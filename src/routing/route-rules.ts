@@ -55,9 +55,9 @@ function bySpecificity(a: RouteRule, b: RouteRule): number {
   return Number(b.messageType !== null) - Number(a.messageType !== null);
 }
 
-/** `+86 SMS, any message type` */
-export function describeRule(rule: Pick<RouteRule, 'channel' | 'prefix' | 'messageType'>): string {
-  return `${rule.prefix ?? 'every receiver'} ${rule.channel}, ${rule.messageType ?? 'any message type'}`;
+/** `SMS to +86, any message type` */
+export function describeRule(rule: { channel: string; prefix: string | null; messageType: string | null }): string {
+  return `${rule.channel} to ${rule.prefix ?? 'every receiver'}, ${rule.messageType ?? 'any message type'}`;
 }
 
 /** Why a prefix cannot be a rule's (for `channel`), or null. */
