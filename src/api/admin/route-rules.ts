@@ -56,7 +56,7 @@ export const adminRouteRuleRoutes: ApiRoute[] = [
       await checkRule(deps, rule, null);
       const row = await refuseAmbiguous(rule, () => deps.prisma.$transaction(async (tx) => {
         const created = await tx.routeRule.create({ data: rule });
-        await recordAudit(tx, callerOf(res), { action: 'route_rule.create', targetId: created.id, targetTeamId: null, changes: changedFields({}, auditedFields(created)) });
+        await recordAudit(tx, callerOf(res), { action: 'route_rule.create', targetId: created.id, targetTeamId: null, changes: changedFields(deletedFields(created), auditedFields(created)) });
         return created;
       }));
       res.status(201).json(await ruleAnswer(deps, row));
@@ -118,7 +118,7 @@ function auditedFields(row: RouteRuleRow): Record<string, unknown> {
   return { channel: row.channel, prefix: row.prefix, messageType: row.messageType, accounts: row.accountIds };
 }
 
-/** A deleted rule in the audit log: every field to null. */
+/** A rule before it was created or after it was deleted: every field null. */
 function deletedFields(row: RouteRuleRow): Record<string, unknown> {
   return Object.fromEntries(Object.keys(auditedFields(row)).map((field) => [field, null]));
 }
