@@ -180,6 +180,25 @@ export async function suppressUnsubscribed(
   });
 }
 
+/**
+ * A receiver told the account's number to stop (an inbound STOP): every team
+ * that sent to them through this account gets them on its suppression list,
+ * as if the receipt of its last send had said UNSUBSCRIBED.
+ */
+export async function suppressOptOut(prisma: PrismaClient, account: ReceiptAccount & { name: string; channel: string }, receiver: string): Promise<void> {
+  const teams = await prisma.message.findMany({
+    where: { sends: { some: { accountId: account.id, receiver } } },
+    select: { teamId: true },
+    distinct: ['teamId'],
+  });
+  for (const { teamId } of teams) {
+    await addSuppression(prisma, {
+      scope: { teamId }, channel: account.channel as Channel, receiver, reason: 'UNSUBSCRIBED', source: 'RECEIPT',
+      detail: `${account.provider} opt-out: the receiver told account ${account.name} to stop`, createdBy: account.id,
+    });
+  }
+}
+
 function toNotice(receipt: VendorReceipt): ReceiptNotice {
   return {
     status: receipt.status,

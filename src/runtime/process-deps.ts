@@ -5,6 +5,7 @@ import { createPrisma } from '../db/prisma';
 import type { PrismaClient } from '../generated/prisma/client';
 import { createLogger, type Logger } from '../logger';
 import { createMetrics, type Metrics } from '../observability/metrics';
+import { receiptPushUrl } from '../security/receipt-token';
 import { createSecretBox, type SecretBox } from '../security/secret-box';
 import { outboundPolicy } from '../vendors/outbound-url';
 import { createVendorOutbound, type VendorOutbound } from '../vendors/outbound/vendor-outbound';
@@ -43,7 +44,7 @@ export async function buildProcessDeps(config: Config, name: string, options: Pr
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   if (!(await waitForRedis(redis, 3_000))) log.warn('Redis is not reachable; starting anyway (dedup fails open)');
   const outbound = createVendorOutbound(outboundPolicy(config));
-  const vendors = createVendorRegistry(outbound);
+  const vendors = createVendorRegistry(outbound, (account) => receiptPushUrl(config.PUBLIC_BASE_URL, config.RECEIPT_TOKEN_KEY, account));
   return {
     config,
     logger: log,

@@ -93,7 +93,8 @@ export async function startHerald(env: Record<string, string> = {}, options: Her
   const connections = await connectTemporal(temporal, options.proxyTemporal === true);
   const stack = await startHeraldStack(deps, connections, {
     runWorker: options.runWorker,
-    apiPort: 0,
+    // A port of the test's own (`API_PORT`) makes PUBLIC_BASE_URL, and so the receipt URLs Herald gives vendors with each send (Twilio), right.
+    apiPort: config.API_PORT,
     apiHost: '127.0.0.1',
     sandboxPort: 0,
     sandboxReceiptDelayMs: Number(env.SANDBOX_RECEIPT_DELAY_MS ?? 200),
