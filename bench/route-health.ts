@@ -69,6 +69,8 @@ interface Route {
   movedAfterS: number | null;
   /** Its receipt endpoints. */
   servers: Server[];
+  /** Vendor calls that failed (a timeout on a loaded machine): no send, no receipt. */
+  failedCalls: number;
   close(): Promise<void>;
 }
 
@@ -115,7 +117,7 @@ async function startRoute(name: string, pinned: boolean): Promise<Route> {
   };
   const route: Route = {
     name, health, pinned, tencent: { fake: tencentFake, account: tencent }, aliyun: { fake: aliyunFake, account: aliyun },
-    phases: { before: new Map(), 'first window after': new Map(), later: new Map() }, messages: new Map(), movedAfterS: null, servers: [],
+    phases: { before: new Map(), 'first window after': new Map(), later: new Map() }, messages: new Map(), movedAfterS: null, servers: [], failedCalls: 0,
     close: async () => {
       await tencentFake.close();
       await aliyunFake.close();
@@ -175,7 +177,11 @@ async function main(): Promise<void> {
         for (const route of routes) route.aliyun.fake.faults.some({ kind: 'undelivered', code: 'MK:0000' }, 0.5);
         degradedAt = Date.now();
       }
-      for (const route of routes) inFlight.push(sendOne(route, i, degradedAt).catch(() => undefined));
+      for (const route of routes) {
+        inFlight.push(sendOne(route, i, degradedAt).catch(() => {
+          route.failedCalls += 1;
+        }));
+      }
       const due = started + ((i + 1) * 1000) / PER_SECOND;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
     }
@@ -193,6 +199,7 @@ async function main(): Promise<void> {
         [`sends, ${PHASES.join(' / ')}`]: each((phase) => phase.sent),
         'seconds until Aliyun\'s weight went down': route.movedAfterS === null ? 'never' : round(route.movedAfterS, 1),
         'sends without a receipt at the end': all.sent - all.delivered - all.undelivered,
+        'vendor calls that failed (not sent)': route.failedCalls,
       });
     }
   } finally {
