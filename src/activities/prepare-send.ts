@@ -4,7 +4,7 @@ import type { DedupInput, DedupVerdict } from './dedup';
 import type { ScreenRequest, ScreenVerdict } from './screen-activity';
 import type { StatusChange } from './send-records';
 
-/** The single steps a send is prepared with; each stays an activity of its own for the pre-patch histories. */
+/** The single steps a send is prepared with: not activities of their own, only parts of `prepareSend` and `startSending`. */
 export interface PrepareSteps {
   recordStatus(change: StatusChange): Promise<boolean>;
   screenReceiver(request: ScreenRequest): Promise<ScreenVerdict>;
@@ -20,7 +20,7 @@ export type ShieldVerdict = { action: 'SEND' } | { action: 'DROP' } | { action: 
 
 export type PrepareRequest = ScreenRequest & DedupInput & { shield: ShieldVerdict };
 
-/** Dedup let the send through: counted, or skipped (Redis down) and recorded as skipped. */
+/** Dedup let the send through: counted (its slot, handed back if no vendor takes it), or skipped (Redis down) and recorded as skipped. */
 export type PassedDedup = Exclude<DedupVerdict, { outcome: 'FILTERED' }>;
 
 /**
@@ -28,7 +28,7 @@ export type PassedDedup = Exclude<DedupVerdict, { outcome: 'FILTERED' }>;
  * marker is the trace of these steps in the history (see `src/ops/trace-history.ts`).
  */
 export type PreparedSend =
-  /** Already final in the database (canceled through the API before the workflow started). */
+  /** Canceled through the API before its workflow started (final with no run): nothing to send. */
   | { outcome: 'CANCELED' }
   | { outcome: 'SCREENED_OUT'; screen: Exclude<ScreenVerdict, { outcome: 'PASS' }> }
   | { outcome: 'DEDUPED'; dedup: Extract<DedupVerdict, { outcome: 'FILTERED' }> }
