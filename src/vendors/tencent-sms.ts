@@ -200,7 +200,7 @@ async function sendSms(account: VendorAccount, message: OutgoingMessage): Promis
       TemplateId: templateId,
       TemplateParamSet: params,
       PhoneNumberSet: [message.receiver],
-      SessionContext: message.sendId,
+      SessionContext: message.reference,
     });
   } catch (error) {
     throw classifySdkError(error);
