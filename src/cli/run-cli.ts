@@ -4,6 +4,7 @@ import { audienceUploadCommand } from './commands/audience-upload';
 import { diagnoseCommand } from './commands/diagnose';
 import { reportBillingCommand } from './commands/report-billing';
 import { sendCommand } from './commands/send';
+import { sendRetryCommand } from './commands/send-retry';
 import { traceCommand } from './commands/trace';
 import { EXIT, UsageError, type ExitCode } from './exit-codes';
 import type { Output } from './output';
@@ -13,6 +14,7 @@ const USAGE = `usage: herald <command> [options]
   herald diagnose <receiver> [--from <iso>] [--to <iso>]   why did this receiver (not) get the message?
   herald trace <sendId>                                    every event of one send, in order
   herald send --template <code> --to <receiver> [--to ...] [--var name=value ...]
+  herald send retry <sendId>                               re-run a FAILED, EXPIRED or UNDELIVERED send (ops scope)
   herald report billing <YYYY-MM> [--account <name>] [--by-day] [--csv]   sends, billed segments, receipts per vendor account
   herald audience upload <file.csv> --name <name> --channel <SMS|EMAIL|CHAT>   store a receiver list (send scope)
 
@@ -37,6 +39,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, output: Out
         return await traceCommand(targetOf(env), onePositional(positionals, 'sendId'), output);
       }
       case 'send': {
+        if (rest[0] === 'retry') {
+          const { positionals } = parse(rest.slice(1), {});
+          return await sendRetryCommand(targetOf(env), onePositional(positionals, 'sendId'), output);
+        }
         const { values, positionals } = parse(rest, { template: { type: 'string' }, to: { type: 'string', multiple: true }, var: { type: 'string', multiple: true } });
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0] ?? ''}`);
         const templateCode = stringOption(values.template);

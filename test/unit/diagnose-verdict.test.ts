@@ -13,7 +13,7 @@ function send(overrides: Partial<SendRecord>): SendRecord {
     id: 's1', messageId: 'm1', createdAt: new Date('2026-11-20T10:00:00Z'), template: 'welcome_sms', caller: 'shop', team: 'demo',
     status: 'DELIVERED', reason: null, reasonDetail: null, provider: 'sandbox', vendorMessageId: 'sbx-1', vendorCode: null, vendorText: null,
     deferredUntil: null, sendAt: null, dedupSkipped: false, collidedWith: null, collidedWithSendId: null, sentAt: new Date('2026-11-20T10:00:01Z'),
-    finishedAt: new Date('2026-11-20T10:00:05Z'), attempts: [], receipts: [], ...overrides,
+    finishedAt: new Date('2026-11-20T10:00:05Z'), attempts: [], receipts: [], runNo: 1, earlierRuns: [], ...overrides,
   };
 }
 
@@ -43,7 +43,7 @@ describe('diagnose (pure verdict)', () => {
   it('a receiver-invalid vendor answer says no other vendor was tried, naming the account', () => {
     const failed = send({
       status: 'FAILED', reason: 'BLACKLISTED', provider: null, vendorMessageId: null, vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted',
-      attempts: [{ id: 'attempt-1', durationMs: 120, account: 'tencent-main', provider: 'tencent', attemptNo: 1, outcome: 'FAILED', errorClass: 'RECEIVER_INVALID', reason: 'BLACKLISTED', vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted', vendorMessageId: null, startedAt: new Date() }],
+      attempts: [{ id: 'attempt-1', durationMs: 120, account: 'tencent-main', provider: 'tencent', attemptNo: 1, outcome: 'FAILED', errorClass: 'RECEIVER_INVALID', reason: 'BLACKLISTED', vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted', vendorMessageId: null, startedAt: new Date(), runId: 'run-1' }],
     });
     const [judged] = diagnose(records({ sends: [failed] }), link).sends;
     expect(judged).toMatchObject({ verdict: 'VENDOR_FAILED', stoppedAt: 'vendor' });

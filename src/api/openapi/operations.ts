@@ -120,6 +120,7 @@ const sending: ApiOperation[] = [
     path: '/v1/sends/:id/cancel',
     tag: 'sends',
     summary: 'Cancel a send that is still waiting (queued or deferred)',
+    description: "A Workflow Update on the send's workflow: its validator refuses any state past the queue (the answer's 409), so checking and canceling are one step; the answer comes once the send is final.",
     access: SEND,
     params: idParamSchema,
     usesTemporal: true,
@@ -165,6 +166,25 @@ const ops: ApiOperation[] = [
     params: idParamSchema,
     answers: ok('the trace; `history.available` is false when Temporal could not be read', answers.traceAnswerSchema),
     errors: { 404: 'SEND_NOT_FOUND: no such send' },
+  },
+  {
+    method: 'post',
+    path: '/v1/sends/:id/retry',
+    tag: 'ops',
+    summary: 'Re-run a FAILED, EXPIRED or UNDELIVERED send',
+    description:
+      "Resets the send's workflow `send-<id>` to its first workflow task, as the Temporal UI's Reset does: the same send id, a new run through screening, dedup, the night shield, the vendors and the receipt (the earlier run's signals and updates are not replayed). The send shows the new run at once; the earlier run's outcome, attempts and receipts stay, marked with its run id (`earlierRuns`). Any team's send. A repeat answers ALREADY_RETRIED with the run the first call started; nothing new starts.",
+    access: OPS,
+    params: idParamSchema,
+    usesTemporal: true,
+    answers: {
+      202: { description: 'RETRIED: a new run of the workflow started', schema: answers.retryAnswerSchema },
+      200: { description: 'ALREADY_RETRIED: an earlier call started the run that retries this failure', schema: answers.retryAnswerSchema },
+    },
+    errors: {
+      404: 'SEND_NOT_FOUND: no such send',
+      409: 'NOT_RETRYABLE: the send is not FAILED, EXPIRED or UNDELIVERED (still going, DELIVERED, or a decision such as DEDUPED or CANCELED); details name its status and reason. WORKFLOW_GONE: its workflow is past retention',
+    },
   },
   {
     method: 'get',

@@ -28,7 +28,8 @@ export function sendControlRouter(deps: ApiDeps): Router {
 
   router.post('/v1/sends/:id/send-now', sendScope, async (req, res) => {
     const { id } = parseOr400(idParamSchema, req.params, 'params');
-    const result = await releaseDeferredSend(deps, await ownedSendId(id, callerOf(res).teamId));
+    const caller = callerOf(res);
+    const result = await releaseDeferredSend(deps, await ownedSendId(id, caller.teamId), `api-key ${caller.apiKeyId}`);
     res.status(result.outcome === 'RELEASED' ? 200 : 409).json(result satisfies AnswerOf<typeof sendNowAnswerSchema>);
   });
 

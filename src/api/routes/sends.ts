@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence } from '../../ops/send-evidence';
+import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence, runEvidence } from '../../ops/send-evidence';
 import { sendDetailAnswerSchema, type AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { callerOf } from '../caller';
@@ -24,6 +24,7 @@ export function sendsRouter(deps: ApiDeps): Router {
       ...describeSend(send, deps.config),
       attempts: send.attempts.map(attemptEvidence),
       receipts: send.receipts.map(receiptEvidence),
+      earlierRuns: send.replacedRuns.map(runEvidence),
     } satisfies AnswerOf<typeof sendDetailAnswerSchema>);
   });
 
