@@ -17,7 +17,7 @@ import { createVendorSendActivities } from './vendor-send';
 
 /**
  * Every activity of the send, fan-out and campaign-run workflows, built from the dependencies the
- * worker owns. Screening, dedup and routing are steps of `prepareSend` / `startSending`, not
+ * worker owns. Screening, dedup and routing are steps of `screeningDedupNightShield` / `routeAfterNightShield`, not
  * activities of their own.
  */
 export function createActivities(deps: ActivityDeps) {
@@ -33,7 +33,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...records,
     ...createPrepareSendActivities({
-      recordStatus: records.recordStatus,
+      recordState: records.recordState,
       ...createScreenActivities({ prisma, whitelist: deps.whitelist, logger }),
       ...createDedupActivities({ prisma, dedup, runs, logger, metrics }),
       ...createRoutingActivities({ accounts, circuit }),

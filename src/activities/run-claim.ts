@@ -43,7 +43,8 @@ export function createRunClaims(deps: { prisma: PrismaClient; workflowRuns: Work
       throw ApplicationFailure.create({ type: RUN_SUPERSEDED_TYPE, message: `run ${runId} of send ${sendId} was replaced by run ${current}`, nonRetryable: true });
     }
     deps.logger.info({ sendId, fromRunId: row.runId, toRunId: runId }, 'send re-run: this run takes the send over');
-    await replaceRun(deps.prisma, { sendId, fromRunId: row.runId, toRunId: runId, how: 'RESET', requestedBy: null });
+    const fromRunId = row.runId;
+    await deps.prisma.$transaction((tx) => replaceRun(tx, { sendId, fromRunId, toRunId: runId, how: 'RESET', requestedBy: null }));
     return claim(sendId, runId);
   }
 

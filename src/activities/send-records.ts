@@ -71,7 +71,7 @@ export function createSendRecordActivities(deps: SendRecordDeps) {
   }
 
   /** False when the send is already final with no run (canceled before its workflow started). */
-  async function recordStatus(change: StatusChange): Promise<boolean> {
+  async function recordState(change: StatusChange): Promise<boolean> {
     const written = await writeAsRun(change.sendId, (runId) =>
       prisma.send.updateMany({
         where: { id: change.sendId, ...ownedBy(runId) },
@@ -84,7 +84,7 @@ export function createSendRecordActivities(deps: SendRecordDeps) {
     return written;
   }
 
-  async function finishSend(outcome: FinalOutcome): Promise<void> {
+  async function recordFinalState(outcome: FinalOutcome): Promise<void> {
     const { acceptance } = outcome;
     const written = await writeAsRun(outcome.sendId, (runId) =>
       prisma.send.updateMany({
@@ -113,5 +113,5 @@ export function createSendRecordActivities(deps: SendRecordDeps) {
     }
   }
 
-  return { recordStatus, finishSend };
+  return { recordState, recordFinalState };
 }

@@ -1,6 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToDate, optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
+import type { DedupVerdict } from '../activities/dedup';
 import type { PreparedSend } from '../activities/prepare-send';
 import { formatWait } from '../workflows/step-summaries';
 import { compact, type TraceEvent, type TraceStep } from './trace-event';
@@ -12,12 +13,12 @@ const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
 /** Which step of the send path an activity (or local activity) belongs to. */
 const ACTIVITY_STEPS: Record<string, TraceStep> = {
-  startSending: 'vendor',
+  routeAfterNightShield: 'vendor',
   sendViaAccount: 'vendor',
   awaitStoreReachable: 'vendor',
   pollReceipt: 'receipt',
-  recordStatus: 'status',
-  finishSend: 'status',
+  recordState: 'status',
+  recordFinalState: 'status',
 };
 
 /** A timer means a different wait depending on where the send is: its scheduled time, quiet hours, a rate-limit hold, the receipt wait. */
@@ -65,7 +66,7 @@ export function eventsFromHistory({ runNo, events }: RunHistory): TraceEvent[] {
     const taskFailed = event.workflowTaskFailedEventAttributes;
     if (taskFailed?.cause === temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW) {
       ownEvents = true;
-      add(event, 'workflow', `run ${runNo} began: a reset of run ${taskFailed.baseRunId ?? '?'} (${taskFailed.failure?.message ?? 'no reason given'}; by ${taskFailed.identity ?? '?'})`);
+      add(event, 'workflow', `run ${runNo} began: a reset of run ${taskFailed.baseRunId ?? '?'} (${taskFailed.failure?.message || 'no reason given'})`);
     } else if (taskFailed) {
       add(event, 'workflow', `workflow task failed (${String(taskFailed.cause ?? '?')}): ${taskFailed.failure?.message ?? '?'}`);
     }
@@ -77,10 +78,10 @@ export function eventsFromHistory({ runNo, events }: RunHistory): TraceEvent[] {
       const title = summary ?? name;
       const attempt = data?.attempt && data.attempt > 1 ? ` on attempt ${data.attempt}` : '';
       const result = decode(marker.details?.result?.payloads?.[0]);
-      if (name === 'prepareSend' && !marker.failure) {
+      if (name === 'screeningDedupNightShield' && !marker.failure) {
         for (const [step, what] of preparationSteps(result as PreparedSend)) add(event, step, `${title}${attempt}: ${what}`);
       } else {
-        const outcome = marker.failure ? `failed${attempt}: ${marker.failure.message ?? ''}` : `done${attempt}: ${compact(result)}`;
+        const outcome = marker.failure ? `failed${attempt}: ${marker.failure.message ?? ''}` : `done${attempt}${result === null || result === undefined ? '' : `: ${compact(result)}`}`;
         add(event, ACTIVITY_STEPS[name] ?? 'workflow', `${title} ${outcome}`);
       }
     }
@@ -153,16 +154,27 @@ function stepOf(activity: { name: string } | undefined): TraceStep {
   return (activity && ACTIVITY_STEPS[activity.name]) ?? 'workflow';
 }
 
-/** The steps one `prepareSend` local activity ran, one trace line each, as far as the send got. */
+/** The steps one `screeningDedupNightShield` local activity ran, one trace line each, as far as the send got. */
 function preparationSteps(prepared: PreparedSend): Array<[TraceStep, string]> {
   if (prepared.outcome === 'CANCELED') return [['status', 'the send was canceled through the API before its workflow started']];
   const lines: Array<[TraceStep, string]> = [['status', 'QUEUED recorded']];
   if (prepared.outcome === 'SCREENED_OUT') return [...lines, ['screening', `${prepared.screen.outcome} ${prepared.screen.reason}: ${prepared.screen.detail}`]];
-  lines.push(['screening', 'PASS'], ['dedup', `dedup ${compact(prepared.dedup)}`]);
+  lines.push(['screening', 'PASS'], ['dedup', `dedup ${dedupWords(prepared.dedup)}`]);
   if (prepared.outcome === 'SHIELDED') lines.push(['night shield', 'DROP: quiet hours']);
   if (prepared.outcome === 'DEFERRED') lines.push(['night shield', 'DEFER: DEFERRED recorded']);
   if (prepared.outcome === 'SENDING') lines.push(['night shield', 'SEND'], ['vendor', `SENDING recorded, route planned: ${compact(prepared.route)}`]);
   return lines;
+}
+
+function dedupWords(dedup: DedupVerdict): string {
+  switch (dedup.outcome) {
+    case 'PASS':
+      return 'PASS: counted in the content window and the daily cap';
+    case 'SKIPPED':
+      return `SKIPPED: ${dedup.detail}`;
+    case 'FILTERED':
+      return `FILTERED ${dedup.reason}${dedup.collidedWithSendId ? `: collided with send ${dedup.collidedWithSendId}` : ''}`;
+  }
 }
 
 /** A payload as the value it carries; null when there is none or it cannot be read. */

@@ -3,7 +3,7 @@
  * ApplicationFailure with one of these types; the workflow reads the type, never the
  * message. Workflow-safe.
  */
-import type { ErrorClass, Reason, SendStatus } from './states';
+import type { ErrorClass, Reason } from './states';
 
 /** Classified vendor errors, by the class the adapter that saw the error gave them. */
 export const FAILURE_TYPE: Record<ErrorClass, string> = {
@@ -47,13 +47,6 @@ export function vendorCallFailureOf(type: string | undefined | null): VendorCall
   const entry = Object.entries(FAILURE_TYPE).find(([, name]) => name === type);
   return entry ? { kind: 'VENDOR', errorClass: entry[0] as ErrorClass } : null;
 }
-
-/**
- * Final states that end the send workflow as failed (after their records are written), with
- * the reason as the failure type: no vendor took the send, the receiver did not get it, or no
- * receipt came. The Temporal UI then shows them red, under its Failures filter.
- */
-export const FAILED_RUN_STATUSES: ReadonlySet<SendStatus> = new Set<SendStatus>(['FAILED', 'UNDELIVERED', 'EXPIRED']);
 
 /** The failure type a failed send workflow ends with: its reason (ALL_VENDORS_FAILED, NO_RECEIPT, CARRIER_BLOCKED, ...). */
 export function sendFailureType(reason: Reason | null): string {

@@ -1,4 +1,4 @@
-import { condition, proxyLocalActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ShieldVerdict } from '../activities/prepare-send';
 import type { SendInput, SendOutcome } from '../shared/contract';
@@ -7,10 +7,10 @@ import { sendWithFailover } from './failover';
 import { decideShield, type ShieldDecision } from './night-shield';
 import { awaitReceipt } from './receipt-wait';
 import { orderRoute } from './route-order';
-import { startSendRun } from './send-run';
+import { startSendRun, type SendRun } from './send-run';
 import { STEP } from './step-summaries';
 
-const { prepareSend, startSending } = proxyLocalActivities<Activities>(QUICK_STEP);
+const { screeningDedupNightShield, routeAfterNightShield } = proxyLocalActivities<Activities>(QUICK_STEP);
 
 /**
  * One send to one receiver, start to final state: scheduled wait →
@@ -19,7 +19,12 @@ const { prepareSend, startSending } = proxyLocalActivities<Activities>(QUICK_STE
  */
 export async function sendMessage(input: SendInput): Promise<SendOutcome> {
   const send = startSendRun(input);
-  const { waiting } = send;
+  // A Temporal cancellation request is Herald's cancel (startSendRun), never an abort halfway through a step.
+  return CancellationScope.nonCancellable(() => deliver(send));
+}
+
+async function deliver(send: SendRun): Promise<SendOutcome> {
+  const { input, waiting } = send;
   const zone = input.shield.timeZone;
 
   // A scheduled send waits on a durable timer until its time; cancellable meanwhile.
@@ -42,7 +47,7 @@ export async function sendMessage(input: SendInput): Promise<SendOutcome> {
   const shield = decideShield(new Date(), input.shield, input.messageType);
   const preparation = STEP.preparation(shield, zone);
   send.step(preparation);
-  const prepared = await prepareSend.executeWithOptions({ summary: preparation }, [{
+  const prepared = await screeningDedupNightShield.executeWithOptions({ summary: preparation }, [{
     sendId: input.sendId,
     receiver: input.receiver,
     channel: input.channel,
@@ -71,7 +76,7 @@ export async function sendMessage(input: SendInput): Promise<SendOutcome> {
     if (untilRelease > 0) await condition(() => waiting.releasedEarly || waiting.canceledBy !== null, untilRelease, { summary });
   }
   if (waiting.canceledBy !== null) return send.finish('CANCELED', 'CANCELED', { reasonDetail: `canceled by ${waiting.canceledBy}` });
-  route ??= await startSending.executeWithOptions({ summary: STEP.routeAfterShield }, [{ sendId: input.sendId, channel: input.channel }]);
+  route ??= await routeAfterNightShield.executeWithOptions({ summary: STEP.routeAfterShield }, [{ sendId: input.sendId, channel: input.channel }]);
 
   send.show('SENDING');
   const delivery = await sendWithFailover({ sendId: input.sendId, channel: input.channel }, orderRoute(route, Math.random), send.step);

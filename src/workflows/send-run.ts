@@ -1,6 +1,7 @@
 import {
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   proxyLocalActivities,
   setCurrentDetails,
@@ -25,19 +26,22 @@ import {
   type SendOutcome,
   type SendProgress,
 } from '../shared/contract';
-import { FAILED_RUN_STATUSES, SEND_CONTROL_REFUSED_TYPE, sendFailureType } from '../shared/failures';
-import type { Reason, SendStatus } from '../shared/states';
+import { SEND_CONTROL_REFUSED_TYPE, sendFailureType } from '../shared/failures';
+import { RETRYABLE_STATUSES, type Reason, type SendStatus } from '../shared/states';
 import { QUICK_STEP } from './activity-options';
 import type { DeliveryResult } from './failover';
 import { STEP } from './step-summaries';
 
-const { recordStatus, finishSend } = proxyLocalActivities<Activities>(QUICK_STEP);
+const { recordState, recordFinalState } = proxyLocalActivities<Activities>(QUICK_STEP);
 
 /** What a final state may carry besides status and reason. */
 export type FinalEvidence = Pick<FinalOutcome, 'reasonDetail' | 'vendorCode' | 'vendorText' | 'collidedWithSendId'>;
 
 /** The states a cancel still stops: nothing has gone to a vendor yet. */
 const CANCELABLE: ReadonlySet<SendStatus> = new Set<SendStatus>(['SCHEDULED', 'QUEUED', 'DEFERRED']);
+
+/** Who canceled, when it was the Temporal UI's "Request Cancellation" (or `temporal workflow cancel`). */
+export const TEMPORAL_CANCELLATION = 'a Temporal cancellation request';
 
 /** One send's workflow state, its signal, update and query handlers, and the ways it shows and records its state. */
 export interface SendRun {
@@ -69,7 +73,12 @@ export interface SendRun {
   failed(delivery: Extract<DeliveryResult, { ok: false }>): Promise<SendOutcome>;
 }
 
-/** Installs the handlers; call first thing in the workflow, before any await. */
+/**
+ * Installs the handlers; call first thing in the workflow, before any await, and run the send
+ * itself in a non-cancellable scope: a Temporal cancellation request (the UI's "Request
+ * Cancellation") then acts as Herald's cancel, stopping a send that still waits and changing
+ * nothing once a vendor has it.
+ */
 export function startSendRun(input: SendInput): SendRun {
   const progress: SendProgress = { status: 'QUEUED', reason: null, deferredUntil: null, provider: null, vendorMessageId: null };
   const waiting = { canceledBy: null as string | null, releasedEarly: false };
@@ -118,6 +127,9 @@ export function startSendRun(input: SendInput): SendRun {
     },
     { validator: (_request: { by: string }) => (progress.status === 'DEFERRED' && waiting.canceledBy === null ? undefined : refuse('not deferred')) },
   );
+  CancellationScope.current().cancelRequested.catch(() => {
+    if (CANCELABLE.has(progress.status)) waiting.canceledBy ??= TEMPORAL_CANCELLATION;
+  });
 
   /** One upsert: the status, the end of the deferral when there is one, and the vendor the first time it is known. */
   function publish(status: SendStatus, deferredUntil: Date | null): void {
@@ -147,7 +159,7 @@ export function startSendRun(input: SendInput): SendRun {
     progress.reason = reason;
     publish(status, null);
     step(evidence.reasonDetail ?? evidence.vendorText ?? 'final state');
-    await finishSend.executeWithOptions({ summary: STEP.record(status, reason) }, [{
+    await recordFinalState.executeWithOptions({ summary: STEP.record(status, reason) }, [{
       sendId: input.sendId,
       status,
       reason,
@@ -162,7 +174,8 @@ export function startSendRun(input: SendInput): SendRun {
     // A cancel that was accepted answers with this final state before the workflow ends.
     await condition(allHandlersFinished);
     const outcome: SendOutcome = { status, reason, provider: progress.provider, vendorMessageId: progress.vendorMessageId };
-    if (FAILED_RUN_STATUSES.has(status)) {
+    // Did not reach the receiver (FAILED, UNDELIVERED, EXPIRED): a failed workflow, red in the UI, under its status filter.
+    if (RETRYABLE_STATUSES.has(status)) {
       throw ApplicationFailure.create({
         type: sendFailureType(reason),
         message: `${status} ${reason ?? ''}${evidence.reasonDetail ? `: ${evidence.reasonDetail}` : ''}`,
@@ -185,7 +198,7 @@ export function startSendRun(input: SendInput): SendRun {
     show,
     async moveTo(status, deferredUntil = null) {
       show(status, deferredUntil);
-      return recordStatus.executeWithOptions({ summary: STEP.record(status) }, [
+      return recordState.executeWithOptions({ summary: STEP.record(status) }, [
         { sendId: input.sendId, status, deferredUntil: deferredUntil?.toISOString() },
       ]);
     },

@@ -50,14 +50,14 @@ export function vendorFailure(errorClass: ErrorClass, reason: string, vendorCode
 }
 
 /** The activities composed of the prepare steps: built from the fakes by the real factory. */
-type ComposedActivities = 'prepareSend' | 'startSending';
+type ComposedActivities = 'screeningDedupNightShield' | 'routeAfterNightShield';
 
 /** What a test may replace: the prepare steps (screening, dedup, routing) and every activity not composed of them. */
-export type FakeParts = Omit<PrepareSteps, 'recordStatus'> & Omit<Activities, ComposedActivities>;
+export type FakeParts = Omit<PrepareSteps, 'recordState'> & Omit<Activities, ComposedActivities>;
 
 /**
  * Activities that succeed unless overridden; typed against the real factory, so a changed
- * activity breaks them. `prepareSend` and `startSending` are the real composition of the
+ * activity breaks them. `screeningDedupNightShield` and `routeAfterNightShield` are the real composition of the
  * (fake or overridden) single steps.
  */
 export function fakeActivities(overrides: Partial<FakeParts> = {}): { activities: Activities; journal: ActivityJournal } {
@@ -81,11 +81,11 @@ export function fakeActivities(overrides: Partial<FakeParts> = {}): { activities
     async pollReceipt() {
       return null;
     },
-    async recordStatus(change) {
+    async recordState(change) {
       journal.statuses.push(change);
       return true;
     },
-    async finishSend(outcome) {
+    async recordFinalState(outcome) {
       journal.finals.push(outcome);
     },
     async startSendPage() {
@@ -120,6 +120,6 @@ export function fakeActivities(overrides: Partial<FakeParts> = {}): { activities
   const { screenReceiver, checkDedup, planRoute, ...activities } = watched;
   return {
     journal,
-    activities: { ...activities, ...createPrepareSendActivities({ recordStatus: activities.recordStatus, screenReceiver, checkDedup, planRoute }) },
+    activities: { ...activities, ...createPrepareSendActivities({ recordState: activities.recordState, screenReceiver, checkDedup, planRoute }) },
   };
 }

@@ -21,6 +21,7 @@ import {
 } from '../../src/shared/contract';
 import { RATE_LIMIT_HOLD_TYPE, SEND_CONTROL_REFUSED_TYPE, STORE_UNAVAILABLE_HOLD_TYPE } from '../../src/shared/failures';
 import type { sendMessage } from '../../src/workflows';
+import { TEMPORAL_CANCELLATION } from '../../src/workflows/send-run';
 import { startWorkflowTestEnvironment } from '../support/temporal';
 import { accepted, DEDUP_SLOT, fakeActivities, ROUTE, vendorFailure, type ActivityJournal } from './fake-activities';
 
@@ -325,6 +326,27 @@ describe('sendMessage workflow (time-skipping server)', () => {
     expect((result.history.events ?? []).filter((e) => e.eventType === EVENT_TYPE.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)).toHaveLength(0);
   });
 
+  it('takes a Temporal cancellation request (the UI\'s Request Cancellation) as Herald\'s cancel while waiting, and as nothing once the vendor has it', async () => {
+    const now = new Date(await env.currentTimeMs());
+    const waiting = fakeActivities();
+    const canceled = await run('temporal-cancel-while-deferred', waiting.activities, input({ shield: quietAround(now, 'DEFER') }), async (handle) => {
+      await waitForStatus(handle, 'DEFERRED');
+      await handle.cancel();
+    });
+    expect(canceled).toMatchObject({ status: 'CANCELED', reason: 'CANCELED', workflow: 'COMPLETED' });
+    expect(finalOf(waiting.journal).reasonDetail).toBe(`canceled by ${TEMPORAL_CANCELLATION}`);
+    expect(waiting.journal.vendorCalls).toHaveLength(0);
+
+    const args = input();
+    const atVendor = fakeActivities();
+    const delivered = await run('temporal-cancel-at-vendor', atVendor.activities, args, async (handle) => {
+      await waitForStatus(handle, 'SENT');
+      await handle.cancel();
+      await handle.signal(receiptSignal, receipt(`vm-${args.sendId}`));
+    });
+    expect(delivered).toMatchObject({ status: 'DELIVERED', workflow: 'COMPLETED' });
+  });
+
   it('retries a retryable error on the same account, then succeeds there', async () => {
     let calls = 0;
     const { activities, journal } = fakeActivities({
@@ -433,7 +455,7 @@ describe('sendMessage workflow (time-skipping server)', () => {
 
   it('ends CANCELED without a vendor call when the send was canceled through the API before its workflow started', async () => {
     const { activities, journal } = fakeActivities({
-      async recordStatus() {
+      async recordState() {
         return false;
       },
     });
