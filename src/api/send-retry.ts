@@ -1,13 +1,14 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import type { Prisma } from '../generated/prisma/client';
 import { replaceRun } from '../sending/send-runs';
 import { sendWorkflowId } from '../shared/contract';
-import { isFinal, type SendStatus } from '../shared/states';
+import { isFinal, RETRYABLE_STATUSES, type SendStatus } from '../shared/states';
 import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
 
-/** The final states an operator may retry: no vendor took the send, the receiver did not get it, or no receipt came. */
-export const RETRYABLE_STATUSES: ReadonlySet<SendStatus> = new Set<SendStatus>(['FAILED', 'EXPIRED', 'UNDELIVERED']);
+/** Longest a retry waits for another retry of the same send, and takes itself (a reset is one Temporal call). */
+const RETRY_WAIT_MS = 20_000;
 
 export interface RetryAnswer {
   sendId: string;
@@ -30,13 +31,19 @@ export interface RetryAnswer {
  * cancels belong to it). The earlier run's outcome is kept (send_run, with who asked); the send row
  * follows the new run at once.
  *
- * Idempotent: a repeat while the retried run goes (or after it ended) answers ALREADY_RETRIED with
- * that run; Temporal also drops a second reset with the same request id.
+ * Idempotent: retries of one send take a lock in Postgres one after the other, and a repeat while the
+ * retried run goes (or after it ended) answers ALREADY_RETRIED with that run.
  */
-export async function retrySend(deps: ApiDeps, sendId: string, by: string): Promise<RetryAnswer> {
-  const send = await deps.prisma.send.findUniqueOrThrow({ where: { id: sendId }, select: { status: true, reason: true, runId: true, runNo: true } });
+export function retrySend(deps: ApiDeps, sendId: string, by: string): Promise<RetryAnswer> {
+  return deps.prisma.$transaction((tx) => retryLocked(deps, tx, sendId, by), { maxWait: RETRY_WAIT_MS, timeout: RETRY_WAIT_MS });
+}
+
+/** The retry under a per-send lock: a second request for the same send waits, then finds the first one's run. */
+async function retryLocked(deps: ApiDeps, tx: Prisma.TransactionClient, sendId: string, by: string): Promise<RetryAnswer> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${sendId}, 0))`;
+  const send = await tx.send.findUniqueOrThrow({ where: { id: sendId }, select: { status: true, reason: true, runId: true, runNo: true } });
   const status = send.status as SendStatus;
-  if (!RETRYABLE_STATUSES.has(status)) return alreadyRetried(deps, sendId, send);
+  if (!RETRYABLE_STATUSES.has(status)) return alreadyRetried(tx, sendId, send);
 
   const handle = deps.temporal.workflow.getHandle(sendWorkflowId(sendId));
   let currentRunId: string;
@@ -56,7 +63,7 @@ export async function retrySend(deps: ApiDeps, sendId: string, by: string): Prom
     requestId: `retry-${previousRunId}`,
     identity: `herald api (${by})`,
   });
-  await replaceRun(deps.prisma, { sendId, fromRunId: previousRunId, toRunId: runId, how: 'RETRY', requestedBy: by });
+  await replaceRun(tx, { sendId, fromRunId: previousRunId, toRunId: runId, how: 'RETRY', requestedBy: by });
   return retried('RETRIED', sendId, send, previousRunId, runId);
 }
 
@@ -88,8 +95,8 @@ export async function resetToFirstWorkflowTask(
 type SendState = { status: string; reason: string | null; runId: string | null; runNo: number };
 
 /** A send that is not FAILED, EXPIRED or UNDELIVERED: the retry that already re-ran it, or a 409 that says why not. */
-async function alreadyRetried(deps: ApiDeps, sendId: string, send: SendState): Promise<RetryAnswer> {
-  const replaced = send.runId ? await deps.prisma.sendRun.findFirst({ where: { sendId, replacedByRunId: send.runId, replacedHow: 'RETRY' } }) : null;
+async function alreadyRetried(tx: Prisma.TransactionClient, sendId: string, send: SendState): Promise<RetryAnswer> {
+  const replaced = send.runId ? await tx.sendRun.findFirst({ where: { sendId, replacedByRunId: send.runId, replacedHow: 'RETRY' } }) : null;
   if (replaced && send.runId) {
     return retried('ALREADY_RETRIED', sendId, { ...send, status: replaced.status, reason: replaced.reason, runNo: replaced.runNo }, replaced.runId, send.runId, send.status);
   }

@@ -1,4 +1,5 @@
 import { showInvisible } from '../shared/receivers';
+import { RETRYABLE_STATUSES, type SendStatus } from '../shared/states';
 import type { AttemptRecord, DiagnoseRecords, RequestRecord, SendRecord } from './diagnose-records';
 import type { RunEvidence } from './send-evidence';
 import { outcomeOf, replacement } from './trace-records';
@@ -172,9 +173,6 @@ function positionOf(send: SendRecord): number {
   }
 }
 
-/** Final states an operator may retry once the cause is fixed (src/api/send-retry.ts). */
-const RETRYABLE = new Set(['FAILED', 'EXPIRED', 'UNDELIVERED']);
-
 function diagnoseSend(send: SendRecord, workflowLink: WorkflowLink): SendDiagnosis {
   const judged = withRuns(send, judge(send));
   const position = positionOf(send);
@@ -226,7 +224,7 @@ function withRuns(send: SendRecord, judged: Judged): Judged {
   const explanation = before
     ? `Run ${send.runNo} of this send (run ${before.runNo} ended ${outcomeOf(before)} and was ${replacement(before)} at ${iso(before.replacedAt)}): ${judged.explanation}`
     : judged.explanation;
-  const nextStep = RETRYABLE.has(send.status)
+  const nextStep = RETRYABLE_STATUSES.has(send.status as SendStatus)
     ? `${judged.nextStep} Once the cause is fixed, re-run it: POST /v1/sends/${send.id}/retry (herald send retry ${send.id}).`
     : judged.nextStep;
   return { ...judged, explanation, nextStep };
