@@ -1,3 +1,5 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createFanOutActivities } from '../../src/activities/fan-out-page';
 import { createOutboxRelay } from '../../src/sending/outbox-relay';
 import { createWorkflowStarter } from '../../src/sending/workflow-starter';
 import { whitelistFromConfig } from '../../src/screening/whitelist';
@@ -126,4 +128,37 @@ describe('large messages fan out in pages', () => {
     }
     expect(fanOutRuns).toBe(2);
   }, 300_000);
+
+  it('the page activity heartbeats as its starts go out, so a worker that died mid-page is noticed within the heartbeat timeout', async () => {
+    const { prisma, config, logger } = herald.deps;
+    const template = await prisma.template.findUniqueOrThrow({ where: { code: 'welcome_sms' } });
+    const apiKey = await prisma.apiKey.findFirstOrThrow({ where: { teamId: template.teamId } });
+    const message = await prisma.message.create({ data: { apiKeyId: apiKey.id, teamId: template.teamId, templateId: template.id, requestHash: 'heartbeat-test', receiverCount: 3 } });
+    await prisma.send.createMany({
+      data: receivers(3, '99').map((receiver) => ({ messageId: message.id, templateId: template.id, channel: 'SMS', receiver, receiverRaw: receiver, content: 'x' })),
+    });
+    const started: string[] = [];
+    const { startSendPage } = createFanOutActivities({
+      prisma, config, logger,
+      starter: {
+        async start(inputs, onStarted) {
+          for (const input of inputs) {
+            started.push(input.sendId);
+            onStarted?.();
+          }
+          return [];
+        },
+        async startFanOuts() {
+          return [];
+        },
+      },
+    });
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    expect(await env.run(startSendPage, { messageId: message.id, after: null, pageSize: 10 })).toMatchObject({ started: 3, next: null });
+    expect(started).toHaveLength(3);
+    // One before the starts, one after each.
+    expect(beats).toHaveLength(4);
+  });
 });
