@@ -1,5 +1,5 @@
 /**
- * Send states and normalised reasons: see ../shared/design.md ("Send states"),
+ * Send states and normalised reasons: see docs/architecture.md ("Send states"),
  * including SCHEDULED (waiting for its `sendAt`), SUPPRESSED (the receiver is on
  * the suppression list) and FILTERED / NOT_WHITELISTED (test mode).
  */

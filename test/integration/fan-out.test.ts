@@ -1,5 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createFanOutActivities } from '../../src/activities/fan-out-page';
+import { createFanOutActivities, type FanOutPageRequest } from '../../src/activities/fan-out-page';
 import { createOutboxRelay } from '../../src/sending/outbox-relay';
 import { createWorkflowStarter } from '../../src/sending/workflow-starter';
 import { whitelistFromConfig } from '../../src/screening/whitelist';
@@ -138,7 +138,7 @@ describe('large messages fan out in pages', () => {
       data: receivers(3, '99').map((receiver) => ({ messageId: message.id, templateId: template.id, channel: 'SMS', receiver, receiverRaw: receiver, content: 'x' })),
     });
     const started: string[] = [];
-    const { startSendPage } = createFanOutActivities({
+    const pages = createFanOutActivities({
       prisma, config, logger,
       starter: {
         async start(inputs, onStarted) {
@@ -156,7 +156,8 @@ describe('large messages fan out in pages', () => {
     const env = new MockActivityEnvironment();
     const beats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => beats.push(details));
-    expect(await env.run(startSendPage, { messageId: message.id, after: null, pageSize: 10 })).toMatchObject({ started: 3, next: null });
+    const page = await env.run((request: FanOutPageRequest) => pages.startSendPage(request), { messageId: message.id, after: null, pageSize: 10 });
+    expect(page).toMatchObject({ started: 3, next: null });
     expect(started).toHaveLength(3);
     // One before the starts, one after each.
     expect(beats).toHaveLength(4);
