@@ -6,6 +6,7 @@ import type { temporal } from '@temporalio/proto';
 import { SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
 import { sendWorkflowId } from '../../src/shared/contract';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
+import { quietHoursNow } from '../support/quiet-hours';
 import { deliverableReceiver } from '../support/exactly-once';
 import { finalSend, sendOne, useOnlyAccount } from '../support/vendor-accounts';
 
@@ -30,13 +31,6 @@ const afterVendor: ResetPoint = (events) => {
   return events.slice(accepted).find((e) => e.workflowTaskCompletedEventAttributes);
 };
 
-/** Quiet hours around the current UTC hour, so a DEFER template defers right now. */
-function quietNow() {
-  const hour = new Date().getUTCHours();
-  const hh = (offset: number) => `${String((hour + offset + 24) % 24).padStart(2, '0')}:00`;
-  return { quietStart: hh(-1), quietEnd: hh(2), releaseAt: hh(3), timeZone: 'UTC' };
-}
-
 describe('reset and retry of a send (real Temporal, Postgres, Redis)', () => {
   let herald: RunningHerald;
 
@@ -58,8 +52,8 @@ describe('reset and retry of a send (real Temporal, Postgres, Redis)', () => {
     });
     await prisma.template.upsert({
       where: { code: NIGHT },
-      create: { code: NIGHT, name: NIGHT, ...rules, shieldPolicy: 'DEFER', dedupContentSeconds: 0, ...quietNow() },
-      update: { shieldPolicy: 'DEFER', ...quietNow() },
+      create: { code: NIGHT, name: NIGHT, ...rules, shieldPolicy: 'DEFER', dedupContentSeconds: 0, ...quietHoursNow() },
+      update: { shieldPolicy: 'DEFER', ...quietHoursNow() },
     });
   }, 120_000);
 
