@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'src/generated/', 'coverage/', '.herald/', 'bin/', 'scripts/*.js', '*.js', '*.mjs'] },
+  { ignores: ['node_modules/', 'dist/', 'console/*.mjs', 'src/generated/', 'coverage/', '.herald/', 'bin/', 'scripts/*.js', '*.js', '*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,11 +1,52 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Four projects (docs/testing.md). Their global setups run only when the run
+ * includes one of their files: a unit test alone starts no server.
+ * - unit: pure logic, no setup.
+ * - workflows: the time-skipping server per file, the run's workflow bundle.
+ * - integration: one Temporal dev server, one template database and one
+ *   workflow bundle per run; every file its own database, Redis prefix,
+ *   namespace and task queue (test/support/isolation.ts), so files run in
+ *   parallel and in any order.
+ * - browser: pages in Debian's Chromium (playwright-core) against the whole
+ *   of Herald, isolated like integration files; its global setup is the
+ *   integration one (run once whichever comes first) and builds the console
+ *   when dist/console is missing or stale.
+ */
+const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': 'ts-jest' },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
   testTimeout: 60_000,
-  // Integration tests share one Postgres database and one Temporal dev server.
-  maxWorkers: 1,
-  globalSetup: '<rootDir>/test/global-setup.ts',
+  maxWorkers: 3,
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'workflows',
+      testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/setup/workflow-bundle.ts',
+      globalTeardown: '<rootDir>/test/setup/workflow-bundle-teardown.ts',
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/setup/integration.ts',
+      globalTeardown: '<rootDir>/test/setup/integration-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/setup/isolate-file.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/setup/browser.ts',
+      // The same teardown module as integration's: jest runs it once.
+      globalTeardown: '<rootDir>/test/setup/integration-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/setup/isolate-file.ts'],
+    },
+  ],
 };

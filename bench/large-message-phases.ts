@@ -10,7 +10,7 @@ import Redis from 'ioredis';
 import type { CountryCode } from 'libphonenumber-js';
 import { createReceiverBurstGuard } from '../src/api/receiver-burst';
 import { messageRequestSchema } from '../src/api/schemas';
-import { loadConfig } from '../src/config';
+import { loadDevConfig } from '../src/dev-config';
 import { ensureDatabase, migrate } from '../src/db/migrate';
 import { createPrisma } from '../src/db/prisma';
 import { seed } from '../src/db/seed';
@@ -32,13 +32,13 @@ async function phase<T>(name: string, work: () => Promise<T> | T): Promise<T> {
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 10_000);
-  const config = loadConfig({ ...process.env, DATABASE_URL, REDIS_URL, LOG_LEVEL: 'silent' });
+  const config = loadDevConfig({ ...process.env, DATABASE_URL, REDIS_URL, LOG_LEVEL: 'silent' });
   await ensureDatabase(DATABASE_URL);
   await migrate(DATABASE_URL);
   const prisma = createPrisma(DATABASE_URL);
   const redis = new Redis(REDIS_URL);
   await seed(prisma, config, createSecretBox(config.SECRET_KEY));
-  const template = await prisma.template.findUniqueOrThrow({ where: { code: 'welcome_sms' } });
+  const template = await prisma.template.findFirstOrThrow({ where: { code: 'welcome_sms' } });
   const apiKey = await prisma.apiKey.findFirstOrThrow({ where: { teamId: template.teamId } });
   const region = config.DEFAULT_PHONE_REGION as CountryCode;
   // A warm-up round (JIT, connection pool), then the measured one.

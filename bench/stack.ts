@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Redis from 'ioredis';
-import { loadConfig, type Config } from '../src/config';
+import { loadDevConfig, type DevConfig } from '../src/dev-config';
 import { dropDatabase, ensureDatabase, migrate } from '../src/db/migrate';
 import { createPrisma } from '../src/db/prisma';
 import { seed } from '../src/db/seed';
@@ -26,7 +26,7 @@ export interface BenchProcess {
 }
 
 export interface BenchStack {
-  config: Config;
+  config: DevConfig;
   prisma: PrismaClient;
   temporal: TestWorkflowEnvironment;
   temporalAddress: string;
@@ -91,7 +91,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     // One API key drives the whole load: its per-caller limit would measure the limiter, not the API.
     CALLER_RATE_LIMIT_REQUESTS: '1000000',
   };
-  const config = loadConfig(env);
+  const config = loadDevConfig(env);
   const prisma = createPrisma(DATABASE_URL);
   await seed(prisma, config, createSecretBox(config.SECRET_KEY));
 
@@ -136,7 +136,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       return api;
     },
     async startWorker() {
-      const worker = spawnEntry('worker', 'worker.ts');
+      const worker = spawnEntry('worker', 'src/worker/main.ts');
       await waitUntil(() => answers(`http://127.0.0.1:${workerMetricsPort}/metrics`), 60_000);
       return worker;
     },

@@ -9,11 +9,15 @@
  */
 import { createVendorBatcher } from '../src/activities/vendor-batcher';
 import { createSandboxVendor } from '../src/sandbox/sandbox-vendor';
-import { sandboxAdapter } from '../src/vendors/sandbox';
-import { tencentSmsAdapter } from '../src/vendors/tencent-sms';
+import { createSandboxAdapter } from '../src/vendors/sandbox';
+import { createTencentSmsAdapter } from '../src/vendors/tencent-sms';
 import type { OutgoingMessage, VendorAccount, VendorAdapter } from '../src/vendors/types';
 import { startTencentFake } from '../test/fakes/tencent-sms-server';
 import { printFigures, round } from './figures';
+import { testOutbound } from '../test/support/outbound';
+
+const sandboxAdapter = createSandboxAdapter(testOutbound);
+const tencentSmsAdapter = createTencentSmsAdapter(testOutbound);
 
 const SENDS = 1_000;
 /** The worker's concurrent activity slots that reach the vendor step at once. */

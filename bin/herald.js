@@ -1,4 +1,13 @@
 #!/usr/bin/env node
-// `npx herald ...`: the ops CLI. Runs the TypeScript through tsx (a runtime dependency), so there is no build step.
-require('tsx/cjs');
-require('../src/cli/main.ts');
+// `herald ...`: the ops CLI. In a checkout (src/ present) it runs the TypeScript through tsx, so it is never
+// older than the code; in the image (no src/, no tsx) it runs the build, dist/cli/main.js.
+const { existsSync } = require('node:fs');
+const path = require('node:path');
+
+const source = path.join(__dirname, '..', 'src', 'cli', 'main.ts');
+if (existsSync(source)) {
+  require('tsx/cjs');
+  require(source);
+} else {
+  require('../dist/cli/main.js');
+}

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { chromium, type Page } from 'playwright-core';
-import { loadConfig } from '../src/config';
+import { loadDevConfig } from '../src/dev-config';
 import { SEED_SANDBOX_ACCOUNT, seed } from '../src/db/seed';
 import { startHeraldStack } from '../src/runtime/herald-stack';
 import { buildProcessDeps } from '../src/runtime/process-deps';
@@ -45,14 +45,19 @@ async function main(): Promise<void> {
   // The failed and failed-over sends fail activities on purpose: no SDK warnings for those. Ctrl-C
   // (with --keep) is this script's to handle: it stops everything, the dev server included.
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } }, shutdownSignals: [] });
-  const config = loadConfig({ ...process.env, API_PORT: String(PORT.api), TEMPORAL_TASK_QUEUE: 'herald-screens', TEMPORAL_UI_URL: UI, LOG_LEVEL: 'warn' });
+  const config = loadDevConfig({
+    ...process.env, API_PORT: String(PORT.api), SANDBOX_VENDOR_PORT: String(PORT.sandbox), TEMPORAL_TASK_QUEUE: 'herald-screens', TEMPORAL_UI_URL: UI, LOG_LEVEL: 'warn',
+  });
   const temporal = await startTemporalDevServer({
     cliPath: config.TEMPORAL_CLI_PATH, dataDir: '', namespace: config.TEMPORAL_NAMESPACE, port: PORT.grpc, uiPort: PORT.ui, persist: false,
     extraArgs: ['--http-port', String(PORT.http), '--metrics-port', String(PORT.metrics)],
   });
   const deps = await buildProcessDeps(config, 'herald-screens');
   await seed(deps.prisma, config, deps.secrets);
-  const stack = await startHeraldStack(deps, temporal, { apiPort: PORT.api, apiHost: '127.0.0.1', sandboxPort: PORT.sandbox, sandboxReceiptDelayMs: 500 });
+  const stack = await startHeraldStack(deps, temporal, {
+    apiPort: PORT.api, apiHost: '127.0.0.1', sandboxPort: PORT.sandbox, sandboxReceiptDelayMs: 500,
+    sandboxCredentials: { appKey: config.SANDBOX_APP_KEY, appSecret: config.SANDBOX_APP_SECRET },
+  });
   const api = `http://127.0.0.1:${stack.api.port}`;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   try {
@@ -129,11 +134,11 @@ async function prepareAccountsAndTemplates(deps: Awaited<ReturnType<typeof build
   await prisma.account.upsert({ where: { name: BACKUP_ACCOUNT }, create: { name: BACKUP_ACCOUNT, ...backup }, update: backup });
   const team = await prisma.team.findFirstOrThrow();
   const notice = { name: 'Order shipped', teamId: team.id, channel: 'SMS', messageType: 'NOTICE', content: 'Hello {name}, your order {order} has shipped.', dedupContentSeconds: 0 };
-  await prisma.template.upsert({ where: { code: 'order_shipped' }, create: { code: 'order_shipped', ...notice }, update: notice });
+  await prisma.template.upsert({ where: { teamId_code: { teamId: team.id, code: 'order_shipped' } }, create: { code: 'order_shipped', ...notice }, update: notice });
   // Quiet from this minute until 09:00 in Shanghai, whatever the time now: the digest defers until 09:00.
   const quiet = { quietStart: DateTime.now().setZone('Asia/Shanghai').toFormat('HH:mm'), quietEnd: '09:00', releaseAt: '09:00', timeZone: 'Asia/Shanghai' };
   const digest = { name: 'Nightly digest', teamId: team.id, channel: 'SMS', messageType: 'MARKETING', content: 'You have {n} new offers.', shieldPolicy: 'DEFER', dedupContentSeconds: 0, ...quiet };
-  await prisma.template.upsert({ where: { code: 'night_digest' }, create: { code: 'night_digest', ...digest }, update: digest });
+  await prisma.template.upsert({ where: { teamId_code: { teamId: team.id, code: 'night_digest' } }, create: { code: 'night_digest', ...digest }, update: digest });
 }
 
 /** Opens a send's workflow page (the UI opens it on its timeline) once its history is drawn: the first step's name is on it. */

@@ -1,117 +1,167 @@
+/**
+ * Every setting a Herald process (API, worker, `herald migrate`) reads, each
+ * declared once: its parser, its default and its description. `.env.example`
+ * and docs/configuration.md are generated from these declarations
+ * (`npm run config:docs`; `npm run lint` fails while they are not current).
+ * The settings of `npm run dev`, the seed and the sandbox vendor are apart,
+ * in src/dev-config.ts: production never parses them.
+ *
+ * To add a setting: one line in the section it belongs to, with
+ * `.describe()`, then `npm run config:docs`.
+ */
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { describeIssues, type SettingSection } from './settings';
 
 /** Public, for development only: production refuses to start with it. */
 const DEV_SECRET_KEY = 'ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE=';
 /** Public, for development only: production refuses to start with it. */
 const DEV_RECEIPT_TOKEN_KEY = 'ZGV2LW9ubHktcmVjZWlwdC10b2tlbi1rZXktMDAwMDA=';
 
-/** Every setting Herald reads, with its default. `.env.example` lists the same names. */
-const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/herald'),
-  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
-  /** host:port of a Temporal frontend; empty means `npm run dev` starts the dev server itself. */
-  TEMPORAL_ADDRESS: z.string().default(''),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().default('herald-send'),
-  TEMPORAL_CLI_PATH: z.string().default(''),
-  TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
-  HERALD_DATA_DIR: z.string().default('.herald'),
-  API_PORT: z.coerce.number().int().nonnegative().default(3000),
-  WORKER_METRICS_PORT: z.coerce.number().int().nonnegative().default(9464),
-  /** The Temporal SDK's own worker metrics (task slots, poll latency, sticky cache) in Prometheus format; 0 turns them off. */
-  TEMPORAL_SDK_METRICS_PORT: z.coerce.number().int().nonnegative().default(9465),
-  /** Public base URL of the API, used in the receipt push URL given to vendors. */
-  PUBLIC_BASE_URL: z.string().default('http://127.0.0.1:3000'),
-  SANDBOX_VENDOR_PORT: z.coerce.number().int().nonnegative().default(4010),
-  /** Where the seeded sandbox account sends (the sandbox vendor of `npm run dev`). */
-  SANDBOX_VENDOR_URL: z.string().default('http://127.0.0.1:4010'),
-  SANDBOX_APP_KEY: z.string().default('sandbox-app'),
-  SANDBOX_APP_SECRET: z.string().default('sandbox-secret'),
-  SANDBOX_RECEIPT_DELAY_MS: z.coerce.number().int().nonnegative().default(2000),
-  /** 32-byte key (base64) that encrypts vendor secrets at rest. */
-  SECRET_KEY: z.string().default(DEV_SECRET_KEY),
-  /** Region for phone numbers written without a country code (ISO 3166 alpha-2). */
-  DEFAULT_PHONE_REGION: z.string().length(2).default('CN'),
-  DEFAULT_TIME_ZONE: z.string().default('Asia/Shanghai'),
-  DEFAULT_QUIET_START: z.string().regex(/^\d{2}:\d{2}$/).default('22:00'),
-  DEFAULT_QUIET_END: z.string().regex(/^\d{2}:\d{2}$/).default('08:00'),
-  DEFAULT_RELEASE_AT: z.string().regex(/^\d{2}:\d{2}$/).default('09:00'),
-  DEFAULT_DEDUP_CONTENT_SECONDS: z.coerce.number().int().nonnegative().default(300),
-  DEFAULT_DEDUP_CONTENT_MAX: z.coerce.number().int().positive().default(1),
-  DEFAULT_DAILY_CAP_MAX: z.coerce.number().int().positive().default(20),
-  /** How long a send waits for its delivery receipt before it ends EXPIRED. */
-  RECEIPT_WINDOW_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
-  RECEIPT_POLL_FIRST_SECONDS: z.coerce.number().positive().default(30),
-  RECEIPT_POLL_MAX_SECONDS: z.coerce.number().positive().default(1800),
-  /** Server key (base64, at least 32 bytes) from which each account's receipt URL token is derived (HMAC). */
-  RECEIPT_TOKEN_KEY: z.string().default(DEV_RECEIPT_TOKEN_KEY),
-  MAX_RECEIVERS_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
-  /** A message with at least this many sends starts one fan-out workflow (`message-<id>`) instead of one start per send from the API. */
-  FAN_OUT_MIN_RECEIVERS: z.coerce.number().int().positive().default(200),
-  /** Sends whose workflows one fan-out activity starts. */
-  FAN_OUT_PAGE_SIZE: z.coerce.number().int().positive().max(5_000).default(500),
-  /** Pages one fan-out run handles before it continues as new, bounding its history. */
-  FAN_OUT_PAGES_PER_RUN: z.coerce.number().int().positive().max(500).default(50),
-  /** Largest request body the API reads; a larger one is a 413. */
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
-  /** Longest the API waits for a whole request to arrive (node's requestTimeout); a slower one is a 408. Bounds a large audience upload. */
-  API_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(300),
-  /** Largest vendor bill CSV `POST /v1/reports/billing/compare` reads; a larger one is a 413. */
-  BILL_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
-  /** Longest a per-message bill comparison may hold its database transaction (loading the bill and joining it). */
-  BILL_COMPARE_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(300),
-  /** Most data rows (valid and invalid) one audience CSV may hold; a longer file is a 413 and nothing is stored. */
-  AUDIENCE_MAX_ROWS: z.coerce.number().int().positive().default(1_000_000),
-  /** Largest audience CSV body in bytes; a larger one is a 413 and nothing is stored. */
-  AUDIENCE_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
-  /** Per API key: at most this many `/v1` requests per window, then 429 with Retry-After. */
-  CALLER_RATE_LIMIT_REQUESTS: z.coerce.number().int().positive().default(1200),
-  CALLER_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
-  /** Anti-bombing: at most this many accepted sends to one receiver (all callers together) per window. */
-  RECEIVER_BURST_MAX: z.coerce.number().int().positive().default(10),
-  RECEIVER_BURST_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
-  /** Scheduled sends: `sendAt` may be at most this many days ahead. */
-  SCHEDULE_MAX_DAYS: z.coerce.number().int().positive().max(365).default(35),
-  /** Test mode: only receivers in WHITELIST_RECEIVERS get real sends, the others end FILTERED / NOT_WHITELISTED. Refused in production. */
-  WHITELIST_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((flag) => flag === 'true'),
-  /** Comma-separated receivers (any common format) that get real sends while WHITELIST_ENABLED is true. */
-  WHITELIST_RECEIVERS: z.string().default(''),
-  /** Vendor account URLs may point at loopback or private addresses; unset: allowed except in production. */
-  VENDOR_URLS_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
-  /**
-   * Express `trust proxy` for the API: empty (default) trusts no proxy, so a request's address (receipt
-   * source allowlists) is the socket's; else a hop count or comma-separated addresses/CIDRs/`loopback` of your proxies.
-   */
-  TRUST_PROXY: z.string().default(''),
-  /** Sends of one account with the same content arriving within this window share one vendor call (where the provider has a batch API); 0 turns it off. */
-  VENDOR_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(20),
-  /** Most receivers in one batch vendor call (each provider has its own lower limit too: Tencent 200, Aliyun 100, sandbox 100). */
-  VENDOR_BATCH_MAX_SIZE: z.coerce.number().int().positive().default(200),
-  /** Seed: the API key printed for the first user. Only its hash is stored. */
-  SEED_API_KEY: z.string().default('hk_dev_sandbox_key_0000000000000000'),
-}).refine((c) => c.NODE_ENV !== 'production' || c.SECRET_KEY !== DEV_SECRET_KEY, {
-  message: 'set a SECRET_KEY of your own in production (32 random bytes, base64)',
-  path: ['SECRET_KEY'],
-}).refine((c) => c.NODE_ENV !== 'production' || c.RECEIPT_TOKEN_KEY !== DEV_RECEIPT_TOKEN_KEY, {
-  message: 'set a RECEIPT_TOKEN_KEY of your own in production (32 random bytes, base64)',
-  path: ['RECEIPT_TOKEN_KEY'],
-}).refine((c) => c.NODE_ENV !== 'production' || !c.WHITELIST_ENABLED, {
-  message: 'the test whitelist is for non-production modes; production sends to every receiver',
-  path: ['WHITELIST_ENABLED'],
-}).refine((c) => Buffer.from(c.RECEIPT_TOKEN_KEY, 'base64').length >= 32, {
-  message: 'must be at least 32 bytes, base64-encoded',
-  path: ['RECEIPT_TOKEN_KEY'],
-});
+const port = () => z.coerce.number().int().nonnegative();
+const clockTime = () => z.string().regex(/^\d{2}:\d{2}$/, 'must be HH:mm');
+const flag = () => z.enum(['true', 'false'], { error: 'must be true or false' });
 
-export type Config = z.infer<typeof configSchema>;
+/** A comma-separated list of CIDRs as its entries. */
+export function cidrsOf(list: string): string[] {
+  return list.split(',').map((cidr) => cidr.trim()).filter((cidr) => cidr.length > 0);
+}
 
+const mode = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('`production` refuses the public development keys and the test whitelist, and refuses private vendor URLs by default'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+};
+
+const storage = {
+  DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/herald').describe('Postgres; `herald migrate` creates the database if missing and applies the migrations'),
+  DATABASE_TRANSACTION_MAX_WAIT_MS: z.coerce.number().int().positive().default(10_000).describe('how long a database transaction (accepting a message, recording an attempt) may wait for a pooled connection; one that waits longer is refused (the API answers 503 DATABASE_UNAVAILABLE, nothing accepted) instead of queueing without end'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379').describe('dedup, circuit breaker, rate limits'),
+  REDIS_KEY_PREFIX: z.string().default('herald:').describe('put in front of every Redis key Herald writes (dedup, rate limits, circuits), so several installations or test files can share one Redis database'),
+};
+
+const temporal = {
+  TEMPORAL_ADDRESS: z.string().default('').describe('host:port of a Temporal frontend; empty: `npm run dev` starts the dev server, the API and worker use `127.0.0.1:7233`'),
+  TEMPORAL_NAMESPACE: z.string().default('default').describe('Temporal namespace of every workflow'),
+  TEMPORAL_TASK_QUEUE: z.string().default('herald-send').describe('task queue of the send, fan-out and campaign workflows'),
+  TEMPORAL_UI_URL: z.string().default('http://localhost:8233').describe('base of the `workflowUrl` links in answers'),
+  WORKFLOW_BUNDLE_PATH: z.string().default('').describe('a workflow bundle built beforehand (src/worker/workflow-bundle.ts) that the worker loads; empty: built JavaScript loads dist/workflow-bundle.js, TypeScript bundles src/workflows at start'),
+};
+
+const network = {
+  API_PORT: port().default(3000).describe('port of the HTTP API'),
+  WORKER_METRICS_PORT: port().default(9464).describe("port of the worker's Prometheus metrics"),
+  TEMPORAL_SDK_METRICS_PORT: port().default(9465).describe("the Temporal SDK's own worker metrics (`temporal_*`: task slots, poll latency, sticky cache) in Prometheus format; 0 turns them off"),
+  PUBLIC_BASE_URL: z.string().optional().describe("public base URL of the API, used in the receipt push URL given to vendors; unset: `http://127.0.0.1:<API_PORT>`"),
+  TRUST_PROXY: z.string().default('').describe('express `trust proxy` for the API: empty trusts no proxy, so the source address (receipt source allowlists) is the socket\'s; else a hop count, or the proxies\' addresses/CIDRs/`loopback`'),
+};
+
+const secrets = {
+  SECRET_KEY: z.string().default(DEV_SECRET_KEY).describe('32 bytes, base64: encrypts vendor secrets at rest (AES-256-GCM). The default is public and refused in production'),
+  RECEIPT_TOKEN_KEY: z.string().default(DEV_RECEIPT_TOKEN_KEY).describe("32+ bytes, base64: derives each account's receipt URL token (HMAC). The default is public and refused in production; changing it revokes every receipt URL"),
+};
+
+const sending = {
+  DEFAULT_PHONE_REGION: z.string().length(2).default('CN').describe('region (ISO 3166 alpha-2) of phone numbers written without `+`'),
+  DEFAULT_TIME_ZONE: z.string().default('Asia/Shanghai').describe("night shield time zone of templates without one; billing days"),
+  DEFAULT_QUIET_START: clockTime().default('22:00').describe('night shield: quiet hours start (per-template override)'),
+  DEFAULT_QUIET_END: clockTime().default('08:00').describe('night shield: quiet hours end (per-template override)'),
+  DEFAULT_RELEASE_AT: clockTime().default('09:00').describe('night shield: when deferred sends go (per-template override)'),
+  DEFAULT_DEDUP_CONTENT_SECONDS: z.coerce.number().int().nonnegative().default(300).describe('content dedup window (per-template override)'),
+  DEFAULT_DEDUP_CONTENT_MAX: z.coerce.number().int().positive().default(1).describe('sends of the same content to one receiver in the window (per-template override)'),
+  DEFAULT_DAILY_CAP_MAX: z.coerce.number().int().positive().default(20).describe('sends per receiver per channel per day (per-template override)'),
+  RECEIPT_WINDOW_SECONDS: z.coerce.number().int().positive().default(24 * 3600).describe('how long a send waits for its delivery receipt before it ends EXPIRED'),
+  RECEIPT_POLL_FIRST_SECONDS: z.coerce.number().positive().default(30).describe('first receipt poll after the send; then doubling'),
+  RECEIPT_POLL_MAX_SECONDS: z.coerce.number().positive().default(1800).describe('longest gap between receipt polls'),
+  SCHEDULE_MAX_DAYS: z.coerce.number().int().positive().max(365).default(35).describe('how far ahead `sendAt` may be'),
+  FAN_OUT_MIN_RECEIVERS: z.coerce.number().int().positive().default(200).describe('a message with at least this many sends starts one fan-out workflow (`message-<id>`) instead of one start per send from the API'),
+  FAN_OUT_PAGE_SIZE: z.coerce.number().int().positive().max(5_000).default(500).describe('sends whose workflows one fan-out activity starts'),
+  FAN_OUT_PAGES_PER_RUN: z.coerce.number().int().positive().max(500).default(50).describe('pages one fan-out run handles before it continues as new, bounding its history'),
+  ACCOUNT_CACHE_MS: z.coerce.number().int().nonnegative().default(3_000).describe('how long a worker keeps the vendor accounts it loaded: an added, disabled or re-weighted account reaches running workers within this; 0 reads them for every send'),
+  VENDOR_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(20).describe('sends of one account with the same content arriving within this window share one vendor call (where the provider has a batch API); 0 turns it off'),
+  VENDOR_BATCH_MAX_SIZE: z.coerce.number().int().positive().default(200).describe('most receivers in one batch vendor call (each provider has its own lower limit too: Tencent 200, Aliyun 100, sandbox 100)'),
+};
+
+const vendorConnections = {
+  VENDOR_URLS_ALLOW_PRIVATE: flag().optional().describe('whether vendor connections may go to loopback, private, link-local and other internal addresses (checked when an account is saved and at every connection); unset: allowed, except with `NODE_ENV=production`'),
+  VENDOR_ALLOWED_NETWORKS: z
+    .string()
+    .default('')
+    .refine((list) => cidrsOf(list).every((cidr) => ipaddr.isValidCIDR(cidr)), 'must be comma-separated CIDRs, e.g. 10.8.0.0/16')
+    .describe("comma-separated CIDRs (`10.8.0.0/16`) vendors may be reached in even when internal destinations are refused: a private link to a vendor's endpoint; empty: public addresses only"),
+};
+
+const limits = {
+  MAX_RECEIVERS_PER_REQUEST: z.coerce.number().int().positive().default(10_000).describe('receivers in one request; more is a 413'),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024).describe('largest JSON request body; larger is a 413'),
+  API_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(300).describe("longest the API waits for a whole request to arrive (node's requestTimeout), then 408; bounds an audience upload (1,000,000 rows took 110–255 s on a loaded 2-core machine)"),
+  CALLER_RATE_LIMIT_REQUESTS: z.coerce.number().int().positive().default(1200).describe('per API key: `/v1` requests per window, then 429 with Retry-After'),
+  CALLER_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60).describe('the window of CALLER_RATE_LIMIT_REQUESTS'),
+  RECEIVER_BURST_MAX: z.coerce.number().int().positive().default(10).describe('anti-bombing: accepted sends to one receiver, all callers together, per window'),
+  RECEIVER_BURST_WINDOW_SECONDS: z.coerce.number().int().positive().default(60).describe('the window of RECEIVER_BURST_MAX'),
+  AUDIENCE_MAX_ROWS: z.coerce.number().int().positive().default(1_000_000).describe('data rows (valid and invalid) in one audience CSV; more is a 413 and nothing is stored'),
+  AUDIENCE_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024).describe('bytes of one audience CSV (512 MiB); more is a 413 and nothing is stored'),
+  BILL_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024).describe('largest vendor bill CSV `POST /v1/reports/billing/compare` reads; larger is a 413'),
+  BILL_COMPARE_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(300).describe('longest a per-message bill comparison may hold its database transaction'),
+  RECEIPT_PUSH_MAX_RECEIPTS: z.coerce.number().int().positive().default(500).describe('receipts one vendor push may carry; a larger push is a 413 TOO_MANY_RECEIPTS asking the vendor to split it'),
+};
+
+const opsConsole = {
+  CONSOLE_DIR: z.string().default('dist/console').describe('where the built ops console is (`npm run build`, `GET /console`), relative to the working directory'),
+  CONSOLE_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12).describe('how long a console sign-in lasts; revoking its API key ends it sooner'),
+};
+
+const testEnvironments = {
+  WHITELIST_ENABLED: flag().default('false').transform((value) => value === 'true').describe('test mode: only receivers in WHITELIST_RECEIVERS get real sends, the others end FILTERED / NOT_WHITELISTED. Refused in production'),
+  WHITELIST_RECEIVERS: z.string().default('').describe('comma-separated receivers (any common format) that get real sends while WHITELIST_ENABLED is true; read by the worker at start'),
+};
+
+/** The sections of docs/configuration.md and .env.example, in order. */
+export const SETTING_SECTIONS = [
+  { title: 'Process', settings: mode },
+  { title: 'Storage', settings: storage },
+  { title: 'Temporal', settings: temporal },
+  { title: 'Ports and addresses', settings: network },
+  { title: 'Keys', settings: secrets },
+  { title: 'Sending', settings: sending },
+  {
+    title: 'Vendor connections',
+    intro: 'Every connection to a vendor passes one outbound guard (docs/security.md): public unicast addresses only, unless these allow more.',
+    settings: vendorConnections,
+  },
+  { title: 'Limits', settings: limits },
+  { title: 'Ops console', settings: opsConsole },
+  {
+    title: 'Test environments',
+    intro: 'For test and staging deployments, run with `NODE_ENV=test` (or `development`); production refuses them.',
+    settings: testEnvironments,
+  },
+] as const satisfies readonly SettingSection[];
+
+const configSchema = z
+  .object({ ...mode, ...storage, ...temporal, ...network, ...secrets, ...sending, ...vendorConnections, ...limits, ...opsConsole, ...testEnvironments })
+  .refine((c) => c.NODE_ENV !== 'production' || c.SECRET_KEY !== DEV_SECRET_KEY, {
+    message: 'set a SECRET_KEY of your own in production (32 random bytes, base64)',
+    path: ['SECRET_KEY'],
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || c.RECEIPT_TOKEN_KEY !== DEV_RECEIPT_TOKEN_KEY, {
+    message: 'set a RECEIPT_TOKEN_KEY of your own in production (32 random bytes, base64)',
+    path: ['RECEIPT_TOKEN_KEY'],
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || !c.WHITELIST_ENABLED, {
+    message: 'the test whitelist is for non-production modes; production sends to every receiver',
+    path: ['WHITELIST_ENABLED'],
+  })
+  .refine((c) => Buffer.from(c.RECEIPT_TOKEN_KEY, 'base64').length >= 32, {
+    message: 'must be at least 32 bytes, base64-encoded',
+    path: ['RECEIPT_TOKEN_KEY'],
+  })
+  .transform((c) => ({ ...c, PUBLIC_BASE_URL: c.PUBLIC_BASE_URL ?? `http://127.0.0.1:${c.API_PORT}` }));
+
+export type Config = z.output<typeof configSchema>;
+
+/** The settings from the environment; a bad value stops the process with the variable's name and why. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
-  }
+  if (!parsed.success) throw new Error(`Invalid configuration: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }

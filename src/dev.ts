@@ -1,16 +1,18 @@
 /**
  * `npm run dev`: all of Herald in one process for a first look. It applies
- * migrations, seeds the demo data, starts the Temporal dev server unless
+ * migrations (what `herald migrate` does), seeds the demo data, starts the Temporal dev server unless
  * TEMPORAL_ADDRESS is set, the sandbox SMS vendor, the worker and the API.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig, type Config } from './config';
-import { seed } from './db/seed';
+import { loadDevConfig, type DevConfig } from './dev-config';
+import { ensureDatabase, migrate } from './db/migrate';
+import { seed, SEED_SANDBOX_ACCOUNT, SEED_SANDBOX_TIMEOUT_MS } from './db/seed';
 import { startHeraldStack } from './runtime/herald-stack';
 import { buildProcessDeps } from './runtime/process-deps';
 import { onShutdown } from './runtime/shutdown';
 import { startTemporalDevServer } from './runtime/temporal-dev-server';
+import { installWorkerRuntime } from './worker/runtime';
 import { ensureSearchAttributes } from './runtime/search-attributes';
 
 interface TemporalHandles {
@@ -20,7 +22,7 @@ interface TemporalHandles {
   close(): Promise<void>;
 }
 
-async function connectTemporal(config: Config): Promise<TemporalHandles> {
+async function connectTemporal(config: DevConfig): Promise<TemporalHandles> {
   if (config.TEMPORAL_ADDRESS) {
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
@@ -39,15 +41,19 @@ async function connectTemporal(config: Config): Promise<TemporalHandles> {
     cliPath: config.TEMPORAL_CLI_PATH,
     dataDir: config.HERALD_DATA_DIR,
     namespace: config.TEMPORAL_NAMESPACE,
-    port: 7233,
-    uiPort: 8233,
+    port: config.TEMPORAL_DEV_PORT,
+    uiPort: config.TEMPORAL_DEV_UI_PORT,
     persist: true,
   });
-  return { client: env.client, nativeConnection: env.nativeConnection, address: '127.0.0.1:7233', close: () => env.teardown() };
+  return { client: env.client, nativeConnection: env.nativeConnection, address: `127.0.0.1:${config.TEMPORAL_DEV_PORT}`, close: () => env.teardown() };
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadDevConfig();
+  // The SDK's webpack report and worker state changes stay out of the terminal; warnings and errors do not.
+  installWorkerRuntime({ logLevel: config.LOG_LEVEL, quietest: 'WARN' });
+  await ensureDatabase(config.DATABASE_URL);
+  await migrate(config.DATABASE_URL);
   const deps = await buildProcessDeps(config, 'herald');
   await seed(deps.prisma, config, deps.secrets);
   const temporal = await connectTemporal(config);
@@ -56,23 +62,25 @@ async function main(): Promise<void> {
     apiPort: config.API_PORT,
     sandboxPort: config.SANDBOX_VENDOR_PORT,
     sandboxReceiptDelayMs: config.SANDBOX_RECEIPT_DELAY_MS,
+    sandboxCredentials: { appKey: config.SANDBOX_APP_KEY, appSecret: config.SANDBOX_APP_SECRET },
     receiptCallbackBase: config.PUBLIC_BASE_URL,
   });
+  // The seed keeps an existing account as it is: point the demo account at this run's sandbox (its port may have changed).
+  await deps.prisma.account.update({ where: { name: SEED_SANDBOX_ACCOUNT }, data: { config: { endpoint: config.SANDBOX_VENDOR_URL, timeoutMs: SEED_SANDBOX_TIMEOUT_MS } } });
 
-  deps.logger.info(
-    {
-      api: `http://127.0.0.1:${stack.api.port}`,
-      temporal: temporal.address,
-      temporalUi: config.TEMPORAL_UI_URL,
-      sandboxVendor: `http://127.0.0.1:${stack.sandboxPort}`,
-    },
-    'Herald is up. Try the curl in README.md ("Your first message").',
+  // Plain text, not a log line: what a newcomer needs, after the Temporal dev server's own banner.
+  console.log(
+    [
+      `Herald is up: API http://127.0.0.1:${stack.api.port} (docs /docs), Temporal UI ${config.TEMPORAL_UI_URL}, sandbox vendor http://127.0.0.1:${stack.sandboxPort}`,
+      `Demo API key: ${config.SEED_API_KEY} (try "Your first message" in README.md; Ctrl-C stops)`,
+    ].join('\n'),
   );
 
   onShutdown(deps.logger, async () => {
     await stack.stop();
     await temporal.close();
     await deps.close();
+    console.log('Herald stopped.');
   });
   await stack.running;
 }

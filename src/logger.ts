@@ -32,8 +32,27 @@ export function maskLogObject(object: Record<string, unknown>): Record<string, u
   return out;
 }
 
-export function createLogger(options: { level: string; name: string; pretty?: boolean }): Logger {
-  const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
+/** pino-pretty is a development dependency: absent from the production image. */
+function prettyPrinterInstalled(): boolean {
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface LoggerOptions {
+  level: string;
+  name: string;
+  /** Human-readable lines; default: only in development, on a terminal, when pino-pretty is installed. JSON lines otherwise. */
+  pretty?: boolean;
+  /** NODE_ENV of the process (the config's); pretty printing is for `development` only. */
+  nodeEnv?: string;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const pretty = options.pretty ?? (options.nodeEnv === 'development' && Boolean(process.stdout.isTTY) && prettyPrinterInstalled());
   return pino({
     name: options.name,
     level: options.level,

@@ -15,7 +15,7 @@ async function createDeferringTemplate(stack: BenchStack): Promise<void> {
   const team = await stack.prisma.team.findFirstOrThrow();
   const shield = { shieldPolicy: 'DEFER', quietStart: now.minus({ hours: 1 }).toFormat('HH:mm'), quietEnd, releaseAt: quietEnd, timeZone: 'UTC' };
   await stack.prisma.template.upsert({
-    where: { code: DEFERRED_TEMPLATE },
+    where: { teamId_code: { teamId: team.id, code: DEFERRED_TEMPLATE } },
     create: { code: DEFERRED_TEMPLATE, name: 'Benchmark: deferred notice', teamId: team.id, channel: 'SMS', messageType: 'NOTICE', content: 'Hello {name}, order {order} ships tomorrow.', ...shield },
     update: shield,
   });

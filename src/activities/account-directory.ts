@@ -13,9 +13,9 @@ export interface RoutableAccount extends VendorAccount {
 /**
  * Enabled vendor accounts per channel, cached for a few seconds: adding,
  * disabling or re-weighting an account reaches running workers within
- * `cacheMs`, with no restart.
+ * `cacheMs` (by `now`, the clock tests replace), with no restart.
  */
-export function createAccountDirectory(prisma: PrismaClient, secrets: SecretBox, cacheMs: number, logger: Logger) {
+export function createAccountDirectory(prisma: PrismaClient, secrets: SecretBox, cacheMs: number, logger: Logger, now: () => number = Date.now) {
   const cache = new Map<Channel, { loadedAt: number; accounts: RoutableAccount[] }>();
 
   async function load(channel: Channel): Promise<RoutableAccount[]> {
@@ -52,9 +52,9 @@ export function createAccountDirectory(prisma: PrismaClient, secrets: SecretBox,
   return {
     async enabledAccounts(channel: Channel): Promise<RoutableAccount[]> {
       const cached = cache.get(channel);
-      if (cached && Date.now() - cached.loadedAt < cacheMs) return cached.accounts;
+      if (cached && now() - cached.loadedAt < cacheMs) return cached.accounts;
       const accounts = await load(channel);
-      cache.set(channel, { loadedAt: Date.now(), accounts });
+      cache.set(channel, { loadedAt: now(), accounts });
       return accounts;
     },
 

@@ -74,14 +74,47 @@ export function createCircuitBreaker(redis: Redis, options: CircuitBreakerOption
   };
 }
 
+/** One account's circuit as ops see it: open (and for how much longer), and the failures counted in the current window. */
+export interface CircuitState {
+  open: boolean;
+  /** Milliseconds until an open circuit closes again; null when closed. */
+  openForMs: number | null;
+  recentFailures: number;
+}
+
+/**
+ * The circuits of `accountIds`, read in one round trip, without changing them. Null when Redis cannot
+ * be read in time: the workers then treat every circuit as closed (fail open), and ops should see
+ * "unknown", not "closed".
+ */
+export async function readCircuits(redis: Redis, accountIds: string[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Map<string, CircuitState> | null> {
+  const pipeline = redis.pipeline();
+  for (const id of accountIds) pipeline.pttl(openKey(id)).get(failuresKey(id));
+  try {
+    const replies = (await withDeadline(pipeline.exec(), timeoutMs)) ?? [];
+    if (replies.some(([error]) => error !== null)) return null;
+    return new Map(
+      accountIds.map((id, i) => {
+        const openMs = Number(replies[2 * i]?.[1] ?? -2);
+        const failures = Number(replies[2 * i + 1]?.[1] ?? 0);
+        // PTTL: -2 no key (closed), -1 a key without expiry (open until a success closes it).
+        const open = openMs !== -2;
+        return [id, { open, openForMs: open && openMs >= 0 ? openMs : null, recentFailures: Number.isFinite(failures) ? failures : 0 }];
+      }),
+    );
+  } catch {
+    return null;
+  }
+}
+
 /** Fail open: a circuit breaker that cannot reach Redis must never fail a send. */
 function ignore(): void {}
 
 /** The account id is a hash tag, so both keys of an account share a Redis Cluster slot. */
 function failuresKey(accountId: string): string {
-  return `herald:circuit:{${accountId}}:failures`;
+  return `circuit:{${accountId}}:failures`;
 }
 
 function openKey(accountId: string): string {
-  return `herald:circuit:{${accountId}}:open`;
+  return `circuit:{${accountId}}:open`;
 }

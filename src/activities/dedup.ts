@@ -49,7 +49,7 @@ declare module 'ioredis' {
   }
 }
 
-const KEY_PREFIX = 'herald:dedup:';
+const KEY_PREFIX = 'dedup:';
 /** The daily cap key outlives its local day by this much, so a late retry still finds it. */
 const CAP_KEY_MARGIN_MS = 60 * 60 * 1000;
 

@@ -10,7 +10,7 @@ import type { VendorRegistry } from '../vendors/types';
 import type { WorkflowRuns } from './run-claim';
 import type { VendorBatchSettings } from './vendor-batcher';
 
-/** What activities may touch. worker.ts builds these once; tests pass their own. */
+/** What activities may touch. src/worker/main.ts builds these once; tests pass their own. */
 export interface ActivityDeps {
   prisma: PrismaClient;
   redis: Redis;

@@ -18,7 +18,7 @@ export interface AccountRateLimiter {
   waitForSlot(accountId: string, perSecond: number, maxWaitMs: number): Promise<{ waitedMs: number }>;
 }
 
-const KEY_PREFIX = 'herald:rate';
+const KEY_PREFIX = 'rate';
 /** A rate-limit check that takes longer than this lets the send through. */
 const REDIS_TIMEOUT_MS = 500;
 

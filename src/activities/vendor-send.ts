@@ -8,6 +8,7 @@ import { isDatabaseUnavailable } from '../db/database-unavailable';
 import { FAILURE_TYPE, RATE_LIMIT_HOLD_TYPE, RUN_SUPERSEDED_TYPE, STORE_UNAVAILABLE_HOLD_TYPE } from '../shared/failures';
 import type { Channel } from '../shared/states';
 import { VendorError } from '../vendors/vendor-error';
+import { vendorExcerpt } from '../vendors/vendor-text';
 import type { VendorAccepted, VendorRegistry } from '../vendors/types';
 import type { AccountDirectory, RoutableAccount } from './account-directory';
 import type { CircuitBreaker } from './circuit-breaker';
@@ -117,7 +118,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       prisma.receipt.create({
         data: {
           provider: account.provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId, receiver: receipt.receiver, sendId, status: receipt.status,
-          reason: receipt.reason, vendorCode: receipt.vendorCode, vendorText: receipt.vendorText, deliveredAt: receipt.deliveredAt, source, runId,
+          reason: receipt.reason, vendorCode: receipt.vendorCode, vendorText: receipt.vendorText === null ? null : vendorExcerpt(receipt.vendorText), deliveredAt: receipt.deliveredAt, source, runId,
         },
       }),
     ];
@@ -209,7 +210,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       prisma.sendAttempt.create({
         data: {
           sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, outcome: 'ACCEPTED',
-          vendorCode: accepted.vendorCode, vendorText: accepted.vendorText, vendorMessageId: accepted.vendorMessageId,
+          vendorCode: accepted.vendorCode, vendorText: vendorExcerpt(accepted.vendorText), vendorMessageId: accepted.vendorMessageId,
           startedAt, durationMs, runId,
         },
       }),

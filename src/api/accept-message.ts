@@ -14,6 +14,7 @@ import type { CappedReceiver, ReceiverBurstGuard } from './receiver-burst';
 import type { MessageRequest } from './schemas';
 import { insertSends, type MessageSendColumns, type SendRowColumns } from './send-rows';
 import { assertTemplateSendable } from './template-sendable';
+import { findUsableTemplate } from './usable-template';
 
 export interface AcceptedAnswer {
   messageId: string;
@@ -59,7 +60,9 @@ export async function acceptMessage(
   idempotencyKey: string | null,
 ): Promise<Acceptance> {
   const sendAt = request.sendAt === undefined ? null : scheduledStart(request.sendAt, config.SCHEDULE_MAX_DAYS, new Date());
-  const template = await findUsableTemplate(prisma, request, caller.teamId);
+  const template = request.templateId
+    ? await findUsableTemplate(prisma, { id: request.templateId }, caller.teamId, 'templateId')
+    : await findUsableTemplate(prisma, { code: request.templateCode ?? '' }, caller.teamId, 'templateCode');
   assertTemplateSendable(template);
 
   const variables = Object.fromEntries(Object.entries(request.variables).map(([k, v]) => [k, String(v)]));
@@ -138,23 +141,6 @@ export async function acceptMessage(
     channel: template.channel as Channel,
     starts: fanOut ? { kind: 'fanOut', messageId } : { kind: 'sends', inputs: sends.map((s) => buildSendInput(s, template, caller.apiKeyId, config)) },
   };
-}
-
-/**
- * The template, if the caller's team owns it or it is shared with the team.
- * Another team's template answers exactly like an unknown one, so nobody can
- * probe which templates exist.
- */
-async function findUsableTemplate(prisma: PrismaClient, request: MessageRequest, teamId: string) {
-  const ref = request.templateId ? { id: request.templateId } : { code: request.templateCode ?? '' };
-  const template = await prisma.template.findFirst({
-    where: { ...ref, OR: [{ teamId }, { sharedWith: { some: { teamId } } }] },
-  });
-  if (!template) {
-    const field = request.templateId ? 'templateId' : 'templateCode';
-    throw new HttpError(404, 'TEMPLATE_NOT_FOUND', `no template ${request.templateId ?? request.templateCode}`, { field });
-  }
-  return template;
 }
 
 function normaliseAll(raws: string[], channel: Channel, region: CountryCode): string[] {

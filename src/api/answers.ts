@@ -413,3 +413,75 @@ export const audienceErrorsAnswerSchema = z.object({
 
 /** `GET /openapi.json`: this document itself. */
 export const openApiDocumentSchema = z.record(z.string(), z.unknown()).meta({ description: 'an OpenAPI 3.1 document' });
+
+const sendCounts = {
+  sent: count.meta({ description: 'sends the vendor accepted (by the time it did)' }),
+  delivered: count,
+  undelivered: count,
+  expired: count.meta({ description: 'no receipt within the receipt window' }),
+  awaiting: count.meta({ description: 'accepted, no receipt yet' }),
+  deliveryRate: z.number().nullable().meta({ description: 'delivered ÷ (delivered + undelivered + expired), 0 to 1; null when none is settled' }),
+};
+
+/** `GET /v1/reports/accounts` (src/ops/account-health.ts). */
+export const accountHealthAnswerSchema = z.object({
+  from: time.meta({ description: 'the start of the first hour' }),
+  to: time,
+  hours: count,
+  circuitsReadable: z.boolean().meta({ description: 'false when Redis could not be read: circuits are null (workers then treat every circuit as closed)' }),
+  accounts: z.array(
+    z.object({
+      id: z.uuid(),
+      name: z.string(),
+      channel: z.string(),
+      provider: z.string(),
+      enabled: z.boolean(),
+      weight: count.meta({ description: 'as configured' }),
+      priority: count,
+      circuit: z
+        .object({
+          state: z.enum(['OPEN', 'CLOSED']).meta({ description: 'OPEN: repeated failures; the route tries the account last until it closes' }),
+          openForMs: count.nullable().meta({ description: 'until an open circuit closes again' }),
+          recentFailures: count.meta({ description: 'failures counted in the current window' }),
+        })
+        .nullable(),
+      effectiveWeight: count.meta({ description: 'the weight the first choice of a send really gives it: 0 when disabled, weight 0, or its circuit is open' }),
+      firstChoiceShare: z.number().meta({ description: 'share of its channel\'s sends that try it first, 0 to 1' }),
+      weightReason: z.string().meta({ description: 'why the effective weight is what it is' }),
+      attempts: z
+        .object({ total: count, accepted: count, failed: count, p50Ms: count.nullable(), p95Ms: count.nullable() })
+        .meta({ description: 'vendor calls in the window and their latency (median, 95th percentile)' }),
+      sends: z.object(sendCounts),
+      hourly: z.array(z.object({ hour: time, ...sendCounts })).meta({ description: 'every hour of the window, oldest first' }),
+    }),
+  ),
+});
+
+/** `GET /v1/messages`: the team's messages, newest first. */
+export const messageListAnswerSchema = z.object({
+  messages: z.array(
+    z.object({
+      messageId: z.uuid(),
+      template: z.string(),
+      channel: z.string(),
+      createdAt: time,
+      receiverCount: count,
+      campaign: z.object({ id: z.uuid(), name: z.string(), runId: z.uuid() }).nullable().meta({ description: 'the campaign run that made it, if one did' }),
+    }),
+  ),
+  nextBefore: z.uuid().nullable().meta({ description: 'pass as `before` for the next page; null on the last page' }),
+});
+
+/** `GET /v1/messages/:id/sends`: a page of a message's sends, and the counts of all of them by status. */
+export const messageSendsAnswerSchema = z.object({
+  messageId: z.uuid(),
+  template: z.string(),
+  channel: z.string(),
+  createdAt: time,
+  receiverCount: count,
+  statusCounts: z.record(z.string(), count).meta({ description: 'every send of the message by status (not only this page)' }),
+  finalCount: count.meta({ description: 'sends in a final state' }),
+  total: count.meta({ description: 'sends of the message matching the filter' }),
+  sends: z.array(sendViewSchema),
+  nextAfter: z.uuid().nullable().meta({ description: 'pass as `after` for the next page; null on the last page' }),
+});

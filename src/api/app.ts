@@ -1,66 +1,45 @@
 import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import express, { type ErrorRequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/database-unavailable';
-import { adminAccountsRouter } from './admin/accounts';
-import { adminApiKeysRouter } from './admin/api-keys';
-import { adminTemplatesRouter } from './admin/templates';
 import { authenticate } from './auth';
+import { CONSOLE_ASSETS_PATH, CONSOLE_PATH, createConsolePage } from './console/console-page';
+import { createConsoleSessions } from './console/console-session';
 import { callerRateLimit } from './caller-rate-limit';
 import { logFacts } from './caller';
-import { apiDocsRouter } from './openapi/docs-router';
 import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
+import { buildOpenApiDocument } from './openapi/document';
+import { docsAssets, DOCS_ASSETS_PATH } from './openapi/docs-routes';
 import { keepReceiptRawBody } from './raw-body';
+import { createReceiverBurstGuard } from './receiver-burst';
 import { requestLog } from './request-log';
-import { audiencesRouter } from './routes/audiences';
-import { billingRouter } from './routes/billing';
-import { campaignsRouter } from './routes/campaigns';
-import { diagnoseRouter } from './routes/diagnose';
-import { healthRouter } from './routes/health';
-import { messagesRouter } from './routes/messages';
-import { receiptsRouter, redactReceiptToken } from './routes/receipts';
-import { sendControlRouter } from './routes/send-control';
-import { sendsRouter } from './routes/sends';
-import { adminSuppressionsRouter, suppressionsRouter } from './routes/suppressions';
-import { requireScope } from './scopes';
-import { templatesRouter } from './routes/templates';
-import { sendRetryRouter } from './routes/send-retry';
-import { traceRouter } from './routes/trace';
+import { routerOf, type RouteDeps } from './route';
+import { API_OPERATIONS, API_ROUTES } from './routes';
+import { redactReceiptToken } from './routes/receipts';
 
 export function createApp(deps: ApiDeps): express.Express {
+  const routeDeps: RouteDeps = {
+    ...deps,
+    receiverBurst: createReceiverBurstGuard(deps.redis, deps.config, deps.logger, deps.metrics),
+    openApiDocument: buildOpenApiDocument(API_OPERATIONS),
+    consoleSessions: createConsoleSessions(deps.config.SECRET_KEY, deps.config.CONSOLE_SESSION_HOURS),
+    consolePage: createConsolePage(deps.config.CONSOLE_DIR),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(deps.config.TRUST_PROXY));
-  app.use(requestLog(deps.prisma, deps.logger, deps.metrics));
+  app.use(requestLog(deps.prisma, deps.logger, deps.metrics, deps.logWrites));
   app.use(express.json({ limit: deps.config.MAX_BODY_BYTES, verify: keepReceiptRawBody }));
 
-  app.use(healthRouter(deps));
-  // The API's own description and docs hold no secrets: open like health.
-  app.use(apiDocsRouter());
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
-  // Vendors push receipts without our API keys; their own verification is the adapter's job.
-  app.use(receiptsRouter(deps));
-
-  app.use('/v1', authenticate(deps.prisma, deps.logger), callerRateLimit(deps.redis, deps.config, deps.logger, deps.metrics));
-  app.use(messagesRouter(deps));
-  app.use(sendsRouter(deps));
-  app.use(sendControlRouter(deps));
-  app.use(suppressionsRouter(deps));
-  app.use(audiencesRouter(deps));
-  app.use(campaignsRouter(deps));
-  // Management API: templates, vendor accounts, API keys and the global suppression list, for admin keys only.
-  app.use('/v1/admin', requireScope('admin'));
-  app.use(adminTemplatesRouter(deps));
-  app.use(adminAccountsRouter(deps));
-  app.use(adminApiKeysRouter(deps));
-  app.use(adminSuppressionsRouter(deps));
-  app.use(diagnoseRouter(deps));
-  app.use(traceRouter(deps));
-  app.use(sendRetryRouter(deps));
-  app.use(templatesRouter(deps));
-  app.use(billingRouter(deps));
+  // Health, metrics, the API's own docs (they hold no secrets), receipt pushes (the URL's token is the
+  // credential) and the console's page and sign-in take no API key; every other route is behind
+  // `authenticate` (a bearer key or a console session) and its own scope.
+  app.use(routerOf(API_ROUTES.filter((apiRoute) => apiRoute.operation.access.kind !== 'api-key'), routeDeps));
+  app.use(DOCS_ASSETS_PATH, docsAssets());
+  app.use(CONSOLE_ASSETS_PATH, routeDeps.consolePage.assets);
+  app.use(CONSOLE_PATH, routeDeps.consolePage.deepLinks);
+  app.use('/v1', authenticate(deps.prisma, deps.logger, routeDeps.consoleSessions), callerRateLimit(deps.redis, deps.config, deps.logger, deps.metrics));
+  app.use(routerOf(API_ROUTES.filter((apiRoute) => apiRoute.operation.access.kind === 'api-key'), routeDeps));
 
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps));

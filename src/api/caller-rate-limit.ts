@@ -22,7 +22,7 @@ export function callerRateLimit(
 ): RequestHandler {
   const limiter = new RateLimiterRedis({
     storeClient: redis,
-    keyPrefix: 'herald:caller-rate',
+    keyPrefix: 'caller-rate',
     points: config.CALLER_RATE_LIMIT_REQUESTS,
     duration: config.CALLER_RATE_LIMIT_WINDOW_SECONDS,
     rejectIfRedisNotReady: true,

@@ -6,6 +6,7 @@ import type { Caller } from './caller';
 import type { CampaignRequest } from './campaign-schemas';
 import { HttpError } from './http-error';
 import { assertTemplateSendable } from './template-sendable';
+import { findUsableTemplate } from './usable-template';
 
 export interface CheckedCampaign {
   templateId: string;
@@ -19,10 +20,7 @@ export interface CheckedCampaign {
  * column for every variable the template uses, and a readable schedule.
  */
 export async function checkCampaign(prisma: PrismaClient, config: Pick<Config, 'DEFAULT_TIME_ZONE'>, caller: Caller, request: CampaignRequest, now: Date): Promise<CheckedCampaign> {
-  const template = await prisma.template.findFirst({
-    where: { code: request.templateCode, OR: [{ teamId: caller.teamId }, { sharedWith: { some: { teamId: caller.teamId } } }] },
-  });
-  if (!template) throw new HttpError(404, 'TEMPLATE_NOT_FOUND', `no template ${request.templateCode}`, { field: 'templateCode' });
+  const template = await findUsableTemplate(prisma, { code: request.templateCode }, caller.teamId, 'templateCode');
   assertTemplateSendable(template);
 
   const audience = await prisma.audience.findFirst({ where: { id: request.audienceId, teamId: caller.teamId } });

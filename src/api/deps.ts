@@ -3,9 +3,11 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
+import type { PendingLogWrites } from './request-log';
 import type { Metrics } from '../observability/metrics';
 import type { SecretBox } from '../security/secret-box';
 import type { WorkflowStarter } from '../sending/workflow-starter';
+import type { VendorOutbound } from '../vendors/outbound/vendor-outbound';
 import type { VendorRegistry } from '../vendors/types';
 
 export interface ApiDeps {
@@ -15,8 +17,12 @@ export interface ApiDeps {
   temporal: Client;
   starter: WorkflowStarter;
   vendors: VendorRegistry;
+  /** The outbound guard: account destinations are checked with it when saved. */
+  outbound: VendorOutbound;
   /** Seals vendor secrets saved through the management API. */
   secrets: SecretBox;
   logger: Logger;
   metrics: Metrics;
+  /** Request log writes the API waits for when it stops; untracked when absent (tests that build the app alone). */
+  logWrites?: PendingLogWrites;
 }

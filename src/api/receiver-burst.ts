@@ -124,5 +124,5 @@ export function createReceiverBurstGuard(
 
 /** The receiver is hashed: raw numbers and e-mails stay out of Redis key names. */
 function burstKey(channel: string, receiver: string): string {
-  return `herald:burst:${channel}:${createHash('sha256').update(receiver).digest('hex').slice(0, 32)}`;
+  return `burst:${channel}:${createHash('sha256').update(receiver).digest('hex').slice(0, 32)}`;
 }

@@ -3,7 +3,7 @@ import { pushBodySchema as aliyunPushBody } from '../vendors/aliyun-sms';
 import { pushBodySchema as sandboxPushBody } from '../vendors/sandbox';
 import { pushBodySchema as tencentPushBody } from '../vendors/tencent-sms';
 import { isTimeZone, MONTH_PATTERN } from '../billing/billing-month';
-import { CHANNELS } from '../shared/states';
+import { CHANNELS, SEND_STATUSES } from '../shared/states';
 import { SUPPRESSION_REASONS } from '../shared/suppression';
 import { MAX_VARIABLES, noNul, NUL_MESSAGE, RESERVED_VARIABLE_NAMES, variableName, variableText } from '../shared/variable-rules';
 
@@ -143,5 +143,29 @@ export const audienceErrorsQuerySchema = z
     afterLine: z.coerce.number().int().min(0).max(2_147_483_647).default(0).meta({ description: 'the rows after this line: `nextAfterLine` of the previous page' }),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     format: z.enum(['json', 'csv']).optional().meta({ description: 'csv: every refused row (no paging) as `line,reason,raw`; also chosen by `Accept: text/csv`' }),
+  })
+  .strict();
+
+/** `GET /v1/reports/accounts`: how many hours back, the current one included. */
+export const accountHealthQuerySchema = z
+  .object({ hours: z.coerce.number().int().min(1).max(72).default(6).meta({ description: 'hours back, the current hour included (UTC hours)' }) })
+  .strict();
+
+/** `GET /v1/messages`: the team's messages, newest first, a page at a time. */
+export const messageListQuerySchema = z
+  .object({
+    template: z.string().min(1).max(100).refine(noNul, NUL_MESSAGE).optional().meta({ description: 'only messages of this template code' }),
+    before: z.uuid().optional().meta({ description: 'the messages older than this one: `nextBefore` of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(200).default(25),
+  })
+  .strict();
+
+/** `GET /v1/messages/:id/sends`: a message's sends in id order, a page at a time, optionally of one status or receiver. */
+export const messageSendsQuerySchema = z
+  .object({
+    status: z.enum(SEND_STATUSES).optional(),
+    receiver: z.string().min(1).max(320).refine(noNul, NUL_MESSAGE).optional().meta({ description: 'one receiver, in any common format' }),
+    after: z.uuid().optional().meta({ description: 'the sends after this one: `nextAfter` of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
   })
   .strict();

@@ -5,10 +5,11 @@ import type { ProcessDeps } from '../runtime/process-deps';
 import { createOutboxRelay } from '../sending/outbox-relay';
 import { createWorkflowStarter } from '../sending/workflow-starter';
 import { createApp } from './app';
+import { createPendingLogWrites } from './request-log';
 
 export interface RunningApi {
   port: number;
-  /** Stops taking requests, lets in-flight ones finish, stops the relay. */
+  /** Stops taking requests, lets in-flight ones finish (and their request log rows be written), stops the relay. */
   close(): Promise<void>;
 }
 
@@ -18,7 +19,8 @@ export async function startApiServer(deps: ProcessDeps, temporal: Client, port: 
     temporal, prisma: deps.prisma, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger,
     fanOut: { pageSize: deps.config.FAN_OUT_PAGE_SIZE, pagesPerRun: deps.config.FAN_OUT_PAGES_PER_RUN },
   });
-  const app = createApp({ ...deps, temporal, starter });
+  const logWrites = createPendingLogWrites();
+  const app = createApp({ ...deps, temporal, starter, logWrites });
   const server = createServer({ requestTimeout: deps.config.API_REQUEST_TIMEOUT_SECONDS * 1000 }, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -38,6 +40,7 @@ export async function startApiServer(deps: ProcessDeps, temporal: Client, port: 
         server.closeIdleConnections();
       });
       await relaying;
+      await logWrites.settled();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { HttpError } from './http-error';
+import { nulProblems } from './nul-guard';
 
 /** One bad input field, named as the caller wrote it (`config.endpoint`, `receivers[3]`), and why. */
 export interface FieldProblem {
@@ -9,9 +10,13 @@ export interface FieldProblem {
 
 /** Parses with zod; a failure is a 400 that names every bad field and why. */
 export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'params' | 'query' | 'header'): z.infer<T> {
+  const nul = nulProblems(value);
   const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw invalidRequest(zodProblems(parsed.error).map((p) => (p.field === '' ? { ...p, field: where } : p)));
+  if (parsed.success && nul.length === 0) return parsed.data;
+  const problems = [...(parsed.success ? [] : zodProblems(parsed.error)), ...nul].map((p) => (p.field === '' ? { ...p, field: where } : p));
+  // A schema that refuses NUL itself names the field with the same reason: listed once.
+  const unique = new Map(problems.map((p) => [JSON.stringify([p.field, p.reason]), p]));
+  throw invalidRequest([...unique.values()]);
 }
 
 /** zod issues as field problems, each path under `prefix` (`config` → `config.endpoint`). */

@@ -1,6 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { Audience, PrismaClient } from '../generated/prisma/client';
-import { csvField } from '../shared/csv';
+import { quoteCsvField } from '../shared/csv';
+import { escapeNul } from '../shared/variable-rules';
 import type { AudienceStatus, Channel } from '../shared/states';
 import { AudienceFileRefused, AudienceTooLarge, CsvUnreadable } from './audience-errors';
 import { readAudienceHeader, type AudienceHeader } from './audience-header';
@@ -230,5 +231,5 @@ class AudienceWriter {
 
 /** The refused row as one CSV record (its fields re-quoted where needed), so it can be fixed and uploaded again. */
 function rawText(fields: string[]): string {
-  return fields.map(csvField).join(',');
+  return escapeNul(fields.map(quoteCsvField).join(','));
 }

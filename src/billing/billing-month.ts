@@ -9,7 +9,8 @@ export interface BillingMonth {
   timeZone: string;
 }
 
-export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+/** `YYYY-MM` from 1970-01 (nothing is billed before the epoch; year 0000 does not exist) to 9999-12. */
+export const MONTH_PATTERN = /^(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])$/;
 
 /** True for a zone name the runtime knows (Postgres knows the same IANA names). */
 export function isTimeZone(name: string): boolean {

@@ -1,12 +1,16 @@
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
 import type { ApiTarget } from './api-client';
 import { audienceUploadCommand } from './commands/audience-upload';
 import { diagnoseCommand } from './commands/diagnose';
+import { migrateCommand } from './commands/migrate';
 import { reportBillingCommand } from './commands/report-billing';
+import { DEFAULT_SANDBOX_URL, isFaultKind, sandboxCommand } from './commands/sandbox';
 import { sendCommand } from './commands/send';
 import { sendRetryCommand } from './commands/send-retry';
 import { traceCommand } from './commands/trace';
 import { EXIT, UsageError, type ExitCode } from './exit-codes';
+import { FAULT_KINDS } from '../sandbox/faults';
 import type { Output } from './output';
 
 const USAGE = `usage: herald <command> [options]
@@ -17,8 +21,12 @@ const USAGE = `usage: herald <command> [options]
   herald send retry <sendId>                               re-run a FAILED, EXPIRED or UNDELIVERED send (ops scope)
   herald report billing <YYYY-MM> [--account <name>] [--by-day] [--csv]   sends, billed segments, receipts per vendor account
   herald audience upload <file.csv> --name <name> --channel <SMS|EMAIL|CHAT>   store a receiver list (send scope)
+  herald migrate                                           create the database if needed and apply pending migrations
+  herald sandbox fail <fault> [--count <n>] [--always] [--timeout-ms <ms>] [--factor <n>]   the sandbox vendor's next send calls fail
+  herald sandbox clear | faults                            drop every fault | show them
 
-environment: HERALD_URL (default http://127.0.0.1:3000), HERALD_API_KEY (required)
+environment: HERALD_URL (default http://127.0.0.1:3000), HERALD_API_KEY (required); migrate reads DATABASE_URL;
+  sandbox reads HERALD_SANDBOX_URL (default ${DEFAULT_SANDBOX_URL})
 exit codes: 0 found / delivered / accepted, 1 not delivered / not found / refused / unreachable, 2 usage`;
 
 /** Runs one command line; the exit code is the answer for scripts. */
@@ -68,6 +76,27 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, output: Out
         if (!name || !channel) throw new UsageError('audience upload needs --name <name> and --channel <SMS|EMAIL|CHAT>');
         return await audienceUploadCommand(targetOf(env), { file, name, channel }, output);
       }
+      case 'migrate': {
+        const { positionals } = parse(rest, {});
+        if (positionals.length > 0) throw new UsageError('migrate takes no arguments');
+        return await migrateCommand(loadConfig(env).DATABASE_URL, output);
+      }
+      case 'sandbox': {
+        const { values, positionals } = parse(rest, { count: { type: 'string' }, always: { type: 'boolean' }, 'timeout-ms': { type: 'string' }, factor: { type: 'string' } });
+        const [action, kind, ...extra] = positionals;
+        const sandboxUrl = env.HERALD_SANDBOX_URL || DEFAULT_SANDBOX_URL;
+        if ((action === 'clear' || action === 'faults') && kind === undefined) return await sandboxCommand(sandboxUrl, { kind: action }, output);
+        if (action !== 'fail') throw new UsageError(`unknown sandbox action ${action ?? ''}; try: herald sandbox fail <fault>, herald sandbox clear, herald sandbox faults`);
+        if (!kind || !isFaultKind(kind) || extra.length > 0) throw new UsageError(`give one fault: ${FAULT_KINDS.join(', ')}`);
+        const fault = {
+          kind,
+          always: values.always === true,
+          count: positiveOption(values.count, 'count'),
+          timeoutMs: positiveOption(values['timeout-ms'], 'timeout-ms'),
+          factor: positiveOption(values.factor, 'factor'),
+        };
+        return await sandboxCommand(sandboxUrl, { kind: 'fail', fault }, output);
+      }
       default:
         throw new UsageError(`unknown command ${command}`);
     }
@@ -90,6 +119,15 @@ function parse(args: string[], options: OptionSpec) {
 
 function stringOption(value: string | boolean | Array<string | boolean> | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/** A whole number above 0, or absent. */
+function positiveOption(value: string | boolean | Array<string | boolean> | undefined, name: string): number | undefined {
+  const text = stringOption(value);
+  if (text === undefined) return undefined;
+  const number = Number(text);
+  if (!Number.isInteger(number) || number <= 0) throw new UsageError(`--${name} must be a whole number above 0`);
+  return number;
 }
 
 function listOption(value: string | boolean | Array<string | boolean> | undefined): string[] {

@@ -11,6 +11,15 @@ const CONNECTION_CODE = /^P10\d\d$/;
 const CONNECTION_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 /** node-postgres ends a connection the server (or the network) dropped with this message and no code. */
 const PG_TERMINATED = 'Connection terminated';
+/**
+ * Prisma's transaction errors share one code (P2028); this one means the
+ * transaction never started: the pool gave no connection within maxWait
+ * (DATABASE_TRANSACTION_MAX_WAIT_MS), or the client was closed while it
+ * waited. Nothing of it committed. Other P2028s (a query on a committed or
+ * expired transaction) are not an unavailable database.
+ */
+const TRANSACTION_ERROR_CODE = 'P2028';
+const NO_CONNECTION_IN_TIME = 'Unable to start a transaction in the given time';
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -18,5 +27,6 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && CONNECTION_CODE.test(code)) return true;
   const kind = meta?.driverAdapterError?.cause?.kind;
   if (typeof kind === 'string' && CONNECTION_KINDS.has(kind)) return true;
+  if (code === TRANSACTION_ERROR_CODE && error.message.includes(NO_CONNECTION_IN_TIME)) return true;
   return error.message.includes(PG_TERMINATED);
 }

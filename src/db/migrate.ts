@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 /** Postgres error codes meaning "the database is already there" (the second from a concurrent create). */
 const DATABASE_EXISTS_CODES = new Set(['42P04', '23505']);
+/** Postgres's invalid_catalog_name: the database does not exist. */
+const DATABASE_MISSING_CODE = '3D000';
 
 export interface MigrationFile {
   /** The migration folder's name, e.g. `20261123000000_init`. */
@@ -79,6 +81,31 @@ export async function migrate(
       return { applied: pending.map((migration) => migration.name) };
     }),
   );
+}
+
+/**
+ * The migrations of prisma/migrations the database lacks (all of them on an
+ * empty database). Throws, as migrate() does, on a failed migration left in
+ * the table or an applied one whose file changed. Reads only.
+ */
+export async function unappliedMigrations(databaseUrl: string): Promise<string[]> {
+  const migrations = await readMigrations();
+  try {
+    return await withClient(databaseUrl, async (client) => {
+      const table = await client.query<{ name: string | null }>("SELECT to_regclass('_prisma_migrations')::text AS name");
+      const recorded = table.rows[0]?.name ? await readRecordedMigrations(client) : [];
+      return pendingMigrations(migrations, recorded).map((migration) => migration.name);
+    });
+  } catch (error) {
+    if (error instanceof DatabaseError && error.code === DATABASE_MISSING_CODE) return migrations.map((migration) => migration.name);
+    throw error;
+  }
+}
+
+/** Throws, naming them, when the database lacks a migration: a process never runs on a schema older than its code. */
+export async function assertMigrated(databaseUrl: string): Promise<void> {
+  const unapplied = await unappliedMigrations(databaseUrl);
+  if (unapplied.length > 0) throw new Error(`the database lacks ${unapplied.length} migration(s) (${unapplied.join(', ')}): run \`herald migrate\` first`);
 }
 
 /** Every `<folder>/migration.sql` under the migrations folder, in folder-name order. */
@@ -151,7 +178,7 @@ async function withMigrationLock<T>(client: Client, work: () => Promise<T>): Pro
   }
 }
 
-async function withClient<T>(connectionString: string, work: (client: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(connectionString: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString });
   await client.connect();
   try {
@@ -166,17 +193,22 @@ async function databaseExists(client: Client, name: string): Promise<boolean> {
   return result.rowCount !== null && result.rowCount > 0;
 }
 
-function databaseName(databaseUrl: string): string {
+export function databaseName(databaseUrl: string): string {
   const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   if (name === '') throw new Error('DATABASE_URL names no database');
   return name;
 }
 
-/** The same server's `postgres` database, from which a database can be created or dropped. */
-function maintenanceUrl(databaseUrl: string): string {
+/** The same server and credentials as `databaseUrl`, another database. */
+export function urlForDatabase(databaseUrl: string, name: string): string {
   const url = new URL(databaseUrl);
-  url.pathname = `/${MAINTENANCE_DATABASE}`;
+  url.pathname = `/${encodeURIComponent(name)}`;
   return url.toString();
+}
+
+/** The same server's `postgres` database, from which a database can be created or dropped. */
+export function maintenanceUrl(databaseUrl: string): string {
+  return urlForDatabase(databaseUrl, MAINTENANCE_DATABASE);
 }
 
 function errorMessage(error: unknown): string {

@@ -1,9 +1,17 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
 
-/** A Prisma client talking to Postgres through node-postgres (Prisma 7's driver adapter). */
-export function createPrisma(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+/** Prisma's own default: how long a transaction waits for a pooled connection before it fails (P2028). */
+const PRISMA_DEFAULT_MAX_WAIT_MS = 2_000;
+
+/**
+ * A Prisma client talking to Postgres through node-postgres (Prisma 7's driver
+ * adapter). `transactionMaxWaitMs`: how long a transaction may wait for one of
+ * the pool's connections; on a busy machine Prisma's 2 s refused transactions
+ * that would have run a moment later (DATABASE_TRANSACTION_MAX_WAIT_MS).
+ */
+export function createPrisma(databaseUrl: string, transactionMaxWaitMs = PRISMA_DEFAULT_MAX_WAIT_MS): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }), transactionOptions: { maxWait: transactionMaxWaitMs } });
 }
 
 export type Prisma = PrismaClient;

@@ -1,15 +1,14 @@
-/** `npm run db:seed`: the demo team, API key, templates and sandbox account. */
-import { loadConfig } from '../config';
+/** `npm run db:seed`: the demo team, API key, templates and sandbox account, on a database `herald migrate` brought up to date. */
+import { loadDevConfig } from '../dev-config';
 import { receiptPushUrl } from '../security/receipt-token';
 import { createSecretBox } from '../security/secret-box';
-import { ensureDatabase, migrate } from './migrate';
+import { assertMigrated } from './migrate';
 import { createPrisma } from './prisma';
 import { seed } from './seed';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  await ensureDatabase(config.DATABASE_URL);
-  await migrate(config.DATABASE_URL);
+  const config = loadDevConfig();
+  await assertMigrated(config.DATABASE_URL);
   const prisma = createPrisma(config.DATABASE_URL);
   try {
     const account = await seed(prisma, config, createSecretBox(config.SECRET_KEY));

@@ -4,6 +4,7 @@ import type { ReceiptNotice } from '../shared/contract';
 import type { Channel, Reason, ReceiptStatus } from '../shared/states';
 import { batchMemberId, batchMemberParts } from '../vendors/batch-member';
 import type { VendorReceipt } from '../vendors/types';
+import { vendorExcerpt } from '../vendors/vendor-text';
 
 export interface StoredReceipt {
   sendId: string | null;
@@ -60,7 +61,7 @@ export async function storeReceipts(
         status: receipt.status,
         reason: receipt.reason,
         vendorCode: receipt.vendorCode,
-        vendorText: receipt.vendorText,
+        vendorText: receipt.vendorText === null ? null : vendorExcerpt(receipt.vendorText),
         deliveredAt: receipt.deliveredAt,
         source,
         runId: send?.runId ?? null,

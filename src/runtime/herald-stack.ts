@@ -13,6 +13,8 @@ export interface StackOptions {
   apiHost?: string;
   sandboxPort: number;
   sandboxReceiptDelayMs: number;
+  /** What the sandbox vendor checks send calls with (the seeded account holds the same). */
+  sandboxCredentials: { appKey: string; appSecret: string };
   /** Base of the URL the sandbox pushes receipts to; default: this API on 127.0.0.1. */
   receiptCallbackBase?: string;
   /** False when the send worker runs elsewhere (its own process); default true. */
@@ -46,8 +48,7 @@ export async function startHeraldStack(
   const vendor = createSandboxVendor({
     receiptDelayMs: options.sandboxReceiptDelayMs,
     receiptCallbackUrl: sandboxAccount ? receiptPushUrl(callbackBase, config.RECEIPT_TOKEN_KEY, sandboxAccount) : null,
-    appKey: config.SANDBOX_APP_KEY,
-    appSecret: config.SANDBOX_APP_SECRET,
+    ...options.sandboxCredentials,
     logger: deps.logger,
   });
   const sandbox = await vendor.listen(options.sandboxPort, '127.0.0.1');

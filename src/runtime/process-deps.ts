@@ -1,47 +1,52 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
-import { migrate, ensureDatabase } from '../db/migrate';
+import { assertMigrated } from '../db/migrate';
 import { createPrisma } from '../db/prisma';
 import type { PrismaClient } from '../generated/prisma/client';
 import { createLogger, type Logger } from '../logger';
 import { createMetrics, type Metrics } from '../observability/metrics';
 import { createSecretBox, type SecretBox } from '../security/secret-box';
+import { outboundPolicy } from '../vendors/outbound-url';
+import { createVendorOutbound, type VendorOutbound } from '../vendors/outbound/vendor-outbound';
 import { closeVendors, createVendorRegistry } from '../vendors/registry';
 import type { VendorRegistry } from '../vendors/types';
 import { createRedis, waitForRedis } from './redis';
 
-/** The clients one Herald process owns (API or worker), built once at start. */
+/** The clients one Herald process owns (API or worker), built once at start, on a database `herald migrate` has brought up to date. */
 export interface ProcessDeps {
   config: Config;
   logger: Logger;
   prisma: PrismaClient;
   redis: Redis;
   vendors: VendorRegistry;
+  outbound: VendorOutbound;
   secrets: SecretBox;
   metrics: Metrics;
   close(): Promise<void>;
 }
 
 export async function buildProcessDeps(config: Config, name: string, logger?: Logger): Promise<ProcessDeps> {
-  const log = logger ?? createLogger({ level: config.LOG_LEVEL, name });
-  await ensureDatabase(config.DATABASE_URL);
-  const { applied } = await migrate(config.DATABASE_URL, (line) => log.info(line));
-  if (applied.length > 0) log.info({ applied }, 'migrations applied');
-  const prisma = createPrisma(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL);
+  const log = logger ?? createLogger({ level: config.LOG_LEVEL, name, nodeEnv: config.NODE_ENV });
+  // `herald migrate` (a one-shot job) is the only thing that migrates.
+  await assertMigrated(config.DATABASE_URL);
+  const prisma = createPrisma(config.DATABASE_URL, config.DATABASE_TRANSACTION_MAX_WAIT_MS);
+  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   if (!(await waitForRedis(redis, 3_000))) log.warn('Redis is not reachable; starting anyway (dedup fails open)');
-  const vendors = createVendorRegistry();
+  const outbound = createVendorOutbound(outboundPolicy(config));
+  const vendors = createVendorRegistry(outbound);
   return {
     config,
     logger: log,
     prisma,
     redis,
     vendors,
+    outbound,
     secrets: createSecretBox(config.SECRET_KEY),
     metrics: createMetrics(),
     async close() {
       closeVendors(vendors);
+      outbound.close();
       redis.disconnect();
       await prisma.$disconnect();
     },

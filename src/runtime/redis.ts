@@ -3,9 +3,12 @@ import { Redis } from 'ioredis';
 /**
  * One Redis connection per process. Commands fail fast while Redis is down
  * (no offline queue that would hold a send for minutes); callers fail open.
+ * Every key Herald names through it is put under `keyPrefix` (REDIS_KEY_PREFIX,
+ * Lua script keys included), so code names keys without a prefix of its own.
  */
-export function createRedis(url: string): Redis {
+export function createRedis(url: string, keyPrefix: string): Redis {
   return new Redis(url, {
+    keyPrefix,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     connectTimeout: 2_000,

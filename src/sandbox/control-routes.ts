@@ -2,10 +2,11 @@
  * Manual fault control of the sandbox vendor, mount at `/_control`. Not
  * authenticated: the sandbox is a test double, never a real vendor.
  *
+ *   GET    /_control/faults
  *   POST   /_control/faults  { kind, count?: 1, always?: false, timeoutMs?, factor? }
  *   DELETE /_control/faults
  *
- * Both answer `{ code: 'OK', queued: Fault[], always: Fault | null }`.
+ * All answer `{ code: 'OK', queued: Fault[], always: Fault | null }`. `herald sandbox` calls them.
  */
 import express, { type Router } from 'express';
 import { z } from 'zod';
@@ -22,6 +23,9 @@ const injectSchema = z.object({
 
 export function createControlRouter(faults: FaultControl): Router {
   const router = express.Router();
+  router.get('/faults', (_req, res) => {
+    res.json({ code: 'OK', ...faults.state() });
+  });
   router.post('/faults', express.json(), (req, res) => {
     const parsed = injectSchema.safeParse(req.body);
     if (!parsed.success) {

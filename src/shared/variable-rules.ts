@@ -9,6 +9,8 @@ import { z } from 'zod';
 /** Postgres text cannot hold NUL; refuse it as bad input instead of failing on insert. */
 export const noNul = (text: string) => !text.includes('\u0000');
 export const NUL_MESSAGE = 'must not contain the NUL character';
+/** Text with NUL written as the visible escape `\u0000`: Postgres text cannot hold NUL, and a refused value is still kept as evidence. */
+export const escapeNul = (text: string) => text.replaceAll('\u0000', '\\u0000');
 
 const CONTROL = /\p{Cc}/u;
 const ALLOWED_CONTROLS = new Set(['\n', '\t', '\u0000']); // NUL has its own message (noNul)

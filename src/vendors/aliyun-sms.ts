@@ -29,6 +29,7 @@ import { endpointParts, transportFailure, withReceiverMasked } from './vendor-ht
 import { batchMemberId, vendorSideId } from './batch-member';
 import type { BatchOutcome, OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
 import { outboundUrlSchema } from './outbound-url';
+import type { VendorOutbound } from './outbound/vendor-outbound';
 import { receiptSourcesSchema } from '../security/receipt-sources';
 
 export const ALIYUN_DEFAULT_ENDPOINT = 'https://dysmsapi.aliyuncs.com';
@@ -105,6 +106,17 @@ function readAccount(account: VendorAccount): AliyunAccount {
     ...secrets.data, endpoint: host, protocol: scheme, readTimeout: timeout, connectTimeout: timeout,
   }));
   return { config: config.data, client };
+}
+
+/**
+ * The account's client once its endpoint passed the outbound guard. The SDK
+ * opens its own connections (no agent can be given to it), so the host is
+ * checked right before each call; see docs/security.md for what that leaves.
+ */
+async function openAccount(outbound: VendorOutbound, account: VendorAccount): Promise<AliyunAccount> {
+  const aliyun = readAccount(account);
+  await outbound.checkDestination(aliyun.config.endpoint);
+  return aliyun;
 }
 
 /** `+8613800138000` → `13800138000`; `+85212345678` → `85212345678`. */
@@ -194,8 +206,8 @@ function expectAnswer<T>(schema: z.ZodType<T>, answer: unknown): T {
 }
 
 /** SendSms for one number; throws a classified VendorError. */
-async function sendSms(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
-  const aliyun = readAccount(account);
+async function sendSms(outbound: VendorOutbound, account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+  const aliyun = await openAccount(outbound, account);
   if (!message.vendorTemplateId) {
     throw new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', ADAPTER_CODES.templateMissing, 'the template has no Aliyun TemplateCode (vendorTemplateIds.aliyun)');
   }
@@ -223,10 +235,10 @@ const ALIYUN_BATCH_MAX = 100;
  * `<BizId>|<receiver>` (batch-member.ts), which receipts (BizId + number) find.
  * OutId is the first send's id: Aliyun takes one per call.
  */
-async function sendBatchSms(account: VendorAccount, messages: OutgoingMessage[]): Promise<BatchOutcome[]> {
+async function sendBatchSms(outbound: VendorOutbound, account: VendorAccount, messages: OutgoingMessage[]): Promise<BatchOutcome[]> {
   const [first] = messages;
   if (!first) return [];
-  const aliyun = readAccount(account);
+  const aliyun = await openAccount(outbound, account);
   if (!first.vendorTemplateId) {
     throw new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', ADAPTER_CODES.templateMissing, 'the template has no Aliyun TemplateCode (vendorTemplateIds.aliyun)');
   }
@@ -246,49 +258,51 @@ async function sendBatchSms(account: VendorAccount, messages: OutgoingMessage[])
   }));
 }
 
-export const aliyunSmsAdapter: VendorAdapter = {
-  provider: 'aliyun',
-  channel: 'SMS',
-  configSchema: aliyunConfigSchema,
-  secretsSchema: aliyunSecretsSchema,
-  pushAnswer: { code: 0, msg: '成功' },
+export function createAliyunSmsAdapter(outbound: VendorOutbound): VendorAdapter {
+  return {
+    provider: 'aliyun',
+    channel: 'SMS',
+    configSchema: aliyunConfigSchema,
+    secretsSchema: aliyunSecretsSchema,
+    pushAnswer: { code: 0, msg: '成功' },
 
-  async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
-    try {
-      return await sendSms(account, message);
-    } catch (error) {
-      throw error instanceof VendorError ? withReceiverMasked(error, message.receiver) : error;
-    }
-  },
+    async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+      try {
+        return await sendSms(outbound, account, message);
+      } catch (error) {
+        throw error instanceof VendorError ? withReceiverMasked(error, message.receiver) : error;
+      }
+    },
 
-  batch: { maxSize: ALIYUN_BATCH_MAX, send: sendBatchSms },
+    batch: { maxSize: ALIYUN_BATCH_MAX, send: (account, messages) => sendBatchSms(outbound, account, messages) },
 
-  async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {
-    const receipts: VendorReceipt[] = [];
-    if (sent.length === 0) return receipts;
-    const aliyun = readAccount(account);
-    for (const message of sent) {
-      const response = await call(() => aliyun.client.querySendDetails(new QuerySendDetailsRequest({
-        phoneNumber: aliyunPhoneNumber(message.receiver),
-        sendDate: beijingDay(message.sentAt),
-        bizId: vendorSideId(message.vendorMessageId),
-        pageSize: QUERY_PAGE_SIZE,
-        currentPage: 1,
-      })));
-      const answer = expectAnswer(queryAnswerSchema, response.body);
-      if (answer.code !== 'OK') throw vendorCodeError(ALIYUN_CODES, answer.code, answer.message ?? answer.code);
-      // Filtered by BizId, so every detail is this message's; one still waiting has no receipt yet.
-      const detail = (answer.smsSendDetailDTOs?.smsSendDetailDTO ?? []).find((d) => d.sendStatus !== SEND_STATUS.waiting);
-      if (!detail) continue;
-      const success = detail.sendStatus === SEND_STATUS.delivered;
-      const code = detail.errCode ?? (success ? 'DELIVERED' : 'UNKNOWN');
-      receipts.push(receipt(message.vendorMessageId, detail.phoneNum, success, code, code, detail.receiveDate));
-    }
-    return receipts;
-  },
+    async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {
+      const receipts: VendorReceipt[] = [];
+      if (sent.length === 0) return receipts;
+      const aliyun = await openAccount(outbound, account);
+      for (const message of sent) {
+        const response = await call(() => aliyun.client.querySendDetails(new QuerySendDetailsRequest({
+          phoneNumber: aliyunPhoneNumber(message.receiver),
+          sendDate: beijingDay(message.sentAt),
+          bizId: vendorSideId(message.vendorMessageId),
+          pageSize: QUERY_PAGE_SIZE,
+          currentPage: 1,
+        })));
+        const answer = expectAnswer(queryAnswerSchema, response.body);
+        if (answer.code !== 'OK') throw vendorCodeError(ALIYUN_CODES, answer.code, answer.message ?? answer.code);
+        // Filtered by BizId, so every detail is this message's; one still waiting has no receipt yet.
+        const detail = (answer.smsSendDetailDTOs?.smsSendDetailDTO ?? []).find((d) => d.sendStatus !== SEND_STATUS.waiting);
+        if (!detail) continue;
+        const success = detail.sendStatus === SEND_STATUS.delivered;
+        const code = detail.errCode ?? (success ? 'DELIVERED' : 'UNKNOWN');
+        receipts.push(receipt(message.vendorMessageId, detail.phoneNum, success, code, code, detail.receiveDate));
+      }
+      return receipts;
+    },
 
-  parsePushedReceipts(body: unknown): VendorReceipt[] {
-    return pushBodySchema.parse(body).map((report) =>
-      receipt(report.biz_id, report.phone_number, report.success, report.err_code, report.err_msg, report.report_time));
-  },
-};
+    parsePushedReceipts(body: unknown): VendorReceipt[] {
+      return pushBodySchema.parse(body).map((report) =>
+        receipt(report.biz_id, report.phone_number, report.success, report.err_code, report.err_msg, report.report_time));
+    },
+  };
+}

@@ -1,3 +1,8 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { GuardedAgents } from './outbound/guarded-agents';
+import { OutboundRefusedError } from './outbound/outbound-guard';
+import { refusedDestination } from './outbound/vendor-outbound';
 import { VendorError } from './vendor-error';
 
 /** What a vendor's HTTP endpoint answered, whatever the status. */
@@ -16,12 +21,8 @@ export interface HttpRequest {
   timeoutMs: number;
 }
 
-/** Reads name and message without instanceof: fetch errors may come from another realm (jest's vm). */
-function errorParts(error: unknown): { name: string; message: string; cause: unknown } {
-  if (typeof error !== 'object' || error === null) return { name: '', message: String(error), cause: undefined };
-  const { name, message, cause } = error as { name?: unknown; message?: unknown; cause?: unknown };
-  return { name: typeof name === 'string' ? name : '', message: typeof message === 'string' ? message : '', cause };
-}
+/** Most of a vendor's answer Herald reads; vendor answers are a few hundred bytes, a larger body is cut here. */
+export const MAX_ANSWER_BYTES = 64 * 1024;
 
 export function parseJson(text: string): unknown {
   try {
@@ -31,25 +32,55 @@ export function parseJson(text: string): unknown {
   }
 }
 
+/** Reads name and message without instanceof: errors may come from another realm (jest's vm). */
+function errorMessage(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { message, code } = error as { message?: unknown; code?: unknown };
+  return [typeof code === 'string' ? code : '', typeof message === 'string' ? message : ''].filter(Boolean).join(' ');
+}
+
 /**
- * One HTTP call to a vendor. Resolves with any answer the vendor gave (the
- * adapter classifies it); a timeout or a connection failure, where the vendor
- * said nothing, is a RETRYABLE VendorError (TIMEOUT / CONNECTION_ERROR).
+ * One HTTP call to a vendor through the guarded agents (outbound/): the
+ * connection goes only to a checked address. Redirects are not followed: a
+ * 3xx is the vendor's answer like any other status. At most MAX_ANSWER_BYTES
+ * of the body are read. Resolves with any answer the vendor gave (the adapter
+ * classifies it); a timeout or a connection failure, where the vendor said
+ * nothing, is a RETRYABLE VendorError (TIMEOUT / CONNECTION_ERROR); a refused
+ * destination is VENDOR_REJECTED OUTBOUND_REFUSED.
  */
-export async function callVendorHttp(request: HttpRequest): Promise<HttpAnswer> {
-  try {
-    const response = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: AbortSignal.timeout(request.timeoutMs),
+export function callVendorHttp(agents: GuardedAgents, request: HttpRequest): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(request.url);
+    const client = url.protocol === 'https:' ? https : http;
+    const req = client.request(url, { method: request.method, headers: request.headers, agent: agents.forUrl(request.url) });
+    const timer = setTimeout(() => req.destroy(new VendorError('RETRYABLE', 'UNKNOWN', 'TIMEOUT', `no answer within ${request.timeoutMs} ms`)), request.timeoutMs);
+    const fail = (error: unknown): void => {
+      clearTimeout(timer);
+      if (error instanceof VendorError) reject(error);
+      else if (error instanceof OutboundRefusedError) reject(refusedDestination(error));
+      else reject(new VendorError('RETRYABLE', 'UNKNOWN', 'CONNECTION_ERROR', errorMessage(error)));
+    };
+    req.on('error', fail);
+    req.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        if (size >= MAX_ANSWER_BYTES) return;
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= MAX_ANSWER_BYTES) response.destroy();
+      });
+      response.on('error', fail);
+      const done = (): void => {
+        clearTimeout(timer);
+        const text = Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8');
+        resolve({ status: response.statusCode ?? 0, text, json: parseJson(text) });
+      };
+      response.on('end', done);
+      response.on('close', () => {
+        if (size >= MAX_ANSWER_BYTES) done();
+      });
     });
-    const text = await response.text();
-    return { status: response.status, text, json: parseJson(text) };
-  } catch (error) {
-    const { name, message, cause } = errorParts(error);
-    const causeMessage = cause === undefined ? '' : `: ${errorParts(cause).message}`;
-    const code = name === 'TimeoutError' ? 'TIMEOUT' : 'CONNECTION_ERROR';
-    throw new VendorError('RETRYABLE', 'UNKNOWN', code, `${message}${causeMessage}`);
-  }
+    req.end(request.body);
+  });
 }

@@ -1,26 +1,26 @@
 import type { VendorAdapter, VendorRegistry } from './types';
-import { aliyunSmsAdapter } from './aliyun-sms';
-import { dingtalkAdapter } from './chat/dingtalk';
-import { feishuAdapter } from './chat/feishu';
-import { wecomAdapter } from './chat/wecom';
-import { httpGatewayAdapter } from './http-gateway/adapter';
-import { sandboxAdapter } from './sandbox';
+import { createAliyunSmsAdapter } from './aliyun-sms';
+import { createDingtalkAdapter } from './chat/dingtalk';
+import { createFeishuAdapter } from './chat/feishu';
+import { createWecomAdapter } from './chat/wecom';
+import { createHttpGatewayAdapter } from './http-gateway/adapter';
+import type { VendorOutbound } from './outbound/vendor-outbound';
+import { createSandboxAdapter } from './sandbox';
 import { createSmtpAdapter } from './smtp';
-import { tencentSmsAdapter } from './tencent-sms';
+import { createTencentSmsAdapter } from './tencent-sms';
 
-/** Every provider Herald can send through, by provider name. */
-export function createVendorRegistry(
-  adapters: VendorAdapter[] = [
-    sandboxAdapter,
-    tencentSmsAdapter,
-    aliyunSmsAdapter,
-    httpGatewayAdapter,
-    createSmtpAdapter(),
-    dingtalkAdapter,
-    feishuAdapter,
-    wecomAdapter,
-  ],
-): VendorRegistry {
+/** Every provider Herald can send through, by provider name; each reaches its vendor only through `outbound`. */
+export function createVendorRegistry(outbound: VendorOutbound): VendorRegistry {
+  const adapters: VendorAdapter[] = [
+    createSandboxAdapter(outbound),
+    createTencentSmsAdapter(outbound),
+    createAliyunSmsAdapter(outbound),
+    createHttpGatewayAdapter(outbound),
+    createSmtpAdapter(outbound),
+    createDingtalkAdapter(outbound),
+    createFeishuAdapter(outbound),
+    createWecomAdapter(outbound),
+  ];
   return new Map(adapters.map((adapter) => [adapter.provider, adapter]));
 }
 

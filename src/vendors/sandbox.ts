@@ -10,6 +10,8 @@ import { SANDBOX_BATCH_MAX } from '../sandbox/sms-routes';
 import type { BatchOutcome, OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
 import { VendorError } from './vendor-error';
 import { outboundUrlSchema } from './outbound-url';
+import { callVendorHttp, parseJson } from './http-call';
+import type { VendorOutbound } from './outbound/vendor-outbound';
 
 export const sandboxConfigSchema = z.object({
   /** Base URL, e.g. http://127.0.0.1:4010 */
@@ -127,27 +129,6 @@ function signedHeaders(account: SandboxAccount, rawBody: string): Record<string,
   };
 }
 
-/** Reads name and message without instanceof: fetch errors may come from another realm (jest's vm). */
-function errorParts(error: unknown): { name: string; message: string; cause: unknown } {
-  if (typeof error !== 'object' || error === null) return { name: '', message: String(error), cause: undefined };
-  const { name, message, cause } = error as { name?: unknown; message?: unknown; cause?: unknown };
-  return { name: typeof name === 'string' ? name : '', message: typeof message === 'string' ? message : '', cause };
-}
-
-function transportError(error: unknown): VendorError {
-  const { name, message, cause } = errorParts(error);
-  const causeMessage = cause === undefined ? '' : `: ${errorParts(cause).message}`;
-  return vendorError(name === 'TimeoutError' ? 'TIMEOUT' : 'CONNECTION_ERROR', `${message}${causeMessage}`);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Refusal by HTTP status: the vendor's code when it sent one, else `HTTP_<status>`. */
 function refusalError(status: number, body: string): VendorError {
   const answer = errorAnswerSchema.safeParse(parseJson(body));
@@ -155,24 +136,20 @@ function refusalError(status: number, body: string): VendorError {
   return vendorError(answer.data.code, answer.data.message ?? answer.data.code, status);
 }
 
-/** One signed call; resolves with the parsed JSON of a 2xx answer, throws a classified VendorError otherwise. */
-async function call(account: SandboxAccount, method: 'GET' | 'POST', path: string, rawBody = ''): Promise<unknown> {
-  let status: number;
-  let text: string;
-  try {
-    const response = await fetch(`${account.endpoint}${path}`, {
-      method,
-      headers: signedHeaders(account, rawBody),
-      body: method === 'POST' ? rawBody : undefined,
-      signal: AbortSignal.timeout(account.timeoutMs),
-    });
-    status = response.status;
-    text = await response.text();
-  } catch (error) {
-    throw transportError(error);
-  }
+/**
+ * One signed call through the guarded transport (no redirects followed);
+ * resolves with the parsed JSON of a 2xx answer, throws a classified VendorError otherwise.
+ */
+async function call(outbound: VendorOutbound, account: SandboxAccount, method: 'GET' | 'POST', path: string, rawBody = ''): Promise<unknown> {
+  const { status, text, json } = await callVendorHttp(outbound.agents, {
+    method,
+    url: `${account.endpoint}${path}`,
+    headers: signedHeaders(account, rawBody),
+    body: method === 'POST' ? rawBody : undefined,
+    timeoutMs: account.timeoutMs,
+  });
   if (status < 200 || status >= 300) throw refusalError(status, text);
-  return parseJson(text);
+  return json;
 }
 
 function expectAnswer<T>(schema: z.ZodType<T>, answer: unknown): T {
@@ -185,7 +162,7 @@ const batchResultSchema = z.object({ to: z.string(), clientRef: z.string(), code
 const batchAnswerSchema = z.object({ code: z.literal('OK'), results: z.array(batchResultSchema) });
 
 /** `POST /v1/sms/send-batch`: one text, many receivers, one result per receiver (matched by clientRef). */
-async function sendBatch(account: VendorAccount, messages: OutgoingMessage[]): Promise<BatchOutcome[]> {
+async function sendBatch(outbound: VendorOutbound, account: VendorAccount, messages: OutgoingMessage[]): Promise<BatchOutcome[]> {
   const [first] = messages;
   if (!first) return [];
   const sandbox = readAccount(account);
@@ -194,7 +171,7 @@ async function sendBatch(account: VendorAccount, messages: OutgoingMessage[]): P
     templateId: first.vendorTemplateId ?? undefined,
     messages: messages.map((message) => ({ to: message.receiver, clientRef: message.reference })),
   });
-  const answer = expectAnswer(batchAnswerSchema, await call(sandbox, 'POST', '/v1/sms/send-batch', body));
+  const answer = expectAnswer(batchAnswerSchema, await call(outbound, sandbox, 'POST', '/v1/sms/send-batch', body));
   const byRef = new Map(answer.results.map((result) => [result.clientRef, result]));
   return messages.map((message): BatchOutcome => {
     const result = byRef.get(message.reference);
@@ -204,35 +181,37 @@ async function sendBatch(account: VendorAccount, messages: OutgoingMessage[]): P
   });
 }
 
-export const sandboxAdapter: VendorAdapter = {
-  provider: 'sandbox',
-  channel: 'SMS',
-  configSchema: sandboxConfigSchema,
-  secretsSchema: sandboxSecretsSchema,
+export function createSandboxAdapter(outbound: VendorOutbound): VendorAdapter {
+  return {
+    provider: 'sandbox',
+    channel: 'SMS',
+    configSchema: sandboxConfigSchema,
+    secretsSchema: sandboxSecretsSchema,
 
-  async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
-    const sandbox = readAccount(account);
-    const body = JSON.stringify({
-      to: message.receiver,
-      content: message.content,
-      templateId: message.vendorTemplateId ?? undefined,
-      clientRef: message.reference,
-    });
-    const accepted = expectAnswer(acceptedSchema, await call(sandbox, 'POST', '/v1/sms/send', body));
-    return { vendorMessageId: accepted.messageId, vendorCode: accepted.code, vendorText: accepted.message };
-  },
+    async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+      const sandbox = readAccount(account);
+      const body = JSON.stringify({
+        to: message.receiver,
+        content: message.content,
+        templateId: message.vendorTemplateId ?? undefined,
+        clientRef: message.reference,
+      });
+      const accepted = expectAnswer(acceptedSchema, await call(outbound, sandbox, 'POST', '/v1/sms/send', body));
+      return { vendorMessageId: accepted.messageId, vendorCode: accepted.code, vendorText: accepted.message };
+    },
 
-  batch: { maxSize: SANDBOX_BATCH_MAX, send: sendBatch },
+    batch: { maxSize: SANDBOX_BATCH_MAX, send: (account, messages) => sendBatch(outbound, account, messages) },
 
-  async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {
-    if (sent.length === 0) return [];
-    const sandbox = readAccount(account);
-    const query = new URLSearchParams({ messageIds: sent.map((message) => message.vendorMessageId).join(',') });
-    const answer = expectAnswer(pullAnswerSchema, await call(sandbox, 'GET', `/v1/sms/receipts?${query.toString()}`));
-    return answer.receipts.map(toVendorReceipt);
-  },
+    async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {
+      if (sent.length === 0) return [];
+      const sandbox = readAccount(account);
+      const query = new URLSearchParams({ messageIds: sent.map((message) => message.vendorMessageId).join(',') });
+      const answer = expectAnswer(pullAnswerSchema, await call(outbound, sandbox, 'GET', `/v1/sms/receipts?${query.toString()}`));
+      return answer.receipts.map(toVendorReceipt);
+    },
 
-  parsePushedReceipts(body: unknown): VendorReceipt[] {
-    return pushBodySchema.parse(body).receipts.map(toVendorReceipt);
-  },
-};
+    parsePushedReceipts(body: unknown): VendorReceipt[] {
+      return pushBodySchema.parse(body).receipts.map(toVendorReceipt);
+    },
+  };
+}

@@ -16,6 +16,8 @@ import { readAccountParts } from './account-config';
 import { INVALID_RECEIVER, REJECTED, RETRYABLE, type Classification } from './classification';
 import type { OutgoingMessage, VendorAccepted, VendorAccount, VendorAdapter } from './types';
 import { VendorError } from './vendor-error';
+import { OutboundRefusedError } from './outbound/outbound-guard';
+import { refusedDestination, type VendorOutbound } from './outbound/vendor-outbound';
 
 const LINE_BREAK = /[\r\n]/;
 
@@ -70,6 +72,7 @@ interface SmtpFailure {
 }
 
 function smtpError(error: unknown, receiver: string): VendorError {
+  if (error instanceof OutboundRefusedError) return refusedDestination(error);
   const failure = (typeof error === 'object' && error !== null ? error : {}) as SmtpFailure;
   const responseCode = typeof failure.responseCode === 'number' ? failure.responseCode : undefined;
   const code = typeof failure.code === 'string' ? failure.code : undefined;
@@ -134,8 +137,10 @@ interface PooledTransport {
   retired: boolean;
 }
 
-function createPooledTransport(config: SmtpConfig, secrets: SmtpSecrets): SmtpPool {
+function createPooledTransport(outbound: VendorOutbound, config: SmtpConfig, secrets: SmtpSecrets): SmtpPool {
   return createTransport({
+    // Every connection is opened by the outbound guard (one lookup, the checked address), never by nodemailer's own resolver.
+    getSocket: outbound.smtpSocket,
     pool: true,
     maxConnections: config.maxConnections,
     maxMessages: config.maxMessages,
@@ -153,7 +158,7 @@ function createPooledTransport(config: SmtpConfig, secrets: SmtpSecrets): SmtpPo
 }
 
 /** The SMTP provider, with its own pool of transports (one registry, one pool). */
-export function createSmtpAdapter(): VendorAdapter {
+export function createSmtpAdapter(outbound: VendorOutbound): VendorAdapter {
   const pools = new Map<string, PooledTransport>();
 
   /** The account's transport for this config; a changed config (the account directory reloads it) retires the old one. */
@@ -165,7 +170,7 @@ export function createSmtpAdapter(): VendorAdapter {
       return current;
     }
     if (current) retire(current);
-    const fresh: PooledTransport = { fingerprint, transport: createPooledTransport(config, secrets), inFlight: 1, retired: false };
+    const fresh: PooledTransport = { fingerprint, transport: createPooledTransport(outbound, config, secrets), inFlight: 1, retired: false };
     pools.set(accountId, fresh);
     return fresh;
   }

@@ -27,6 +27,7 @@ import { beijingTimeToDate } from './beijing-time';
 import { endpointParts, transportFailure, withReceiverMasked } from './vendor-http';
 import type { BatchOutcome, OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
 import { outboundUrlSchema } from './outbound-url';
+import type { VendorOutbound } from './outbound/vendor-outbound';
 import { receiptSourcesSchema } from '../security/receipt-sources';
 
 const SmsClient = sms.v20210111.Client;
@@ -92,7 +93,19 @@ interface TencentAccount {
   client: SmsClientInstance;
 }
 
-function readAccount(account: VendorAccount): TencentAccount {
+/**
+ * The account's client: the SDK connects through the guarded agent (the
+ * address it connects to is the one checked, and a redirect it follows is
+ * checked again); the host is also checked before the call, so a refused
+ * destination is classified as such instead of as a connection failure.
+ */
+async function openAccount(outbound: VendorOutbound, account: VendorAccount): Promise<TencentAccount> {
+  const tencent = readAccount(outbound, account);
+  await outbound.checkDestination(tencent.config.endpoint);
+  return tencent;
+}
+
+function readAccount(outbound: VendorOutbound, account: VendorAccount): TencentAccount {
   const config = tencentConfigSchema.safeParse(account.config);
   const secrets = tencentSecretsSchema.safeParse(account.secrets);
   if (!config.success || !secrets.success) {
@@ -104,7 +117,10 @@ function readAccount(account: VendorAccount): TencentAccount {
     credential: secrets.data,
     region: config.data.region,
     profile: {
-      httpProfile: { endpoint: host, protocol: `${scheme}://`, reqMethod: 'POST', reqTimeout: (config.data.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000 },
+      httpProfile: {
+        endpoint: host, protocol: `${scheme}://`, reqMethod: 'POST', reqTimeout: (config.data.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000,
+        agent: outbound.agents.forUrl(config.data.endpoint),
+      },
     },
   });
   return { config: config.data, client };
@@ -189,8 +205,8 @@ function expectAnswer<T>(schema: z.ZodType<T>, answer: unknown): T {
 }
 
 /** SendSms for one number; throws a classified VendorError. */
-async function sendSms(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
-  const tencent = readAccount(account);
+async function sendSms(outbound: VendorOutbound, account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+  const tencent = await openAccount(outbound, account);
   const { templateId, params } = tencentTemplate(message);
   let answer: unknown;
   try {
@@ -222,10 +238,10 @@ const batchAnswerSchema = z.object({ SendStatusSet: z.array(batchStatusSchema) }
  * SendStatusSet entry (matched by PhoneNumber) with its own Code. A request
  * error fails the whole call.
  */
-async function sendSmsBatch(account: VendorAccount, messages: OutgoingMessage[]): Promise<BatchOutcome[]> {
+async function sendSmsBatch(outbound: VendorOutbound, account: VendorAccount, messages: OutgoingMessage[]): Promise<BatchOutcome[]> {
   const [first] = messages;
   if (!first) return [];
-  const tencent = readAccount(account);
+  const tencent = await openAccount(outbound, account);
   const { templateId, params } = tencentTemplate(first);
   let answer: unknown;
   try {
@@ -249,62 +265,64 @@ async function sendSmsBatch(account: VendorAccount, messages: OutgoingMessage[])
   });
 }
 
-export const tencentSmsAdapter: VendorAdapter = {
-  provider: 'tencent',
-  channel: 'SMS',
-  configSchema: tencentConfigSchema,
-  secretsSchema: tencentSecretsSchema,
-  pushAnswer: { result: 0, errmsg: 'OK' },
+export function createTencentSmsAdapter(outbound: VendorOutbound): VendorAdapter {
+  return {
+    provider: 'tencent',
+    channel: 'SMS',
+    configSchema: tencentConfigSchema,
+    secretsSchema: tencentSecretsSchema,
+    pushAnswer: { result: 0, errmsg: 'OK' },
 
-  async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
-    try {
-      return await sendSms(account, message);
-    } catch (error) {
-      throw error instanceof VendorError ? withReceiverMasked(error, message.receiver) : error;
-    }
-  },
-
-  batch: { maxSize: TENCENT_BATCH_MAX, send: sendSmsBatch },
-
-  async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {
-    if (sent.length === 0) return [];
-    const tencent = readAccount(account);
-    const wanted = new Set(sent.map((message) => message.vendorMessageId));
-    const byReceiver = new Map<string, Date>();
-    for (const message of sent) {
-      const earliest = byReceiver.get(message.receiver);
-      if (!earliest || message.sentAt < earliest) byReceiver.set(message.receiver, message.sentAt);
-    }
-    const receipts: VendorReceipt[] = [];
-    for (const [receiver, sentAt] of byReceiver) {
-      let answer: unknown;
+    async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
       try {
-        answer = await tencent.client.PullSmsSendStatusByPhoneNumber({
-          SmsSdkAppId: tencent.config.smsSdkAppId,
-          PhoneNumber: receiver,
-          BeginTime: Math.floor(sentAt.getTime() / 1000) - PULL_LOOKBACK_SECONDS,
-          EndTime: Math.ceil(Date.now() / 1000),
-          Offset: 0,
-          Limit: PULL_LIMIT,
-        });
+        return await sendSms(outbound, account, message);
       } catch (error) {
-        throw classifySdkError(error);
+        throw error instanceof VendorError ? withReceiverMasked(error, message.receiver) : error;
       }
-      for (const status of expectAnswer(pullAnswerSchema, answer).PullSmsSendStatusSet) {
-        if (!wanted.has(status.SerialNo)) continue;
-        const success = status.ReportStatus === 'SUCCESS';
-        receipts.push(receipt(status.SerialNo, status.PhoneNumber, success, status.Description, status.Description,
-          new Date(status.UserReceiveTime * 1000)));
-      }
-    }
-    return receipts;
-  },
+    },
 
-  parsePushedReceipts(body: unknown): VendorReceipt[] {
-    return pushBodySchema.parse(body).map((status) => {
-      const receiver = status.nationcode ? `+${status.nationcode}${status.mobile}` : status.mobile;
-      return receipt(status.sid, receiver, status.report_status === 'SUCCESS', status.errmsg, status.description,
-        beijingTimeToDate(status.user_receive_time));
-    });
-  },
-};
+    batch: { maxSize: TENCENT_BATCH_MAX, send: (account, messages) => sendSmsBatch(outbound, account, messages) },
+
+    async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {
+      if (sent.length === 0) return [];
+      const tencent = await openAccount(outbound, account);
+      const wanted = new Set(sent.map((message) => message.vendorMessageId));
+      const byReceiver = new Map<string, Date>();
+      for (const message of sent) {
+        const earliest = byReceiver.get(message.receiver);
+        if (!earliest || message.sentAt < earliest) byReceiver.set(message.receiver, message.sentAt);
+      }
+      const receipts: VendorReceipt[] = [];
+      for (const [receiver, sentAt] of byReceiver) {
+        let answer: unknown;
+        try {
+          answer = await tencent.client.PullSmsSendStatusByPhoneNumber({
+            SmsSdkAppId: tencent.config.smsSdkAppId,
+            PhoneNumber: receiver,
+            BeginTime: Math.floor(sentAt.getTime() / 1000) - PULL_LOOKBACK_SECONDS,
+            EndTime: Math.ceil(Date.now() / 1000),
+            Offset: 0,
+            Limit: PULL_LIMIT,
+          });
+        } catch (error) {
+          throw classifySdkError(error);
+        }
+        for (const status of expectAnswer(pullAnswerSchema, answer).PullSmsSendStatusSet) {
+          if (!wanted.has(status.SerialNo)) continue;
+          const success = status.ReportStatus === 'SUCCESS';
+          receipts.push(receipt(status.SerialNo, status.PhoneNumber, success, status.Description, status.Description,
+            new Date(status.UserReceiveTime * 1000)));
+        }
+      }
+      return receipts;
+    },
+
+    parsePushedReceipts(body: unknown): VendorReceipt[] {
+      return pushBodySchema.parse(body).map((status) => {
+        const receiver = status.nationcode ? `+${status.nationcode}${status.mobile}` : status.mobile;
+        return receipt(status.sid, receiver, status.report_status === 'SUCCESS', status.errmsg, status.description,
+          beijingTimeToDate(status.user_receive_time));
+      });
+    },
+  };
+}

@@ -5,6 +5,7 @@ import { defaultActivitySettings, type ActivityDeps, type ActivitySettings } fro
 import type { WorkflowRuns } from '../activities/run-claim';
 import type { Config } from '../config';
 import { createWorkflowStarter } from '../sending/workflow-starter';
+import { workflowSource } from './workflow-bundle';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -14,8 +15,12 @@ export interface WorkerOptions {
 }
 
 /** The activity settings a worker process reads from its config. */
-export function activitySettingsFromConfig(config: Pick<Config, 'VENDOR_BATCH_WINDOW_MS' | 'VENDOR_BATCH_MAX_SIZE'>): ActivitySettings {
-  return { ...defaultActivitySettings, vendorBatch: { windowMs: config.VENDOR_BATCH_WINDOW_MS, maxSize: config.VENDOR_BATCH_MAX_SIZE } };
+export function activitySettingsFromConfig(config: Pick<Config, 'ACCOUNT_CACHE_MS' | 'VENDOR_BATCH_WINDOW_MS' | 'VENDOR_BATCH_MAX_SIZE'>): ActivitySettings {
+  return {
+    ...defaultActivitySettings,
+    accountCacheMs: config.ACCOUNT_CACHE_MS,
+    vendorBatch: { windowMs: config.VENDOR_BATCH_WINDOW_MS, maxSize: config.VENDOR_BATCH_MAX_SIZE },
+  };
 }
 
 /**
@@ -38,7 +43,7 @@ export async function createSendWorker(options: WorkerOptions): Promise<Worker> 
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...workflowSource(config.WORKFLOW_BUNDLE_PATH),
     activities: createActivities({ settings: defaultActivitySettings, ...options.deps, starter, workflowRuns: workflowRunsOf(temporal) }),
   });
 }

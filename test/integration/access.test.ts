@@ -65,7 +65,7 @@ describe('who may do what', () => {
   });
 
   it("answers another team's template exactly like an unknown one, by code and by id", async () => {
-    const demoTemplate = await herald.deps.prisma.template.findUniqueOrThrow({ where: { code: 'welcome_sms' } });
+    const demoTemplate = await herald.deps.prisma.template.findFirstOrThrow({ where: { code: 'welcome_sms' } });
     const foreignByCode = await herald.request('POST', '/v1/messages', welcome('+8613800140004'), outsider.auth);
     const unknownByCode = await herald.request('POST', '/v1/messages', { ...welcome('+8613800140004'), templateCode: 'no_such_template' }, outsider.auth);
     expect(foreignByCode.status).toBe(404);
@@ -86,7 +86,7 @@ describe('who may do what', () => {
   });
 
   it('lets a team send with a template shared with it', async () => {
-    const demoTemplate = await herald.deps.prisma.template.findUniqueOrThrow({ where: { code: 'welcome_sms' } });
+    const demoTemplate = await herald.deps.prisma.template.findFirstOrThrow({ where: { code: 'welcome_sms' } });
     await herald.deps.prisma.templateShare.create({ data: { templateId: demoTemplate.id, teamId: outsider.teamId } });
     try {
       const shared = await herald.request('POST', '/v1/messages', welcome('+8613800140005'), outsider.auth);

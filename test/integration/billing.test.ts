@@ -49,7 +49,8 @@ describe('billing report and vendor bill comparison', () => {
 
   beforeAll(async () => {
     running = await startHerald({ BILL_MAX_BYTES: '4096' });
-    const { prisma, config } = running.deps;
+    const { prisma } = running.deps;
+    const config = running.settings;
     const seeded = await prisma.account.findUniqueOrThrow({ where: { name: SEED_SANDBOX_ACCOUNT } });
     await useOnlyAccount(running, {
       name: ROUTED,
@@ -65,7 +66,7 @@ describe('billing report and vendor bill comparison', () => {
       update: { enabled: false },
     });
     const apiKey = await prisma.apiKey.findFirstOrThrow();
-    const template = await prisma.template.findUniqueOrThrow({ where: { code: 'billing_notice' } });
+    const template = await prisma.template.findFirstOrThrow({ where: { code: 'billing_notice' } });
     const message = await prisma.message.create({ data: { apiKeyId: apiKey.id, teamId: apiKey.teamId, templateId: template.id, requestHash: 'billing-test', receiverCount: DIRECT_SENDS.length } });
     await prisma.send.createMany({
       data: DIRECT_SENDS.map((s, i) => ({
@@ -171,7 +172,6 @@ describe('billing report and vendor bill comparison', () => {
     ].join('\n'); // tx-5 is missing: sent by Herald, not billed
     const answer = await compare(`month=2026-11&account=${DIRECT}`, bill);
     expect(answer.status).toBe(200);
-    console.log(`per-message comparison:\n${JSON.stringify(answer.body, null, 2)}`);
     expect(answer.body).toMatchObject({
       format: 'per-message', unit: 'segments', matches: false,
       vendor: { rows: 5, messages: 5, segments: 11, duplicatedIds: 0 },
@@ -256,7 +256,6 @@ describe('billing report and vendor bill comparison', () => {
   it('the CLI prints the report as a table and as CSV', async () => {
     const env = { HERALD_URL: running.baseUrl, HERALD_API_KEY: running.apiKey };
     const printed = await herald(['report', 'billing', '2026-11', '--account', DIRECT, '--by-day'], env);
-    console.log(`herald report billing output:\n${printed.stdout}`);
     expect(printed).toMatchObject({ code: 0, stderr: '' });
     expect(printed.stdout).toContain('billing 2026-11 (days in Asia/Shanghai, all teams)');
     expect(printed.stdout).toMatch(/billing-direct\s+sandbox\s+SMS\s+2026-11-15\s+2\s+4\s+0\s+1\s+1\s+0/);

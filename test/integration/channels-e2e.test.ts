@@ -94,7 +94,6 @@ describe('e-mail, chat robots and a config-only SMS gateway, end to end through 
       expect(['dingtalk', 'feishu', 'wecom']).toContain(send.vendor);
     }
     expect(robots.posts.length - before).toBe(3);
-    console.log(`chat: vendors used ${robots.posts.slice(before).map((p) => p.vendor).join(', ')}`);
   });
 
   it('a rate-limited robot is retried (RETRYABLE) and the send still ends DELIVERED', async () => {

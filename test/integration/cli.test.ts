@@ -45,7 +45,6 @@ describe('the ops CLI (bin/herald.js) against a running Herald', () => {
     expect(row.content).toBe('Hello Li, your order C=1 has shipped.');
 
     const diagnosed = await herald(['diagnose', '139-1234-5031'], env);
-    console.log(`herald diagnose output:\n${diagnosed.stdout}`);
     expect(diagnosed.code).toBe(0);
     expect(diagnosed.stdout).toContain('verdict   DELIVERED');
     expect(diagnosed.stdout).toMatch(/receipt\s+passed/);

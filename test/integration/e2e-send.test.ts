@@ -1,4 +1,16 @@
+import { FINAL_STATUSES } from '../../src/shared/states';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
+
+/** The counters one delivered SMS through the sandbox adds to, as Prometheus prints them. */
+const ONE_SEND_COUNTERS = [
+  'herald_sends_accepted_total{channel="SMS"}',
+  'herald_sends_final_total{channel="SMS",vendor="sandbox",status="DELIVERED",reason="none"}',
+  'herald_vendor_call_duration_seconds_count{provider="sandbox",account="sandbox-primary",outcome="ACCEPTED"}',
+  'herald_receipts_total{provider="sandbox",status="DELIVERED",reason="none"}',
+  'herald_dedup_outcomes_total{outcome="PASS"}',
+  'herald_shield_outcomes_total{action="SEND"}',
+  'herald_http_requests_total{route="/v1/messages",method="POST",status="202"}',
+];
 
 describe('one SMS, end to end (API → Temporal → sandbox vendor → receipt)', () => {
   let herald: RunningHerald;
@@ -11,7 +23,16 @@ describe('one SMS, end to end (API → Temporal → sandbox vendor → receipt)'
     await herald?.stop();
   });
 
+  /** Each counter's value now (0 when not printed yet). */
+  async function counters(): Promise<number[]> {
+    const lines = (await fetch(`${herald.baseUrl}/metrics`).then((r) => r.text())).split('\n');
+    return ONE_SEND_COUNTERS.map((name) => Number(lines.find((line) => line.startsWith(`${name} `))?.slice(name.length + 1) ?? 0));
+  }
+
   it('goes ACCEPTED → SENT → DELIVERED with attempt and receipt rows, findable by receiver', async () => {
+    // Sends of the file's earlier tests (in any order) have settled: the counters move for this send alone.
+    await eventually(async () => ((await herald.deps.prisma.send.count({ where: { status: { notIn: [...FINAL_STATUSES] } } })) === 0 ? true : undefined));
+    const countersBefore = await counters();
     const accepted = await herald.request('POST', '/v1/messages', {
       templateCode: 'welcome_sms',
       receivers: ['+86 138-0013-8000'],
@@ -48,15 +69,8 @@ describe('one SMS, end to end (API → Temporal → sandbox vendor → receipt)'
     const message = await herald.request('GET', `/v1/messages/${accepted.body.messageId}`);
     expect(message.body.statusCounts).toEqual({ DELIVERED: 1 });
 
-    const metrics = await fetch(`${herald.baseUrl}/metrics`).then((r) => r.text());
-    expect(metrics).toContain('herald_sends_accepted_total{channel="SMS"} 1');
-    expect(metrics).toContain('herald_sends_final_total{channel="SMS",vendor="sandbox",status="DELIVERED",reason="none"} 1');
-    expect(metrics).toContain('herald_vendor_call_duration_seconds_count{provider="sandbox",account="sandbox-primary",outcome="ACCEPTED"} 1');
-    expect(metrics).toContain('herald_receipts_total{provider="sandbox",status="DELIVERED",reason="none"} 1');
-    expect(metrics).toContain('herald_dedup_outcomes_total{outcome="PASS"} 1');
-    expect(metrics).toContain('herald_shield_outcomes_total{action="SEND"} 1');
-    expect(metrics).toContain('herald_http_requests_total{route="/v1/messages",method="POST",status="202"} 1');
-    expect(metrics).toMatch(/^herald_outbox_backlog \d+$/m);
+    expect(await counters()).toEqual(countersBefore.map((value) => value + 1));
+    expect(await fetch(`${herald.baseUrl}/metrics`).then((r) => r.text())).toMatch(/^herald_outbox_backlog \d+$/m);
   });
 
   it('rejects a tab inside a number with a 400 that names it, sends nothing, and logs the raw text', async () => {

@@ -1,11 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { STORE_UNAVAILABLE_HOLD_TYPE } from '../../src/shared/failures';
+import { sendWorkflowId } from '../../src/shared/contract';
 import { deliverableReceiver, expectDeliveredOnce } from '../support/exactly-once';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 const IN_FLIGHT = 5;
-/** Longer than the vendor call's whole retry budget (1 s + 2 s backoff): an outage that outlives it. */
-const OUTAGE_MS = 8_000;
+/**
+ * Vendor calls each in-flight send holds for while Postgres is down, before it comes back: two holds are
+ * 5 s apart (src/workflows/failover.ts), longer than the vendor call's whole retry budget (1 s + 2 s backoff).
+ */
+const HOLDS = 2;
 
 /**
  * Fault: Postgres unreachable. Herald (API and worker) reaches the shared
@@ -24,6 +28,12 @@ describe('fault: Postgres unavailable', () => {
     proxied.port = String(proxy.port);
     herald = await startHerald({ DATABASE_URL: proxied.toString() });
   }, 120_000);
+
+  /** Vendor calls of the send that stopped on the unreachable database, from its workflow history. */
+  async function holdsOf(sendId: string): Promise<number> {
+    const history = await herald.temporal.client.workflow.getHandle(sendWorkflowId(sendId)).fetchHistory();
+    return (history.events ?? []).filter((event) => event.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === STORE_UNAVAILABLE_HOLD_TYPE).length;
+  }
 
   afterAll(async () => {
     await proxy?.restore();
@@ -44,26 +54,29 @@ describe('fault: Postgres unavailable', () => {
     await proxy.cut();
 
     const refusedReceiver = deliverableReceiver();
-    const startedAt = Date.now();
     const refused = await fetch(`${herald.baseUrl}/v1/messages`, {
       method: 'POST',
       headers: { authorization: `Bearer ${herald.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ templateCode: 'verify_code', receivers: [refusedReceiver], variables: { code: '9999' } }),
       signal: AbortSignal.timeout(30_000),
     });
-    console.log(`Postgres down: POST /v1/messages answered ${refused.status} in ${Date.now() - startedAt} ms`);
     expect(refused.status).toBe(503);
     expect(await refused.json()).toEqual({ error: { code: 'DATABASE_UNAVAILABLE', message: expect.any(String) } });
     const readiness = await fetch(`${herald.baseUrl}/readyz`);
     expect(readiness.status).toBe(503);
     expect(await readiness.json()).toMatchObject({ status: 'unavailable', checks: { postgres: { ok: false } } });
 
-    await sleep(OUTAGE_MS);
-    const restoredAt = Date.now();
+    // The sends in flight hold on (neither fail nor fail over) for longer than a vendor call's retries would last.
+    let holds: number[] = [];
+    await eventually(async () => {
+      holds = await Promise.all(sendIds.map(holdsOf));
+      return holds.every((count) => count >= HOLDS) ? true : undefined;
+    }, 60_000, 500).catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}; holds per send: ${holds.join(', ')}`);
+    });
     await proxy.restore();
     const ledger = await expectDeliveredOnce(herald, sendIds, 90_000);
     const calls = [...ledger.values()].map((counts) => counts.vendorCalls);
-    console.log(`Postgres back: ${IN_FLIGHT} sends in flight DELIVERED ${Date.now() - restoredAt} ms later; vendor calls per send: ${calls.join(', ')}`);
     // At most the call before the outage and one after it: while Postgres is down the activity stops before the vendor.
     for (const count of calls) expect(count).toBeLessThanOrEqual(2);
     expect(await herald.deps.prisma.send.count({ where: { receiver: refusedReceiver } })).toBe(0);

@@ -22,7 +22,7 @@ describe('fault: Redis stopped', () => {
       name: 'Fault test notice', teamId: team.id, channel: 'SMS', messageType: 'NOTICE', content: 'Parcel {parcel} is on its way.',
       shieldPolicy: 'NONE', dedupContentSeconds: 300, dedupContentMax: 1, status: 'ACTIVE',
     };
-    await herald.deps.prisma.template.upsert({ where: { code: TEMPLATE }, create: { code: TEMPLATE, ...template }, update: template });
+    await herald.deps.prisma.template.upsert({ where: { teamId_code: { teamId: team.id, code: TEMPLATE } }, create: { code: TEMPLATE, ...template }, update: template });
   }, 120_000);
 
   afterAll(async () => {

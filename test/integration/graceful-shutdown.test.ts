@@ -1,32 +1,44 @@
+import { Client } from 'pg';
 import { freePort, spawnHerald, type HeraldProcess } from '../support/child-process';
 import { deliverableReceiver, ledgerOf } from '../support/exactly-once';
-import { startHerald, type RunningHerald } from '../support/herald';
+import { eventually, startHerald, type RunningHerald } from '../support/herald';
 
 const REQUESTS = 40;
 const RECEIVERS_PER_REQUEST = 2;
 
-type Outcome = { receivers: string[]; status: number; messageId: string | null } | { receivers: string[]; error: string };
+type Outcome = { receivers: string[]; status: number; code: string | null; messageId: string | null } | { receivers: string[]; error: string };
 
 /**
  * SIGTERM to an API process (src/api/main.ts, its own Node process) in the
- * middle of a burst of requests: every request it answered 202 is fully
- * recorded (message, its sends, their outbox rows); a request it did not
- * answer left nothing behind; and the process exits by itself.
+ * middle of a burst of requests, on a database that is busy: every request
+ * is answered with its real answer (202) or a 503 DATABASE_UNAVAILABLE, never
+ * a 500; every 202 is fully recorded (message, its sends, their outbox rows);
+ * a request not answered 202 left nothing behind; every answer has its
+ * request log row; and the process exits by itself.
+ *
+ * The load is made, not hoped for: a test connection holds the message table
+ * (EXCLUSIVE lock), so every accepting transaction holds one of the API's
+ * pooled connections and the rest of the burst queues for one, longer than
+ * the transaction's wait allows (DATABASE_TRANSACTION_MAX_WAIT_MS, short
+ * here). SIGTERM goes out once transactions are waiting on the lock; the lock
+ * is let go once the first answer (a refused wait) is out.
  */
 describe('graceful shutdown of the API', () => {
   let herald: RunningHerald;
   let api: HeraldProcess | null = null;
+  let holder: Client | null = null;
 
   beforeAll(async () => {
     herald = await startHerald();
   }, 120_000);
 
   afterAll(async () => {
+    await holder?.end().catch(() => undefined);
     await api?.kill('SIGKILL');
     await herald?.stop();
   });
 
-  it('finishes in-flight requests on SIGTERM: each 202 fully recorded, nothing half-written', async () => {
+  it('answers every in-flight request 202 or 503 on SIGTERM under load: each 202 fully recorded, nothing half-written', async () => {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     api = await spawnHerald('src/api/main.ts', {
@@ -35,38 +47,58 @@ describe('graceful shutdown of the API', () => {
       TEMPORAL_ADDRESS: herald.temporal.connection.options.address,
       TEMPORAL_TASK_QUEUE: herald.deps.config.TEMPORAL_TASK_QUEUE,
       API_PORT: String(port),
+      DATABASE_TRANSACTION_MAX_WAIT_MS: '1000',
     }, `${baseUrl}/healthz`);
 
+    holder = new Client({ connectionString: herald.deps.config.DATABASE_URL });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE message IN EXCLUSIVE MODE');
+    const lockHolder = holder;
     const running = api;
-    /** Set by the first answer: when SIGTERM went out and how the process ended. */
-    const termination: { at: number; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | null } = { at: 0, exited: null };
-    const outcomes = await Promise.all(Array.from({ length: REQUESTS }, async (_, i): Promise<Outcome> => {
+    /** Set by the first answer (a wait the pool refused, while the lock holds every other request in flight): how the process ended after SIGTERM. */
+    const termination: { exited: ReturnType<HeraldProcess['kill']> | null } = { exited: null };
+    const terminateThenRelease = async (): Promise<void> => {
+      if (termination.exited) return;
+      termination.exited = running.kill('SIGTERM');
+      await lockHolder.query('ROLLBACK');
+    };
+
+    const burst = Promise.all(Array.from({ length: REQUESTS }, async (_, i): Promise<Outcome> => {
       const receivers = Array.from({ length: RECEIVERS_PER_REQUEST }, () => deliverableReceiver());
       try {
         const response = await fetch(`${baseUrl}/v1/messages`, {
           method: 'POST',
           headers: { authorization: `Bearer ${herald.apiKey}`, 'content-type': 'application/json' },
           body: JSON.stringify({ templateCode: 'verify_code', receivers, variables: { code: String(3000 + i) } }),
-          signal: AbortSignal.timeout(30_000),
+          signal: AbortSignal.timeout(60_000),
         });
-        const body = (await response.json()) as { messageId?: string };
-        // The first answer: stop the API while the rest of the burst is in flight.
-        if (!termination.exited) {
-          termination.at = Date.now();
-          termination.exited = running.kill('SIGTERM');
-        }
-        return { receivers, status: response.status, messageId: body.messageId ?? null };
+        const body = (await response.json()) as { messageId?: string; error?: { code?: string } };
+        await terminateThenRelease();
+        return { receivers, status: response.status, code: body.error?.code ?? null, messageId: body.messageId ?? null };
       } catch (error) {
         return { receivers, error: error instanceof Error ? error.message : String(error) };
       }
     }));
+    // Accepting transactions are stuck on the lock: the API's pool is taken, the rest of the burst queues for it.
+    await eventually(async () => {
+      const rows = await herald.deps.prisma.$queryRaw<Array<{ waiting: number }>>`
+        SELECT count(*)::int AS waiting FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%INSERT INTO%message%'`;
+      return (rows[0]?.waiting ?? 0) > 0 ? true : undefined;
+    }, 30_000, 50);
+    const outcomes = await burst;
     if (!termination.exited) throw new Error('no request was answered');
     expect(await termination.exited).toEqual({ code: 0, signal: null });
-    const accepted = outcomes.filter((o): o is Extract<Outcome, { status: number }> => 'status' in o && o.status === 202);
-    console.log(`SIGTERM during a burst of ${REQUESTS}: ${accepted.length} answered 202, ${outcomes.filter((o) => 'error' in o).length} not answered, exit ${Date.now() - termination.at} ms after the signal`);
+
+    const answered = outcomes.filter((o): o is Extract<Outcome, { status: number }> => 'status' in o);
+    const accepted = answered.filter((o) => o.status === 202);
+    const refused = answered.filter((o) => o.status !== 202);
     expect(accepted.length).toBeGreaterThan(0);
-    // Anything else is a refused connection (the API had stopped listening), never an error answer.
-    expect(outcomes.filter((o) => 'status' in o && o.status !== 202)).toEqual([]);
+    expect(refused.length).toBeGreaterThan(0);
+    // Every request had its answer: 202, or 503 DATABASE_UNAVAILABLE (accepted nothing); never a 500, nor a connection cut under it.
+    expect(outcomes.filter((o) => !('status' in o))).toEqual([]);
+    expect(refused.filter((o) => o.status !== 503 || o.code !== 'DATABASE_UNAVAILABLE')).toEqual([]);
 
     const { prisma } = herald.deps;
     const sendIds: string[] = [];
@@ -76,8 +108,11 @@ describe('graceful shutdown of the API', () => {
       for (const send of message.sends) expect(send.outbox).not.toBeNull();
       sendIds.push(...message.sends.map((send) => send.id));
     }
-    const unanswered = outcomes.filter((o) => 'error' in o).flatMap((o) => o.receivers);
-    expect(await prisma.send.count({ where: { receiver: { in: unanswered } } })).toBe(0);
+    expect(await prisma.send.count({ where: { receiver: { in: refused.flatMap((o) => o.receivers) } } })).toBe(0);
+
+    // The stopping API waited for its request log writes: every answer has its row.
+    const logged = await prisma.apiRequestLog.groupBy({ by: ['status'], where: { path: '/v1/messages', method: 'POST' }, _count: true });
+    expect(Object.fromEntries(logged.map((row) => [row.status, row._count]))).toEqual({ 202: accepted.length, 503: refused.length });
 
     // The in-process relay starts whatever the stopped API had not: every accepted send ends once.
     const ledger = await ledgerOf(herald, sendIds, 120_000);

@@ -81,7 +81,6 @@ describe('limits', () => {
     const retryAfter = Number(limited.retryAfter);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    console.log(`rate limit: 6th request in the window answered 429, Retry-After ${retryAfter} s`);
     expect((await call(await newCaller(), 'GET', `/v1/sends/${randomUUID()}`)).status).toBe(404);
     expect(await metric('herald_caller_rate_limited_total')).toBe(before + 1);
   });

@@ -49,7 +49,6 @@ describe('the OpenAPI document', () => {
     const served = await fetch(`${herald.baseUrl}/openapi.json`);
     expect(served.status).toBe(200);
     expect(await served.json()).toEqual(JSON.parse(JSON.stringify(document)));
-    console.log(`openapi.json: ${Object.keys(document.paths).length} paths, ${Object.keys(document.components.schemas).length} schemas, ${JSON.stringify(document).length} bytes`);
   });
 
   it('documents every route express has registered, and nothing else', () => {
@@ -76,14 +75,12 @@ describe('the OpenAPI document', () => {
   });
 
   it('matches real answers of every JSON operation, successes and errors', async () => {
-    const exercised = new Set<string>();
     /** Operations seen answering with their own (not the error) schema. */
     const answeredOwnShape = new Set<string>();
     const call = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
       const answer = await herald.request(method, path, body, headers);
       const { where, ref } = expectDocumented(method, path, answer.status, answer.body);
       if (answer.status < 300 && body !== undefined) expectRequestDocumented(method, path, body, headers?.['content-type']);
-      exercised.add(`${where} ${answer.status}`);
       if (ref !== ERROR_REF) answeredOwnShape.add(where);
       return answer;
     };
@@ -98,6 +95,11 @@ describe('the OpenAPI document', () => {
     const sendId: string = accepted.body.sends[0].sendId;
     await eventually(async () => (isFinal((await herald.request('GET', `/v1/sends/${sendId}`)).body.status as SendStatus) ? true : undefined));
     await call('GET', `/v1/messages/${messageId}`);
+    expect((await call('GET', '/v1/messages?limit=1')).body.messages).toHaveLength(1);
+    const { status: finalStatus } = (await herald.request('GET', `/v1/sends/${sendId}`)).body;
+    expect((await call('GET', `/v1/messages/${messageId}/sends?status=${finalStatus}&limit=1`)).body.total).toBe(1);
+    expect((await call('GET', `/v1/messages/${randomUUID()}/sends`)).status).toBe(404);
+    await call('GET', '/v1/reports/accounts?hours=2');
     await call('GET', `/v1/sends/${sendId}`);
     expect((await call('POST', `/v1/sends/${sendId}/cancel`)).status).toBe(409);
     expect((await call('POST', `/v1/sends/${sendId}/send-now`)).status).toBe(409);
@@ -148,6 +150,7 @@ describe('the OpenAPI document', () => {
     await call('GET', '/v1/admin/api-keys');
     expect((await call('GET', '/v1/admin/api-keys', undefined, { authorization: `Bearer ${issued.body.key}` })).status).toBe(403);
     await call('POST', `/v1/admin/api-keys/${issued.body.id}/revoke`);
+    await call('GET', '/v1/admin/audit-log?limit=20');
 
     // Suppression lists: the team's (send scope), the global one (admin scope); an add of an existing entry updates it (200).
     const suppression = await call('POST', '/v1/suppressions', { channel: 'SMS', receiver: '+86 139-0015-0002', reason: 'UNSUBSCRIBED', detail: 'openapi check' });
@@ -193,6 +196,17 @@ describe('the OpenAPI document', () => {
     expect((await call('POST', `/v1/campaigns/${campaignId}/pause`)).status).toBe(409);
     expect((await call('GET', `/v1/campaigns/${randomUUID()}`)).status).toBe(404);
 
+    // The console's session: sign in with a key, read it with the cookie, sign out.
+    expect((await call('POST', '/console/session', { apiKey: herald.apiKey })).status).toBe(201);
+    expect((await call('POST', '/console/session', { apiKey: 'hk_wrong_key_000000000000000000000' })).status).toBe(401);
+    const signIn = await fetch(`${herald.baseUrl}/console/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: herald.apiKey }) });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+    expect((await call('GET', '/console/session', undefined, { cookie })).status).toBe(200);
+    expect((await call('GET', '/console/session', undefined, { cookie: '' })).status).toBe(401);
+    expect((await call('DELETE', '/console/session', undefined, { cookie })).status).toBe(403);
+    expect((await call('DELETE', '/console/session', undefined, { cookie, 'x-csrf-token': csrfToken })).status).toBe(204);
+
     // Error answers: bad input, unknown ids, no key, a missing scope, bad JSON.
     expect((await call('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: [] })).status).toBe(400);
     expect((await call('GET', '/v1/sends/not-a-uuid')).status).toBe(400);
@@ -206,7 +220,6 @@ describe('the OpenAPI document', () => {
         .filter(([, operation]) => Object.values(operation.responses as Record<string, JsonObject>).some((answer) => jsonRef(answer) !== undefined && jsonRef(answer) !== ERROR_REF))
         .map(([method]) => `${method.toUpperCase()} ${path}`),
     );
-    console.log(`answers checked against the document:\n${[...exercised].sort().join('\n')}`);
     expect(jsonOperations.filter((operation) => !answeredOwnShape.has(operation))).toEqual([]);
   });
 

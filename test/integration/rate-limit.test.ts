@@ -63,9 +63,7 @@ describe('account rate limit without Redis', () => {
     hung.on('error', () => undefined);
     try {
       await hung.connect(); // "ready" at once without handshake commands, so the limiter does send its command
-      const started = Date.now();
       expect(await createAccountRateLimiter(hung).waitForSlot('acc-hung', 1, 100)).toEqual({ waitedMs: 0 });
-      expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       hung.disconnect();
       await silent.close();

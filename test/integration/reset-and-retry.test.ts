@@ -36,7 +36,8 @@ describe('reset and retry of a send (real Temporal, Postgres, Redis)', () => {
 
   beforeAll(async () => {
     herald = await startHerald();
-    const { prisma, config } = herald.deps;
+    const { prisma } = herald.deps;
+    const config = herald.settings;
     const seeded = await prisma.account.findUniqueOrThrow({ where: { name: SEED_SANDBOX_ACCOUNT } });
     // An account of this file only, so the billing report's counts are this file's sends.
     await useOnlyAccount(herald, {
@@ -46,12 +47,12 @@ describe('reset and retry of a send (real Temporal, Postgres, Redis)', () => {
     const team = await prisma.team.findUniqueOrThrow({ where: { name: 'demo' } });
     const rules = { teamId: team.id, channel: 'SMS', messageType: 'NOTICE', content: 'Notice {n}' };
     await prisma.template.upsert({
-      where: { code: NOTICE },
+      where: { teamId_code: { teamId: team.id, code: NOTICE } },
       create: { code: NOTICE, name: NOTICE, ...rules, dedupContentSeconds: 600, dailyCapMax: 1 },
       update: { dedupContentSeconds: 600, dailyCapMax: 1 },
     });
     await prisma.template.upsert({
-      where: { code: NIGHT },
+      where: { teamId_code: { teamId: team.id, code: NIGHT } },
       create: { code: NIGHT, name: NIGHT, ...rules, shieldPolicy: 'DEFER', dedupContentSeconds: 0, ...quietHoursNow() },
       update: { shieldPolicy: 'DEFER', ...quietHoursNow() },
     });
@@ -86,6 +87,14 @@ describe('reset and retry of a send (real Temporal, Postgres, Redis)', () => {
     return reset.runId;
   }
 
+  /** The send's workflow once its current run has closed: a run writes the send's final state, then ends. */
+  function closedRun(sendId: string) {
+    return eventually(async () => {
+      const run = await handleOf(sendId).describe();
+      return run.status.name === 'RUNNING' ? undefined : run;
+    });
+  }
+
   async function sendNow(n: string, receiver = deliverableReceiver()) {
     return sendOne(herald, NOTICE, receiver, { n });
   }
@@ -108,8 +117,7 @@ describe('reset and retry of a send (real Temporal, Postgres, Redis)', () => {
     herald.vendor.faults.inject('balance', 1);
     const sendId = await sendNow('1');
     expect(await finalSend(herald, sendId)).toMatchObject({ status: 'FAILED', reason: 'ALL_VENDORS_FAILED', runNo: 1 });
-    const handle = handleOf(sendId);
-    const failed = await handle.describe();
+    const failed = await closedRun(sendId);
     // The failed send is a failed workflow: the UI's Failures filter finds it.
     expect(failed.status.name).toBe('FAILED');
     const billedBefore = await acceptedThisMonth();
@@ -122,13 +130,12 @@ describe('reset and retry of a send (real Temporal, Postgres, Redis)', () => {
     });
     expect(send.attempts.map((a: { outcome: string; runId: string }) => [a.outcome, a.runId])).toEqual([['FAILED', failed.runId], ['ACCEPTED', runId]]);
     expect(send.receipts.map((r: { status: string; runId: string }) => [r.status, r.runId])).toEqual([['DELIVERED', runId]]);
-    const now = await handle.describe();
+    const now = await closedRun(sendId);
     expect({ runId: now.runId, status: now.status.name, heraldStatus: now.searchAttributes.HeraldStatus }).toEqual({ runId, status: 'COMPLETED', heraldStatus: ['DELIVERED'] });
     expect(await acceptedThisMonth()).toBe(billedBefore + 1);
 
     const trace = (await herald.request('GET', `/v1/sends/${sendId}/trace`)).body;
     const lines = trace.events.map((e: { run: number | null; what: string }) => `${e.run ?? '-'} ${e.what}`);
-    console.log(`trace across a reset:\n${lines.join('\n')}`);
     expect(trace.run).toBe(2);
     expect(lines).toContainEqual(expect.stringMatching(/^1 workflow failed \(ALL_VENDORS_FAILED\)/));
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^2 run 2 began: a reset of run ${failed.runId} \\(test: ops reset from the UI\\)`)));

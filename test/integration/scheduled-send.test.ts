@@ -44,7 +44,6 @@ describe('scheduled sends (sendAt, real Temporal)', () => {
     const atVendor = herald.vendor.sent().find((s) => s.clientRef === sendId);
     expect(atVendor).toBeDefined();
     expect(atVendor?.at.getTime()).toBeGreaterThanOrEqual(sendAt.getTime());
-    console.log(`scheduled for ${sendAt.toISOString()}, reached the vendor at ${atVendor?.at.toISOString() ?? '?'} (${(atVendor?.at.getTime() ?? 0) - sendAt.getTime()} ms after)`);
 
     const trace = await herald.request('GET', `/v1/sends/${sendId}/trace`);
     const lines: string[] = (trace.body.events ?? []).map((e: { step: string; what: string }) => `${e.step}: ${e.what}`);

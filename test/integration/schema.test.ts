@@ -7,6 +7,7 @@ import path from 'node:path';
 import { getDMMF } from '@prisma/internals';
 import { Client } from 'pg';
 import { dropDatabase, ensureDatabase, migrate, MIGRATIONS_DIR } from '../../src/db/migrate';
+import { fileResources } from '../support/isolation';
 
 type Datamodel = Awaited<ReturnType<typeof getDMMF>>['datamodel'];
 type Model = Datamodel['models'][number];
@@ -46,10 +47,8 @@ interface DatabaseShape {
 
 const SCHEMA_PATH = path.join(__dirname, '..', '..', 'prisma', 'schema.prisma');
 const INIT_MIGRATION = '20261123000000_init';
-const TEST_DATABASE_URL = urlForDatabase(
-  process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/herald_test',
-  'herald_schema_test',
-);
+/** This file's own database (test/support/isolation.ts), dropped and migrated here from nothing. */
+const TEST_DATABASE_URL = fileResources().databaseUrl;
 
 /** Postgres udt names of Prisma scalar types, as Prisma Migrate creates them. */
 const SCALAR_TYPES: Record<string, string> = {
@@ -89,12 +88,6 @@ const POSTGRES_ACTION_CODES: Record<string, string> = {
 };
 
 const BOOKKEEPING_TABLE = '_prisma_migrations';
-
-function urlForDatabase(databaseUrl: string, database: string): string {
-  const url = new URL(databaseUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
 
 // ---- the shape schema.prisma asks for -------------------------------------
 

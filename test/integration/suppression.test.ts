@@ -68,12 +68,13 @@ describe('suppression list (real Temporal, sandbox vendor)', () => {
   });
 
   it('another team may not see or remove the entry, nor write the global list without the admin scope', async () => {
-    const [entry] = (await herald.request('GET', '/v1/suppressions?channel=SMS&receiver=%2B8613900661001')).body.suppressions;
-    const removed = await herald.request('DELETE', `/v1/suppressions/${String(entry.id)}`, undefined, otherTeam.auth);
+    const entry = await herald.request('POST', '/v1/suppressions', { channel: 'SMS', receiver: '+8613900661004', reason: 'UNSUBSCRIBED' });
+    expect(entry.status).toBeLessThan(300);
+    const removed = await herald.request('DELETE', `/v1/suppressions/${String(entry.body.id)}`, undefined, otherTeam.auth);
     expect(removed.status).toBe(404);
     const listed = await herald.request('GET', '/v1/suppressions', undefined, otherTeam.auth);
     expect(listed.body.suppressions).toEqual([]);
-    const admin = await herald.request('POST', '/v1/admin/suppressions', { channel: 'SMS', receiver: '+8613900661001', reason: 'BLACKLISTED', global: true }, otherTeam.auth);
+    const admin = await herald.request('POST', '/v1/admin/suppressions', { channel: 'SMS', receiver: '+8613900661004', reason: 'BLACKLISTED', global: true }, otherTeam.auth);
     expect(admin.status).toBe(403);
   });
 

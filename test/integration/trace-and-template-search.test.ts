@@ -36,7 +36,6 @@ describe('GET /v1/sends/:id/trace and GET /v1/templates/search', () => {
     });
     expect(trace).toMatchObject({ sendId, status: 'DELIVERED', run: 1, workflowId: `send-${sendId}`, history: { available: true } });
     const events: TraceLine[] = trace.events;
-    console.log(`trace of one send (${events.length} events):\n${events.map((e) => `${e.at} ${e.step.padEnd(12)} ${e.what}  [${e.evidence}]`).join('\n')}`);
 
     const times = events.map((e) => new Date(e.at).getTime());
     expect(times).toEqual([...times].sort((a, b) => a - b));
@@ -77,7 +76,7 @@ describe('GET /v1/sends/:id/trace and GET /v1/templates/search', () => {
 
     // A send row whose workflow never started (written here without an outbox row).
     const { prisma } = herald.deps;
-    const template = await prisma.template.findUniqueOrThrow({ where: { code: 'welcome_sms' }, include: { team: { include: { apiKeys: true } } } });
+    const template = await prisma.template.findFirstOrThrow({ where: { code: 'welcome_sms' }, include: { team: { include: { apiKeys: true } } } });
     const message = await prisma.message.create({
       data: { apiKeyId: template.team.apiKeys[0].id, teamId: template.teamId, templateId: template.id, requestHash: 'trace-test', receiverCount: 1 },
     });

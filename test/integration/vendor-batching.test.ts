@@ -1,14 +1,19 @@
 import { createSandboxVendor, type ListeningSandbox, type SandboxVendor } from '../../src/sandbox/sandbox-vendor';
 import { receiptPushUrl } from '../../src/security/receipt-token';
-import { aliyunSmsAdapter } from '../../src/vendors/aliyun-sms';
-import { sandboxAdapter } from '../../src/vendors/sandbox';
-import { tencentSmsAdapter } from '../../src/vendors/tencent-sms';
+import { createAliyunSmsAdapter } from '../../src/vendors/aliyun-sms';
+import { createSandboxAdapter } from '../../src/vendors/sandbox';
+import { createTencentSmsAdapter } from '../../src/vendors/tencent-sms';
 import type { BatchOutcome, OutgoingMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 import { startAliyunFake, type AliyunFake } from '../fakes/aliyun-sms-server';
 import { startTencentFake, type TencentFake } from '../fakes/tencent-sms-server';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 import { finalSend, freshReceiver, useOnlyAccount, useTemplate } from '../support/vendor-accounts';
+import { testOutbound } from '../support/outbound';
+
+const sandboxAdapter = createSandboxAdapter(testOutbound);
+const tencentSmsAdapter = createTencentSmsAdapter(testOutbound);
+const aliyunSmsAdapter = createAliyunSmsAdapter(testOutbound);
 
 const TENCENT = { secretId: 'AKIDbatchHerald0001', secretKey: 'tencent-batch-secret', smsSdkAppId: '1400007777' };
 const ALIYUN = { accessKeyId: 'LTAIbatchHerald0001', accessKeySecret: 'aliyun-batch-secret' };
@@ -188,7 +193,6 @@ describe('batched sends end to end through Herald', () => {
     beforeAll(async () => {
       const accountId = await useOnlyAccount(herald, { name: 'tencent-batch-e2e', provider: 'tencent', config: tencentAccount.config as Record<string, string | number>, secrets: tencentAccount.secrets });
       tencent.setCallbackUrl(receiptPushUrl(herald.baseUrl, herald.deps.config.RECEIPT_TOKEN_KEY, { id: accountId, provider: 'tencent' }));
-      await new Promise((resolve) => setTimeout(resolve, 3_500)); // the worker's account cache
     }, 30_000);
 
     it('N sends of one message → one vendor request; each send SENT with its own id, then DELIVERED', async () => {
@@ -227,7 +231,6 @@ describe('batched sends end to end through Herald', () => {
     beforeAll(async () => {
       const accountId = await useOnlyAccount(herald, { name: 'aliyun-batch-e2e', provider: 'aliyun', config: aliyunAccount.config as Record<string, string | number>, secrets: aliyunAccount.secrets });
       aliyun.setCallbackUrl(receiptPushUrl(herald.baseUrl, herald.deps.config.RECEIPT_TOKEN_KEY, { id: accountId, provider: 'aliyun' }));
-      await new Promise((resolve) => setTimeout(resolve, 3_500)); // the worker's account cache
     }, 30_000);
 
     it('N sends → one SendBatchSms; the pushed receipts (BizId + number) find each send', async () => {

@@ -5,7 +5,7 @@ import { eventually } from './herald';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** A Herald entry (worker.ts, src/api/main.ts) running as its own Node process, as in production. */
+/** A Herald entry (src/worker/main.ts, src/api/main.ts) running as its own Node process, as in production. */
 export interface HeraldProcess {
   pid: number;
   /** Sends `signal` and resolves with how the process ended. */

@@ -1,18 +1,22 @@
 import { Client, Connection } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { RunningApi } from '../../src/api/server';
-import { loadConfig } from '../../src/config';
+import { loadDevConfig, type DevConfig } from '../../src/dev-config';
 import { seed, SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
 import { createLogger } from '../../src/logger';
 import { buildProcessDeps, type ProcessDeps } from '../../src/runtime/process-deps';
 import type { SandboxVendor } from '../../src/sandbox/sandbox-vendor';
 import { startHeraldStack } from '../../src/runtime/herald-stack';
+import { fileResources } from './isolation';
+import { deleteKeysUnderPrefix } from './redis-test-client';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
-import { startDevServer } from './temporal';
 
 export interface RunningHerald {
   deps: ProcessDeps;
+  /** The production and development settings this Herald runs with. */
+  settings: DevConfig;
+  /** Connections to the run's dev server, in this file's namespace. */
   temporal: TestWorkflowEnvironment;
   api: RunningApi;
   vendor: SandboxVendor;
@@ -43,7 +47,7 @@ async function connectTemporal(temporal: TestWorkflowEnvironment, proxied: boole
   const proxy = await startTcpProxy({ host, port: Number(port) });
   const connection = await Connection.connect({ address: proxy.address });
   const nativeConnection = await NativeConnection.connect({ address: proxy.address });
-  const client = new Client({ connection, namespace: temporal.namespace ?? 'default' });
+  const client = new Client({ connection, namespace: temporal.namespace });
   return {
     client,
     nativeConnection,
@@ -57,24 +61,31 @@ async function connectTemporal(temporal: TestWorkflowEnvironment, proxied: boole
 }
 
 /**
- * The whole of Herald against the real Postgres, Redis and Temporal dev
- * server, with the sandbox vendor on a free port: what `npm run dev` runs.
+ * The whole of Herald against the real Postgres, Redis and the run's Temporal
+ * dev server, with the sandbox vendor on a free port: what `npm run dev` runs.
+ * It uses this file's own database, Redis prefix, namespace and task queue
+ * (test/support/isolation.ts); `env` overrides any setting.
  */
 export async function startHerald(env: Record<string, string> = {}, options: HeraldOptions = {}): Promise<RunningHerald> {
+  const { taskQueue } = fileResources();
   // Expected activity failures (fault injection) would otherwise fill the output as SDK warnings.
   // Core's own warnings (poll retries while a fault test cuts Temporal) go through it too.
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
-  const temporal = await startDevServer();
-  const config = loadConfig({
+  const config = loadDevConfig({
     ...process.env,
     API_PORT: '0',
-    TEMPORAL_TASK_QUEUE: `herald-test-${process.pid}-${++queueCounter}`,
+    // Two Heralds of one file do not take each other's tasks.
+    TEMPORAL_TASK_QUEUE: `${taskQueue}-${++queueCounter}`,
     RECEIPT_POLL_FIRST_SECONDS: '1',
     RECEIPT_POLL_MAX_SECONDS: '2',
+    // A changed account reaches the worker at once, so no test waits out a cache.
+    ACCOUNT_CACHE_MS: '0',
     ...env,
   });
+  const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const deps = await buildProcessDeps(config, 'herald-test', createLogger({ level: process.env.LOG_LEVEL ?? 'silent', name: 'test', pretty: false }));
-  await clearHeraldKeys(deps);
+  // Forget dedup, circuit and rate-limit state of an earlier Herald of this file.
+  await deleteKeysUnderPrefix(deps.redis);
   await seed(deps.prisma, config, deps.secrets);
   const connections = await connectTemporal(temporal, options.proxyTemporal === true);
   const stack = await startHeraldStack(deps, connections, {
@@ -83,17 +94,17 @@ export async function startHerald(env: Record<string, string> = {}, options: Her
     apiHost: '127.0.0.1',
     sandboxPort: 0,
     sandboxReceiptDelayMs: Number(env.SANDBOX_RECEIPT_DELAY_MS ?? 200),
+    sandboxCredentials: { appKey: config.SANDBOX_APP_KEY, appSecret: config.SANDBOX_APP_SECRET },
   });
   const baseUrl = `http://127.0.0.1:${stack.api.port}`;
   await deps.prisma.account.update({
     where: { name: SEED_SANDBOX_ACCOUNT },
     data: { config: { endpoint: `http://127.0.0.1:${stack.sandboxPort}`, timeoutMs: 2000 }, enabled: true, weight: 1, priority: 10 },
   });
-  // Test files share one database: accounts another file created must not route this file's sends.
-  await deps.prisma.account.updateMany({ where: { name: { not: SEED_SANDBOX_ACCOUNT } }, data: { enabled: false } });
 
   return {
     deps,
+    settings: config,
     temporal,
     api: stack.api,
     vendor: stack.vendor,
@@ -132,10 +143,4 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
-}
-
-/** Forgets dedup, circuit and rate-limit state of earlier runs (only Herald's keys). */
-async function clearHeraldKeys(deps: ProcessDeps): Promise<void> {
-  const keys = await deps.redis.keys('herald:*');
-  if (keys.length > 0) await deps.redis.del(...keys);
 }

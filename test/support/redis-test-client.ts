@@ -1,24 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { TEST_REDIS_KEY_PREFIX } from './test-run';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
- * A Redis connection whose keys all live under a prefix of their own, so a test never touches
- * keys of another process sharing the server. Pass it to `removeTestRedis` in afterAll.
+ * A Redis connection whose keys all live under a prefix of their own (by default a new one), so a test
+ * never touches keys of another process sharing the server. Pass it to `removeTestRedis` in afterAll.
  */
-export function createTestRedis(): Redis {
-  return new Redis(REDIS_URL, { keyPrefix: `herald-test:${randomUUID()}:` });
+export function createTestRedis(keyPrefix = `${TEST_REDIS_KEY_PREFIX}${randomUUID()}:`): Redis {
+  return new Redis(REDIS_URL, { keyPrefix });
 }
 
 /** Deletes every key under the connection's prefix, then closes it. */
 export async function removeTestRedis(redis: Redis): Promise<void> {
   try {
-    const keys = await keysUnderPrefix(redis);
-    if (keys.length > 0) await redis.unlink(...keys);
+    await deleteKeysUnderPrefix(redis);
   } finally {
     await redis.quit();
   }
+}
+
+/** Deletes every key under the connection's prefix (Herald's keys of one test file, or of one test). */
+export async function deleteKeysUnderPrefix(redis: Redis): Promise<void> {
+  const keys = await keysUnderPrefix(redis);
+  if (keys.length > 0) await redis.unlink(...keys);
 }
 
 /** A client for a port where nothing listens; never connects, never queues commands. */

@@ -1,12 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startTemporalDevServer } from '../../src/runtime/temporal-dev-server';
 import { findTemporalBinary } from '../../src/runtime/temporal-cli';
 import { addSearchAttributes } from '../../src/runtime/search-attributes';
+import { runWorkflowBundlePath } from './test-run';
 
-/** A throwaway Temporal dev server (the real server, in memory) with Herald's search attributes. */
+/** How long a test namespace keeps closed workflows; the run's server lives in memory anyway. */
+const NAMESPACE_RETENTION_MS = 24 * 3600 * 1000;
+
+/** A throwaway Temporal dev server (the real server, in memory) with Herald's search attributes: one per jest run (test/setup/). */
 export function startDevServer(): Promise<TestWorkflowEnvironment> {
   return startTemporalDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH ?? '', dataDir: '', namespace: 'default', persist: false });
+}
+
+/** A namespace of its own on the run's dev server, with Herald's search attributes: visibility queries see only this file's workflows. */
+export async function registerTestNamespace(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(NAMESPACE_RETENTION_MS) });
+    await addSearchAttributes(connection, namespace);
+  } finally {
+    await connection.close();
+  }
 }
 
 /** The time-skipping test server: hours of timers pass in milliseconds. */
@@ -20,10 +38,21 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   return env;
 }
 
-/** A workflow test file's time-skipping server and the bundle of Herald's workflows, with quiet SDK logs. */
+/**
+ * The run's bundle of Herald's workflows, built once by the global setup. `sourceMap` is deprecated in
+ * the SDK (maps are inline in `code`), but its type still names it.
+ */
+export async function runWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return { code: await readFile(runWorkflowBundlePath(), 'utf8'), sourceMap: '' };
+}
+
+/**
+ * A workflow test file's own time-skipping server (its clock jumps for every workflow on it, so files
+ * do not share one) and the run's bundle of Herald's workflows, with quiet SDK logs.
+ */
 export async function startWorkflowTestEnvironment(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap }> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const env = await startTimeSkippingServer();
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
+  // Core's own warnings stay quiet: the time-skipping server lacks capabilities the SDK warns about on every worker.
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'WARN' }, forward: {} } } });
+  const [env, bundle] = await Promise.all([startTimeSkippingServer(), runWorkflowBundle()]);
   return { env, bundle };
 }

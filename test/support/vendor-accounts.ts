@@ -3,8 +3,8 @@ import { FINAL_STATUSES, type SendStatus } from '../../src/shared/states';
 import { eventually, type RunningHerald } from './herald';
 
 /**
- * Routes this file's SMS sends through one new account only (the sandbox and
- * accounts of other files are disabled); secrets sealed as Herald stores them.
+ * Routes this file's SMS sends through one new account only (every other
+ * account of the file's database is disabled); secrets sealed as Herald stores them.
  */
 export async function useOnlyAccount(
   herald: RunningHerald,
@@ -25,7 +25,7 @@ export async function useTemplate(herald: RunningHerald, code: string, content: 
   const { prisma } = herald.deps;
   const team = await prisma.team.findFirstOrThrow();
   const data = { name: code, teamId: team.id, channel: 'SMS', messageType: 'NOTICE', content, shieldPolicy: 'NONE', vendorTemplateIds, dedupContentSeconds: 0 };
-  await prisma.template.upsert({ where: { code }, create: { code, ...data }, update: data });
+  await prisma.template.upsert({ where: { teamId_code: { teamId: team.id, code } }, create: { code, ...data }, update: data });
 }
 
 /** Sends one message to `receiver` and returns its sendId. */
@@ -45,7 +45,7 @@ export async function finalSend(herald: RunningHerald, sendId: string, timeoutMs
 
 let receiverCounter = 0;
 
-/** A mainland number no other test of this run used (dedup and daily caps stay out of the way). */
+/** A mainland number no other test of this file used (dedup and daily caps stay out of the way). */
 export function freshReceiver(): string {
   receiverCounter += 1;
   return `+86137${String(Date.now() % 10_000).padStart(4, '0')}${String(receiverCounter).padStart(4, '0')}`;

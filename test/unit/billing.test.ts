@@ -124,3 +124,10 @@ describe('billingReport', () => {
     expect(billingReport({ month: '2026-11', timeZone: 'UTC' }, rows, false).accounts[0]).not.toHaveProperty('days');
   });
 });
+
+describe('CSV files Herald writes', () => {
+  it('neutralise every text cell a spreadsheet would run as a formula; numbers stay numbers', () => {
+    expect(['=1+1', '+86138', '-2', '@SUM(A1)', '\tx', '\rx', 'plain'].map(csvField)).toEqual(["'=1+1", "'+86138", "'-2", "'@SUM(A1)", "'\tx", "\"'\rx\"", 'plain']);
+    expect(toCsv(['n'], [[-5], ['=cmd|x']])).toBe("n\r\n-5\r\n'=cmd|x\r\n");
+  });
+});

@@ -1,10 +1,14 @@
-import { ALIYUN_CODES, aliyunPhoneNumber, aliyunSmsAdapter } from '../../src/vendors/aliyun-sms';
+import { ALIYUN_CODES, aliyunPhoneNumber, createAliyunSmsAdapter } from '../../src/vendors/aliyun-sms';
 import { classifyCode, classifyHttpStatus } from '../../src/vendors/code-table';
 import { receiptReason } from '../../src/vendors/receipt-codes';
-import { TENCENT_CODES, tencentSmsAdapter, tencentTemplate } from '../../src/vendors/tencent-sms';
+import { TENCENT_CODES, createTencentSmsAdapter, tencentTemplate } from '../../src/vendors/tencent-sms';
 import type { OutgoingMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 import { transportFailure, withReceiverMasked } from '../../src/vendors/vendor-http';
+import { testOutbound } from '../support/outbound';
+
+const tencentSmsAdapter = createTencentSmsAdapter(testOutbound);
+const aliyunSmsAdapter = createAliyunSmsAdapter(testOutbound);
 
 describe('vendor code tables', () => {
   it.each([

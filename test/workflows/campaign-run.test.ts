@@ -88,7 +88,6 @@ describe('campaignRun workflow (time-skipping server)', () => {
     const events = firstHistory.events ?? [];
     expect(events.at(-1)?.eventType).toBe(EVENT_TYPE.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
     expect(events.filter((e) => e.eventType === EVENT_TYPE.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toHaveLength(3); // open + 2 pages
-    console.log(`campaignRun: first execution ${events.length} events for 2 pages`);
   });
 
   it('ends after an exactly full last page with one empty page, and answers its progress while it runs', async () => {

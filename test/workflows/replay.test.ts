@@ -5,13 +5,15 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { SendOutcome } from '../../src/shared/contract';
 import { FINAL_STATUSES } from '../../src/shared/states';
+import { runWorkflowBundlePath } from '../support/test-run';
 
 /**
  * Every history recorded from the workflow tests (`npm run test:record-histories`:
  * send-message.test.ts, fan-out-message.test.ts and campaign-run.test.ts, binary protobuf
- * files) is replayed against today's workflow code. A change that would break running
- * workflows (reordered steps, a removed activity, a timer more or less) fails here; see
- * docs/versioning.md for what to do then.
+ * files) is replayed against today's workflow code, bundled as production bundles it
+ * (buildWorkflowBundle: what `npm run build` writes to dist/workflow-bundle.js). A change that
+ * would break running workflows (reordered steps, a removed activity, a timer more or less)
+ * fails here; see docs/versioning.md for what to do then.
  */
 const HISTORY_DIR = path.join(__dirname, '..', 'replay', 'histories');
 const files = readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.pb')).sort();
@@ -43,7 +45,7 @@ describe('replay of recorded send, fan-out and campaign histories', () => {
 
   it('replays every history deterministically', async () => {
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: require.resolve('../../src/workflows'), replayName: 'herald-replay' }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: runWorkflowBundlePath() }, replayName: 'herald-replay' }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);

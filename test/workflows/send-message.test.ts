@@ -511,7 +511,6 @@ describe('sendMessage workflow (time-skipping server)', () => {
     expect(result.status).toBe('DELIVERED');
     expect(journal.statuses.map((s) => s.status)).toEqual(['SCHEDULED', 'QUEUED', 'SENDING']);
     expect(sentAt).toBeGreaterThanOrEqual(sendAt.toMillis());
-    console.log(`scheduled for ${sendAt.toISO()}, vendor called at ${DateTime.fromMillis(sentAt, { zone: SHANGHAI }).toISO()} (server time)`);
   });
 
   it('cancels a scheduled send before its time; no screening, no vendor call', async () => {

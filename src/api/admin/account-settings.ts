@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { privateUrlFields } from '../../vendors/outbound-url';
+import { destinationsIn, refusedDestinations } from '../../vendors/outbound-url';
+import type { OutboundGuard } from '../../vendors/outbound/outbound-guard';
 import type { VendorAdapter, VendorRegistry } from '../../vendors/types';
 import { invalidRequest, zodProblems, type FieldProblem } from '../validate';
 
@@ -15,23 +16,40 @@ export function adapterFor(vendors: VendorRegistry, provider: string): VendorAda
  * a bad account is refused when saved, not at its first send. Problems name
  * `config.<field>` / `secrets.<name>` and never carry a value. Names the
  * provider does not know are refused too (a typo would otherwise vanish).
- * Unless `privateUrls` allows it, a config URL to a loopback or private host is refused.
+ * Every destination in the config (URLs, the SMTP host) passes the outbound
+ * guard: an internal address, or a name resolving to one, is refused unless
+ * the guard allows private destinations (VENDOR_URLS_ALLOW_PRIVATE).
  */
-export function checkAccountSettings(
+export async function checkAccountSettings(
   adapter: VendorAdapter,
   given: { config?: Record<string, unknown>; secrets?: Record<string, string> },
-  privateUrls: 'allowed' | 'refused',
-): { config?: Record<string, unknown>; secrets?: Record<string, string> } {
+  guard: OutboundGuard,
+): Promise<{ config?: Record<string, unknown>; secrets?: Record<string, string> }> {
   const problems: FieldProblem[] = [];
   const config = given.config === undefined ? undefined : parseSection(adapter.configSchema, given.config, 'config', adapter.provider, problems);
-  if (config && privateUrls === 'refused') {
-    problems.push(...privateUrlFields(config, 'config').map((field) => ({
-      field, reason: 'points to a loopback or private address, which this deployment refuses (VENDOR_URLS_ALLOW_PRIVATE)',
-    })));
-  }
+  if (config) problems.push(...(await refusedDestinations(config, guard)));
   const secrets = given.secrets === undefined ? undefined : parseSection(adapter.secretsSchema, given.secrets, 'secrets', adapter.provider, problems);
   if (problems.length > 0) throw invalidRequest(problems);
   return { ...(config ? { config } : {}), ...(secrets ? { secrets } : {}) };
+}
+
+/**
+ * A change of where an account sends (an endpoint, base URL, gateway URL or
+ * SMTP host) must come with the secrets again: the stored credentials are
+ * never sent to a destination they were not given for. A 400 naming
+ * `secrets` and the changed fields otherwise.
+ */
+export function requireSecretsForNewDestination(
+  stored: Record<string, unknown>,
+  changed: Record<string, unknown> | undefined,
+  secretsGiven: boolean,
+): void {
+  if (!changed || secretsGiven) return;
+  const before = new Map(destinationsIn(stored, 'config').map(({ field, origin }) => [field, origin]));
+  const after = new Map(destinationsIn(changed, 'config').map(({ field, origin }) => [field, origin]));
+  const moved = [...new Set([...before.keys(), ...after.keys()])].filter((field) => before.get(field) !== after.get(field));
+  if (moved.length === 0) return;
+  throw invalidRequest([{ field: 'secrets', reason: `${moved.join(', ')} changes where the account sends: give the secrets again with it` }]);
 }
 
 function parseSection<T extends Record<string, unknown>>(

@@ -77,3 +77,19 @@ export const issuedApiKeyAnswerSchema = apiKeyViewSchema.extend({
   key: z.string().meta({ description: 'the API key; shown once, Herald keeps only its hash' }),
   note: z.string(),
 });
+
+/** One audit log entry: who (API key and its team), what, on what, and the fields that changed (secrets by name only). */
+export const auditEntrySchema = z.object({
+  id: z.uuid(),
+  at: time,
+  apiKeyId: z.uuid(),
+  apiKeyName: nullableText,
+  teamId: z.uuid(),
+  action: z.string(),
+  targetType: z.string().meta({ description: 'account, template or api_key' }),
+  targetId: z.string(),
+  targetTeamId: z.uuid().nullable(),
+  changes: z.record(z.string(), z.unknown()),
+});
+
+export const auditLogAnswerSchema = z.object({ entries: z.array(auditEntrySchema) });

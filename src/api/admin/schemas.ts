@@ -2,6 +2,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { CHANNELS, MESSAGE_TYPES, SHIELD_POLICIES } from '../../shared/states';
 import { TEMPLATE_STATUSES } from '../../shared/template-status';
+import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '../../audit/audit-log';
 import { SCOPES } from '../scopes';
 import { NUL_MESSAGE, noNul } from '../schemas';
 
@@ -60,7 +61,12 @@ export const updateTemplateSchema = z
   .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
 export type UpdateTemplateRequest = z.infer<typeof updateTemplateSchema>;
 
-export const templateListQuerySchema = z.object({ status: z.enum(TEMPLATE_STATUSES).optional(), channel: z.enum(CHANNELS).optional() }).strict();
+export const templateListQuerySchema = z.object({
+  status: z.enum(TEMPLATE_STATUSES).optional(),
+  channel: z.enum(CHANNELS).optional(),
+  /** `true`: every team's templates (platform admins: the approval queue with status=PENDING_APPROVAL). */
+  allTeams: z.enum(['true', 'false']).optional().transform((flag) => flag === 'true'),
+}).strict();
 
 /** Shapes only; the provider's own configSchema and secretsSchema decide what is in them. */
 const accountSettings = {
@@ -102,3 +108,13 @@ export const issueApiKeySchema = z
     scopes: z.array(z.enum(SCOPES)).min(1).transform((scopes) => [...new Set(scopes)]),
   })
   .strict();
+
+/** `GET /v1/admin/audit-log`: newest first, optionally for one target or action, paged with `before`. */
+export const auditLogQuerySchema = z.object({
+  targetType: z.enum(AUDIT_TARGET_TYPES).optional(),
+  targetId: z.string().min(1).max(100).refine(noNul, NUL_MESSAGE).optional(),
+  action: z.enum(AUDIT_ACTIONS).optional(),
+  /** Entries strictly before this instant (the `at` of the last entry of the previous page). */
+  before: z.iso.datetime({ offset: true, error: 'must be an ISO date-time with offset' }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+}).strict();

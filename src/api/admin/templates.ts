@@ -1,4 +1,5 @@
-import { Router, type Response } from 'express';
+import type { Response } from 'express';
+import { changedFields, recordAudit, type AuditAction } from '../../audit/audit-log';
 import { Prisma, type Template } from '../../generated/prisma/client';
 import type { Channel, MessageType, ShieldPolicy } from '../../shared/states';
 import type { TemplateStatus } from '../../shared/template-status';
@@ -8,91 +9,154 @@ import type { AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { idParamSchema } from '../schemas';
-import { invalidRequest, parseOr400 } from '../validate';
-import type { templateListAnswerSchema, templateViewSchema } from './answers';
+import { invalidRequest } from '../validate';
+import { templateListAnswerSchema, templateViewSchema } from './answers';
 import { createTemplateSchema, templateListQuerySchema, updateTemplateSchema, type UpdateTemplateRequest } from './schemas';
 import { templateProblems, type TemplateShape } from './template-rules';
+import { ADMIN, ok, PLATFORM } from '../openapi/access';
+import type { Access } from '../openapi/operation';
+import { route, type ApiRoute } from '../route';
 
 /** Fields whose change alters what receivers get, so an ACTIVE template needs approval again. */
 const REAPPROVAL_FIELDS = ['content', 'subject', 'messageType', 'vendorTemplateIds'] as const satisfies ReadonlyArray<keyof UpdateTemplateRequest>;
 
-/** Templates of the admin's team: create, change, approve, disable, read. */
-export function adminTemplatesRouter(deps: ApiDeps): Router {
-  const router = Router();
+const templateNotFound = { 404: 'TEMPLATE_NOT_FOUND: no such template in your team' };
 
-  router.get('/v1/admin/templates', async (req, res) => {
-    const query = parseOr400(templateListQuerySchema, req.query, 'query');
-    const rows = await deps.prisma.template.findMany({ where: { teamId: callerOf(res).teamId, ...query }, orderBy: { code: 'asc' } });
-    res.json({ templates: rows.map(templateView) } satisfies AnswerOf<typeof templateListAnswerSchema>);
-  });
+/**
+ * Templates. A team admin (`admin`) creates, changes, disables and reads its
+ * team's templates; a platform admin (`platform`) approves any team's template
+ * (content review before it can go out under the platform's vendor
+ * signatures) and may list every team's (`allTeams=true`). Approving and
+ * disabling are in the audit log.
+ */
+export const adminTemplateRoutes: ApiRoute[] = [
+  route({
+    method: 'get',
+    path: '/v1/admin/templates',
+    tag: 'admin: templates',
+    summary: "Your team's templates, or every team's (`allTeams=true`: the approval queue with `status=PENDING_APPROVAL`)",
+    access: ADMIN,
+    platformWhen: { when: 'for `allTeams=true`', applies: ({ query }) => query.allTeams },
+    query: templateListQuerySchema,
+    answers: ok('the templates, by code', templateListAnswerSchema),
+    handler: async ({ deps, res, query: { allTeams, ...query } }) => {
+      const rows = await deps.prisma.template.findMany({ where: { ...(allTeams ? {} : { teamId: callerOf(res).teamId }), ...query }, orderBy: [{ code: 'asc' }, { teamId: 'asc' }] });
+      res.json({ templates: rows.map(templateView) } satisfies AnswerOf<typeof templateListAnswerSchema>);
+    },
+  }),
 
-  router.get('/v1/admin/templates/:id', async (req, res) => {
-    res.json(templateView(await teamTemplate(deps, req.params, res)));
-  });
+  route({
+    method: 'get',
+    path: '/v1/admin/templates/:id',
+    tag: 'admin: templates',
+    summary: 'One template',
+    access: ADMIN,
+    params: idParamSchema,
+    answers: ok('the template', templateViewSchema),
+    errors: templateNotFound,
+    handler: async ({ deps, res, params }) => {
+      res.json(templateView(await teamTemplate(deps, params.id, res)));
+    },
+  }),
 
-  router.post('/v1/admin/templates', async (req, res) => {
-    const body = parseOr400(createTemplateSchema, req.body, 'body');
-    logFacts(res).templateRef = body.code;
-    const shape: TemplateShape = { ...body, subject: body.subject ?? null };
-    const problems = templateProblems(shape, deps.vendors);
-    if (problems.length > 0) throw invalidRequest(problems);
-    try {
-      const row = await deps.prisma.template.create({
-        data: { ...body, teamId: callerOf(res).teamId, status: 'PENDING_APPROVAL' satisfies TemplateStatus },
-      });
-      res.status(201).json(templateView(row));
-    } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw new HttpError(409, 'TEMPLATE_CODE_TAKEN', `a template with code ${body.code} exists`, { field: 'code' });
+  route({
+    method: 'post',
+    path: '/v1/admin/templates',
+    tag: 'admin: templates',
+    summary: 'Create a template (PENDING_APPROVAL until approved)',
+    access: ADMIN,
+    body: createTemplateSchema,
+    answers: { 201: { description: 'created', schema: templateViewSchema } },
+    errors: { 409: 'TEMPLATE_CODE_TAKEN: your team has a template with this code' },
+    handler: async ({ deps, res, body }) => {
+      logFacts(res).templateRef = body.code;
+      const shape: TemplateShape = { ...body, subject: body.subject ?? null };
+      const problems = templateProblems(shape, deps.vendors);
+      if (problems.length > 0) throw invalidRequest(problems);
+      try {
+        const row = await deps.prisma.template.create({
+          data: { ...body, teamId: callerOf(res).teamId, status: 'PENDING_APPROVAL' satisfies TemplateStatus },
+        });
+        res.status(201).json(templateView(row));
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+          throw new HttpError(409, 'TEMPLATE_CODE_TAKEN', `a template with code ${body.code} exists`, { field: 'code' });
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+  }),
 
-  router.patch('/v1/admin/templates/:id', async (req, res) => {
-    const current = await teamTemplate(deps, req.params, res);
-    const change = parseOr400(updateTemplateSchema, req.body, 'body');
-    const shape: TemplateShape = {
-      channel: current.channel as Channel,
-      messageType: change.messageType ?? (current.messageType as MessageType),
-      subject: change.subject === undefined ? current.subject : change.subject,
-      content: change.content ?? current.content,
-      vendorTemplateIds: change.vendorTemplateIds ?? (current.vendorTemplateIds as Record<string, string>),
-      shieldPolicy: change.shieldPolicy ?? (current.shieldPolicy as ShieldPolicy),
-      bypassTeamSuppression: change.bypassTeamSuppression ?? current.bypassTeamSuppression,
-    };
-    const problems = templateProblems(shape, deps.vendors);
-    if (problems.length > 0) throw invalidRequest(problems);
-    const needsApproval = current.status === 'ACTIVE' && REAPPROVAL_FIELDS.some((field) => change[field] !== undefined);
-    const row = await deps.prisma.template.update({
-      where: { id: current.id },
-      data: { ...change, ...(needsApproval ? { status: 'PENDING_APPROVAL' satisfies TemplateStatus } : {}) },
-    });
-    res.json(templateView(row));
-  });
+  route({
+    method: 'patch',
+    path: '/v1/admin/templates/:id',
+    tag: 'admin: templates',
+    summary: 'Change a template (a content change of an ACTIVE one needs approval again)',
+    access: ADMIN,
+    params: idParamSchema,
+    body: updateTemplateSchema,
+    answers: ok('the changed template', templateViewSchema),
+    errors: templateNotFound,
+    handler: async ({ deps, res, params, body }) => {
+      const current = await teamTemplate(deps, params.id, res);
+      const change = body;
+      const shape: TemplateShape = {
+        channel: current.channel as Channel,
+        messageType: change.messageType ?? (current.messageType as MessageType),
+        subject: change.subject === undefined ? current.subject : change.subject,
+        content: change.content ?? current.content,
+        vendorTemplateIds: change.vendorTemplateIds ?? (current.vendorTemplateIds as Record<string, string>),
+        shieldPolicy: change.shieldPolicy ?? (current.shieldPolicy as ShieldPolicy),
+        bypassTeamSuppression: change.bypassTeamSuppression ?? current.bypassTeamSuppression,
+      };
+      const problems = templateProblems(shape, deps.vendors);
+      if (problems.length > 0) throw invalidRequest(problems);
+      const needsApproval = current.status === 'ACTIVE' && REAPPROVAL_FIELDS.some((field) => change[field] !== undefined);
+      const row = await deps.prisma.template.update({
+        where: { id: current.id },
+        data: { ...change, ...(needsApproval ? { status: 'PENDING_APPROVAL' satisfies TemplateStatus } : {}) },
+      });
+      res.json(templateView(row));
+    },
+  }),
 
-  router.post('/v1/admin/templates/:id/approve', async (req, res) => {
-    res.json(await setStatus(deps, await teamTemplate(deps, req.params, res), 'ACTIVE'));
-  });
-
-  router.post('/v1/admin/templates/:id/disable', async (req, res) => {
-    res.json(await setStatus(deps, await teamTemplate(deps, req.params, res), 'DISABLED'));
-  });
-
-  return router;
-}
+  statusRoute('approve', "Approve any team's template (ACTIVE): the platform's content review", PLATFORM, { find: anyTeamTemplate, notFound: { 404: 'TEMPLATE_NOT_FOUND: no such template' } }),
+  statusRoute('disable', 'Disable a template', ADMIN, { find: teamTemplate, notFound: templateNotFound }),
+];
 
 /** The template `:id` of the caller's team; another team's template is a 404, as if it did not exist. */
-async function teamTemplate(deps: ApiDeps, params: unknown, res: Response): Promise<Template> {
-  const { id } = parseOr400(idParamSchema, params, 'params');
+async function teamTemplate(deps: ApiDeps, id: string, res: Response): Promise<Template> {
   logFacts(res).templateRef = id;
   const row = await deps.prisma.template.findFirst({ where: { id, teamId: callerOf(res).teamId } });
   if (!row) throw new HttpError(404, 'TEMPLATE_NOT_FOUND', `no template ${id} in your team`);
   return row;
 }
 
-async function setStatus(deps: ApiDeps, template: Template, status: TemplateStatus) {
-  const row = template.status === status ? template : await deps.prisma.template.update({ where: { id: template.id }, data: { status } });
+/** The template `:id` of any team (a platform admin's review). */
+async function anyTeamTemplate(deps: ApiDeps, id: string, res: Response): Promise<Template> {
+  logFacts(res).templateRef = id;
+  const row = await deps.prisma.template.findUnique({ where: { id } });
+  if (!row) throw new HttpError(404, 'TEMPLATE_NOT_FOUND', `no template ${id}`);
+  return row;
+}
+
+/** What approving and disabling set, and how the audit log names it. */
+const STATUS_ACTIONS = {
+  approve: { status: 'ACTIVE', audit: 'template.approve' },
+  disable: { status: 'DISABLED', audit: 'template.disable' },
+} as const satisfies Record<string, { status: TemplateStatus; audit: AuditAction }>;
+
+async function setStatus(deps: ApiDeps, res: Response, template: Template, action: keyof typeof STATUS_ACTIONS) {
+  const { status, audit } = STATUS_ACTIONS[action];
+  if (template.status === status) return templateView(template);
+  const row = await deps.prisma.$transaction(async (tx) => {
+    const updated = await tx.template.update({ where: { id: template.id }, data: { status } });
+    await recordAudit(tx, callerOf(res), {
+      action: audit, targetId: template.id, targetTeamId: template.teamId,
+      changes: { code: template.code, ...changedFields(template, { status }) },
+    });
+    return updated;
+  });
   return templateView(row);
 }
 
@@ -122,4 +186,26 @@ function templateView(row: Template): AnswerOf<typeof templateViewSchema> {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** Approve or disable: the template with its new status. */
+function statusRoute(
+  action: keyof typeof STATUS_ACTIONS,
+  summary: string,
+  access: Access,
+  lookup: { find: (deps: ApiDeps, id: string, res: Response) => Promise<Template>; notFound: Record<number, string> },
+): ApiRoute {
+  return route({
+    method: 'post',
+    path: `/v1/admin/templates/:id/${action}`,
+    tag: 'admin: templates',
+    summary,
+    access,
+    params: idParamSchema,
+    answers: ok('the template', templateViewSchema),
+    errors: lookup.notFound,
+    handler: async ({ deps, res, params }) => {
+      res.json(await setStatus(deps, res, await lookup.find(deps, params.id, res), action));
+    },
+  });
 }

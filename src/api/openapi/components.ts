@@ -4,6 +4,7 @@ import { createAccountSchema, createTemplateSchema, issueApiKeySchema, updateAcc
 import * as answers from '../answers';
 import * as campaignAnswers from '../campaign-answers';
 import { campaignRequestSchema } from '../campaign-schemas';
+import { consoleSessionAnswerSchema, consoleSignInSchema } from '../console/console-schemas';
 import { adminSuppressionRequestSchema, messageRequestSchema, receiptPushBodySchema, suppressionRequestSchema } from '../schemas';
 
 /**
@@ -23,6 +24,7 @@ export const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   SuppressionRequest: suppressionRequestSchema,
   AdminSuppressionRequest: adminSuppressionRequestSchema,
   CampaignRequest: campaignRequestSchema,
+  ConsoleSignIn: consoleSignInSchema,
 };
 
 export const ANSWER_SCHEMAS: Record<string, z.ZodType> = {
@@ -32,6 +34,10 @@ export const ANSWER_SCHEMAS: Record<string, z.ZodType> = {
   AcceptedMessage: answers.acceptedAnswerSchema,
   Send: answers.sendViewSchema,
   Message: answers.messageAnswerSchema,
+  MessageList: answers.messageListAnswerSchema,
+  MessageSends: answers.messageSendsAnswerSchema,
+  AccountHealth: answers.accountHealthAnswerSchema,
+  ConsoleSession: consoleSessionAnswerSchema,
   SendDetail: answers.sendDetailAnswerSchema,
   CancelOutcome: answers.cancelAnswerSchema,
   SendNowOutcome: answers.sendNowAnswerSchema,
@@ -56,6 +62,7 @@ export const ANSWER_SCHEMAS: Record<string, z.ZodType> = {
   ApiKey: adminAnswers.apiKeyViewSchema,
   ApiKeyList: adminAnswers.apiKeyListAnswerSchema,
   IssuedApiKey: adminAnswers.issuedApiKeyAnswerSchema,
+  AuditLog: adminAnswers.auditLogAnswerSchema,
   Campaign: campaignAnswers.campaignViewSchema,
   CampaignList: campaignAnswers.campaignListAnswerSchema,
   CampaignRunProgress: campaignAnswers.campaignRunProgressSchema,

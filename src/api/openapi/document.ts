@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { version } from '../../../package.json';
+import { HERALD_VERSION } from '../../version';
 import { errorAnswerSchema } from '../answers';
+import { SESSION_COOKIE } from '../console/console-session';
 import { ANSWER_SCHEMAS, REQUEST_SCHEMAS } from './components';
 import type { ApiOperation, Answer } from './operation';
-import { API_OPERATIONS } from './operations';
+import { API_OPERATIONS } from '../routes';
 
 /** A JSON Schema or any other part of the document: plain JSON. */
 export type JsonObject = { [key: string]: unknown };
@@ -19,14 +20,18 @@ export interface OpenApiDocument {
 
 const SCHEMA_REF = '#/components/schemas/';
 const API_KEY_SCHEME = 'apiKey';
+const CONSOLE_SCHEME = 'consoleSession';
 
 const DESCRIPTION = [
   'Herald pushes messages (SMS, e-mail, chat robots): one durable Temporal workflow per receiver.',
   '',
   '**Authentication.** `/v1` routes take `Authorization: Bearer <API key>`. Each key holds scopes:',
-  '`send` (send messages, read and control its team\'s sends), `ops` (diagnose, trace, template search, billing reports),',
-  '`admin` (templates, vendor accounts, API keys). Each operation names the scope it needs.',
+  '`send` (send messages, read and control its team\'s sends), `admin` (its team\'s templates, API keys and manual suppressions),',
+  '`ops` (diagnose, trace, template search across teams), `platform` (vendor accounts, template approval, billing, the global',
+  'suppression list, the audit log). Each operation names the scope it needs.',
   'Vendors push receipts to a per-account URL whose token is the credential. Health, metrics and these docs are open.',
+  'The ops console (`/console`) signs in with a key and then calls the same routes with its session cookie; a request that changes',
+  'something also carries the session\'s `X-CSRF-Token` header.',
   '',
   '**Errors.** Every error answer is `{"error":{"code","message","details"}}`; `code` is stable,',
   'and for bad input (`INVALID_REQUEST`) `details.fields` names each field and why.',
@@ -46,8 +51,8 @@ const datesAsIsoText: NonNullable<z.core.ToJSONSchemaParams['override']> = (ctx)
 const CONVERSION = { target: 'draft-2020-12', unrepresentable: 'any', override: datesAsIsoText } as const;
 
 /**
- * The OpenAPI document of the HTTP API, generated from the operation table
- * (src/api/openapi/operations.ts) and the zod schemas it names: the same
+ * The OpenAPI document of the HTTP API, generated from the route table
+ * (src/api/routes/index.ts) and the zod schemas it names: the same
  * schemas the routes parse their input with and type their answers with.
  */
 export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_OPERATIONS): OpenApiDocument {
@@ -65,13 +70,14 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_O
   }
   return {
     openapi: '3.1.1',
-    info: { title: 'Herald', version, description: DESCRIPTION },
+    info: { title: 'Herald', version: HERALD_VERSION, description: DESCRIPTION },
     tags: [...new Set(operations.map((operation) => operation.tag))].map((name) => ({ name })),
     paths,
     components: {
       schemas: { ...componentSchemas(REQUEST_SCHEMAS, 'input'), ...componentSchemas(ANSWER_SCHEMAS, 'output') },
       securitySchemes: {
         [API_KEY_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key issued by POST /v1/admin/api-keys (or the seed key). The scopes an operation needs are listed in its security requirement.' },
+        [CONSOLE_SCHEME]: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The ops console session (POST /console/session), acting as the key it signed in with; state-changing requests also need the X-CSRF-Token header.' },
       },
     },
   };
@@ -114,8 +120,6 @@ function describeOperation(operation: ApiOperation, requestNames: Map<z.ZodType,
     return { $ref: `${SCHEMA_REF}${name}` };
   };
   const access = operation.access;
-  const accessText =
-    access.kind === 'api-key' ? `Needs an API key with the \`${access.scope}\` scope.` : access.kind === 'receipt-token' ? 'No API key: the account token in the path is the credential.' : 'No authentication.';
 
   const responses: Record<string, JsonObject> = {};
   for (const [status, answer] of Object.entries(operation.answers)) responses[status] = describeAnswer(answer, (schema) => ref(answerNames, schema));
@@ -131,9 +135,12 @@ function describeOperation(operation: ApiOperation, requestNames: Map<z.ZodType,
   return {
     tags: [operation.tag],
     summary: operation.summary,
-    description: [operation.description, accessText].filter(Boolean).join('\n\n'),
+    description: [operation.description, accessText(operation)].filter(Boolean).join('\n\n'),
     operationId: operationId(operation),
-    security: access.kind === 'api-key' ? [{ [API_KEY_SCHEME]: [access.scope] }] : [],
+    security:
+      access.kind === 'api-key'
+        ? [...[access.scope, ...(operation.platformWhen ? ['platform'] : [])].map((scope) => ({ [API_KEY_SCHEME]: [scope] })), { [CONSOLE_SCHEME]: [] }]
+        : access.kind === 'console-session' ? [{ [CONSOLE_SCHEME]: [] }] : [],
     parameters: [
       ...parametersOf(operation.params, 'path'),
       ...parametersOf(operation.query, 'query'),
@@ -142,6 +149,19 @@ function describeOperation(operation: ApiOperation, requestNames: Map<z.ZodType,
     ...requestBodyOf(operation, (schema) => ref(requestNames, schema)),
     responses,
   };
+}
+
+function accessText({ access, platformWhen }: ApiOperation): string {
+  switch (access.kind) {
+    case 'api-key':
+      return `Needs an API key with the \`${access.scope}\` scope${platformWhen ? `; the \`platform\` scope instead ${platformWhen}` : ''} (or a console session of one).`;
+    case 'receipt-token':
+      return 'No API key: the account token in the path is the credential.';
+    case 'console-session':
+      return 'Needs the console session cookie.';
+    case 'public':
+      return 'No authentication.';
+  }
 }
 
 /** The `requestBody` of an operation with one: JSON by a named schema, or text. */
@@ -186,8 +206,9 @@ function errorsOf(operation: ApiOperation): Map<number, string[]> {
     add(413, 'BODY_TOO_LARGE: the body is larger than MAX_BODY_BYTES');
   }
   if (operation.access.kind === 'api-key') {
-    add(401, 'UNAUTHENTICATED: missing or invalid API key (missing, unknown and revoked keys answer alike)');
-    add(403, `FORBIDDEN: the API key lacks the ${operation.access.scope} scope`);
+    add(401, 'UNAUTHENTICATED: missing or invalid API key (missing, unknown and revoked keys answer alike), or a console session that ended');
+    add(403, `FORBIDDEN: the API key lacks the ${operation.access.scope} scope${operation.platformWhen ? ` (the platform scope ${operation.platformWhen})` : ''}`);
+    if (operation.method !== 'get') add(403, 'CSRF_TOKEN_INVALID: made with the console session cookie without its X-CSRF-Token header');
     add(429, 'RATE_LIMITED: too many requests for this API key (Retry-After)');
   }
   for (const [status, line] of Object.entries(operation.errors ?? {})) add(Number(status), line);

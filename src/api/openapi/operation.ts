@@ -3,9 +3,10 @@ import type { Scope } from '../scopes';
 
 /**
  * Who may call an operation: anyone (health, metrics, docs), a vendor holding
- * an account's receipt URL token, or an API key holding one scope.
+ * an account's receipt URL token, an API key holding one scope (or a console
+ * session of such a key), or a console session of any key.
  */
-export type Access = { kind: 'public' } | { kind: 'receipt-token' } | { kind: 'api-key'; scope: Scope };
+export type Access = { kind: 'public' } | { kind: 'receipt-token' } | { kind: 'api-key'; scope: Scope } | { kind: 'console-session' };
 
 /**
  * One answer of an operation: a JSON body with its schema, another media
@@ -36,6 +37,12 @@ export interface ApiOperation {
   summary: string;
   description?: string;
   access: Access;
+  /**
+   * For an API-key route whose request decides: when the `platform` scope is
+   * needed instead of `access.scope` (`for global: true`). src/api/route.ts
+   * checks it once the input is parsed.
+   */
+  platformWhen?: string;
   params?: z.ZodObject;
   query?: z.ZodObject;
   headers?: Record<string, { schema: z.ZodType; description: string }>;

@@ -1,15 +1,13 @@
-import { Router } from 'express';
 import type { CountryCode } from 'libphonenumber-js';
 import { loadDiagnoseRecords } from '../../ops/diagnose-loader';
 import { diagnose } from '../../ops/diagnose-verdict';
 import { receiverSearchKey } from '../../shared/receivers';
 import { diagnosisAnswerSchema, type AnswerOf } from '../answers';
-import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { diagnoseQuerySchema } from '../schemas';
-import { requireScope } from '../scopes';
-import { parseOr400 } from '../validate';
 import { workflowUrl } from './send-view';
+import { route, type ApiRoute } from '../route';
+import { OPS, ok } from '../openapi/access';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Without `from`, diagnose looks this far back from `to`. */
@@ -21,20 +19,25 @@ const MAX_WINDOW_MS = 31 * DAY_MS;
  * "Why did receiver X not get the message?" in one call. Ops see every
  * team's sends to the receiver; other receivers stay masked.
  */
-export function diagnoseRouter(deps: ApiDeps): Router {
-  const router = Router();
-
-  router.get('/v1/diagnose', requireScope('ops'), async (req, res) => {
-    const query = parseOr400(diagnoseQuerySchema, req.query, 'query');
-    const receiver = receiverSearchKey(query.receiver, deps.config.DEFAULT_PHONE_REGION as CountryCode);
-    if (receiver === '') throw new HttpError(400, 'INVALID_REQUEST', 'receiver: is empty once spaces and invisible characters are removed', { fields: [{ field: 'receiver', reason: 'is empty' }] });
-    const window = windowOf(query.from, query.to);
-    const records = await loadDiagnoseRecords(deps.prisma, receiver, window, deps.config.DEFAULT_PHONE_REGION as CountryCode);
-    res.json(diagnose(records, (sendId) => workflowUrl(deps.config, sendId)) satisfies AnswerOf<typeof diagnosisAnswerSchema>);
-  });
-
-  return router;
-}
+export const diagnoseRoutes: ApiRoute[] = [
+  route({
+    method: 'get',
+    path: '/v1/diagnose',
+    tag: 'ops',
+    summary: 'Why did a receiver not get the message?',
+    description: 'Every team’s sends and requests for one receiver in a window (default the last 7 days, at most 31), with a verdict, the step it stopped at, and the evidence.',
+    access: OPS,
+    query: diagnoseQuerySchema,
+    answers: ok('the diagnosis', diagnosisAnswerSchema),
+    handler: async ({ deps, res, query }) => {
+      const receiver = receiverSearchKey(query.receiver, deps.config.DEFAULT_PHONE_REGION as CountryCode);
+      if (receiver === '') throw new HttpError(400, 'INVALID_REQUEST', 'receiver: is empty once spaces and invisible characters are removed', { fields: [{ field: 'receiver', reason: 'is empty' }] });
+      const window = windowOf(query.from, query.to);
+      const records = await loadDiagnoseRecords(deps.prisma, receiver, window, deps.config.DEFAULT_PHONE_REGION as CountryCode);
+      res.json(diagnose(records, (sendId) => workflowUrl(deps.config, sendId)) satisfies AnswerOf<typeof diagnosisAnswerSchema>);
+    },
+  }),
+];
 
 function windowOf(fromText: string | undefined, toText: string | undefined): { from: Date; to: Date } {
   const to = toText ? new Date(toText) : new Date();

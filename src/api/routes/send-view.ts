@@ -54,3 +54,14 @@ export function describeSend(send: SendFields, config: Pick<Config, 'TEMPORAL_UI
     workflowUrl: workflowUrl(config, send.id),
   };
 }
+
+/** A message's head as the message routes show it. */
+export function describeMessage(message: { id: string; createdAt: Date; receiverCount: number; template: { code: string; channel: string } }) {
+  return {
+    messageId: message.id,
+    template: message.template.code,
+    channel: message.template.channel,
+    createdAt: message.createdAt,
+    receiverCount: message.receiverCount,
+  };
+}

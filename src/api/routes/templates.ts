@@ -1,19 +1,22 @@
-import { Router } from 'express';
 import { searchTemplates } from '../../ops/template-search';
 import { templateSearchAnswerSchema, type AnswerOf } from '../answers';
-import type { ApiDeps } from '../deps';
 import { templateSearchQuerySchema } from '../schemas';
-import { requireScope } from '../scopes';
-import { parseOr400 } from '../validate';
+import { route, type ApiRoute } from '../route';
+import { OPS, ok } from '../openapi/access';
 
 /** "Who sent this text?": every team's templates, for ops. */
-export function templatesRouter(deps: ApiDeps): Router {
-  const router = Router();
-
-  router.get('/v1/templates/search', requireScope('ops'), async (req, res) => {
-    const { text } = parseOr400(templateSearchQuerySchema, req.query, 'query');
-    res.json({ text, matches: await searchTemplates(deps.prisma, text, new Date()) } satisfies AnswerOf<typeof templateSearchAnswerSchema>);
-  });
-
-  return router;
-}
+export const templateSearchRoutes: ApiRoute[] = [
+  route({
+    method: 'get',
+    path: '/v1/templates/search',
+    tag: 'ops',
+    summary: 'Which template could have produced this text?',
+    access: OPS,
+    query: templateSearchQuerySchema,
+    answers: ok('the matching templates, best first, with their recent callers', templateSearchAnswerSchema),
+    handler: async ({ deps, res, query }) => {
+      const { text } = query;
+      res.json({ text, matches: await searchTemplates(deps.prisma, text, new Date()) } satisfies AnswerOf<typeof templateSearchAnswerSchema>);
+    },
+  }),
+];

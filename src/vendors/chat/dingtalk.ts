@@ -11,6 +11,7 @@ import { REJECTED, RETRYABLE, type Classification } from '../classification';
 import type { OutgoingMessage, VendorAccepted, VendorAccount, VendorAdapter } from '../types';
 import { chatTargetOf, checkRobotAnswer, DEFAULT_ROBOT_TIMEOUT_MS, postRobotJson, postedToGroup, robotText } from './robot-call';
 import { outboundUrlSchema } from '../outbound-url';
+import type { VendorOutbound } from '../outbound/vendor-outbound';
 
 export const dingtalkConfigSchema = z.object({
   /** Only tests and proxies change it. */
@@ -60,22 +61,24 @@ function robotBody(message: OutgoingMessage) {
   }
 }
 
-export const dingtalkAdapter: VendorAdapter = {
-  provider: 'dingtalk',
-  channel: 'CHAT',
-  configSchema: dingtalkConfigSchema,
-  secretsSchema: dingtalkSecretsSchema,
+export function createDingtalkAdapter(outbound: VendorOutbound): VendorAdapter {
+  return {
+    provider: 'dingtalk',
+    channel: 'CHAT',
+    configSchema: dingtalkConfigSchema,
+    secretsSchema: dingtalkSecretsSchema,
 
-  async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
-    const { config, secrets } = readAccountParts(account, dingtalkConfigSchema, dingtalkSecretsSchema);
-    const query = new URLSearchParams({ access_token: secrets.accessToken });
-    if (secrets.signSecret) {
-      const timestamp = String(Date.now());
-      query.set('timestamp', timestamp);
-      query.set('sign', dingtalkSignature(secrets.signSecret, timestamp));
-    }
-    const url = `${config.baseUrl.replace(/\/+$/, '')}/robot/send?${query.toString()}`;
-    const answer = await postRobotJson(url, robotBody(message), config.timeoutMs);
-    return postedToGroup(message, checkRobotAnswer(answer, 'errcode', 'errmsg', DINGTALK_CODES));
-  },
-};
+    async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+      const { config, secrets } = readAccountParts(account, dingtalkConfigSchema, dingtalkSecretsSchema);
+      const query = new URLSearchParams({ access_token: secrets.accessToken });
+      if (secrets.signSecret) {
+        const timestamp = String(Date.now());
+        query.set('timestamp', timestamp);
+        query.set('sign', dingtalkSignature(secrets.signSecret, timestamp));
+      }
+      const url = `${config.baseUrl.replace(/\/+$/, '')}/robot/send?${query.toString()}`;
+      const answer = await postRobotJson(outbound.agents, url, robotBody(message), config.timeoutMs);
+      return postedToGroup(message, checkRobotAnswer(answer, 'errcode', 'errmsg', DINGTALK_CODES));
+    },
+  };
+}

@@ -10,6 +10,7 @@ import { REJECTED, RETRYABLE, type Classification } from '../classification';
 import type { OutgoingMessage, VendorAccepted, VendorAccount, VendorAdapter } from '../types';
 import { chatTargetOf, checkRobotAnswer, DEFAULT_ROBOT_TIMEOUT_MS, postRobotJson, postedToGroup, robotText } from './robot-call';
 import { outboundUrlSchema } from '../outbound-url';
+import type { VendorOutbound } from '../outbound/vendor-outbound';
 
 export const feishuConfigSchema = z.object({
   /** https://open.feishu.cn (Feishu) or https://open.larksuite.com (Lark). */
@@ -51,19 +52,21 @@ function mention(message: OutgoingMessage): string {
   }
 }
 
-export const feishuAdapter: VendorAdapter = {
-  provider: 'feishu',
-  channel: 'CHAT',
-  configSchema: feishuConfigSchema,
-  secretsSchema: feishuSecretsSchema,
+export function createFeishuAdapter(outbound: VendorOutbound): VendorAdapter {
+  return {
+    provider: 'feishu',
+    channel: 'CHAT',
+    configSchema: feishuConfigSchema,
+    secretsSchema: feishuSecretsSchema,
 
-  async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
-    const { config, secrets } = readAccountParts(account, feishuConfigSchema, feishuSecretsSchema);
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = secrets.signSecret ? { timestamp, sign: feishuSignature(secrets.signSecret, timestamp) } : {};
-    const body = { ...signature, msg_type: 'text', content: { text: `${mention(message)}${robotText(message)}` } };
-    const url = `${config.baseUrl.replace(/\/+$/, '')}/open-apis/bot/v2/hook/${encodeURIComponent(secrets.hookToken)}`;
-    const answer = await postRobotJson(url, body, config.timeoutMs);
-    return postedToGroup(message, checkRobotAnswer(answer, 'code', 'msg', FEISHU_CODES));
-  },
-};
+    async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+      const { config, secrets } = readAccountParts(account, feishuConfigSchema, feishuSecretsSchema);
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signature = secrets.signSecret ? { timestamp, sign: feishuSignature(secrets.signSecret, timestamp) } : {};
+      const body = { ...signature, msg_type: 'text', content: { text: `${mention(message)}${robotText(message)}` } };
+      const url = `${config.baseUrl.replace(/\/+$/, '')}/open-apis/bot/v2/hook/${encodeURIComponent(secrets.hookToken)}`;
+      const answer = await postRobotJson(outbound.agents, url, body, config.timeoutMs);
+      return postedToGroup(message, checkRobotAnswer(answer, 'code', 'msg', FEISHU_CODES));
+    },
+  };
+}

@@ -6,6 +6,7 @@ import { parseChatTarget, type ChatTarget } from '../../shared/chat-target';
 import type { OutgoingMessage, VendorAccepted } from '../types';
 import { classifiedError, type Classification } from '../classification';
 import { callVendorHttp, type HttpAnswer } from '../http-call';
+import type { GuardedAgents } from '../outbound/guarded-agents';
 import { VendorError } from '../vendor-error';
 
 export const DEFAULT_ROBOT_TIMEOUT_MS = 10_000;
@@ -15,8 +16,8 @@ export function robotText(message: OutgoingMessage): string {
   return message.subject ? `${message.subject}\n${message.content}` : message.content;
 }
 
-export async function postRobotJson(url: string, body: unknown, timeoutMs: number): Promise<HttpAnswer> {
-  return callVendorHttp({
+export async function postRobotJson(agents: GuardedAgents, url: string, body: unknown, timeoutMs: number): Promise<HttpAnswer> {
+  return callVendorHttp(agents, {
     method: 'POST',
     url,
     headers: { 'content-type': 'application/json; charset=utf-8' },

@@ -8,6 +8,7 @@ import { REJECTED, RETRYABLE, type Classification } from '../classification';
 import type { OutgoingMessage, VendorAccepted, VendorAccount, VendorAdapter } from '../types';
 import { chatTargetOf, checkRobotAnswer, DEFAULT_ROBOT_TIMEOUT_MS, postRobotJson, postedToGroup, robotText } from './robot-call';
 import { outboundUrlSchema } from '../outbound-url';
+import type { VendorOutbound } from '../outbound/vendor-outbound';
 
 export const wecomConfigSchema = z.object({
   baseUrl: outboundUrlSchema.default('https://qyapi.weixin.qq.com'),
@@ -41,17 +42,19 @@ function mentions(message: OutgoingMessage): { mentioned_list?: string[] } {
   }
 }
 
-export const wecomAdapter: VendorAdapter = {
-  provider: 'wecom',
-  channel: 'CHAT',
-  configSchema: wecomConfigSchema,
-  secretsSchema: wecomSecretsSchema,
+export function createWecomAdapter(outbound: VendorOutbound): VendorAdapter {
+  return {
+    provider: 'wecom',
+    channel: 'CHAT',
+    configSchema: wecomConfigSchema,
+    secretsSchema: wecomSecretsSchema,
 
-  async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
-    const { config, secrets } = readAccountParts(account, wecomConfigSchema, wecomSecretsSchema);
-    const url = `${config.baseUrl.replace(/\/+$/, '')}/cgi-bin/webhook/send?${new URLSearchParams({ key: secrets.key }).toString()}`;
-    const body = { msgtype: 'text', text: { content: robotText(message), ...mentions(message) } };
-    const answer = await postRobotJson(url, body, config.timeoutMs);
-    return postedToGroup(message, checkRobotAnswer(answer, 'errcode', 'errmsg', WECOM_CODES));
-  },
-};
+    async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
+      const { config, secrets } = readAccountParts(account, wecomConfigSchema, wecomSecretsSchema);
+      const url = `${config.baseUrl.replace(/\/+$/, '')}/cgi-bin/webhook/send?${new URLSearchParams({ key: secrets.key }).toString()}`;
+      const body = { msgtype: 'text', text: { content: robotText(message), ...mentions(message) } };
+      const answer = await postRobotJson(outbound.agents, url, body, config.timeoutMs);
+      return postedToGroup(message, checkRobotAnswer(answer, 'errcode', 'errmsg', WECOM_CODES));
+    },
+  };
+}

@@ -1,18 +1,17 @@
-/** The worker process: `npm run start:worker`. Needs TEMPORAL_ADDRESS (or use `npm run dev`). */
-import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig } from './src/config';
-import { buildProcessDeps } from './src/runtime/process-deps';
-import { onShutdown } from './src/runtime/shutdown';
-import { startMetricsServer } from './src/observability/metrics-server';
-import { whitelistFromConfig } from './src/screening/whitelist';
-import { activitySettingsFromConfig, createSendWorker } from './src/worker/create-worker';
+/** The worker process: `npm run start:worker` (`node dist/worker/main.js`). Needs TEMPORAL_ADDRESS (or use `npm run dev`). */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { buildProcessDeps } from '../runtime/process-deps';
+import { onShutdown } from '../runtime/shutdown';
+import { startMetricsServer } from '../observability/metrics-server';
+import { whitelistFromConfig } from '../screening/whitelist';
+import { activitySettingsFromConfig, createSendWorker } from './create-worker';
+import { installWorkerRuntime } from './runtime';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (config.TEMPORAL_SDK_METRICS_PORT > 0) {
-    // Before any connection: the SDK's Rust core serves its own /metrics on this port.
-    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.TEMPORAL_SDK_METRICS_PORT}` } } } });
-  }
+  // Before any connection: the SDK's Rust core serves its own /metrics on TEMPORAL_SDK_METRICS_PORT.
+  installWorkerRuntime({ logLevel: config.LOG_LEVEL, sdkMetricsPort: config.TEMPORAL_SDK_METRICS_PORT });
   const deps = await buildProcessDeps(config, 'herald-worker');
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS || '127.0.0.1:7233' });
   const worker = await createSendWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { ...deps, whitelist: whitelistFromConfig(config), settings: activitySettingsFromConfig(config) } });

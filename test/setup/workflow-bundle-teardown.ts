@@ -1,0 +1,3 @@
+import { removeRunWorkflowBundle } from './workflow-bundle';
+
+export default removeRunWorkflowBundle;
