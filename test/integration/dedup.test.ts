@@ -153,7 +153,7 @@ describe('handing a slot back (a send no vendor took)', () => {
     const dedup = createDedupChecker(redis, { timeoutMs: 1000 });
     const send = newReceiver({ rule: { ...RULE, dailyCapMax: 2 } });
     const failed = await dedup.check(send('s1'), T0);
-    expect(failed).toEqual({ outcome: 'PASS', slot: { contentKey: expect.stringMatching(/^herald:dedup:content:/), capKey: expect.stringMatching(/^herald:dedup:cap:.*:SMS:2026-05-10$/) } });
+    expect(failed).toEqual({ outcome: 'PASS', slot: { contentKey: expect.stringMatching(/^dedup:content:/), capKey: expect.stringMatching(/^dedup:cap:.*:SMS:2026-05-10$/) } });
     expect(await dedup.check(send('s2'), after(1))).toEqual(filtered('CONTENT_DUPLICATE', 's1'));
     expect(await dedup.check(send('s3', { contentHash: 'other' }), after(2))).toEqual(PASS);
     if (failed.outcome !== 'PASS') throw new Error('s1 did not pass');
@@ -166,7 +166,7 @@ describe('handing a slot back (a send no vendor took)', () => {
   it('says false (the slot lapses with its key) when Redis cannot be reached', async () => {
     const unreachable = createUnreachableRedis();
     try {
-      const slot = { contentKey: 'herald:dedup:content:{x}:t:h', capKey: 'herald:dedup:cap:{x}:SMS:2026-05-10' };
+      const slot = { contentKey: 'dedup:content:{x}:t:h', capKey: 'dedup:cap:{x}:SMS:2026-05-10' };
       expect(await createDedupChecker(unreachable, { timeoutMs: 300 }).release('s1', slot)).toBe(false);
     } finally {
       unreachable.disconnect();

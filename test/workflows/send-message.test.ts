@@ -406,7 +406,6 @@ describe('sendMessage workflow (time-skipping server)', () => {
     expect(long.storeChecks).toBeGreaterThan(short.storeChecks);
     expect(long.events).toBe(short.events);
     expect(summaries(long.result.history)).toContain("vendor account-a held: waiting for Herald's database");
-    console.log(`Postgres outage held in the workflow: 1 h → ${short.events} history events (${short.storeChecks} checks), 6 h → ${long.events} events (${long.storeChecks} checks)`);
   });
 
   it('fails over at once when a vendor rejects the send, naming each account and attempt', async () => {
