@@ -9,12 +9,17 @@ import { createPrepareSendActivities } from './prepare-send';
 import { createAccountRateLimiter } from './rate-limit';
 import { createReceiptPollActivities } from './receipt-poll';
 import { createRoutingActivities } from './routing';
+import { createRunClaims } from './run-claim';
 import { createScreenActivities } from './screen-activity';
 import { createSendRecordActivities } from './send-records';
 import { createVendorBatcher } from './vendor-batcher';
 import { createVendorSendActivities } from './vendor-send';
 
-/** Every activity of the send, fan-out and campaign-run workflows, built from the dependencies the worker owns. */
+/**
+ * Every activity of the send, fan-out and campaign-run workflows, built from the dependencies the
+ * worker owns. Screening, dedup and routing are steps of `screeningDedupNightShield` / `routeAfterNightShield`, not
+ * activities of their own.
+ */
 export function createActivities(deps: ActivityDeps) {
   const { prisma, redis, vendors, logger, metrics, settings } = deps;
   const accounts = createAccountDirectory(prisma, deps.secrets, settings.accountCacheMs, logger);
@@ -22,21 +27,21 @@ export function createActivities(deps: ActivityDeps) {
   const rateLimiter = createAccountRateLimiter(redis);
   const dedup = createDedupChecker(redis, { timeoutMs: settings.dedupTimeoutMs });
   const batcher = createVendorBatcher(settings.vendorBatch);
-
-  const steps = {
-    ...createScreenActivities({ prisma, whitelist: deps.whitelist, logger }),
-    ...createDedupActivities({ prisma, dedup, logger, metrics }),
-    ...createRoutingActivities({ accounts, circuit }),
-    ...createSendRecordActivities(prisma, metrics),
-  };
+  const runs = createRunClaims({ prisma, workflowRuns: deps.workflowRuns, logger });
+  const records = createSendRecordActivities({ prisma, metrics, runs, dedup, logger });
 
   return {
-    ...steps,
-    ...createPrepareSendActivities(steps),
+    ...records,
+    ...createPrepareSendActivities({
+      recordState: records.recordState,
+      ...createScreenActivities({ prisma, whitelist: deps.whitelist, logger }),
+      ...createDedupActivities({ prisma, dedup, runs, logger, metrics }),
+      ...createRoutingActivities({ accounts, circuit }),
+    }),
     ...createFanOutActivities({ prisma, starter: deps.starter, config: deps.config, logger }),
     ...createCampaignActivities({ prisma, starter: deps.starter, defaults: deps.config, logger }),
-    ...createVendorSendActivities({ prisma, vendors, batcher, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, logger, metrics }),
-    ...createReceiptPollActivities({ prisma, vendors, accounts, logger, metrics }),
+    ...createVendorSendActivities({ prisma, vendors, batcher, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, runs, logger, metrics }),
+    ...createReceiptPollActivities({ prisma, vendors, accounts, runs, logger, metrics }),
   };
 }
 

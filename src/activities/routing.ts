@@ -11,6 +11,7 @@ export function createRoutingActivities(deps: { accounts: AccountDirectory; circ
       const open = await deps.circuit.openAccounts(accounts.map((a) => a.id));
       return accounts.map((a) => ({
         accountId: a.id,
+        account: a.name,
         provider: a.provider,
         weight: a.weight,
         priority: a.priority,

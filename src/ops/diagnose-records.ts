@@ -1,4 +1,4 @@
-import type { AttemptEvidence, ReceiptEvidence } from './send-evidence';
+import type { AttemptEvidence, ReceiptEvidence, RunEvidence } from './send-evidence';
 /**
  * The records diagnose reads, shaped for the verdict: what the loader
  * (diagnose-loader.ts) reads from Postgres and the verdict (diagnose-verdict.ts)
@@ -64,6 +64,9 @@ export interface SendRecord {
   finishedAt: Date | null;
   attempts: AttemptRecord[];
   receipts: ReceiptRecord[];
+  /** The run the send shows (1, counted up by each reset or retry) and the runs before it, oldest first. */
+  runNo: number;
+  earlierRuns: RunEvidence[];
 }
 
 /** Everything known about one receiver in one window. */
