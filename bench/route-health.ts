@@ -139,7 +139,7 @@ async function sendOne(route: Route, i: number, degradedAt: number | null): Prom
   const aliyunVerdict = verdicts.get(route.aliyun.account.id);
   if (degradedAt !== null && route.movedAfterS === null && (aliyunVerdict?.effectiveWeight ?? 1) < 1) route.movedAfterS = (Date.now() - degradedAt) / 1000;
   const candidates: RouteCandidate[] = accounts.map((account) => ({
-    accountId: account.id, provider: account.provider, weight: verdicts.get(account.id)?.effectiveWeight ?? 1, priority: 1, circuitOpen: false,
+    accountId: account.id, account: account.name, provider: account.provider, weight: verdicts.get(account.id)?.effectiveWeight ?? 1, priority: 1, circuitOpen: false,
   }));
   const [first] = orderRoute(candidates, Math.random);
   const account = first?.accountId === route.aliyun.account.id ? route.aliyun.account : route.tencent.account;
@@ -148,7 +148,7 @@ async function sendOne(route: Route, i: number, degradedAt: number | null): Prom
   const started = performance.now();
   try {
     const accepted = await adapter.send(account, {
-      sendId: `bench-${route.name}-${i}`, receiver: `+86137${String(i).padStart(8, '0')}`, content: 'Hello Li, your order A-1 has shipped.',
+      sendId: `bench-${route.name}-${i}`, reference: `bench-${route.name}-${i}`, receiver: `+86137${String(i).padStart(8, '0')}`, content: 'Hello Li, your order A-1 has shipped.',
       subject: null, vendorTemplateId: account === route.aliyun.account ? 'SMS_154950909' : '1234567:name,order', variables: { name: 'Li', order: 'A-1' },
     });
     route.messages.set(accepted.vendorMessageId, { phase, accountId: account.id });

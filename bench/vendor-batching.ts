@@ -48,8 +48,9 @@ function counted(adapter: VendorAdapter): { adapter: VendorAdapter; requests: ()
 }
 
 function message(i: number, vendorTemplateId: string | null): OutgoingMessage {
+  const sendId = `bench-${Date.now()}-${i}`;
   return {
-    sendId: `bench-${Date.now()}-${i}`, receiver: `+86137${String(i).padStart(8, '0')}`, content: 'Hello Li, your order A-1 has shipped.',
+    sendId, reference: sendId, receiver: `+86137${String(i).padStart(8, '0')}`, content: 'Hello Li, your order A-1 has shipped.',
     subject: null, vendorTemplateId, variables: { name: 'Li', order: 'A-1' },
   };
 }

@@ -28,6 +28,7 @@ const SENTENCES: Record<string, (error: ApiError) => string> = {
   INVALID_JSON: () => 'The console sent something Herald could not read. Reload the page and try again.',
   DATABASE_UNAVAILABLE: () => 'Herald cannot reach its database (Postgres). Nothing was changed. Try again once it is back.',
   TEMPORAL_UNAVAILABLE: () => 'Herald cannot reach Temporal right now. Try again in a moment.',
+  WORKFLOW_NOT_ANSWERING: () => "The send's workflow did not answer in time: is a worker running? Try again in a moment.",
   INTERNAL: () => 'Herald failed unexpectedly; the error is in the API logs. Try again, and report it if it repeats.',
   TEMPLATE_CODE_TAKEN: () => 'A template with this code exists already. Choose another code.',
   ACCOUNT_NAME_TAKEN: () => 'An account with this name exists already. Choose another name.',

@@ -31,6 +31,17 @@ export interface Attempt {
   durationMs: number;
 }
 
+/** An earlier run of a send, replaced by a reset or a retry. */
+export interface EarlierRun {
+  runId: string;
+  runNo: number;
+  status: string;
+  reason: string | null;
+  replacedHow: 'RESET' | 'RETRY';
+  requestedBy: string | null;
+  replacedAt: string;
+}
+
 export interface ReceiptRecord {
   id: string;
   status: string;
@@ -67,7 +78,9 @@ export interface SendDiagnosis {
     collidedWith: { sendId: string; createdAt: string | null; status: string | null; workflowUrl: string } | null;
     attempts: Attempt[];
     receipts: ReceiptRecord[];
+    earlierRuns: EarlierRun[];
   };
+  runNo: number;
   workflowUrl: string;
 }
 
@@ -95,6 +108,8 @@ export interface SendView {
   createdAt: string;
   sentAt: string | null;
   finishedAt: string | null;
+  runNo: number;
+  earlierRuns: EarlierRun[];
   workflowUrl: string;
 }
 

@@ -78,9 +78,11 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     /**
      * The next page of audience rows after `afterLine`: their sends (rendered per row) and outbox rows are
      * inserted idempotently, then the workflows of those still ACCEPTED are started. A start that fails
-     * stays in the outbox for the relay.
+     * stays in the outbox for the relay. Heartbeats between its steps and as its starts go out.
      */
     async startCampaignPage(request: CampaignPageRequest): Promise<CampaignPageResult> {
+      const heartbeat = (): void => Context.current().heartbeat({ afterLine: request.afterLine });
+      heartbeat();
       const run = await prisma.campaignRun.findUniqueOrThrow({
         where: { id: request.runId },
         include: { campaign: { include: { template: true } } },
@@ -125,6 +127,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
           status: 'ACCEPTED',
         });
       }
+      heartbeat();
       const [inserted] = await prisma.$transaction([
         prisma.send.createMany({ data: sends, skipDuplicates: true }),
         prisma.outbox.createMany({ data: sends.map((s) => ({ sendId: s.id })), skipDuplicates: true }),
@@ -135,7 +138,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
         where: { id: { in: sends.map((s) => s.id) }, status: 'ACCEPTED' },
         select: { id: true, messageId: true, receiver: true, channel: true, content: true, sendAt: true },
       });
-      const failed = await deps.starter.start(waiting.map((s) => buildSendInput(s, template, campaign.createdBy, deps.defaults)));
+      const failed = await deps.starter.start(waiting.map((s) => buildSendInput(s, template, campaign.createdBy, deps.defaults)), heartbeat);
       if (failed.length > 0) deps.logger.warn({ runId: run.id, failed: failed.length }, 'campaign page: some workflow starts failed; the outbox relay retries them');
       return { rows: rows.length, created: inserted.count, skipped, lastLine, done };
     },

@@ -2,6 +2,9 @@
  * Dedup of one send in Redis: content dedup (same receiver, template and rendered content within
  * a sliding window) and a daily frequency cap (per receiver and channel, per local calendar day).
  * Both are checked and counted by one Lua script, so one round trip and no race between senders.
+ * A send holds its slot while it is in flight and keeps it once a vendor accepted it; a send that
+ * ends with no vendor's acceptance (FAILED, dropped or canceled by the night shield's wait) hands
+ * it back, so it neither dedups an identical later request nor counts against the cap.
  * Redis down or slow: the check is skipped (fail open), never thrown.
  */
 import { createHash } from 'node:crypto';
@@ -20,13 +23,21 @@ export interface DedupInput {
   timeZone: string;
 }
 
+/** Where a passed send was counted (receiver hashed): the keys it is taken out of again if no vendor takes it. */
+export interface DedupSlot {
+  contentKey: string | null;
+  capKey: string;
+}
+
 export type DedupVerdict =
-  | { outcome: 'PASS' }
+  | { outcome: 'PASS'; slot: DedupSlot }
   | { outcome: 'SKIPPED'; detail: string }
   | { outcome: 'FILTERED'; reason: 'CONTENT_DUPLICATE' | 'FREQUENCY_CAP'; collidedWithSendId: string | null };
 
 export interface DedupChecker {
   check(input: DedupInput, now: Date): Promise<DedupVerdict>;
+  /** Takes the send out of its slot; false when Redis could not be reached (the slot then lapses with its key). */
+  release(sendId: string, slot: DedupSlot): Promise<boolean>;
 }
 
 /** The script's answer: ['PASS'] or [reason, most recent sendId in the colliding set]. */
@@ -77,22 +88,32 @@ export function createDedupChecker(redis: Redis, options: { timeoutMs: number })
     async check(input, now) {
       const local = DateTime.fromJSDate(now, { zone: input.timeZone });
       if (!local.isValid) return { outcome: 'SKIPPED', detail: `dedup skipped: invalid time zone "${input.timeZone}"` };
+      const slot: DedupSlot = { contentKey: input.rule.contentWindowSeconds > 0 ? contentKey(input) : null, capKey: capKey(input, local) };
       try {
-        const reply = await withDeadline(runScript(redis, input, now, local), options.timeoutMs);
-        return toVerdict(reply);
+        const reply = await withDeadline(runScript(redis, input, slot, now, local), options.timeoutMs);
+        return toVerdict(reply, slot);
       } catch (error) {
         return { outcome: 'SKIPPED', detail: `dedup skipped: Redis unavailable (${shortError(error)})` };
+      }
+    },
+    async release(sendId, slot) {
+      const keys = [slot.capKey, ...(slot.contentKey ? [slot.contentKey] : [])];
+      try {
+        await withDeadline(Promise.all(keys.map((key) => redis.zrem(key, sendId))), options.timeoutMs);
+        return true;
+      } catch {
+        return false;
       }
     },
   };
 }
 
-function runScript(redis: Redis, input: DedupInput, now: Date, local: DateTime): Promise<DedupReply> {
+function runScript(redis: Redis, input: DedupInput, slot: DedupSlot, now: Date, local: DateTime): Promise<DedupReply> {
   const { rule } = input;
   const capTtlMs = local.startOf('day').plus({ days: 1 }).toMillis() - now.getTime() + CAP_KEY_MARGIN_MS;
   return redis.heraldDedup(
     contentKey(input),
-    capKey(input, local),
+    slot.capKey,
     input.sendId,
     String(now.getTime()),
     String(rule.contentWindowSeconds * 1000),
@@ -102,11 +123,11 @@ function runScript(redis: Redis, input: DedupInput, now: Date, local: DateTime):
   );
 }
 
-function toVerdict([outcome, collidedWithSendId]: DedupReply): DedupVerdict {
+function toVerdict([outcome, collidedWithSendId]: DedupReply, slot: DedupSlot): DedupVerdict {
   if (outcome === 'CONTENT_DUPLICATE' || outcome === 'FREQUENCY_CAP') {
     return { outcome: 'FILTERED', reason: outcome, collidedWithSendId: collidedWithSendId ?? null };
   }
-  return { outcome: 'PASS' };
+  return { outcome: 'PASS', slot };
 }
 
 /** Keys share a hash tag per receiver, so the script stays on one slot under Redis Cluster. */

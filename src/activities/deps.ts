@@ -8,6 +8,7 @@ import type { Whitelist } from '../screening/whitelist';
 import type { SecretBox } from '../security/secret-box';
 import type { WorkflowStarter } from '../sending/workflow-starter';
 import type { VendorRegistry } from '../vendors/types';
+import type { WorkflowRuns } from './run-claim';
 import type { VendorBatchSettings } from './vendor-batcher';
 
 /** What activities may touch. src/worker/main.ts builds these once; tests pass their own. */
@@ -24,6 +25,8 @@ export interface ActivityDeps {
   whitelist: Whitelist;
   /** Starts send workflows (the fan-out of large messages), like the API's starter. */
   starter: WorkflowStarter;
+  /** Which run of a send's workflow is current: a reset's new run takes the send's records over. */
+  workflowRuns: WorkflowRuns;
   /** The template defaults a send's workflow input is built with. */
   config: Config;
   settings: ActivitySettings;

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import { buildSendInput, type InputDefaults } from '../sending/send-input';
@@ -21,7 +21,8 @@ export interface FanOutPageRequest {
  * One page of a large message: the next `pageSize` sends by id, of which
  * those still waiting for their start get their workflow started with the
  * same starter the API uses. Idempotent: a retried page starts nothing twice
- * (workflow id `send-<sendId>`) and skips sends that moved on.
+ * (workflow id `send-<sendId>`) and skips sends that moved on. Heartbeats as
+ * its starts go out (SEND_PAGE's heartbeat timeout).
  */
 export function createFanOutActivities(deps: { prisma: PrismaClient; starter: WorkflowStarter; config: InputDefaults; logger: Logger }) {
   return {
@@ -34,7 +35,9 @@ export function createFanOutActivities(deps: { prisma: PrismaClient; starter: Wo
         select: { id: true, messageId: true, receiver: true, channel: true, content: true, sendAt: true, status: true },
       });
       const waiting = sends.filter((s) => (NOT_STARTED_STATUSES as readonly string[]).includes(s.status));
-      const failed = await deps.starter.start(waiting.map((s) => buildSendInput(s, message.template, message.apiKeyId, deps.config)));
+      const heartbeat = (): void => Context.current().heartbeat({ after: request.after, started: waiting.length });
+      heartbeat();
+      const failed = await deps.starter.start(waiting.map((s) => buildSendInput(s, message.template, message.apiKeyId, deps.config)), heartbeat);
       if (failed.length > 0) {
         throw ApplicationFailure.create({ type: FAN_OUT_PAGE_INCOMPLETE, message: `${failed.length} of ${waiting.length} workflow starts failed; the page is retried` });
       }

@@ -4,13 +4,13 @@ import type { DedupInput, DedupVerdict } from './dedup';
 import type { ScreenRequest, ScreenVerdict } from './screen-activity';
 import type { StatusChange } from './send-records';
 
-/** The single steps a send is prepared with; each stays an activity of its own for the pre-patch histories. */
+/** The single steps a send is prepared with: not activities of their own, only parts of `screeningDedupNightShield` and `routeAfterNightShield`. */
 export interface PrepareSteps {
-  recordStatus(change: StatusChange): Promise<boolean>;
+  recordState(change: StatusChange): Promise<boolean>;
   screenReceiver(request: ScreenRequest): Promise<ScreenVerdict>;
   checkDedup(input: DedupInput): Promise<DedupVerdict>;
-  /** The send's route by its destination (src/activities/routing.ts). */
-  planSendRoute(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]>;
+  /** The send's route by its destination, with the effective weights (src/activities/routing.ts). */
+  planRoute(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]>;
 }
 
 /**
@@ -21,7 +21,7 @@ export type ShieldVerdict = { action: 'SEND' } | { action: 'DROP' } | { action: 
 
 export type PrepareRequest = ScreenRequest & DedupInput & { shield: ShieldVerdict };
 
-/** Dedup let the send through: counted, or skipped (Redis down) and recorded as skipped. */
+/** Dedup let the send through: counted (its slot, handed back if no vendor takes it), or skipped (Redis down) and recorded as skipped. */
 export type PassedDedup = Exclude<DedupVerdict, { outcome: 'FILTERED' }>;
 
 /**
@@ -29,11 +29,11 @@ export type PassedDedup = Exclude<DedupVerdict, { outcome: 'FILTERED' }>;
  * marker is the trace of these steps in the history (see `src/ops/trace-history.ts`).
  */
 export type PreparedSend =
-  /** Already final in the database (canceled through the API before the workflow started). */
+  /** Canceled through the API before its workflow started (final with no run): nothing to send. */
   | { outcome: 'CANCELED' }
   | { outcome: 'SCREENED_OUT'; screen: Exclude<ScreenVerdict, { outcome: 'PASS' }> }
   | { outcome: 'DEDUPED'; dedup: Extract<DedupVerdict, { outcome: 'FILTERED' }> }
-  /** SHIELDED: dropped by the night shield; DEFERRED: recorded, the workflow waits, then calls `startSending`. */
+  /** SHIELDED: dropped by the night shield; DEFERRED: recorded, the workflow waits, then calls `routeAfterNightShield`. */
   | { outcome: 'SHIELDED' | 'DEFERRED'; dedup: PassedDedup }
   /** Recorded SENDING; the accounts the send may use, for the workflow to order. */
   | { outcome: 'SENDING'; dedup: PassedDedup; route: RouteCandidate[] };
@@ -47,17 +47,17 @@ export type PreparedSend =
  */
 export function createPrepareSendActivities(steps: PrepareSteps) {
   /** Past the night shield, at once or after the wait: SENDING and the route in one step. */
-  async function startSending(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]> {
-    await steps.recordStatus({ sendId: request.sendId, status: 'SENDING' });
-    return steps.planSendRoute(request);
+  async function routeAfterNightShield(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]> {
+    await steps.recordState({ sendId: request.sendId, status: 'SENDING' });
+    return steps.planRoute(request);
   }
 
   return {
-    startSending,
+    routeAfterNightShield,
 
-    async prepareSend(request: PrepareRequest): Promise<PreparedSend> {
+    async screeningDedupNightShield(request: PrepareRequest): Promise<PreparedSend> {
       const { shield, ...send } = request;
-      if (!(await steps.recordStatus({ sendId: send.sendId, status: 'QUEUED' }))) return { outcome: 'CANCELED' };
+      if (!(await steps.recordState({ sendId: send.sendId, status: 'QUEUED' }))) return { outcome: 'CANCELED' };
 
       const screen = await steps.screenReceiver({
         sendId: send.sendId,
@@ -81,10 +81,10 @@ export function createPrepareSendActivities(steps: PrepareSteps) {
 
       if (shield.action === 'DROP') return { outcome: 'SHIELDED', dedup };
       if (shield.action === 'DEFER') {
-        await steps.recordStatus({ sendId: send.sendId, status: 'DEFERRED', deferredUntil: shield.until });
+        await steps.recordState({ sendId: send.sendId, status: 'DEFERRED', deferredUntil: shield.until });
         return { outcome: 'DEFERRED', dedup };
       }
-      return { outcome: 'SENDING', dedup, route: await startSending({ sendId: send.sendId, channel: send.channel }) };
+      return { outcome: 'SENDING', dedup, route: await routeAfterNightShield({ sendId: send.sendId, channel: send.channel }) };
     },
   };
 }

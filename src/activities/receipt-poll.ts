@@ -7,6 +7,7 @@ import type { Channel } from '../shared/states';
 import type { VendorRegistry } from '../vendors/types';
 import type { HealthStore } from '../routing/health-store';
 import type { AccountDirectory } from './account-directory';
+import type { RunClaims } from './run-claim';
 
 export interface ReceiptPollRequest {
   sendId: string;
@@ -27,6 +28,7 @@ export function createReceiptPollActivities(deps: {
   accounts: AccountDirectory;
   /** Receipts pulled here count into the account's delivery rate. */
   health: HealthStore;
+  runs: Pick<RunClaims, 'currentRun'>;
   logger: Logger;
   metrics: Metrics;
 }) {
@@ -34,24 +36,25 @@ export function createReceiptPollActivities(deps: {
     async pollReceipt(request: ReceiptPollRequest): Promise<ReceiptNotice | null> {
       const { prisma } = deps;
       const receiptAccount = { id: request.accountId, provider: request.provider };
-      const known = await receiptForSend(prisma, request.sendId, receiptAccount, request.vendorMessageId);
+      const send = { id: request.sendId, runId: deps.runs.currentRun() };
+      const known = await receiptForSend(prisma, send, receiptAccount, request.vendorMessageId);
       if (known) return known;
 
       const adapter = deps.vendors.get(request.provider);
       const account = await deps.accounts.account(request.channel, request.accountId);
       if (!adapter?.pullReceipts || !account) return null;
 
-      const send = await prisma.send.findUniqueOrThrow({ where: { id: request.sendId }, select: { receiver: true, sentAt: true } });
+      const row = await prisma.send.findUniqueOrThrow({ where: { id: request.sendId }, select: { receiver: true, sentAt: true } });
       const pulled = await adapter.pullReceipts(account, [
         // sentAt is written with the vendor id; a send polled without it was accepted just now.
-        { vendorMessageId: request.vendorMessageId, receiver: send.receiver, sentAt: send.sentAt ?? new Date() },
+        { vendorMessageId: request.vendorMessageId, receiver: row.receiver, sentAt: row.sentAt ?? new Date() },
       ]);
       if (pulled.length === 0) return null;
       const stored = await storeReceipts(prisma, receiptAccount, pulled, 'POLL');
       countReceipts(deps.metrics, request.provider, pulled);
       await deps.health.recordReceipts(request.accountId, freshNotices(stored));
       deps.logger.debug({ sendId: request.sendId, provider: request.provider }, 'receipt pulled');
-      return receiptForSend(prisma, request.sendId, receiptAccount, request.vendorMessageId);
+      return receiptForSend(prisma, send, receiptAccount, request.vendorMessageId);
     },
   };
 }

@@ -43,32 +43,23 @@ export function createRoutingActivities(deps: RoutingDeps) {
       const verdict = verdicts.get(account.id);
       const candidate: RouteCandidate = {
         accountId: account.id,
+        account: account.name,
         provider: account.provider,
         weight: verdict?.effectiveWeight ?? account.weight,
         priority: account.priority,
         circuitOpen: open.has(account.id),
       };
-      return { candidate, name: account.name, reason: verdict?.reason ?? 'configured weight' };
+      return { candidate, reason: verdict?.reason ?? 'configured weight' };
     });
   }
 
   return {
     /**
-     * The channel's default route (every enabled account). Called on its own only by sends
-     * started before the `prepare-send` patch (src/workflows/send-step-by-step.ts), which
-     * know no send id here and so no destination: they keep the route they always had.
-     */
-    async planRoute(channel: Channel): Promise<RouteCandidate[]> {
-      const enabled = await deps.accounts.enabledAccounts(channel);
-      return (await candidates(channel, enabled, enabled)).map(({ candidate }) => candidate);
-    },
-
-    /**
      * The route of one send: the route rule its channel, receiver and message type match
      * (longest prefix), else the channel's default route; recorded on the send (`route_plan`)
      * for diagnose and the trace.
      */
-    async planSendRoute(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]> {
+    async planRoute(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]> {
       const send = await deps.prisma.send.findUniqueOrThrow({
         where: { id: request.sendId },
         select: { receiver: true, message: { select: { template: { select: { messageType: true } } } } },
@@ -83,10 +74,10 @@ export function createRoutingActivities(deps: RoutingDeps) {
   };
 }
 
-function routePlan(rule: RouteRule | null, planned: ReadonlyArray<{ candidate: RouteCandidate; name: string; reason: string }>): RoutePlan {
+function routePlan(rule: RouteRule | null, planned: ReadonlyArray<{ candidate: RouteCandidate; reason: string }>): RoutePlan {
   return {
     plannedAt: new Date().toISOString(),
     rule: rule ? { id: rule.id, description: describeRule(rule) } : null,
-    accounts: planned.map(({ candidate, name, reason }) => ({ id: candidate.accountId, name, effectiveWeight: candidate.weight, circuitOpen: candidate.circuitOpen, reason })),
+    accounts: planned.map(({ candidate, reason }) => ({ id: candidate.accountId, name: candidate.account, effectiveWeight: candidate.weight, circuitOpen: candidate.circuitOpen, reason })),
   };
 }

@@ -1,6 +1,9 @@
 import type { PrismaClient } from '../generated/prisma/client';
+import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import { FINAL_STATUSES, type Channel, type Reason, type SendStatus } from '../shared/states';
+import type { DedupChecker, DedupSlot } from './dedup';
+import type { RunClaims } from './run-claim';
 
 export interface StatusChange {
   sendId: string;
@@ -9,12 +12,27 @@ export interface StatusChange {
   deferredUntil?: string;
 }
 
+/** A vendor's acceptance as the run that holds it writes it with the final state. */
+export interface Acceptance {
+  accountId: string;
+  vendorMessageId: string;
+  /** ISO time the vendor accepted it. */
+  acceptedAt: string;
+}
+
 export interface FinalOutcome {
   sendId: string;
   status: SendStatus;
   reason: Reason | null;
   channel: Channel;
   provider: string | null;
+  /**
+   * The acceptance this run holds: its own, or the one a reset to after the vendor step kept
+   * from the run before (its row was handed over with no vendor evidence). Null: none.
+   */
+  acceptance?: Acceptance | null;
+  /** The dedup slot of a send that ends with no vendor's acceptance: handed back. */
+  releaseDedupSlot?: DedupSlot | null;
   reasonDetail?: string | null;
   vendorCode?: string | null;
   vendorText?: string | null;
@@ -23,41 +41,77 @@ export interface FinalOutcome {
 
 const notFinal = { notIn: [...FINAL_STATUSES] };
 
-/** Writes the send's state as the workflow decides it. A final state never changes again. */
-export function createSendRecordActivities(prisma: PrismaClient, metrics: Metrics) {
-  return {
-    /** False when the send is already final (canceled before its workflow started). */
-    async recordStatus(change: StatusChange): Promise<boolean> {
-      const { count } = await prisma.send.updateMany({
-        where: { id: change.sendId, status: notFinal },
-        data: {
-          status: change.status,
-          ...(change.deferredUntil ? { deferredUntil: new Date(change.deferredUntil) } : {}),
-        },
-      });
-      // Past the night shield: DEFERRED waits for morning, SENDING goes on (at once or after the wait).
-      if (count > 0 && change.status === 'DEFERRED') metrics.shieldOutcomes.inc({ action: 'DEFER' });
-      if (count > 0 && change.status === 'SENDING') metrics.shieldOutcomes.inc({ action: 'SEND' });
-      return count > 0;
-    },
+/** The row the calling run may write: its own, or one no run has written yet that is not final (the first write takes it). */
+function ownedBy(runId: string) {
+  return { OR: [{ runId }, { runId: null, status: notFinal }] };
+}
 
-    async finishSend(outcome: FinalOutcome): Promise<void> {
-      const { count } = await prisma.send.updateMany({
-        where: { id: outcome.sendId, status: notFinal },
+interface SendRecordDeps {
+  prisma: PrismaClient;
+  metrics: Metrics;
+  runs: RunClaims;
+  dedup: Pick<DedupChecker, 'release'>;
+  logger: Logger;
+}
+
+/**
+ * Writes the send's state as the workflow run decides it. Each write is conditional on the row
+ * being the calling run's, so the common case is one statement; a write that matched no row
+ * claims the row (a reset's new run takes it over) and writes again.
+ */
+export function createSendRecordActivities(deps: SendRecordDeps) {
+  const { prisma, metrics } = deps;
+
+  /** False when the send was canceled through the API before any run started: nothing to write, nothing to send. */
+  async function writeAsRun(sendId: string, write: (runId: string) => Promise<{ count: number }>): Promise<boolean> {
+    const runId = deps.runs.currentRun();
+    if ((await write(runId)).count > 0) return true;
+    if ((await deps.runs.claim(sendId, runId)) === 'CANCELED_BEFORE_START') return false;
+    return (await write(runId)).count > 0;
+  }
+
+  /** False when the send is already final with no run (canceled before its workflow started). */
+  async function recordState(change: StatusChange): Promise<boolean> {
+    const written = await writeAsRun(change.sendId, (runId) =>
+      prisma.send.updateMany({
+        where: { id: change.sendId, ...ownedBy(runId) },
+        data: { status: change.status, runId, ...(change.deferredUntil ? { deferredUntil: new Date(change.deferredUntil) } : {}) },
+      }),
+    );
+    // Past the night shield: DEFERRED waits for morning, SENDING goes on (at once or after the wait).
+    if (written && change.status === 'DEFERRED') metrics.shieldOutcomes.inc({ action: 'DEFER' });
+    if (written && change.status === 'SENDING') metrics.shieldOutcomes.inc({ action: 'SEND' });
+    return written;
+  }
+
+  async function recordFinalState(outcome: FinalOutcome): Promise<void> {
+    const { acceptance } = outcome;
+    const written = await writeAsRun(outcome.sendId, (runId) =>
+      prisma.send.updateMany({
+        where: { id: outcome.sendId, ...ownedBy(runId) },
         data: {
+          runId,
           status: outcome.status,
           reason: outcome.reason,
           ...(outcome.reasonDetail ? { reasonDetail: outcome.reasonDetail } : {}),
           ...(outcome.vendorCode !== undefined ? { vendorCode: outcome.vendorCode } : {}),
           ...(outcome.vendorText !== undefined ? { vendorText: outcome.vendorText } : {}),
           ...(outcome.collidedWithSendId ? { collidedWithSendId: outcome.collidedWithSendId } : {}),
+          ...(acceptance
+            ? { accountId: acceptance.accountId, provider: outcome.provider, vendorMessageId: acceptance.vendorMessageId, sentAt: new Date(acceptance.acceptedAt) }
+            : {}),
           finishedAt: new Date(),
         },
-      });
-      if (count > 0 && outcome.status === 'SHIELDED') metrics.shieldOutcomes.inc({ action: 'DROP' });
-      if (count > 0) {
-        metrics.sendsFinal.inc({ channel: outcome.channel, vendor: outcome.provider ?? 'none', status: outcome.status, reason: outcome.reason ?? 'none' });
-      }
-    },
-  };
+      }),
+    );
+    if (written && outcome.status === 'SHIELDED') metrics.shieldOutcomes.inc({ action: 'DROP' });
+    if (written) {
+      metrics.sendsFinal.inc({ channel: outcome.channel, vendor: outcome.provider ?? 'none', status: outcome.status, reason: outcome.reason ?? 'none' });
+    }
+    if (outcome.releaseDedupSlot && !(await deps.dedup.release(outcome.sendId, outcome.releaseDedupSlot))) {
+      deps.logger.warn({ sendId: outcome.sendId }, 'dedup slot not handed back (Redis unavailable); it lapses with its window');
+    }
+  }
+
+  return { recordState, recordFinalState };
 }

@@ -6,7 +6,7 @@ import { receiptForSend, suppressUnsubscribed, type ReceiptSource } from '../rec
 import type { HealthStore } from '../routing/health-store';
 import type { ReceiptNotice } from '../shared/contract';
 import { isDatabaseUnavailable } from '../db/database-unavailable';
-import { FAILURE_TYPE, RATE_LIMIT_HOLD_TYPE, STORE_UNAVAILABLE_HOLD_TYPE } from '../shared/failures';
+import { FAILURE_TYPE, RATE_LIMIT_HOLD_TYPE, RUN_SUPERSEDED_TYPE, STORE_UNAVAILABLE_HOLD_TYPE } from '../shared/failures';
 import type { Channel } from '../shared/states';
 import { VendorError } from '../vendors/vendor-error';
 import { vendorExcerpt } from '../vendors/vendor-text';
@@ -14,6 +14,7 @@ import type { VendorAccepted, VendorRegistry } from '../vendors/types';
 import type { AccountDirectory, RoutableAccount } from './account-directory';
 import type { CircuitBreaker } from './circuit-breaker';
 import { RateLimitHoldError, type AccountRateLimiter } from './rate-limit';
+import type { RunClaims } from './run-claim';
 import type { VendorBatcher } from './vendor-batcher';
 import { countReceipts } from '../observability/metrics';
 
@@ -27,6 +28,8 @@ export interface VendorSendResult {
   accountId: string;
   provider: string;
   vendorMessageId: string;
+  /** ISO time the vendor accepted it. */
+  acceptedAt: string;
   /** A receipt that reached us before the vendor's answer did. */
   receipt: ReceiptNotice | null;
 }
@@ -51,19 +54,40 @@ interface VendorSendDeps {
   health: HealthStore;
   rateLimiter: AccountRateLimiter;
   rateLimitMaxWaitMs: number;
+  runs: RunClaims;
   logger: Logger;
   metrics: Metrics;
 }
 
-/** One vendor call for one send through one account; every call leaves an attempt row. */
+/**
+ * Herald's reference for a send's vendor calls (clientRef, OutId, SessionContext, Message-ID, a robot's
+ * message id): the send id on its first run, `<sendId>.<n>` on its n-th. The same on every retry within a
+ * run, so a vendor that drops duplicates by reference drops a retried call; a new one for a re-run, which
+ * means to send again.
+ */
+export function vendorReference(sendId: string, runNo: number): string {
+  return runNo === 1 ? sendId : `${sendId}.${runNo}`;
+}
+
+/** One vendor call for one send through one account; every call leaves an attempt row with its run. */
 export function createVendorSendActivities(deps: VendorSendDeps) {
   const { prisma, logger } = deps;
 
-  async function loadSend(sendId: string) {
+  function loadSend(sendId: string) {
     return prisma.send.findUniqueOrThrow({
       where: { id: sendId },
       include: { message: { select: { variables: true, template: { select: { subject: true, vendorTemplateIds: true } } } } },
     });
+  }
+
+  /** The send as the calling run owns it: a reset's new run whose first write this is takes the row over first. */
+  async function loadOwnedSend(sendId: string, runId: string) {
+    const send = await loadSend(sendId);
+    if (send.runId === runId) return send;
+    if ((await deps.runs.claim(sendId, runId)) === 'CANCELED_BEFORE_START') {
+      throw ApplicationFailure.create({ type: RUN_SUPERSEDED_TYPE, message: `send ${sendId} is final with no run (canceled before its workflow started): not sent`, nonRetryable: true });
+    }
+    return loadSend(sendId);
   }
 
   async function callVendor(account: RoutableAccount, send: Awaited<ReturnType<typeof loadSend>>): Promise<VendorAccepted> {
@@ -78,6 +102,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     const vendorTemplateIds = (send.message.template.vendorTemplateIds ?? {}) as Record<string, string>;
     return deps.batcher.send(adapter, account, {
       sendId: send.id,
+      reference: vendorReference(send.id, send.runNo),
       receiver: send.receiver,
       content: send.content,
       subject: send.message.template.subject,
@@ -88,7 +113,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
   }
 
   /** The acceptance that is already the outcome (see VendorAccepted.finalReceipt), as a receipt row written with it. */
-  function finalReceiptRows(sendId: string, account: RoutableAccount, accepted: VendorAccepted) {
+  function finalReceiptRows(sendId: string, runId: string, account: RoutableAccount, accepted: VendorAccepted) {
     const receipt = accepted.finalReceipt;
     if (!receipt) return [];
     const source: ReceiptSource = 'SEND';
@@ -96,7 +121,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       prisma.receipt.create({
         data: {
           provider: account.provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId, receiver: receipt.receiver, sendId, status: receipt.status,
-          reason: receipt.reason, vendorCode: receipt.vendorCode, vendorText: receipt.vendorText === null ? null : vendorExcerpt(receipt.vendorText), deliveredAt: receipt.deliveredAt, source,
+          reason: receipt.reason, vendorCode: receipt.vendorCode, vendorText: receipt.vendorText === null ? null : vendorExcerpt(receipt.vendorText), deliveredAt: receipt.deliveredAt, source, runId,
         },
       }),
     ];
@@ -114,12 +139,12 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
   /** Records a failed vendor call and turns it into the classified Temporal failure the workflow reads. */
   async function recordFailure(
     account: RoutableAccount,
-    sendId: string,
-    receiver: string,
+    send: { id: string; receiver: string; runId: string },
     attemptNo: number,
     startedAt: Date,
     error: unknown,
   ): Promise<ApplicationFailure> {
+    const { id: sendId, receiver, runId } = send;
     const classified = error instanceof VendorError
       ? error
       : new VendorError('RETRYABLE', 'UNKNOWN', 'HERALD_ERROR', error instanceof Error ? error.message : String(error));
@@ -129,7 +154,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       data: {
         sendId, accountId: account.id, provider: account.provider, attemptNo, outcome: 'FAILED',
         errorClass: classified.errorClass, reason: classified.reason, vendorCode: classified.vendorCode,
-        vendorText: classified.vendorText, startedAt, durationMs,
+        vendorText: classified.vendorText, startedAt, durationMs, runId,
       },
     });
     if (classified.errorClass !== 'RECEIVER_INVALID') await deps.circuit.recordFailure(account.id);
@@ -150,7 +175,8 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
   }
 
   async function sendOnce(request: VendorSendRequest): Promise<VendorSendResult> {
-    const send = await loadSend(request.sendId);
+    const runId = deps.runs.currentRun();
+    const send = await loadOwnedSend(request.sendId, runId);
     const account = await deps.accounts.account(request.channel, request.accountId);
     if (!account) {
       throw ApplicationFailure.create({
@@ -161,10 +187,11 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       });
     }
     if (send.vendorMessageId && send.provider) {
-      // A vendor already accepted this send (an earlier attempt whose completion was lost): never send twice.
+      // A vendor already accepted this send in this run (an earlier attempt whose completion was lost): never send twice.
+      // A re-run's row was handed over without vendor evidence, so a re-run sends again.
       const acceptedBy = send.accountId ?? account.id;
-      const receipt = await receiptForSend(prisma, send.id, { id: acceptedBy, provider: send.provider }, send.vendorMessageId);
-      return { accountId: acceptedBy, provider: send.provider, vendorMessageId: send.vendorMessageId, receipt };
+      const receipt = await receiptForSend(prisma, { id: send.id, runId }, { id: acceptedBy, provider: send.provider }, send.vendorMessageId);
+      return { accountId: acceptedBy, provider: send.provider, vendorMessageId: send.vendorMessageId, acceptedAt: (send.sentAt ?? new Date()).toISOString(), receipt };
     }
 
     const attemptNo = Context.current().info.attempt;
@@ -177,33 +204,34 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       if (error instanceof RateLimitHoldError) {
         throw ApplicationFailure.create({ type: RATE_LIMIT_HOLD_TYPE, message: `account ${account.name} is over its rate limit`, nonRetryable: true });
       }
-      throw await recordFailure(account, send.id, send.receiver, attemptNo, startedAt, error);
+      throw await recordFailure(account, { id: send.id, receiver: send.receiver, runId }, attemptNo, startedAt, error);
     }
     // Failures from here on are ours, not the vendor's: Temporal retries them, and the retry
     // finds the recorded vendor id, or sends again with the same clientRef (vendor-side dedup).
-    const durationMs = Date.now() - startedAt.getTime();
+    const acceptedAt = new Date();
+    const durationMs = acceptedAt.getTime() - startedAt.getTime();
     deps.metrics.vendorCallDuration.observe({ provider: account.provider, account: account.name, outcome: 'ACCEPTED' }, durationMs / 1000);
-    await prisma.$transaction([
+    const evidence = { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, sentAt: acceptedAt };
+    const [, shown] = await prisma.$transaction([
       prisma.sendAttempt.create({
         data: {
           sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, outcome: 'ACCEPTED',
           vendorCode: accepted.vendorCode, vendorText: vendorExcerpt(accepted.vendorText), vendorMessageId: accepted.vendorMessageId,
-          startedAt, durationMs,
+          startedAt, durationMs, runId,
         },
       }),
-      prisma.send.update({
-        where: { id: send.id },
-        data: { status: 'SENT', accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, sentAt: new Date() },
-      }),
-      ...finalReceiptRows(send.id, account, accepted),
+      prisma.send.updateMany({ where: { id: send.id, runId }, data: { status: 'SENT', ...evidence } }),
+      ...finalReceiptRows(send.id, runId, account, accepted),
     ]);
+    // A reset replaced this run while the vendor call was out: the acceptance is the replaced run's, kept on its row (billing counts it).
+    if (shown.count === 0) await prisma.sendRun.updateMany({ where: { sendId: send.id, runId }, data: evidence });
     if (accepted.finalReceipt) countReceipts(deps.metrics, account.provider, [accepted.finalReceipt]);
     await deps.circuit.recordSuccess(account.id);
     await deps.health.recordCall(account.id, durationMs);
     if (accepted.finalReceipt) await deps.health.recordReceipts(account.id, [accepted.finalReceipt]);
     logger.info({ sendId: send.id, receiver: send.receiver, provider: account.provider, durationMs }, 'vendor accepted');
-    const receipt = await receiptForSend(prisma, send.id, account, accepted.vendorMessageId);
-    return { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, receipt };
+    const receipt = await receiptForSend(prisma, { id: send.id, runId }, account, accepted.vendorMessageId);
+    return { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, acceptedAt: acceptedAt.toISOString(), receipt };
   }
 
   return {
@@ -217,6 +245,14 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
         logger.warn({ sendId: request.sendId }, 'database unreachable during a vendor send; the workflow holds the send');
         throw ApplicationFailure.create({ type: STORE_UNAVAILABLE_HOLD_TYPE, message: 'Herald\'s database is unreachable', nonRetryable: true });
       }
+    },
+
+    /**
+     * The wait of a send held for Herald's database: fails while Postgres does not answer, and
+     * Temporal retries it (STORE_WAIT: backoff to a cap, no history events per retry).
+     */
+    async awaitStoreReachable(): Promise<void> {
+      await prisma.$queryRaw`SELECT 1`;
     },
   };
 }

@@ -73,6 +73,8 @@ export const sendViewSchema = z
     createdAt: time,
     sentAt: time.nullable(),
     finishedAt: time.nullable(),
+    runNo: z.number().int().meta({ description: 'the run of its workflow the send shows: 1, counted up by each reset or retry' }),
+    runId: nullableText.meta({ description: 'that run (Temporal run id); null before its workflow started' }),
     workflowId: z.string(),
     workflowUrl: z.string(),
   });
@@ -103,12 +105,32 @@ const attemptRecord = z.object({
   vendorMessageId: nullableText,
   startedAt: time,
   durationMs: z.number().int(),
+  runId: z.string().meta({ description: 'the run of the workflow that made the call' }),
 });
 
 /** One delivery receipt (src/ops/send-evidence.ts). */
 const receiptRecord = z.object({
   id: z.uuid(), status: z.string(), reason: nullableText, vendorCode: nullableText, vendorText: nullableText,
   deliveredAt: time.nullable(), receivedAt: time, source: z.string(),
+  runId: nullableText.meta({ description: 'the run whose acceptance it reports' }),
+});
+
+/** An earlier run of a send, replaced by a reset or a retry (src/ops/send-evidence.ts). */
+const runRecord = z.object({
+  runId: z.string(),
+  runNo: z.number().int(),
+  status: z.string(),
+  reason: nullableText,
+  reasonDetail: nullableText,
+  vendor: nullableText,
+  account: nullableText,
+  vendorMessageId: nullableText,
+  sentAt: time.nullable(),
+  finishedAt: time.nullable(),
+  replacedHow: z.enum(['RESET', 'RETRY']).meta({ description: 'RESET: the Temporal UI or CLI; RETRY: POST /v1/sends/:id/retry or `herald send retry`' }),
+  replacedByRunId: z.string(),
+  requestedBy: nullableText.meta({ description: 'who asked for the retry; a reset names its reason and identity in the workflow history' }),
+  replacedAt: time,
 });
 
 /** `GET /v1/sends/:id`: the send with its vendor attempts and receipts. */
@@ -116,6 +138,7 @@ export const sendDetailAnswerSchema = sendViewSchema
   .extend({
     attempts: z.array(attemptRecord),
     receipts: z.array(receiptRecord),
+    earlierRuns: z.array(runRecord).meta({ description: 'runs a reset or retry replaced, oldest first; the send shows the newest' }),
   });
 
 const sendStatus = z.enum(SEND_STATUSES);
@@ -173,7 +196,9 @@ export const diagnosisAnswerSchema = z
           route: nullableText.meta({ description: "which route rule chose the send's accounts (or the channel's default route), each account with its effective weight and why" }),
           attempts: z.array(attemptRecord),
           receipts: z.array(receiptRecord),
+          earlierRuns: z.array(runRecord),
         }),
+        runNo: z.number().int(),
         workflowUrl: z.string(),
       }),
     ),
@@ -198,6 +223,7 @@ export const traceAnswerSchema = z
     sendId: z.uuid(),
     status: z.string(),
     reason: nullableText,
+    run: z.number().int().meta({ description: 'the run the send shows (1, counted up by each reset or retry)' }),
     workflowId: z.string(),
     workflowUrl: z.string(),
     history: z.union([z.object({ available: z.literal(true) }), z.object({ available: z.literal(false), error: z.string() })]),
@@ -207,10 +233,29 @@ export const traceAnswerSchema = z
         source: z.enum(['workflow', 'records']),
         step: z.enum(TRACE_STEPS),
         what: z.string(),
+        run: z.number().int().nullable().meta({ description: 'the run it belongs to; null: before any run (the API)' }),
         evidence: z.string(),
       }),
     ),
   });
+
+/** `POST /v1/sends/:id/retry` (src/api/send-retry.ts): 202 when a new run started (or had already started for this failure). */
+export const retryAnswerSchema = z
+  .object({
+    sendId: z.uuid(),
+    outcome: z.enum(['RETRIED', 'ALREADY_RETRIED']).meta({ description: 'RETRIED: this call re-ran the send; ALREADY_RETRIED: an earlier call did, this is its answer again' }),
+    how: z.literal('RESET').meta({ description: "the send's workflow was reset to its first workflow task: the same send id, a new run" }),
+    runNo: z.number().int(),
+    runId: z.string(),
+    previousRunId: z.string(),
+    previousStatus: z.string(),
+    previousReason: nullableText,
+    status: z.string().meta({ description: 'the send now' }),
+    workflowId: z.string(),
+    workflowUrl: z.string(),
+    message: z.string(),
+  });
+
 
 /** `GET /v1/templates/search` (src/ops/template-search.ts). */
 export const templateSearchAnswerSchema = z

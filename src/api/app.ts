@@ -1,4 +1,4 @@
-import { ServiceError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import express, { type ErrorRequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/database-unavailable';
 import { authenticate } from './auth';
@@ -78,6 +78,7 @@ function toHttpError(error: unknown, maxBodyBytes: number): HttpError {
     return new HttpError(status, 'BAD_REQUEST', 'the request could not be read', { field: 'body', reason: typeof type === 'string' ? type : 'unreadable' });
   }
   if (error instanceof ServiceError) return new HttpError(503, 'TEMPORAL_UNAVAILABLE', 'Temporal is unavailable; try again');
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return new HttpError(503, 'WORKFLOW_NOT_ANSWERING', "the send's workflow did not answer in time (is a worker running?); try again");
   if (isDatabaseUnavailable(error)) return new HttpError(503, 'DATABASE_UNAVAILABLE', 'the database is unavailable; nothing was accepted');
   return new HttpError(500, 'INTERNAL', 'internal error');
 }

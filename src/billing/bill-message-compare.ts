@@ -1,4 +1,5 @@
 import { Prisma } from '../generated/prisma/client';
+import { ACCEPTANCES } from './acceptances';
 import { maskReceiver } from '../shared/mask';
 import type { BillingMonth } from './billing-month';
 import type { BilledMessage } from './bill-rows';
@@ -110,12 +111,11 @@ export async function compareBillMessages(
       SELECT vendor_message_id, min(line) AS line, min(receiver) AS receiver, sum(segments)::int AS segments, count(*)::int AS rows
         FROM keyed GROUP BY vendor_message_id
     ), sent AS (
-      SELECT id, vendor_message_id, receiver, segments, sent_at
-        FROM send
+      SELECT send_id AS id, vendor_message_id, receiver, segments, sent_at
+        FROM ${ACCEPTANCES} a
        WHERE account_id = ${account.id}::uuid
          AND sent_at >= (${monthStart}::timestamp AT TIME ZONE ${period.timeZone})
          AND sent_at < ((${monthStart}::timestamp + interval '1 month') AT TIME ZONE ${period.timeZone})
-         AND vendor_message_id IS NOT NULL
     )
     SELECT coalesce(b.vendor_message_id, s.vendor_message_id) AS vendor_message_id,
            b.line, b.rows AS bill_rows, b.segments AS vendor_segments, b.receiver AS vendor_receiver,
@@ -124,8 +124,8 @@ export async function compareBillMessages(
   // Billed ids Herald does not have in the month: known in another month, or unknown.
   await tx.$executeRaw`
     UPDATE bill_match m
-       SET send_id = o.id, herald_segments = o.segments, herald_receiver = o.receiver, sent_at = o.sent_at
-      FROM send o
+       SET send_id = o.send_id, herald_segments = o.segments, herald_receiver = o.receiver, sent_at = o.sent_at
+      FROM ${ACCEPTANCES} o
      WHERE m.send_id IS NULL AND o.provider = ${account.provider} AND o.vendor_message_id = m.vendor_message_id AND o.account_id = ${account.id}::uuid`;
 
   const [totals] = await tx.$queryRaw<Array<{ bill_rows: number; vendor_messages: number; vendor_segments: number; duplicated_ids: number; herald_messages: number; herald_segments: number }>>`

@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
+import { ACCEPTANCES } from './acceptances';
 import type { BillingMonth } from './billing-month';
 
 /** What one vendor account was billed for on one day of the month, as Herald counts it. */
@@ -24,7 +25,9 @@ export interface AccountDay {
  * Sends the vendors accepted in the month, grouped by account and day in
  * Postgres (one row per account and day, whatever the number of sends).
  * A send counts on the day its vendor accepted it (`sent_at`), read in the
- * month's time zone. Receipt counts come from the send's final status.
+ * month's time zone, once per acceptance: a send an operator re-ran (reset or
+ * retry) that went out again counts twice, as the vendor bills it. Receipt
+ * counts come from the final status of the run each acceptance belongs to.
  * Uses the `send(sent_at)` index for the month's range.
  */
 export async function loadAccountDays(prisma: PrismaClient, period: BillingMonth, accountName?: string): Promise<AccountDay[]> {
@@ -39,10 +42,9 @@ export async function loadAccountDays(prisma: PrismaClient, period: BillingMonth
              (count(*) FILTER (WHERE s.status = 'DELIVERED'))::int AS delivered,
              (count(*) FILTER (WHERE s.status = 'UNDELIVERED'))::int AS undelivered,
              (count(*) FILTER (WHERE s.status = 'EXPIRED'))::int AS expired
-        FROM send s
+        FROM ${ACCEPTANCES} s
        WHERE s.sent_at >= (${monthStart}::timestamp AT TIME ZONE ${period.timeZone})
          AND s.sent_at < ((${monthStart}::timestamp + interval '1 month') AT TIME ZONE ${period.timeZone})
-         AND s.vendor_message_id IS NOT NULL
        GROUP BY 1, 2
     )
     SELECT a.name AS account, a.provider, a.channel, d.day, d.accepted, d.segments, d.delivered, d.undelivered, d.expired

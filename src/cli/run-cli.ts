@@ -7,6 +7,7 @@ import { migrateCommand } from './commands/migrate';
 import { reportBillingCommand } from './commands/report-billing';
 import { DEFAULT_SANDBOX_URL, isFaultKind, sandboxCommand } from './commands/sandbox';
 import { sendCommand } from './commands/send';
+import { sendRetryCommand } from './commands/send-retry';
 import { traceCommand } from './commands/trace';
 import { EXIT, UsageError, type ExitCode } from './exit-codes';
 import { FAULT_KINDS } from '../sandbox/faults';
@@ -17,6 +18,7 @@ const USAGE = `usage: herald <command> [options]
   herald diagnose <receiver> [--from <iso>] [--to <iso>]   why did this receiver (not) get the message?
   herald trace <sendId>                                    every event of one send, in order
   herald send --template <code> --to <receiver> [--to ...] [--var name=value ...]
+  herald send retry <sendId>                               re-run a FAILED, EXPIRED or UNDELIVERED send (ops scope)
   herald report billing <YYYY-MM> [--account <name>] [--by-day] [--csv]   sends, billed segments, receipts per vendor account
   herald audience upload <file.csv> --name <name> --channel <SMS|EMAIL|CHAT>   store a receiver list (send scope)
   herald migrate                                           create the database if needed and apply pending migrations
@@ -45,6 +47,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, output: Out
         return await traceCommand(targetOf(env), onePositional(positionals, 'sendId'), output);
       }
       case 'send': {
+        if (rest[0] === 'retry') {
+          const { positionals } = parse(rest.slice(1), {});
+          return await sendRetryCommand(targetOf(env), onePositional(positionals, 'sendId'), output);
+        }
         const { values, positionals } = parse(rest, { template: { type: 'string' }, to: { type: 'string', multiple: true }, var: { type: 'string', multiple: true } });
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0] ?? ''}`);
         const templateCode = stringOption(values.template);

@@ -5,7 +5,7 @@ import { readRoutePlan } from '../routing/route-plan';
 import { maskReceiver } from '../shared/mask';
 import { receiverSearchKey } from '../shared/receivers';
 import type { DiagnoseRecords, RequestError, RequestRecord, SendRecord } from './diagnose-records';
-import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence } from './send-evidence';
+import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence, runEvidence } from './send-evidence';
 
 /** At most this many requests and sends are judged per call: the newest ones. */
 const MAX_ROWS = 50;
@@ -103,6 +103,8 @@ export async function loadDiagnoseRecords(
         route: readRoutePlan(s.routePlan),
         attempts: s.attempts.map(attemptEvidence),
         receipts: s.receipts.map(receiptEvidence),
+        runNo: s.runNo,
+        earlierRuns: s.replacedRuns.map(runEvidence),
       }),
     ),
   };

@@ -1,5 +1,5 @@
 import type { RoutePlan } from '../routing/route-plan';
-import type { AttemptEvidence, ReceiptEvidence } from './send-evidence';
+import type { AttemptEvidence, ReceiptEvidence, RunEvidence } from './send-evidence';
 /**
  * The records diagnose reads, shaped for the verdict: what the loader
  * (diagnose-loader.ts) reads from Postgres and the verdict (diagnose-verdict.ts)
@@ -67,6 +67,9 @@ export interface SendRecord {
   route: RoutePlan | null;
   attempts: AttemptRecord[];
   receipts: ReceiptRecord[];
+  /** The run the send shows (1, counted up by each reset or retry) and the runs before it, oldest first. */
+  runNo: number;
+  earlierRuns: RunEvidence[];
 }
 
 /** Everything known about one receiver in one window. */

@@ -1,6 +1,9 @@
 import { describeRoutePlan } from '../routing/route-plan';
 import { showInvisible } from '../shared/receivers';
+import { RETRYABLE_STATUSES, type SendStatus } from '../shared/states';
 import type { AttemptRecord, DiagnoseRecords, RequestRecord, SendRecord } from './diagnose-records';
+import type { RunEvidence } from './send-evidence';
+import { outcomeOf, replacement } from './trace-records';
 
 /**
  * Where a message to a receiver stopped, judged from the records alone (pure:
@@ -48,7 +51,11 @@ export interface SendDiagnosis {
     route: string | null;
     attempts: AttemptRecord[];
     receipts: SendRecord['receipts'];
+    /** Runs a reset or retry replaced, oldest first: the send above is the newest run. */
+    earlierRuns: RunEvidence[];
   };
+  /** The run the verdict is about (1, counted up by each reset or retry). */
+  runNo: number;
   workflowUrl: string;
 }
 
@@ -170,7 +177,7 @@ function positionOf(send: SendRecord): number {
 }
 
 function diagnoseSend(send: SendRecord, workflowLink: WorkflowLink): SendDiagnosis {
-  const judged = judge(send);
+  const judged = withRuns(send, judge(send));
   const position = positionOf(send);
   const waiting = ['ACCEPTED', 'SCHEDULED', 'QUEUED', 'DEFERRED', 'SENDING', 'SENT'].includes(send.status);
   const steps = STEPS.map((step, index): StepOutcome => {
@@ -205,10 +212,29 @@ function diagnoseSend(send: SendRecord, workflowLink: WorkflowLink): SendDiagnos
       route: send.route ? describeRoutePlan(send.route) : null,
       attempts: send.attempts,
       receipts: send.receipts,
+      earlierRuns: send.earlierRuns,
     },
+    runNo: send.runNo,
     workflowUrl: workflowLink(send.id),
   };
 }
+
+/**
+ * The verdict with the send's runs in it: a re-run says which run it is and how the one before
+ * ended and was replaced; a send that may be retried says how.
+ */
+function withRuns(send: SendRecord, judged: Judged): Judged {
+  const before = send.earlierRuns.at(-1);
+  const explanation = before
+    ? `Run ${send.runNo} of this send (run ${before.runNo} ended ${outcomeOf(before)} and was ${replacement(before)} at ${iso(before.replacedAt)}): ${judged.explanation}`
+    : judged.explanation;
+  const nextStep = RETRYABLE_STATUSES.has(send.status as SendStatus)
+    ? `${judged.nextStep} Once the cause is fixed, re-run it: POST /v1/sends/${send.id}/retry (herald send retry ${send.id}).`
+    : judged.nextStep;
+  return { ...judged, explanation, nextStep };
+}
+
+type Judged = { verdict: Verdict; explanation: string; nextStep: string };
 
 function passedDetail(step: Step, send: SendRecord): string {
   switch (step) {
@@ -243,7 +269,7 @@ function describeAttempts(attempts: AttemptRecord[]): string {
   return attempts.map((a) => `${a.account} (${a.provider}) #${a.attemptNo} ${a.errorClass ?? a.outcome} ${a.vendorCode ?? ''} ${a.vendorText ?? ''}`.trim()).join('; ');
 }
 
-function judge(send: SendRecord): { verdict: Verdict; explanation: string; nextStep: string } {
+function judge(send: SendRecord): Judged {
   const vendor = send.provider ?? 'the vendor';
   const askVendor = `Ask ${vendor} with vendor message id ${send.vendorMessageId ?? '(none)'}.`;
   const vendorSays = `${send.reason ?? 'UNKNOWN'} (vendor code ${send.vendorCode ?? '-'}: ${send.vendorText ?? '-'})`;
@@ -280,11 +306,7 @@ function judge(send: SendRecord): { verdict: Verdict; explanation: string; nextS
             explanation: `Filtered by the daily frequency cap: this receiver already had its maximum of sends on this channel today${collided(send)}.`,
             nextStep: "Nothing was sent. Wait until tomorrow, or raise the template's daily cap if the limit is wrong.",
           }
-        : {
-            verdict: 'FILTERED',
-            explanation: `Filtered by content dedup: the same content went to this receiver shortly before${collided(send)}.`,
-            nextStep: 'Nothing was sent again on purpose; diagnose the earlier send, which is the one the receiver got (or did not).',
-          };
+        : contentDuplicate(send);
     case 'SHIELDED':
       return {
         verdict: 'FILTERED',
@@ -342,7 +364,7 @@ function judge(send: SendRecord): { verdict: Verdict; explanation: string; nextS
   }
 }
 
-function failedVerdict(send: SendRecord): { verdict: Verdict; explanation: string; nextStep: string } {
+function failedVerdict(send: SendRecord): Judged {
   const attempts = send.attempts.length > 0 ? describeAttempts(send.attempts) : 'no enabled account for this channel';
   if (send.reason === 'ALL_VENDORS_FAILED' || send.reason === 'VENDOR_REJECTED') {
     return {
@@ -355,6 +377,25 @@ function failedVerdict(send: SendRecord): { verdict: Verdict; explanation: strin
     verdict: 'VENDOR_FAILED',
     explanation: `${send.attempts.at(-1)?.account ?? 'The vendor'} refused the receiver: ${send.reason ?? 'UNKNOWN'} (vendor code ${send.vendorCode ?? '-'}: ${send.vendorText ?? '-'}). No other vendor was tried: none would take it. Attempts: ${attempts}.`,
     nextStep: 'Check the number with the user (wrong number, blacklisted or unsubscribed at the carrier or vendor).',
+  };
+}
+
+/** Final states of a send that no vendor took: it held its dedup slot only while in flight. */
+const NOT_SENT = new Set(['FAILED', 'CANCELED', 'SHIELDED']);
+
+function contentDuplicate(send: SendRecord): Judged {
+  const other = send.collidedWith;
+  if (other && NOT_SENT.has(other.status)) {
+    return {
+      verdict: 'FILTERED',
+      explanation: `Filtered by content dedup: the same content was on its way to this receiver${collided(send)}; that send then ended ${other.status} without reaching the receiver.`,
+      nextStep: `Nothing reached the receiver: send again, or retry the earlier send (POST /v1/sends/${other.id}/retry) if it ended FAILED.`,
+    };
+  }
+  return {
+    verdict: 'FILTERED',
+    explanation: `Filtered by content dedup: the same content went to this receiver shortly before${collided(send)}.`,
+    nextStep: 'Nothing was sent again on purpose; diagnose the earlier send, which is the one the receiver got (or did not).',
   };
 }
 

@@ -1,6 +1,7 @@
-import type { Receipt, SendAttempt } from '../generated/prisma/client';
+import type { Receipt, SendAttempt, SendRun } from '../generated/prisma/client';
+import type { ReplacedHow } from '../sending/send-runs';
 
-/** One vendor call as ops read it: the account, what the vendor answered, how Herald classified it. */
+/** One vendor call as ops read it: the account, what the vendor answered, how Herald classified it, and the run that made it. */
 export interface AttemptEvidence {
   id: string;
   account: string;
@@ -14,9 +15,10 @@ export interface AttemptEvidence {
   vendorMessageId: string | null;
   startedAt: Date;
   durationMs: number;
+  runId: string;
 }
 
-/** One delivery receipt: what it said and where it came from (PUSH, POLL, or the send answer itself). */
+/** One delivery receipt: what it said, where it came from (PUSH, POLL, or the send answer itself), and the run whose acceptance it reports. */
 export interface ReceiptEvidence {
   id: string;
   status: string;
@@ -26,12 +28,32 @@ export interface ReceiptEvidence {
   deliveredAt: Date | null;
   receivedAt: Date;
   source: string;
+  runId: string | null;
 }
 
-/** How a send's attempts and receipts are loaded wherever they are shown (send view, diagnose, trace). */
+/** An earlier run of the send, replaced by a reset or a retry: its outcome as the send showed it then, and what replaced it. */
+export interface RunEvidence {
+  runId: string;
+  runNo: number;
+  status: string;
+  reason: string | null;
+  reasonDetail: string | null;
+  vendor: string | null;
+  account: string | null;
+  vendorMessageId: string | null;
+  sentAt: Date | null;
+  finishedAt: Date | null;
+  replacedHow: ReplacedHow;
+  replacedByRunId: string;
+  requestedBy: string | null;
+  replacedAt: Date;
+}
+
+/** How a send's attempts, receipts and earlier runs are loaded wherever they are shown (send view, diagnose, trace). */
 export const EVIDENCE_INCLUDE = {
   attempts: { orderBy: [{ startedAt: 'asc' as const }, { attemptNo: 'asc' as const }], include: { account: { select: { name: true } } } },
   receipts: { orderBy: { receivedAt: 'asc' as const } },
+  replacedRuns: { orderBy: { runNo: 'asc' as const }, include: { account: { select: { name: true } } } },
 };
 
 export function attemptEvidence(attempt: SendAttempt & { account: { name: string } }): AttemptEvidence {
@@ -48,6 +70,7 @@ export function attemptEvidence(attempt: SendAttempt & { account: { name: string
     vendorMessageId: attempt.vendorMessageId,
     startedAt: attempt.startedAt,
     durationMs: attempt.durationMs,
+    runId: attempt.runId,
   };
 }
 
@@ -61,5 +84,32 @@ export function receiptEvidence(receipt: Receipt): ReceiptEvidence {
     deliveredAt: receipt.deliveredAt,
     receivedAt: receipt.receivedAt,
     source: receipt.source,
+    runId: receipt.runId,
   };
+}
+
+export function runEvidence(run: SendRun & { account: { name: string } | null }): RunEvidence {
+  return {
+    runId: run.runId,
+    runNo: run.runNo,
+    status: run.status,
+    reason: run.reason,
+    reasonDetail: run.reasonDetail,
+    vendor: run.provider,
+    account: run.account?.name ?? null,
+    vendorMessageId: run.vendorMessageId,
+    sentAt: run.sentAt,
+    finishedAt: run.finishedAt,
+    replacedHow: run.replacedHow as ReplacedHow,
+    replacedByRunId: run.replacedByRunId,
+    requestedBy: run.requestedBy,
+    replacedAt: run.replacedAt,
+  };
+}
+
+/** The number of each run of a send (earlier runs and the current one), to label attempts and receipts with. */
+export function runNumbers(earlier: RunEvidence[], current: { runId: string | null; runNo: number }): Map<string, number> {
+  const numbers = new Map(earlier.map((run) => [run.runId, run.runNo]));
+  if (current.runId) numbers.set(current.runId, current.runNo);
+  return numbers;
 }

@@ -1,12 +1,14 @@
 import { maskReceiver } from '../shared/mask';
 
-/** One line of a send's trace: when, which step of the path, what happened, and where that is written down. */
+/** One line of a send's trace: when, which step of the path, what happened, in which run, and where that is written down. */
 export interface TraceEvent {
   at: Date;
   source: 'workflow' | 'records';
   step: TraceStep;
   what: string;
-  /** Where to find it: `history event 11`, `send_attempt <id>`, `receipt <id>`, ... */
+  /** The run of the send's workflow it belongs to (1: the first; a reset or retry starts the next); null: before any run (the API). */
+  run: number | null;
+  /** Where to find it: `run 1 history event 11`, `send_attempt <id>`, `receipt <id>`, `send_run <run id>`, ... */
   evidence: string;
 }
 

@@ -1,102 +1,135 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToDate, optionalTsToMs } from '@temporalio/common/lib/time';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
+import type { DedupVerdict } from '../activities/dedup';
 import type { PreparedSend } from '../activities/prepare-send';
+import { formatWait } from '../workflows/step-summaries';
 import { compact, type TraceEvent, type TraceStep } from './trace-event';
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** The name core gives the marker of a local activity (our quick steps run as local activities). */
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
-/** Which step of the send path an activity belongs to. */
+/** Which step of the send path an activity (or local activity) belongs to. */
 const ACTIVITY_STEPS: Record<string, TraceStep> = {
-  screenReceiver: 'screening',
-  checkDedup: 'dedup',
-  planRoute: 'vendor',
-  startSending: 'vendor',
+  routeAfterNightShield: 'vendor',
   sendViaAccount: 'vendor',
+  awaitStoreReachable: 'vendor',
   pollReceipt: 'receipt',
-  recordStatus: 'status',
-  finishSend: 'status',
+  recordState: 'status',
+  recordFinalState: 'status',
 };
 
 /** A timer means a different wait depending on where the send is: its scheduled time, quiet hours, a rate-limit hold, the receipt wait. */
 const TIMER_STEPS: Record<string, TraceStep> = { SCHEDULED: 'schedule', DEFERRED: 'night shield', SENDING: 'vendor', SENT: 'receipt' };
 
+/** Which step an update belongs to. */
+const UPDATE_STEPS: Record<string, TraceStep> = { cancel: 'status', sendNow: 'night shield' };
+
+/** The summary a workflow step was given (step-summaries.ts), as the Temporal UI shows it; null when it has none. */
+export function summaryOf(event: HistoryEvent): string | null {
+  const summary = decode(event.userMetadata?.summary);
+  return typeof summary === 'string' ? summary : null;
+}
+
+/** One run's history as the trace shows it. */
+export interface RunHistory {
+  /** The run's number among the send's runs (1: the first). */
+  runNo: number;
+  events: HistoryEvent[];
+}
+
 /**
- * The workflow history of a send as readable trace lines: activities (with
- * retries and failures), local activities, timers, signals, search attribute
- * changes and how the workflow ended. Workflow-task bookkeeping is left out.
- * The workflow input (which holds the receiver) is never shown.
+ * The workflow history of a send's run as readable trace lines, each step named by its summary:
+ * activities (with retries and failures), local activities, timers, signals, updates, search
+ * attribute changes, a reset, and how the run ended. Workflow-task bookkeeping is left out. The
+ * workflow input (which holds the receiver) is never shown. A run a reset started begins with a
+ * copy of the events of the run before up to the reset point: those are left to that run's own
+ * lines.
  */
-export function eventsFromHistory(events: HistoryEvent[]): TraceEvent[] {
-  const activityNames = new Map<string, string>();
+export function eventsFromHistory({ runNo, events }: RunHistory): TraceEvent[] {
+  const activities = new Map<string, { name: string; summary: string }>();
   let status = 'QUEUED';
+  let ownEvents = runNo === 1;
   const lines: TraceEvent[] = [];
   const add = (event: HistoryEvent, step: TraceStep, what: string) => {
-    lines.push({ at: optionalTsToDate(event.eventTime) ?? new Date(0), source: 'workflow', step, what, evidence: `history event ${String(event.eventId)}` });
+    if (!ownEvents) return;
+    lines.push({ at: optionalTsToDate(event.eventTime) ?? new Date(0), source: 'workflow', step, what, run: runNo, evidence: `run ${runNo} history event ${String(event.eventId)}` });
   };
 
   for (const event of events) {
+    const summary = summaryOf(event);
     const started = event.workflowExecutionStartedEventAttributes;
-    if (started) add(event, 'workflow', `workflow ${started.workflowType?.name ?? '?'} started on task queue ${started.taskQueue?.name ?? '?'}`);
+    if (started) add(event, 'workflow', `workflow ${started.workflowType?.name ?? '?'} started on task queue ${started.taskQueue?.name ?? '?'}${summary ? `: ${summary}` : ''}`);
+
+    const taskFailed = event.workflowTaskFailedEventAttributes;
+    if (taskFailed?.cause === temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW) {
+      ownEvents = true;
+      add(event, 'workflow', `run ${runNo} began: a reset of run ${taskFailed.baseRunId ?? '?'} (${taskFailed.failure?.message || 'no reason given'})`);
+    } else if (taskFailed) {
+      add(event, 'workflow', `workflow task failed (${String(taskFailed.cause ?? '?')}): ${taskFailed.failure?.message ?? '?'}`);
+    }
 
     const marker = event.markerRecordedEventAttributes;
     if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
       const data = decode<{ activity_type?: string; attempt?: number }>(marker.details?.data?.payloads?.[0]);
       const name = data?.activity_type ?? 'local activity';
+      const title = summary ?? name;
       const attempt = data?.attempt && data.attempt > 1 ? ` on attempt ${data.attempt}` : '';
       const result = decode(marker.details?.result?.payloads?.[0]);
-      if (name === 'prepareSend' && !marker.failure) {
-        for (const [step, what] of preparationSteps(result as PreparedSend)) add(event, step, `prepareSend${attempt}: ${what}`);
+      if (name === 'screeningDedupNightShield' && !marker.failure) {
+        for (const [step, what] of preparationSteps(result as PreparedSend)) add(event, step, `${title}${attempt}: ${what}`);
       } else {
-        const outcome = marker.failure ? `failed${attempt}: ${marker.failure.message ?? ''}` : `completed${attempt}: ${compact(result)}`;
-        add(event, ACTIVITY_STEPS[name] ?? 'workflow', `${name} ${outcome}`);
+        const outcome = marker.failure ? `failed${attempt}: ${marker.failure.message ?? ''}` : `done${attempt}${result === null || result === undefined ? '' : `: ${compact(result)}`}`;
+        add(event, ACTIVITY_STEPS[name] ?? 'workflow', `${title} ${outcome}`);
       }
     }
 
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled) {
       const name = scheduled.activityType?.name ?? 'activity';
-      activityNames.set(String(event.eventId), name);
-      add(event, ACTIVITY_STEPS[name] ?? 'workflow', `${name} scheduled: ${compact(decode(scheduled.input?.payloads?.[0]))}`);
+      const title = summary ?? name;
+      activities.set(String(event.eventId), { name, summary: title });
+      add(event, ACTIVITY_STEPS[name] ?? 'workflow', `${title}: scheduled ${compact(decode(scheduled.input?.payloads?.[0]))}`);
     }
     const activityStarted = event.activityTaskStartedEventAttributes;
     if (activityStarted && (activityStarted.attempt ?? 1) > 1) {
-      const name = activityNames.get(String(activityStarted.scheduledEventId)) ?? 'activity';
-      add(event, ACTIVITY_STEPS[name] ?? 'workflow', `${name} retry, attempt ${activityStarted.attempt}; the attempt before failed: ${activityStarted.lastFailure?.message ?? '?'}`);
+      const activity = activities.get(String(activityStarted.scheduledEventId));
+      add(event, stepOf(activity), `${activity?.summary ?? 'activity'}: retry, attempt ${activityStarted.attempt}; the attempt before failed: ${activityStarted.lastFailure?.message ?? '?'}`);
     }
     const completed = event.activityTaskCompletedEventAttributes;
     if (completed) {
-      const name = activityNames.get(String(completed.scheduledEventId)) ?? 'activity';
-      add(event, ACTIVITY_STEPS[name] ?? 'workflow', `${name} completed: ${compact(decode(completed.result?.payloads?.[0]))}`);
+      const activity = activities.get(String(completed.scheduledEventId));
+      add(event, stepOf(activity), `${activity?.summary ?? 'activity'}: completed ${compact(decode(completed.result?.payloads?.[0]))}`);
     }
     const failed = event.activityTaskFailedEventAttributes;
     if (failed) {
-      const name = activityNames.get(String(failed.scheduledEventId)) ?? 'activity';
+      const activity = activities.get(String(failed.scheduledEventId));
       const type = failed.failure?.applicationFailureInfo?.type;
-      add(event, ACTIVITY_STEPS[name] ?? 'workflow', `${name} failed: ${failed.failure?.message ?? '?'}${type ? ` (${type})` : ''}`);
+      add(event, stepOf(activity), `${activity?.summary ?? 'activity'}: failed: ${failed.failure?.message ?? '?'}${type ? ` (${type})` : ''}`);
     }
     const timedOut = event.activityTaskTimedOutEventAttributes;
     if (timedOut) {
-      const name = activityNames.get(String(timedOut.scheduledEventId)) ?? 'activity';
-      add(event, ACTIVITY_STEPS[name] ?? 'workflow', `${name} timed out: ${timedOut.failure?.message ?? '?'}`);
+      const activity = activities.get(String(timedOut.scheduledEventId));
+      add(event, stepOf(activity), `${activity?.summary ?? 'activity'}: timed out: ${timedOut.failure?.message ?? '?'}`);
     }
 
     const timer = event.timerStartedEventAttributes;
     if (timer) {
-      const ms = optionalTsToMs(timer.startToFireTimeout) ?? 0;
-      add(event, TIMER_STEPS[status] ?? 'workflow', `timer ${timer.timerId ?? '?'} started: waits ${formatDuration(ms)} (while ${status})`);
+      const wait = formatWait(optionalTsToMs(timer.startToFireTimeout) ?? 0);
+      add(event, TIMER_STEPS[status] ?? 'workflow', `${summary ?? `timer ${timer.timerId ?? '?'}`}: waits ${wait} (while ${status})`);
     }
-    if (event.timerFiredEventAttributes) add(event, TIMER_STEPS[status] ?? 'workflow', `timer ${event.timerFiredEventAttributes.timerId ?? '?'} fired`);
+    if (event.timerFiredEventAttributes) add(event, TIMER_STEPS[status] ?? 'workflow', `timer ${event.timerFiredEventAttributes.timerId ?? '?'} fired: the wait is over`);
     if (event.timerCanceledEventAttributes) add(event, TIMER_STEPS[status] ?? 'workflow', `timer ${event.timerCanceledEventAttributes.timerId ?? '?'} canceled: the wait ended early`);
 
     const signal = event.workflowExecutionSignaledEventAttributes;
-    if (signal) {
-      const step: TraceStep = signal.signalName === 'receipt' ? 'receipt' : 'night shield';
-      add(event, step, `signal ${signal.signalName ?? '?'}: ${compact(decode(signal.input?.payloads?.[0]))}`);
-    }
+    if (signal) add(event, signal.signalName === 'receipt' ? 'receipt' : 'workflow', `signal ${signal.signalName ?? '?'}: ${compact(decode(signal.input?.payloads?.[0]))}`);
+
+    const update = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
+    if (update) add(event, UPDATE_STEPS[update.name ?? ''] ?? 'workflow', `update ${update.name ?? '?'} accepted: ${compact(decode(update.args?.payloads?.[0]))}`);
+    const updated = event.workflowExecutionUpdateCompletedEventAttributes;
+    if (updated) add(event, 'workflow', `update answered: ${compact(decode(updated.outcome?.success?.payloads?.[0]) ?? updated.outcome?.failure?.message)}`);
 
     const upsert = event.upsertWorkflowSearchAttributesEventAttributes;
     if (upsert) {
@@ -106,12 +139,10 @@ export function eventsFromHistory(events: HistoryEvent[]): TraceEvent[] {
       add(event, 'status', `search attributes: ${fields.map(([key, value]) => `${key}=${value instanceof Object ? compact(value) : String(value)}`).join(', ')}`);
     }
 
-    const taskFailed = event.workflowTaskFailedEventAttributes;
-    if (taskFailed) add(event, 'workflow', `workflow task failed (${String(taskFailed.cause ?? '?')}): ${taskFailed.failure?.message ?? '?'}`);
-
     const done = event.workflowExecutionCompletedEventAttributes;
     if (done) add(event, 'workflow', `workflow completed: ${compact(decode(done.result?.payloads?.[0]))}`);
-    if (event.workflowExecutionFailedEventAttributes) add(event, 'workflow', `workflow failed: ${event.workflowExecutionFailedEventAttributes.failure?.message ?? '?'}`);
+    const runFailed = event.workflowExecutionFailedEventAttributes?.failure;
+    if (runFailed) add(event, 'workflow', `workflow failed (${runFailed.applicationFailureInfo?.type ?? '?'}): ${runFailed.message ?? '?'}`);
     if (event.workflowExecutionTerminatedEventAttributes) add(event, 'workflow', `workflow terminated: ${event.workflowExecutionTerminatedEventAttributes.reason ?? ''}`);
     if (event.workflowExecutionTimedOutEventAttributes) add(event, 'workflow', 'workflow timed out');
     if (event.workflowExecutionCanceledEventAttributes) add(event, 'workflow', 'workflow canceled');
@@ -119,16 +150,31 @@ export function eventsFromHistory(events: HistoryEvent[]): TraceEvent[] {
   return lines;
 }
 
-/** The steps one `prepareSend` local activity ran, one trace line each, as far as the send got. */
+function stepOf(activity: { name: string } | undefined): TraceStep {
+  return (activity && ACTIVITY_STEPS[activity.name]) ?? 'workflow';
+}
+
+/** The steps one `screeningDedupNightShield` local activity ran, one trace line each, as far as the send got. */
 function preparationSteps(prepared: PreparedSend): Array<[TraceStep, string]> {
-  if (prepared.outcome === 'CANCELED') return [['status', 'the send was already final (canceled before its workflow started)']];
+  if (prepared.outcome === 'CANCELED') return [['status', 'the send was canceled through the API before its workflow started']];
   const lines: Array<[TraceStep, string]> = [['status', 'QUEUED recorded']];
   if (prepared.outcome === 'SCREENED_OUT') return [...lines, ['screening', `${prepared.screen.outcome} ${prepared.screen.reason}: ${prepared.screen.detail}`]];
-  lines.push(['screening', 'PASS'], ['dedup', `dedup ${compact(prepared.dedup)}`]);
+  lines.push(['screening', 'PASS'], ['dedup', `dedup ${dedupWords(prepared.dedup)}`]);
   if (prepared.outcome === 'SHIELDED') lines.push(['night shield', 'DROP: quiet hours']);
   if (prepared.outcome === 'DEFERRED') lines.push(['night shield', 'DEFER: DEFERRED recorded']);
   if (prepared.outcome === 'SENDING') lines.push(['night shield', 'SEND'], ['vendor', `SENDING recorded, route planned: ${compact(prepared.route)}`]);
   return lines;
+}
+
+function dedupWords(dedup: DedupVerdict): string {
+  switch (dedup.outcome) {
+    case 'PASS':
+      return 'PASS: counted in the content window and the daily cap';
+    case 'SKIPPED':
+      return `SKIPPED: ${dedup.detail}`;
+    case 'FILTERED':
+      return `FILTERED ${dedup.reason}${dedup.collidedWithSendId ? `: collided with send ${dedup.collidedWithSendId}` : ''}`;
+  }
 }
 
 /** A payload as the value it carries; null when there is none or it cannot be read. */
@@ -139,10 +185,4 @@ function decode<T = unknown>(payload: temporal.api.common.v1.IPayload | null | u
   } catch {
     return null;
   }
-}
-
-function formatDuration(ms: number): string {
-  if (ms < 60_000) return `${ms / 1000} s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
-  return `${(ms / 3_600_000).toFixed(1)} h`;
 }

@@ -22,6 +22,12 @@ export interface ReceiptAccount {
   provider: string;
 }
 
+/** A send and the run of its workflow whose acceptance a receipt reports (null: written before runs were tracked). */
+interface MatchedSend {
+  id: string;
+  runId: string | null;
+}
+
 /**
  * Stores receipts before anything else happens to them. A receipt only ever
  * matches sends of the account it came through, so a push to one account's
@@ -29,6 +35,8 @@ export interface ReceiptAccount {
  * send has a vendor message id is kept unmatched (send_id null) and claimed
  * later by `receiptForSend`. Duplicates are ignored. A receipt saying the
  * receiver unsubscribed puts the receiver on its send's team suppression list.
+ * A receipt for an earlier run's acceptance (a reset or retry sent again) is
+ * stored under that run; the send's workflow waits only for its own run's.
  */
 export async function storeReceipts(
   prisma: PrismaClient,
@@ -52,9 +60,10 @@ export async function storeReceipts(
       vendorText: receipt.vendorText === null ? null : vendorExcerpt(receipt.vendorText),
       deliveredAt: receipt.deliveredAt,
       source,
+      runId: send?.runId ?? null,
     });
     if (!fresh && send) {
-      await prisma.receipt.updateMany({ where: { provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId, status: receipt.status }, data: { sendId: send.id } });
+      await prisma.receipt.updateMany({ where: { provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId, status: receipt.status }, data: { sendId: send.id, runId: send.runId } });
     }
     const matched = send ?? (await claimForLateSend(prisma, account, pushed, receipt));
     if (matched && receipt.reason === 'UNSUBSCRIBED') await suppressUnsubscribed(prisma, matched.id, receipt.vendorCode);
@@ -91,12 +100,12 @@ async function claimForLateSend(
   account: ReceiptAccount,
   pushed: VendorReceipt,
   stored: VendorReceipt,
-): Promise<{ id: string } | null> {
+): Promise<MatchedSend | null> {
   const { send } = await matchSend(prisma, account, pushed);
   if (!send) return null;
   const { count } = await prisma.receipt.updateMany({
     where: { provider: account.provider, accountId: account.id, vendorMessageId: stored.vendorMessageId, status: stored.status, sendId: null },
-    data: { sendId: send.id },
+    data: { sendId: send.id, runId: send.runId },
   });
   return count > 0 ? send : null;
 }
@@ -110,12 +119,12 @@ async function matchSend(
   prisma: PrismaClient,
   account: ReceiptAccount,
   receipt: VendorReceipt,
-): Promise<{ receipt: VendorReceipt; send: { id: string } | null }> {
+): Promise<{ receipt: VendorReceipt; send: MatchedSend | null }> {
   const where = { provider: account.provider, accountId: account.id };
-  const send = await prisma.send.findFirst({ where: { ...where, vendorMessageId: receipt.vendorMessageId }, select: { id: true } });
+  const send = await acceptanceOf(prisma, where, receipt.vendorMessageId);
   if (send || receipt.receiver === null) return { receipt, send };
   const memberId = batchMemberId(receipt.vendorMessageId, receipt.receiver);
-  const member = await prisma.send.findFirst({ where: { ...where, vendorMessageId: memberId }, select: { id: true } });
+  const member = await acceptanceOf(prisma, where, memberId);
   if (member) return { receipt: { ...receipt, vendorMessageId: memberId }, send: member };
   // Before its send is recorded: kept under the vendor's id, unless another receiver's receipt holds that
   // row already (one id for a whole batch), then under the member id; receiptForSend finds either.
@@ -127,15 +136,28 @@ async function matchSend(
 }
 
 /**
+ * The send whose acceptance had this vendor message id, with the run that holds it: the newest
+ * run's is on the send row, an earlier run's (replaced by a reset or retry) in send_run.
+ */
+async function acceptanceOf(prisma: PrismaClient, where: { provider: string; accountId: string }, vendorMessageId: string): Promise<MatchedSend | null> {
+  const current = await prisma.send.findFirst({ where: { ...where, vendorMessageId }, select: { id: true, runId: true } });
+  if (current) return current;
+  const earlier = await prisma.sendRun.findFirst({ where: { ...where, vendorMessageId }, select: { sendId: true, runId: true } });
+  return earlier && { id: earlier.sendId, runId: earlier.runId };
+}
+
+/**
  * The receipt of a sent send, from our own table: pushed, polled, or stored
  * before the send was matched; only receipts that came through the send's account.
+ * A receipt stored unmatched is claimed for the send and the run asking.
  */
 export async function receiptForSend(
   prisma: PrismaClient,
-  sendId: string,
+  send: { id: string; runId: string },
   account: ReceiptAccount,
   vendorMessageId: string,
 ): Promise<ReceiptNotice | null> {
+  const sendId = send.id;
   const member = batchMemberParts(vendorMessageId);
   // A batch member's receipt may have come before its send was recorded, under the batch id and its receiver.
   const where = member
@@ -144,10 +166,11 @@ export async function receiptForSend(
   const row = await prisma.receipt.findFirst({ where, orderBy: { receivedAt: 'asc' } });
   if (!row) return null;
   if (row.sendId === null) {
-    await prisma.receipt.updateMany({ where: { ...where, sendId: null }, data: { sendId } });
+    await prisma.receipt.updateMany({ where: { ...where, sendId: null }, data: { sendId, runId: send.runId } });
     if (row.reason === 'UNSUBSCRIBED') await suppressUnsubscribed(prisma, sendId, row.vendorCode);
   }
   return {
+    vendorMessageId,
     status: row.status as ReceiptStatus,
     reason: row.reason as Reason | null,
     vendorCode: row.vendorCode,
@@ -201,6 +224,7 @@ export async function suppressOptOut(prisma: PrismaClient, account: ReceiptAccou
 
 function toNotice(receipt: VendorReceipt): ReceiptNotice {
   return {
+    vendorMessageId: receipt.vendorMessageId,
     status: receipt.status,
     reason: receipt.reason,
     vendorCode: receipt.vendorCode,

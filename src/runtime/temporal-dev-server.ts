@@ -12,6 +12,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** Keep state in SQLite under dataDir; off for throwaway test servers. */
   persist: boolean;
+  /** More `temporal server start-dev` flags (`--http-port`, `--metrics-port`). */
+  extraArgs?: string[];
 }
 
 /**
@@ -36,7 +38,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       uiPort: options.uiPort,
       dbFilename,
       searchAttributes: Object.values(searchAttributes),
-      extraArgs: ['--log-level', 'error'],
+      extraArgs: ['--log-level', 'error', ...(options.extraArgs ?? [])],
     },
   });
 }

@@ -1,11 +1,14 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
-import { FAN_OUT_WORKFLOW, fanOutWorkflowId, SEND_WORKFLOW, searchAttributes, sendWorkflowId, type FanOutInput, type SendInput } from '../shared/contract';
+import { FAN_OUT_WORKFLOW, fanOutWorkflowId, SEND_WORKFLOW, searchAttributes, sendSummary, sendWorkflowId, type FanOutInput, type SendInput } from '../shared/contract';
 
 export interface WorkflowStarter {
-  /** Starts each send's workflow and marks its outbox row; returns the send ids it could not start. */
-  start(inputs: SendInput[]): Promise<string[]>;
+  /**
+   * Starts each send's workflow and marks its outbox row; returns the send ids it could not start.
+   * `onStarted` is told after each start (a page activity heartbeats on it).
+   */
+  start(inputs: SendInput[], onStarted?: () => void): Promise<string[]>;
   /** Starts each large message's fan-out workflow and marks its outbox row; returns the message ids it could not start. */
   startFanOuts(messageIds: string[]): Promise<string[]>;
 }
@@ -27,6 +30,8 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
         workflowId: sendWorkflowId(input.sendId),
         taskQueue: deps.taskQueue,
         args: [input],
+        staticSummary: sendSummary(input),
+        staticDetails: `message ${input.messageId}, ${input.messageType} template ${input.templateCode}${input.sendAt ? `, scheduled for ${input.sendAt}` : ''}`,
         typedSearchAttributes: [
           { key: searchAttributes.receiver, value: input.receiver },
           { key: searchAttributes.template, value: input.templateCode },
@@ -70,7 +75,7 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
       }
       return failed;
     },
-    async start(inputs) {
+    async start(inputs, onStarted) {
       const failed: string[] = [];
       const started: string[] = [];
       let next = 0;
@@ -80,6 +85,7 @@ export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {
           try {
             await startOne(input);
             started.push(input.sendId);
+            onStarted?.();
           } catch (error) {
             failed.push(input.sendId);
             deps.logger.warn({ sendId: input.sendId, err: error }, 'workflow start failed; the outbox relay will retry');

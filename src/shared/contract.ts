@@ -4,7 +4,8 @@
  * Workflow-safe: no Node built-ins and no I/O here.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { maskReceiver } from './mask';
 import type { Channel, MessageType, Reason, ReceiptStatus, SendStatus, ShieldPolicy } from './states';
 
 export const SEND_WORKFLOW = 'sendMessage';
@@ -75,6 +76,11 @@ export interface SendInput {
   receipt: ReceiptPolicy;
 }
 
+/** A send as the Temporal UI lists its workflow (the workflow's summary) and heads its details: channel, template, receiver masked. */
+export function sendSummary(input: Pick<SendInput, 'channel' | 'templateCode' | 'receiver'>): string {
+  return `${input.channel} ${input.templateCode} → ${maskReceiver(input.receiver)}`;
+}
+
 export interface SendOutcome {
   status: SendStatus;
   reason: Reason | null;
@@ -83,6 +89,8 @@ export interface SendOutcome {
 }
 
 export interface ReceiptNotice {
+  /** The vendor message the receipt is for: a run waits only for its own acceptance's receipt (a reset or retry sends again). */
+  vendorMessageId: string;
   status: ReceiptStatus;
   reason: Reason | null;
   vendorCode: string | null;
@@ -98,9 +106,21 @@ export interface SendProgress {
   vendorMessageId: string | null;
 }
 
+/** What a cancel or send-now update answers: the send's state once the workflow acted on it. */
+export interface SendControlAnswer {
+  status: SendStatus;
+  deferredUntil: string | null;
+}
+
 export const receiptSignal = defineSignal<[ReceiptNotice]>('receipt');
-export const cancelSignal = defineSignal<[{ by: string }]>('cancel');
-export const sendNowSignal = defineSignal('sendNow');
+/**
+ * Cancel a send that still waits (SCHEDULED, QUEUED, DEFERRED). Its validator refuses any other
+ * state (`SEND_CONTROL_REFUSED`, the state in the details), so nothing is written to the history
+ * then; accepted, it answers once the send is final (CANCELED, or the final state it reached first).
+ */
+export const cancelUpdate = defineUpdate<SendControlAnswer, [{ by: string }]>('cancel');
+/** Release a DEFERRED send now; refused (validator) in any other state. */
+export const sendNowUpdate = defineUpdate<SendControlAnswer, [{ by: string }]>('sendNow');
 export const progressQuery = defineQuery<SendProgress>('progress');
 
 /** A fan-out run's input; a continued run carries the cursor and the counts so far. */

@@ -1,10 +1,11 @@
 /**
- * Temporal failure types for classified vendor errors. Activities throw
- * ApplicationFailure with one of these types; the workflow reads the type,
- * never the message. Workflow-safe.
+ * Temporal failure types: the one place an error is classified. Activities throw
+ * ApplicationFailure with one of these types; the workflow reads the type, never the
+ * message. Workflow-safe.
  */
-import type { ErrorClass } from './states';
+import type { ErrorClass, Reason } from './states';
 
+/** Classified vendor errors, by the class the adapter that saw the error gave them. */
 export const FAILURE_TYPE: Record<ErrorClass, string> = {
   RETRYABLE: 'VendorRetryableError',
   VENDOR_REJECTED: 'VendorRejectedError',
@@ -17,14 +18,40 @@ export const RATE_LIMIT_HOLD_TYPE = 'AccountRateLimitHold';
 /**
  * Herald's own Postgres was unreachable during a vendor send: not the vendor's
  * fault, so it neither uses up the account's attempts nor fails over; the
- * workflow holds the send and asks the same account again.
+ * workflow holds the send until Postgres answers, then asks the same account again.
  */
 export const STORE_UNAVAILABLE_HOLD_TYPE = 'HeraldStoreUnavailableHold';
 
-/** Types that Temporal must not retry: retrying cannot change the vendor's answer (or the workflow decides). */
-export const NON_RETRYABLE_FAILURE_TYPES = [FAILURE_TYPE.VENDOR_REJECTED, FAILURE_TYPE.RECEIVER_INVALID, RATE_LIMIT_HOLD_TYPE, STORE_UNAVAILABLE_HOLD_TYPE];
+/** Why a vendor call was held back instead of answered: the account's rate limit, or our own database. */
+export type Hold = 'RATE_LIMIT' | 'STORE_UNAVAILABLE';
 
-export function errorClassOfFailureType(type: string | undefined | null): ErrorClass | null {
+const HOLD_TYPES: Record<string, Hold> = { [RATE_LIMIT_HOLD_TYPE]: 'RATE_LIMIT', [STORE_UNAVAILABLE_HOLD_TYPE]: 'STORE_UNAVAILABLE' };
+
+/**
+ * A send workflow run that Temporal no longer counts as the current run of its workflow id
+ * (a reset replaced it while one of its activities was still going): its activities write
+ * nothing, so the run that replaced it owns the send's records.
+ */
+export const RUN_SUPERSEDED_TYPE = 'SendRunSuperseded';
+
+/** Types that Temporal must not retry: retrying cannot change the vendor's answer (or the workflow decides). */
+export const NON_RETRYABLE_FAILURE_TYPES = [FAILURE_TYPE.VENDOR_REJECTED, FAILURE_TYPE.RECEIVER_INVALID, RATE_LIMIT_HOLD_TYPE, STORE_UNAVAILABLE_HOLD_TYPE, RUN_SUPERSEDED_TYPE];
+
+/** What a vendor call's failure means to the workflow: hold the send and ask again, or a vendor's classified answer. */
+export type VendorCallFailure = { kind: 'HOLD'; hold: Hold } | { kind: 'VENDOR'; errorClass: ErrorClass };
+
+/** Reads a failure type; null for anything that is not ours (a timeout, a bug): the workflow treats that as retryable. */
+export function vendorCallFailureOf(type: string | undefined | null): VendorCallFailure | null {
+  const hold = HOLD_TYPES[type ?? ''];
+  if (hold) return { kind: 'HOLD', hold };
   const entry = Object.entries(FAILURE_TYPE).find(([, name]) => name === type);
-  return entry ? (entry[0] as ErrorClass) : null;
+  return entry ? { kind: 'VENDOR', errorClass: entry[0] as ErrorClass } : null;
 }
+
+/** The failure type a failed send workflow ends with: its reason (ALL_VENDORS_FAILED, NO_RECEIPT, CARRIER_BLOCKED, ...). */
+export function sendFailureType(reason: Reason | null): string {
+  return reason ?? 'UNKNOWN';
+}
+
+/** An update that does not apply to the send's state (cancel after the vendor took it, send-now when not deferred). */
+export const SEND_CONTROL_REFUSED_TYPE = 'SendControlRefused';

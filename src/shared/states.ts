@@ -18,6 +18,13 @@ export function isFinal(status: SendStatus): boolean {
   return FINAL_STATUSES.has(status);
 }
 
+/**
+ * Final states in which the receiver did not get the message though Herald tried: no vendor took it
+ * (FAILED), the receipt says so (UNDELIVERED), or no receipt came (EXPIRED). A send workflow that
+ * ends in one fails (shared/failures.ts); an operator may retry it (POST /v1/sends/:id/retry).
+ */
+export const RETRYABLE_STATUSES: ReadonlySet<SendStatus> = new Set<SendStatus>(['FAILED', 'UNDELIVERED', 'EXPIRED']);
+
 /** The states a send has before its workflow runs (SCHEDULED is written at acceptance); any other means it started or was canceled. */
 export const NOT_STARTED_STATUSES = ['ACCEPTED', 'SCHEDULED'] as const satisfies readonly SendStatus[];
 

@@ -8,7 +8,7 @@
  * Template variables: Aliyun templates name their variables (`${code}`), so
  * TemplateParam is the message's variables as a JSON object of strings; the
  * template's `vendorTemplateIds.aliyun` is the TemplateCode (SMS_123456789).
- * OutId is Herald's sendId. Numbers go out as Aliyun wants them: mainland
+ * OutId is Herald's reference (the sendId on a send's first run). Numbers go out as Aliyun wants them: mainland
  * China without +86, others as country code and number without `+`.
  *
  * Receipts: pushed to the account's `POST /v1/receipts/aliyun/<token>` (Aliyun's SmsReport HTTP
@@ -216,7 +216,7 @@ async function sendSms(outbound: VendorOutbound, account: VendorAccount, message
     signName: aliyun.config.signName,
     templateCode: message.vendorTemplateId ?? undefined,
     templateParam: JSON.stringify(message.variables),
-    outId: message.sendId,
+    outId: message.reference,
   })));
   // Business refusals (isv.*) come as HTTP 200 with their Code in the body.
   const answer = expectAnswer(sendAnswerSchema, response.body);
@@ -247,7 +247,7 @@ async function sendBatchSms(outbound: VendorOutbound, account: VendorAccount, me
     signNameJson: JSON.stringify(messages.map(() => aliyun.config.signName)),
     templateCode: first.vendorTemplateId,
     templateParamJson: JSON.stringify(messages.map((message) => message.variables)),
-    outId: first.sendId,
+    outId: first.reference,
   })));
   const answer = expectAnswer(sendAnswerSchema, response.body);
   if (answer.code !== 'OK') throw vendorCodeError(ALIYUN_CODES, answer.code, answer.message ?? answer.code);

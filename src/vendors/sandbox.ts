@@ -169,12 +169,12 @@ async function sendBatch(outbound: VendorOutbound, account: VendorAccount, messa
   const body = JSON.stringify({
     content: first.content,
     templateId: first.vendorTemplateId ?? undefined,
-    messages: messages.map((message) => ({ to: message.receiver, clientRef: message.sendId })),
+    messages: messages.map((message) => ({ to: message.receiver, clientRef: message.reference })),
   });
   const answer = expectAnswer(batchAnswerSchema, await call(outbound, sandbox, 'POST', '/v1/sms/send-batch', body));
   const byRef = new Map(answer.results.map((result) => [result.clientRef, result]));
   return messages.map((message): BatchOutcome => {
-    const result = byRef.get(message.sendId);
+    const result = byRef.get(message.reference);
     if (!result) return { error: vendorError('BAD_RESPONSE', 'the batch answer has no result for this message') };
     if (result.code !== 'OK' || !result.messageId) return { error: vendorError(result.code, result.message) };
     return { accepted: { vendorMessageId: result.messageId, vendorCode: result.code, vendorText: result.message } };
@@ -194,7 +194,7 @@ export function createSandboxAdapter(outbound: VendorOutbound): VendorAdapter {
         to: message.receiver,
         content: message.content,
         templateId: message.vendorTemplateId ?? undefined,
-        clientRef: message.sendId,
+        clientRef: message.reference,
       });
       const accepted = expectAnswer(acceptedSchema, await call(outbound, sandbox, 'POST', '/v1/sms/send', body));
       return { vendorMessageId: accepted.messageId, vendorCode: accepted.code, vendorText: accepted.message };

@@ -99,8 +99,8 @@ function domainOf(from: string): string {
 }
 
 async function sendMail(transport: SmtpPool, config: SmtpConfig, message: OutgoingMessage): Promise<VendorAccepted> {
-  // One Message-ID per send: a retried send carries the same id, so mailbox providers can drop the duplicate.
-  const messageId = `<${message.sendId}@${domainOf(config.from)}>`;
+  // One Message-ID per run of a send: a retried call carries the same id, so mailbox providers can drop the duplicate.
+  const messageId = `<${message.reference}@${domainOf(config.from)}>`;
   try {
     const info = await transport.sendMail({
       from: config.from,

@@ -216,7 +216,7 @@ async function sendSms(outbound: VendorOutbound, account: VendorAccount, message
       TemplateId: templateId,
       TemplateParamSet: params,
       PhoneNumberSet: [message.receiver],
-      SessionContext: message.sendId,
+      SessionContext: message.reference,
     });
   } catch (error) {
     throw classifySdkError(error);

@@ -14,6 +14,12 @@ export interface VendorAccount {
 
 export interface OutgoingMessage {
   sendId: string;
+  /**
+   * Herald's reference for the vendor (client reference, OutId, SessionContext, Message-ID, a robot's
+   * message id): the send id on a send's first run, `<sendId>.<n>` on its n-th (a reset or retry sends
+   * again, so it must not look like a duplicate); the same on every retry within one run.
+   */
+  reference: string;
   receiver: string;
   content: string;
   subject: string | null;
@@ -68,7 +74,7 @@ export type BatchOutcome = { accepted: VendorAccepted } | { error: VendorError }
 
 /**
  * Sending one message to many receivers in one vendor call. The messages of
- * one call differ only in sendId and receiver (same content, template,
+ * one call differ only in sendId, reference and receiver (same content, template,
  * variables and subject). Resolves with one outcome per message, in order;
  * throws a VendorError when the call as a whole failed (each message then
  * failed with that error).

@@ -2,6 +2,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { defaultActivitySettings, type ActivityDeps, type ActivitySettings } from '../activities/deps';
+import type { WorkflowRuns } from '../activities/run-claim';
 import type { Config } from '../config';
 import { createWorkflowStarter } from '../sending/workflow-starter';
 import { workflowSource } from './workflow-bundle';
@@ -10,7 +11,7 @@ export interface WorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  deps: Omit<ActivityDeps, 'settings' | 'starter'> & { settings?: ActivityDeps['settings'] };
+  deps: Omit<ActivityDeps, 'settings' | 'starter' | 'workflowRuns'> & { settings?: ActivityDeps['settings'] };
 }
 
 /** The activity settings a worker process reads from its config. */
@@ -25,12 +26,14 @@ export function activitySettingsFromConfig(config: Pick<Config, 'ACCOUNT_CACHE_M
 /**
  * The send worker: Herald's workflows plus activities built from the given
  * dependencies. The fan-out activity starts send workflows through a client
- * on the worker's own connection, on the worker's task queue.
+ * on the worker's own connection, on the worker's task queue; the same client
+ * tells a reset's new run that it is the current one.
  */
 export async function createSendWorker(options: WorkerOptions): Promise<Worker> {
   const { config, prisma, logger } = options.deps;
+  const temporal = new Client({ connection: options.connection, namespace: options.namespace });
   const starter = createWorkflowStarter({
-    temporal: new Client({ connection: options.connection, namespace: options.namespace }),
+    temporal,
     prisma,
     taskQueue: options.taskQueue,
     logger,
@@ -41,6 +44,14 @@ export async function createSendWorker(options: WorkerOptions): Promise<Worker> 
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...workflowSource(config.WORKFLOW_BUNDLE_PATH),
-    activities: createActivities({ settings: defaultActivitySettings, ...options.deps, starter }),
+    activities: createActivities({ settings: defaultActivitySettings, ...options.deps, starter, workflowRuns: workflowRunsOf(temporal) }),
   });
+}
+
+function workflowRunsOf(temporal: Client): WorkflowRuns {
+  return {
+    async currentRunId(workflowId) {
+      return (await temporal.workflow.getHandle(workflowId).describe()).runId;
+    },
+  };
 }

@@ -22,6 +22,16 @@ export const VENDOR_CALL = {
   },
 } as const satisfies ActivityOptions;
 
+/**
+ * Waiting for Herald's own Postgres after a vendor send was held for it. Temporal retries the
+ * check with backoff (doubling to a cap, no end): those retries write no history events, so a
+ * Postgres outage of any length costs the send's history the same few events.
+ */
+export const STORE_WAIT = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+} as const satisfies ActivityOptions;
+
 /** Asking for a receipt: a miss is an answer, so only real errors retry, and not for long. */
 export const RECEIPT_POLL = {
   startToCloseTimeout: '30 seconds',
@@ -32,9 +42,11 @@ export const RECEIPT_POLL = {
  * One page of sends started: a large message's fan-out page, or a campaign
  * run's page (render, insert, start). Every step is idempotent, so it retries
  * until it succeeds; a page that cannot start while Temporal is down waits, it
- * is never skipped.
+ * is never skipped. The page heartbeats as its starts go out: a worker that
+ * died mid-page is noticed within the heartbeat timeout, not the 5 minutes.
  */
 export const SEND_PAGE = {
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const satisfies ActivityOptions;

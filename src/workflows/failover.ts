@@ -1,25 +1,32 @@
-import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { VendorFailureDetails, VendorSendResult } from '../activities/vendor-send';
-import { errorClassOfFailureType, RATE_LIMIT_HOLD_TYPE, STORE_UNAVAILABLE_HOLD_TYPE } from '../shared/failures';
-import type { Channel, ErrorClass, Reason } from '../shared/states';
-import { VENDOR_CALL } from './activity-options';
+import type { VendorFailureDetails, VendorSendRequest, VendorSendResult } from '../activities/vendor-send';
+import { vendorCallFailureOf, type Hold } from '../shared/failures';
+import type { ErrorClass, Reason } from '../shared/states';
+import { STORE_WAIT, VENDOR_CALL } from './activity-options';
 import type { RouteCandidate } from './route-order';
+import { STEP } from './step-summaries';
 
 const { sendViaAccount } = proxyActivities<Activities>(VENDOR_CALL);
+const { awaitStoreReachable } = proxyActivities<Activities>(STORE_WAIT);
 
 /**
- * Pause before asking the same account again, by hold: over its rate limit
- * (each try already waited inside), or our Postgres unreachable (longer, so a
- * long outage adds few events to the history).
+ * What the route does after a vendor error of each class: the next account, or stop (no vendor
+ * will take this receiver). Retryable errors were already retried on the same account by the
+ * activity's retry policy. A new class (an ambiguous outcome: find out before moving on) is a
+ * new entry here, next to its own step.
  */
-const HOLD_PAUSE: ReadonlyMap<string, Duration> = new Map<string, Duration>([
-  [RATE_LIMIT_HOLD_TYPE, '1 second'],
-  [STORE_UNAVAILABLE_HOLD_TYPE, '5 seconds'],
-]);
+const AFTER_ERROR: Record<ErrorClass, 'NEXT_ACCOUNT' | 'STOP'> = {
+  RETRYABLE: 'NEXT_ACCOUNT',
+  VENDOR_REJECTED: 'NEXT_ACCOUNT',
+  RECEIVER_INVALID: 'STOP',
+};
+
+/** Pauses of a send held by its account's rate limit: doubling from the first, capped (each try already waited inside). */
+const RATE_LIMIT_PAUSE = { firstMs: 1_000, maxMs: 60_000 };
 
 export interface FailedAttempt extends VendorFailureDetails {
+  account: string;
   errorClass: ErrorClass;
 }
 
@@ -27,57 +34,84 @@ export type DeliveryResult =
   | { ok: true; sent: VendorSendResult; failed: FailedAttempt[] }
   | { ok: false; reason: Reason; failed: FailedAttempt[] };
 
+/** Tells the send's current details which step the vendor send is at. */
+export type StepReport = (what: string) => void;
+
 /**
- * Tries the accounts in route order. Retryable errors were already retried on
- * the same account by the activity's retry policy; vendor rejections move on at
- * once; an invalid receiver stops: no vendor will take it.
+ * Tries the accounts in route order, each call named `vendor <account> attempt n` in the
+ * history (n counts every vendor call of the send). A held call asks the same account again.
  */
-export async function sendWithFailover(
-  sendId: string,
-  channel: Channel,
-  route: RouteCandidate[],
-): Promise<DeliveryResult> {
+export async function sendWithFailover(request: Omit<VendorSendRequest, 'accountId'>, route: RouteCandidate[], report: StepReport): Promise<DeliveryResult> {
   const failed: FailedAttempt[] = [];
+  let attempts = 0;
+  const nextAttempt = (): number => (attempts += 1);
   for (const candidate of route) {
     try {
-      const sent = await sendOnAccount(sendId, channel, candidate.accountId);
+      const sent = await sendOnAccount({ ...request, accountId: candidate.accountId }, candidate, nextAttempt, report);
       return { ok: true, sent, failed };
     } catch (error) {
       const attempt = describeFailure(error, candidate);
       failed.push(attempt);
-      if (attempt.errorClass === 'RECEIVER_INVALID') return { ok: false, reason: attempt.reason as Reason, failed };
+      if (AFTER_ERROR[attempt.errorClass] === 'STOP') return { ok: false, reason: attempt.reason as Reason, failed };
     }
   }
   return { ok: false, reason: 'ALL_VENDORS_FAILED', failed };
 }
 
 /**
- * One account, held back as long as the account is over its own rate limit or
- * Herald's Postgres is unreachable: never dropped or failed over for either.
+ * One account, held back as long as the account is over its own rate limit or Herald's
+ * Postgres is unreachable: never dropped or failed over for either.
  */
-async function sendOnAccount(sendId: string, channel: Channel, accountId: string): Promise<VendorSendResult> {
-  for (;;) {
+async function sendOnAccount(request: VendorSendRequest, candidate: RouteCandidate, nextAttempt: () => number, report: StepReport): Promise<VendorSendResult> {
+  for (let holds = 1; ; holds += 1) {
+    const summary = STEP.vendorAttempt(candidate.account, nextAttempt());
+    report(summary);
     try {
-      return await sendViaAccount({ sendId, channel, accountId });
+      return await sendViaAccount.executeWithOptions({ summary }, [request]);
     } catch (error) {
-      const pause = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? HOLD_PAUSE.get(error.cause.type ?? '') : undefined;
-      if (pause === undefined) throw error;
-      await sleep(pause);
+      const hold = holdOf(error);
+      if (hold === null) throw error;
+      await holdBack(hold, candidate, holds, report);
     }
   }
 }
 
+function holdOf(error: unknown): Hold | null {
+  if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure)) return null;
+  const failure = vendorCallFailureOf(error.cause.type);
+  return failure?.kind === 'HOLD' ? failure.hold : null;
+}
+
+/**
+ * The wait before asking the same account again. Our Postgres: an activity that Temporal retries
+ * (backoff to a cap) until Postgres answers, which adds no history events however long the outage
+ * lasts. The account's rate limit: a timer, doubling to a cap.
+ */
+async function holdBack(hold: Hold, candidate: RouteCandidate, holds: number, report: StepReport): Promise<void> {
+  if (hold === 'STORE_UNAVAILABLE') {
+    const summary = STEP.storeHold(candidate.account);
+    report(summary);
+    await awaitStoreReachable.executeWithOptions({ summary }, []);
+    return;
+  }
+  const pauseMs = Math.min(RATE_LIMIT_PAUSE.firstMs * 2 ** (holds - 1), RATE_LIMIT_PAUSE.maxMs);
+  const summary = STEP.rateLimitHold(candidate.account, pauseMs);
+  report(summary);
+  await sleep(pauseMs, { summary });
+}
+
 function describeFailure(error: unknown, candidate: RouteCandidate): FailedAttempt {
   if (!(error instanceof ActivityFailure)) throw error;
-  const where = { provider: candidate.provider, accountId: candidate.accountId };
+  const where = { provider: candidate.provider, accountId: candidate.accountId, account: candidate.account };
   const cause = error.cause;
   if (!(cause instanceof ApplicationFailure)) {
     // The activity timed out on every retry: as retryable as a 5xx, and as final for this account.
     return { errorClass: 'RETRYABLE', reason: 'UNKNOWN', vendorCode: cause?.name ?? 'TIMEOUT', vendorText: cause?.message ?? error.message, ...where };
   }
+  const failure = vendorCallFailureOf(cause.type);
   const details = (cause.details?.[0] ?? {}) as Partial<VendorFailureDetails>;
   return {
-    errorClass: errorClassOfFailureType(cause.type) ?? 'RETRYABLE',
+    errorClass: failure?.kind === 'VENDOR' ? failure.errorClass : 'RETRYABLE',
     reason: details.reason ?? 'UNKNOWN',
     vendorCode: details.vendorCode ?? cause.type ?? 'UNKNOWN',
     vendorText: details.vendorText ?? cause.message,

@@ -5,6 +5,8 @@
 
 export interface RouteCandidate {
   accountId: string;
+  /** The account's name, as ops know it: the vendor step is named after it in the history. */
+  account: string;
   provider: string;
   weight: number;
   priority: number;

@@ -1,4 +1,4 @@
-import { condition, patched, proxyLocalActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ShieldVerdict } from '../activities/prepare-send';
 import type { SendInput, SendOutcome } from '../shared/contract';
@@ -7,43 +7,47 @@ import { sendWithFailover } from './failover';
 import { decideShield, type ShieldDecision } from './night-shield';
 import { awaitReceipt } from './receipt-wait';
 import { orderRoute } from './route-order';
-import { startSendRun } from './send-run';
-import { sendStepByStep } from './send-step-by-step';
+import { startSendRun, type SendRun } from './send-run';
+import { STEP } from './step-summaries';
 
-const { prepareSend, startSending } = proxyLocalActivities<Activities>(QUICK_STEP);
-
-/**
- * Sends started before this patch ran one local activity and one search-attribute upsert
- * per step (`sendStepByStep`); from it on, the steps before the vendor call are one local
- * activity and a send shows only the states it waits in.
- */
-const PREPARE_SEND_PATCH = 'prepare-send';
+const { screeningDedupNightShield, routeAfterNightShield } = proxyLocalActivities<Activities>(QUICK_STEP);
 
 /**
  * One send to one receiver, start to final state: scheduled wait →
- * suppression and whitelist → dedup → night shield → vendor send with
- * failover → delivery receipt.
+ * screening → dedup → night shield → vendor send with failover → delivery
+ * receipt. Every step carries its name in the history (step-summaries.ts).
  */
 export async function sendMessage(input: SendInput): Promise<SendOutcome> {
   const send = startSendRun(input);
-  const { waiting } = send;
+  // A Temporal cancellation request is Herald's cancel (startSendRun), never an abort halfway through a step.
+  return CancellationScope.nonCancellable(() => deliver(send));
+}
+
+async function deliver(send: SendRun): Promise<SendOutcome> {
+  const { input, waiting } = send;
+  const zone = input.shield.timeZone;
 
   // A scheduled send waits on a durable timer until its time; cancellable meanwhile.
   if (input.sendAt) {
-    if (!(await send.moveTo('SCHEDULED'))) return send.finish('CANCELED', 'CANCELED');
-    const untilStart = new Date(input.sendAt).getTime() - Date.now();
-    if (untilStart > 0) await condition(() => waiting.canceledBy !== null, untilStart);
+    if (!(await send.moveTo('SCHEDULED'))) return send.finish('CANCELED', 'CANCELED', { reasonDetail: 'canceled before its workflow started' });
+    const sendAt = new Date(input.sendAt);
+    const untilStart = sendAt.getTime() - Date.now();
+    if (untilStart > 0) {
+      const summary = STEP.scheduledWait(sendAt, zone);
+      send.step(summary);
+      await condition(() => waiting.canceledBy !== null, untilStart, { summary });
+    }
     if (waiting.canceledBy !== null) return send.finish('CANCELED', 'CANCELED', { reasonDetail: `canceled by ${waiting.canceledBy} before its scheduled time` });
   }
 
-  if (!patched(PREPARE_SEND_PATCH)) return sendStepByStep(send);
-
-  // One local activity: record QUEUED → suppression and whitelist → dedup → the night
+  // One local activity: record QUEUED → screening (suppression, whitelist) → dedup → the night
   // shield's verdict (decided here, on the workflow's clock): DEFERRED recorded, or SENDING
   // recorded and the route planned.
-  send.progress.status = 'QUEUED';
+  send.enterQueue();
   const shield = decideShield(new Date(), input.shield, input.messageType);
-  const prepared = await prepareSend({
+  const preparation = STEP.preparation(shield, zone);
+  send.step(preparation);
+  const prepared = await screeningDedupNightShield.executeWithOptions({ summary: preparation }, [{
     sendId: input.sendId,
     receiver: input.receiver,
     channel: input.channel,
@@ -52,37 +56,44 @@ export async function sendMessage(input: SendInput): Promise<SendOutcome> {
     templateId: input.templateId,
     contentHash: input.contentHash,
     rule: input.dedup,
-    timeZone: input.shield.timeZone,
+    timeZone: zone,
     shield: shieldVerdict(shield),
-  });
+  }]);
   // Canceled through the API before its workflow started: nothing to send.
-  if (prepared.outcome === 'CANCELED') return send.finish('CANCELED', 'CANCELED');
+  if (prepared.outcome === 'CANCELED') return send.finish('CANCELED', 'CANCELED', { reasonDetail: 'canceled before its workflow started' });
   if (prepared.outcome === 'SCREENED_OUT') return send.finish(prepared.screen.outcome, prepared.screen.reason, { reasonDetail: prepared.screen.detail });
   if (prepared.outcome === 'DEDUPED') return send.finish('DEDUPED', prepared.dedup.reason, { collidedWithSendId: prepared.dedup.collidedWithSendId });
+  if (prepared.dedup.outcome === 'PASS') send.holdsDedupSlot(prepared.dedup.slot);
   if (prepared.outcome === 'SHIELDED') return send.finish('SHIELDED', 'NIGHT_SHIELD');
 
   let route = prepared.outcome === 'SENDING' ? prepared.route : null;
   if (shield.action === 'DEFER') {
     // Quiet hours: a durable timer until they end, cut short by send-now or a cancel.
     send.show('DEFERRED', shield.until);
-    await condition(() => waiting.releasedEarly || waiting.canceledBy !== null, shield.until.getTime() - Date.now());
+    const summary = STEP.nightShield(shield.until, zone);
+    send.step(summary);
+    const untilRelease = shield.until.getTime() - Date.now();
+    if (untilRelease > 0) await condition(() => waiting.releasedEarly || waiting.canceledBy !== null, untilRelease, { summary });
   }
   if (waiting.canceledBy !== null) return send.finish('CANCELED', 'CANCELED', { reasonDetail: `canceled by ${waiting.canceledBy}` });
-  route ??= await startSending({ sendId: input.sendId, channel: input.channel });
+  route ??= await routeAfterNightShield.executeWithOptions({ summary: STEP.routeAfterShield }, [{ sendId: input.sendId, channel: input.channel }]);
 
   send.show('SENDING');
-  const delivery = await sendWithFailover(input.sendId, input.channel, orderRoute(route, Math.random));
+  const delivery = await sendWithFailover({ sendId: input.sendId, channel: input.channel }, orderRoute(route, Math.random), send.step);
   if (!delivery.ok) return send.failed(delivery);
 
   const { sent } = delivery;
   send.acceptedBy(sent);
   // SENT is shown only when the send waits for its receipt; one that came with the vendor's
   // answer (or was pushed meanwhile) goes straight to the final state, vendor included.
-  if (!(send.pushedReceipt() ?? sent.receipt)) send.show('SENT');
+  const early = send.pushedReceipt(sent.vendorMessageId) ?? sent.receipt;
+  if (early) return send.received(early);
+  send.show('SENT');
   const receipt = await awaitReceipt(
-    () => send.pushedReceipt() ?? sent.receipt,
+    () => send.pushedReceipt(sent.vendorMessageId),
     { sendId: input.sendId, channel: input.channel, accountId: sent.accountId, provider: sent.provider, vendorMessageId: sent.vendorMessageId },
     input.receipt,
+    send.step,
   );
   return send.received(receipt);
 }

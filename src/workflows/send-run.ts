@@ -1,41 +1,71 @@
-import { proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
+import type { DedupSlot } from '../activities/dedup';
 import type { FinalOutcome } from '../activities/send-records';
 import type { VendorSendResult } from '../activities/vendor-send';
 import {
-  cancelSignal,
+  cancelUpdate,
   progressQuery,
   receiptSignal,
   searchAttributes,
-  sendNowSignal,
+  sendNowUpdate,
+  sendSummary,
   type ReceiptNotice,
+  type SendControlAnswer,
   type SendInput,
   type SendOutcome,
   type SendProgress,
 } from '../shared/contract';
-import type { Reason, SendStatus } from '../shared/states';
+import { SEND_CONTROL_REFUSED_TYPE, sendFailureType } from '../shared/failures';
+import { RETRYABLE_STATUSES, type Reason, type SendStatus } from '../shared/states';
 import { QUICK_STEP } from './activity-options';
 import type { DeliveryResult } from './failover';
+import { STEP } from './step-summaries';
 
-const { recordStatus, finishSend } = proxyLocalActivities<Activities>(QUICK_STEP);
+const { recordState, recordFinalState } = proxyLocalActivities<Activities>(QUICK_STEP);
 
-export type FinalEvidence = Omit<FinalOutcome, 'sendId' | 'status' | 'reason' | 'channel' | 'provider'>;
+/** What a final state may carry besides status and reason. */
+export type FinalEvidence = Pick<FinalOutcome, 'reasonDetail' | 'vendorCode' | 'vendorText' | 'collidedWithSendId'>;
 
-/** One send's workflow state, its signal and query handlers, and the ways it shows and records its state. */
+/** The states a cancel still stops: nothing has gone to a vendor yet. */
+const CANCELABLE: ReadonlySet<SendStatus> = new Set<SendStatus>(['SCHEDULED', 'QUEUED', 'DEFERRED']);
+
+/** Who canceled, when it was the Temporal UI's "Request Cancellation" (or `temporal workflow cancel`). */
+export const TEMPORAL_CANCELLATION = 'a Temporal cancellation request';
+
+/** One send's workflow state, its signal, update and query handlers, and the ways it shows and records its state. */
 export interface SendRun {
   readonly input: SendInput;
-  readonly progress: SendProgress;
-  /** Set by the cancel signal while the send still waits, and by send-now while it is deferred. */
+  /** Set by the cancel update while the send still waits, and by send-now while it is deferred. */
   readonly waiting: { canceledBy: string | null; releasedEarly: boolean };
-  /** The first pushed receipt, once its signal arrived. */
-  pushedReceipt(): ReceiptNotice | null;
-  /** The state in the query and the search attributes (with the vendor, the first time it is known); no activity. */
+  /** The first pushed receipt of this vendor message, once its signal arrived (another run's receipts are kept apart). */
+  pushedReceipt(vendorMessageId: string): ReceiptNotice | null;
+  /** The step the send is at, in the words of its summary: the UI's current details. */
+  step: (what: string) => void;
+  /** QUEUED in the query and the details; the search attribute keeps its value until the next state (one upsert less). */
+  enterQueue(): void;
+  /** The state in the query, the details and the search attributes (with the vendor, the first time it is known); no activity. */
   show(status: SendStatus, deferredUntil?: Date | null): void;
-  /** `show`, then the send row; false when the send was already final in the database. */
+  /** `show`, then the send row; false when the send was canceled through the API before its workflow started. */
   moveTo(status: SendStatus, deferredUntil?: Date | null): Promise<boolean>;
-  /** The vendor that accepted the send, for the query, the search attributes and the outcome. */
+  /** The dedup slot counted for this send: handed back if the send ends without a vendor's acceptance. */
+  holdsDedupSlot(slot: DedupSlot): void;
+  /** The vendor that accepted the send, for the query, the search attributes, the records and the outcome. */
   acceptedBy(sent: VendorSendResult): void;
+  /**
+   * Records the final state, then ends: a send that no vendor took, that did not reach the receiver, or
+   * whose receipt never came (FAILED, UNDELIVERED, EXPIRED) fails its workflow with the reason as the type.
+   */
   finish(status: SendStatus, reason: Reason | null, evidence?: FinalEvidence): Promise<SendOutcome>;
   /** The final state the receipt says; EXPIRED / NO_RECEIPT without one. */
   received(receipt: ReceiptNotice | null): Promise<SendOutcome>;
@@ -43,22 +73,62 @@ export interface SendRun {
   failed(delivery: Extract<DeliveryResult, { ok: false }>): Promise<SendOutcome>;
 }
 
-/** Installs the handlers; call first thing in the workflow, before any await. */
+/**
+ * Installs the handlers; call first thing in the workflow, before any await, and run the send
+ * itself in a non-cancellable scope: a Temporal cancellation request (the UI's "Request
+ * Cancellation") then acts as Herald's cancel, stopping a send that still waits and changing
+ * nothing once a vendor has it.
+ */
 export function startSendRun(input: SendInput): SendRun {
   const progress: SendProgress = { status: 'QUEUED', reason: null, deferredUntil: null, provider: null, vendorMessageId: null };
   const waiting = { canceledBy: null as string | null, releasedEarly: false };
-  let pushedReceipt: ReceiptNotice | null = null;
+  const pushed = new Map<string, ReceiptNotice>();
+  const headline = sendSummary(input);
+  let acceptance: VendorSendResult | null = null;
+  let dedupSlot: DedupSlot | null = null;
   let vendorShown = false;
+  let finalRecorded = false;
+  let currentStep = 'accepted';
+
+  function showDetails(): void {
+    const vendor = acceptance ? ` via ${acceptance.provider} (vendor message id ${acceptance.vendorMessageId})` : '';
+    setCurrentDetails(`**${progress.status}**${progress.reason ? ` ${progress.reason}` : ''}${vendor}: ${currentStep}\n\n${headline}`);
+  }
+
+  function controlAnswer(): SendControlAnswer {
+    return { status: progress.status, deferredUntil: progress.deferredUntil };
+  }
+
+  /** An update that does not apply now: rejected by its validator, so nothing is written to the history. */
+  function refuse(what: string): never {
+    throw ApplicationFailure.create({ type: SEND_CONTROL_REFUSED_TYPE, message: `${what}: the send is ${progress.status}`, details: [controlAnswer()] });
+  }
 
   setHandler(progressQuery, () => progress);
   setHandler(receiptSignal, (notice) => {
-    pushedReceipt ??= notice;
+    if (!pushed.has(notice.vendorMessageId)) pushed.set(notice.vendorMessageId, notice);
   });
-  setHandler(cancelSignal, ({ by }) => {
-    if (progress.status === 'SCHEDULED' || progress.status === 'QUEUED' || progress.status === 'DEFERRED') waiting.canceledBy ??= by;
-  });
-  setHandler(sendNowSignal, () => {
-    waiting.releasedEarly = true;
+  setHandler(
+    cancelUpdate,
+    async ({ by }) => {
+      waiting.canceledBy ??= by;
+      await condition(() => finalRecorded);
+      return controlAnswer();
+    },
+    { validator: (_request: { by: string }) => (CANCELABLE.has(progress.status) ? undefined : refuse('nothing to cancel')) },
+  );
+  setHandler(
+    sendNowUpdate,
+    async ({ by }) => {
+      waiting.releasedEarly = true;
+      step(`night shield: released early by ${by}`);
+      await condition(() => progress.status !== 'DEFERRED');
+      return controlAnswer();
+    },
+    { validator: (_request: { by: string }) => (progress.status === 'DEFERRED' && waiting.canceledBy === null ? undefined : refuse('not deferred')) },
+  );
+  CancellationScope.current().cancelRequested.catch(() => {
+    if (CANCELABLE.has(progress.status)) waiting.canceledBy ??= TEMPORAL_CANCELLATION;
   });
 
   /** One upsert: the status, the end of the deferral when there is one, and the vendor the first time it is known. */
@@ -72,37 +142,77 @@ export function startSendRun(input: SendInput): SendRun {
     upsertSearchAttributes(pairs);
   }
 
+  function step(what: string): void {
+    currentStep = what;
+    showDetails();
+  }
+
   function show(status: SendStatus, deferredUntil: Date | null = null): void {
     progress.status = status;
     progress.deferredUntil = deferredUntil?.toISOString() ?? null;
     publish(status, deferredUntil);
+    showDetails();
   }
 
   async function finish(status: SendStatus, reason: Reason | null, evidence: FinalEvidence = {}): Promise<SendOutcome> {
     progress.status = status;
     progress.reason = reason;
     publish(status, null);
-    await finishSend({ sendId: input.sendId, status, reason, channel: input.channel, provider: progress.provider, ...evidence });
-    return { status, reason, provider: progress.provider, vendorMessageId: progress.vendorMessageId };
+    step(evidence.reasonDetail ?? evidence.vendorText ?? 'final state');
+    await recordFinalState.executeWithOptions({ summary: STEP.record(status, reason) }, [{
+      sendId: input.sendId,
+      status,
+      reason,
+      channel: input.channel,
+      provider: progress.provider,
+      acceptance: acceptance && { accountId: acceptance.accountId, vendorMessageId: acceptance.vendorMessageId, acceptedAt: acceptance.acceptedAt },
+      // A send no vendor took frees its dedup slot: an identical request later is sent, not deduped.
+      releaseDedupSlot: acceptance ? null : dedupSlot,
+      ...evidence,
+    }]);
+    finalRecorded = true;
+    // A cancel that was accepted answers with this final state before the workflow ends.
+    await condition(allHandlersFinished);
+    const outcome: SendOutcome = { status, reason, provider: progress.provider, vendorMessageId: progress.vendorMessageId };
+    // Did not reach the receiver (FAILED, UNDELIVERED, EXPIRED): a failed workflow, red in the UI, under its status filter.
+    if (RETRYABLE_STATUSES.has(status)) {
+      throw ApplicationFailure.create({
+        type: sendFailureType(reason),
+        message: `${status} ${reason ?? ''}${evidence.reasonDetail ? `: ${evidence.reasonDetail}` : ''}`,
+        nonRetryable: true,
+        details: [outcome],
+      });
+    }
+    return outcome;
   }
 
   return {
     input,
-    progress,
     waiting,
-    pushedReceipt: () => pushedReceipt,
+    pushedReceipt: (vendorMessageId) => pushed.get(vendorMessageId) ?? null,
+    step,
+    enterQueue() {
+      progress.status = 'QUEUED';
+      showDetails();
+    },
     show,
     async moveTo(status, deferredUntil = null) {
       show(status, deferredUntil);
-      return recordStatus({ sendId: input.sendId, status, deferredUntil: deferredUntil?.toISOString() });
+      return recordState.executeWithOptions({ summary: STEP.record(status) }, [
+        { sendId: input.sendId, status, deferredUntil: deferredUntil?.toISOString() },
+      ]);
+    },
+    holdsDedupSlot(slot) {
+      dedupSlot = slot;
     },
     acceptedBy(sent) {
+      acceptance = sent;
       progress.provider = sent.provider;
       progress.vendorMessageId = sent.vendorMessageId;
     },
     finish,
     received(receipt) {
-      if (!receipt) return finish('EXPIRED', 'NO_RECEIPT');
+      if (!receipt) return finish('EXPIRED', 'NO_RECEIPT', { reasonDetail: `no receipt within ${input.receipt.windowSeconds} s` });
       return finish(receipt.status, receipt.status === 'DELIVERED' ? null : (receipt.reason ?? 'UNKNOWN'), {
         vendorCode: receipt.vendorCode,
         vendorText: receipt.vendorText,
@@ -111,7 +221,7 @@ export function startSendRun(input: SendInput): SendRun {
     failed(delivery) {
       const last = delivery.failed.at(-1);
       return finish('FAILED', delivery.reason, {
-        reasonDetail: delivery.failed.map((f) => `${f.provider}: ${f.errorClass} ${f.vendorCode}`).join('; ') || 'no enabled account',
+        reasonDetail: delivery.failed.map((f) => `${f.account}: ${f.errorClass} ${f.vendorCode}`).join('; ') || 'no enabled account',
         vendorCode: last?.vendorCode ?? null,
         vendorText: last?.vendorText ?? null,
       });

@@ -15,7 +15,7 @@ function quietNow() {
   return { quietStart: hh(-1), quietEnd: hh(2), releaseAt: hh(3), timeZone: 'UTC' };
 }
 
-/** The retry route is another branch's (POST /v1/sends/:id/retry): the console offers the button only when the API serves it. */
+/** The console offers the retry button only when the API serves POST /v1/sends/:id/retry (it reads the served OpenAPI document). */
 const RETRY_SERVED = API_OPERATIONS.some((operation) => operation.method === 'post' && operation.path === '/v1/sends/:id/retry');
 
 /**
@@ -163,6 +163,25 @@ describe('the ops console in a real browser', () => {
     await page.waitForSelector('table.trace tbody tr');
     expect(await page.locator('table.trace .step-chip').allTextContents()).toEqual(expect.arrayContaining(['api', 'vendor']));
     await shoot('06-send-trace');
+  });
+
+  it('retries the failed send from its diagnosis: a new run of its workflow delivers it, and the page names the run it replaced', async () => {
+    expect(RETRY_SERVED).toBe(true);
+    await diagnose('139 1235 0011');
+    await page.click('.send-story button:has-text("Retry send")');
+    // The page reloads the diagnosis once the API answered: run 2 goes, run 1's failure stays on record, no second retry offered.
+    await page.waitForSelector('[data-testid=send-runs]');
+    expect(await page.textContent('[data-testid=send-runs]')).toMatch(/^run 2 now\s*run 1 ended FAILED \(\w+\); retried by api-key /);
+    expect(await page.locator('.send-story button', { hasText: 'Retry send' }).count()).toBe(0);
+
+    await untilStatus(sent.failed, 'DELIVERED');
+    await diagnose('139 1235 0011');
+    expect(await page.textContent('[data-testid=verdict] .badge')).toBe('DELIVERED');
+    expect(Object.values(await stepOutcomes()).every((outcome) => outcome === 'passed')).toBe(true);
+    const attempts = await page.locator('table.evidence').first().textContent();
+    expect(attempts).toContain('VENDOR_REJECTED');
+    expect(attempts).toContain('ACCEPTED');
+    await shoot('06b-diagnose-retried');
   });
 
   it('edits a vendor account weight live; a console write without the CSRF token is refused', async () => {

@@ -31,7 +31,7 @@ function account(adapter: VendorAdapter, secrets: Record<string, string>): Vendo
 }
 
 function message(receiver: string, sendId = 'send-1'): OutgoingMessage {
-  return { sendId, receiver, content: 'Deploy 42 finished', subject: '[ops]', vendorTemplateId: null, variables: {} };
+  return { sendId, reference: sendId, receiver, content: 'Deploy 42 finished', subject: '[ops]', vendorTemplateId: null, variables: {} };
 }
 
 async function failure(promise: Promise<unknown>): Promise<VendorError> {

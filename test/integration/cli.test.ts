@@ -53,7 +53,7 @@ describe('the ops CLI (bin/herald.js) against a running Herald', () => {
     const traced = await herald(['trace', sendId ?? ''], env);
     expect(traced.code).toBe(0);
     expect(traced.stdout).toContain(`send ${sendId}: DELIVERED`);
-    expect(traced.stdout).toMatch(/vendor\s+sendViaAccount completed/);
+    expect(traced.stdout).toMatch(/1\s+vendor\s+vendor sandbox-primary attempt 1: completed/);
   });
 
   it('exit 1: not delivered, not found, refused', async () => {

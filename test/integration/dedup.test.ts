@@ -42,7 +42,7 @@ function after(seconds: number, from = T0): Date {
   return new Date(from.getTime() + seconds * 1000);
 }
 
-const PASS = { outcome: 'PASS' };
+const PASS = expect.objectContaining({ outcome: 'PASS' });
 
 function filtered(reason: 'CONTENT_DUPLICATE' | 'FREQUENCY_CAP', collidedWithSendId: string) {
   return { outcome: 'FILTERED', reason, collidedWithSendId };
@@ -145,6 +145,32 @@ describe('retries', () => {
     expect(await dedup.check(send('s1'), after(2))).toEqual(PASS);
     expect(await dedup.check(send('s2'), after(3))).toEqual(PASS);
     expect(await dedup.check(send('s3'), after(4))).toEqual(filtered('CONTENT_DUPLICATE', 's2'));
+  });
+});
+
+describe('handing a slot back (a send no vendor took)', () => {
+  it('frees the content window and the place under the cap, for that send only', async () => {
+    const dedup = createDedupChecker(redis, { timeoutMs: 1000 });
+    const send = newReceiver({ rule: { ...RULE, dailyCapMax: 2 } });
+    const failed = await dedup.check(send('s1'), T0);
+    expect(failed).toEqual({ outcome: 'PASS', slot: { contentKey: expect.stringMatching(/^dedup:content:/), capKey: expect.stringMatching(/^dedup:cap:.*:SMS:2026-05-10$/) } });
+    expect(await dedup.check(send('s2'), after(1))).toEqual(filtered('CONTENT_DUPLICATE', 's1'));
+    expect(await dedup.check(send('s3', { contentHash: 'other' }), after(2))).toEqual(PASS);
+    if (failed.outcome !== 'PASS') throw new Error('s1 did not pass');
+    expect(await dedup.release('s1', failed.slot)).toBe(true);
+    // s1's content no longer dedups, and s1 no longer counts: s4 is the second of the day, s5 the third.
+    expect(await dedup.check(send('s4'), after(3))).toEqual(PASS);
+    expect(await dedup.check(send('s5', { contentHash: 'third' }), after(4))).toEqual(filtered('FREQUENCY_CAP', 's4'));
+  });
+
+  it('says false (the slot lapses with its key) when Redis cannot be reached', async () => {
+    const unreachable = createUnreachableRedis();
+    try {
+      const slot = { contentKey: 'dedup:content:{x}:t:h', capKey: 'dedup:cap:{x}:SMS:2026-05-10' };
+      expect(await createDedupChecker(unreachable, { timeoutMs: 300 }).release('s1', slot)).toBe(false);
+    } finally {
+      unreachable.disconnect();
+    }
   });
 });
 

@@ -1,3 +1,5 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createFanOutActivities, type FanOutPageRequest } from '../../src/activities/fan-out-page';
 import { createOutboxRelay } from '../../src/sending/outbox-relay';
 import { createWorkflowStarter } from '../../src/sending/workflow-starter';
 import { whitelistFromConfig } from '../../src/screening/whitelist';
@@ -130,4 +132,38 @@ describe('large messages fan out in pages', () => {
     }
     expect(fanOutRuns).toBe(2);
   }, 300_000);
+
+  it('the page activity heartbeats as its starts go out, so a worker that died mid-page is noticed within the heartbeat timeout', async () => {
+    const { prisma, config, logger } = herald.deps;
+    const template = await prisma.template.findFirstOrThrow({ where: { code: 'welcome_sms' } });
+    const apiKey = await prisma.apiKey.findFirstOrThrow({ where: { teamId: template.teamId } });
+    const message = await prisma.message.create({ data: { apiKeyId: apiKey.id, teamId: template.teamId, templateId: template.id, requestHash: 'heartbeat-test', receiverCount: 3 } });
+    await prisma.send.createMany({
+      data: receivers(3, '99').map((receiver) => ({ messageId: message.id, templateId: template.id, channel: 'SMS', receiver, receiverRaw: receiver, content: 'x' })),
+    });
+    const started: string[] = [];
+    const pages = createFanOutActivities({
+      prisma, config, logger,
+      starter: {
+        async start(inputs, onStarted) {
+          for (const input of inputs) {
+            started.push(input.sendId);
+            onStarted?.();
+          }
+          return [];
+        },
+        async startFanOuts() {
+          return [];
+        },
+      },
+    });
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    const page = await env.run((request: FanOutPageRequest) => pages.startSendPage(request), { messageId: message.id, after: null, pageSize: 10 });
+    expect(page).toMatchObject({ started: 3, next: null });
+    expect(started).toHaveLength(3);
+    // One before the starts, one after each.
+    expect(beats).toHaveLength(4);
+  });
 });

@@ -1,3 +1,4 @@
+import type { createActivities } from '../../src/activities';
 import { STORE_UNAVAILABLE_HOLD_TYPE } from '../../src/shared/failures';
 import { sendWorkflowId } from '../../src/shared/contract';
 import { deliverableReceiver, expectDeliveredOnce } from '../support/exactly-once';
@@ -6,10 +7,14 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 const IN_FLIGHT = 5;
 /**
- * Vendor calls each in-flight send holds for while Postgres is down, before it comes back: two holds are
- * 5 s apart (src/workflows/failover.ts), longer than the vendor call's whole retry budget (1 s + 2 s backoff).
+ * Tries of the database check each held send has come to while Postgres is down, before it comes back:
+ * the hold is one activity Temporal retries 1 s, 2 s, 4 s … apart (STORE_WAIT in
+ * src/workflows/activity-options.ts), so a third try comes 3 s after the first, longer than the vendor
+ * call's whole retry budget (1 s + 2 s backoff).
  */
-const HOLDS = 2;
+const STORE_CHECKS = 3;
+/** The activity a send waits for the database in (its retries write no history events: it is read as pending). */
+const AWAIT_STORE = 'awaitStoreReachable' satisfies keyof ReturnType<typeof createActivities>;
 
 /**
  * Fault: Postgres unreachable. Herald (API and worker) reaches the shared
@@ -29,10 +34,16 @@ describe('fault: Postgres unavailable', () => {
     herald = await startHerald({ DATABASE_URL: proxied.toString() });
   }, 120_000);
 
-  /** Vendor calls of the send that stopped on the unreachable database, from its workflow history. */
-  async function holdsOf(sendId: string): Promise<number> {
-    const history = await herald.temporal.client.workflow.getHandle(sendWorkflowId(sendId)).fetchHistory();
-    return (history.events ?? []).filter((event) => event.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === STORE_UNAVAILABLE_HOLD_TYPE).length;
+  /**
+   * How the send is held: its vendor calls that stopped on the unreachable database (history), and the
+   * try its database check has come to (the pending activity; 0 when it waits in none).
+   */
+  async function holdOf(sendId: string): Promise<{ holds: number; checks: number }> {
+    const handle = herald.temporal.client.workflow.getHandle(sendWorkflowId(sendId));
+    const history = await handle.fetchHistory();
+    const holds = (history.events ?? []).filter((event) => event.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === STORE_UNAVAILABLE_HOLD_TYPE).length;
+    const check = (await handle.describe()).raw.pendingActivities?.find((activity) => activity.activityType?.name === AWAIT_STORE);
+    return { holds, checks: check?.attempt ?? 0 };
   }
 
   afterAll(async () => {
@@ -67,12 +78,12 @@ describe('fault: Postgres unavailable', () => {
     expect(await readiness.json()).toMatchObject({ status: 'unavailable', checks: { postgres: { ok: false } } });
 
     // The sends in flight hold on (neither fail nor fail over) for longer than a vendor call's retries would last.
-    let holds: number[] = [];
+    let held: Array<{ holds: number; checks: number }> = [];
     await eventually(async () => {
-      holds = await Promise.all(sendIds.map(holdsOf));
-      return holds.every((count) => count >= HOLDS) ? true : undefined;
+      held = await Promise.all(sendIds.map(holdOf));
+      return held.every(({ holds, checks }) => holds === 1 && checks >= STORE_CHECKS) ? true : undefined;
     }, 60_000, 500).catch((error: unknown) => {
-      throw new Error(`${error instanceof Error ? error.message : String(error)}; holds per send: ${holds.join(', ')}`);
+      throw new Error(`${error instanceof Error ? error.message : String(error)}; per send: ${JSON.stringify(held)}`);
     });
     await proxy.restore();
     const ledger = await expectDeliveredOnce(herald, sendIds, 90_000);

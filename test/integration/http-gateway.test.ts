@@ -27,7 +27,7 @@ function sentAs(vendorMessageId: string): SentMessage {
 }
 
 function sms(content: string, variables: Record<string, string> = {}, receiver = '+8613800138000'): OutgoingMessage {
-  return { sendId: 'send-gw-1', receiver, content, subject: null, vendorTemplateId: null, variables };
+  return { sendId: 'send-gw-1', reference: 'send-gw-1', receiver, content, subject: null, vendorTemplateId: null, variables };
 }
 
 async function failure(promise: Promise<unknown>): Promise<VendorError> {

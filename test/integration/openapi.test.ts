@@ -107,6 +107,15 @@ describe('the OpenAPI document', () => {
     await eventually(async () => ((await herald.request('GET', `/v1/sends/${sendId}/trace`)).body.history?.available === true ? true : undefined));
     await call('GET', `/v1/sends/${sendId}/trace`);
     await call('GET', `/v1/diagnose?receiver=${encodeURIComponent('+8613800150001')}`);
+
+    // A retry of a send that FAILED: 202, then ALREADY_RETRIED on a repeat; an unknown send: 404.
+    herald.vendor.faults.inject('balance', 1);
+    const failing = await call('POST', '/v1/messages', { templateCode: 'welcome_sms', receivers: ['+8613800150007'], variables: { name: 'Li', order: 'OA-2' } });
+    const failedId: string = failing.body.sends[0].sendId;
+    await eventually(async () => ((await herald.request('GET', `/v1/sends/${failedId}`)).body.status === 'FAILED' ? true : undefined));
+    expect((await call('POST', `/v1/sends/${failedId}/retry`)).status).toBe(202);
+    expect((await call('POST', `/v1/sends/${failedId}/retry`)).status).toBe(200);
+    expect((await call('POST', `/v1/sends/${randomUUID()}/retry`)).status).toBe(404);
     await call('GET', `/v1/templates/search?text=${encodeURIComponent('Hello Li, your order OA-1')}`);
 
     const month = new Date().toISOString().slice(0, 7);

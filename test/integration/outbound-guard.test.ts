@@ -97,7 +97,7 @@ function account(provider: string, config: Record<string, unknown>, secrets: Rec
 }
 
 const message: OutgoingMessage = {
-  sendId: '00000000-0000-4000-8000-000000000001', receiver: '+8613800138000', content: 'hi', subject: null,
+  sendId: '00000000-0000-4000-8000-000000000001', reference: '00000000-0000-4000-8000-000000000001', receiver: '+8613800138000', content: 'hi', subject: null,
   vendorTemplateId: 'T1', variables: {},
 };
 

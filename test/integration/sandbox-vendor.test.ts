@@ -70,6 +70,7 @@ function message(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
   sendCounter += 1;
   return {
     sendId: `send-test-${sendCounter}`,
+    reference: `send-test-${sendCounter}`,
     receiver: '+8613800138000',
     content: 'Your code is 1234',
     subject: null,

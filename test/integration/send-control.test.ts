@@ -1,11 +1,5 @@
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
-
-/** Quiet hours around the current UTC hour, so a DEFER template defers right now. */
-function quietNow() {
-  const hour = new Date().getUTCHours();
-  const hh = (offset: number) => `${String((hour + offset + 24) % 24).padStart(2, '0')}:00`;
-  return { quietStart: hh(-1), quietEnd: hh(2), releaseAt: hh(3), timeZone: 'UTC' };
-}
+import { quietHoursNow } from '../support/quiet-hours';
 
 describe('cancel and send-now over HTTP (real Temporal)', () => {
   let herald: RunningHerald;
@@ -14,7 +8,7 @@ describe('cancel and send-now over HTTP (real Temporal)', () => {
     herald = await startHerald();
     const team = await herald.deps.prisma.team.findUniqueOrThrow({ where: { name: 'demo' } });
     await herald.deps.prisma.template.create({
-      data: { code: 'night_notice', name: 'Deferred notice', teamId: team.id, channel: 'SMS', messageType: 'NOTICE', content: 'Notice {n}', shieldPolicy: 'DEFER', dedupContentSeconds: 0, ...quietNow() },
+      data: { code: 'night_notice', name: 'Deferred notice', teamId: team.id, channel: 'SMS', messageType: 'NOTICE', content: 'Notice {n}', shieldPolicy: 'DEFER', dedupContentSeconds: 0, ...quietHoursNow() },
     });
   }, 120_000);
 

@@ -26,7 +26,7 @@ function account(overrides: Partial<{ pass: string; timeoutMs: number }> = {}): 
 }
 
 function mail(receiver: string, subject: string | null = 'Your order shipped', sendId = 'send-mail-1'): OutgoingMessage {
-  return { sendId, receiver, subject, content: 'Hello Li, order A-1001 is on its way.', vendorTemplateId: null, variables: {} };
+  return { sendId, reference: sendId, receiver, subject, content: 'Hello Li, order A-1001 is on its way.', vendorTemplateId: null, variables: {} };
 }
 
 async function failure(promise: Promise<unknown>): Promise<VendorError> {

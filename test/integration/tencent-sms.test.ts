@@ -25,6 +25,7 @@ function message(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
   sendCounter += 1;
   return {
     sendId: `send-tencent-${sendCounter}`,
+    reference: `send-tencent-${sendCounter}`,
     receiver: '+8613800138000',
     content: 'Hello Li, your order A-1 has shipped.',
     subject: null,

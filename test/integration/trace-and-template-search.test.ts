@@ -34,7 +34,7 @@ describe('GET /v1/sends/:id/trace and GET /v1/templates/search', () => {
       const answer = await herald.request('GET', `/v1/sends/${sendId}/trace`);
       return answer.body.events.some((e: TraceLine) => e.step === 'api' && e.what.startsWith('POST /v1/messages')) ? answer.body : undefined;
     });
-    expect(trace).toMatchObject({ sendId, status: 'DELIVERED', workflowId: `send-${sendId}`, history: { available: true } });
+    expect(trace).toMatchObject({ sendId, status: 'DELIVERED', run: 1, workflowId: `send-${sendId}`, history: { available: true } });
     const events: TraceLine[] = trace.events;
 
     const times = events.map((e) => new Date(e.at).getTime());
@@ -48,18 +48,18 @@ describe('GET /v1/sends/:id/trace and GET /v1/templates/search', () => {
       indexOf('api', 'POST /v1/messages arrived, answered 202'),
       indexOf('api', 'send accepted'),
       indexOf('workflow', 'workflow sendMessage started'),
-      indexOf('status', 'prepareSend: QUEUED recorded'),
-      indexOf('screening', 'prepareSend: PASS'),
-      indexOf('dedup', 'prepareSend: dedup {"outcome":"PASS"}'),
-      indexOf('night shield', 'prepareSend: SEND'),
-      indexOf('vendor', 'prepareSend: SENDING recorded, route planned'),
-      indexOf('vendor', 'sendViaAccount scheduled'),
+      indexOf('status', 'screening, dedup, night shield: send now: QUEUED recorded'),
+      indexOf('screening', 'screening, dedup, night shield: send now: PASS'),
+      indexOf('dedup', 'screening, dedup, night shield: send now: dedup PASS'),
+      indexOf('night shield', 'screening, dedup, night shield: send now: SEND'),
+      indexOf('vendor', 'screening, dedup, night shield: send now: SENDING recorded, route planned'),
+      indexOf('vendor', 'vendor sandbox-primary attempt 1: scheduled'),
       indexOf('vendor', 'vendor call #1 on sandbox-primary (sandbox): FAILED'),
-      indexOf('vendor', 'sendViaAccount retry, attempt 2'),
+      indexOf('vendor', 'vendor sandbox-primary attempt 1: retry, attempt 2'),
       indexOf('vendor', 'vendor call #2 on sandbox-primary (sandbox): ACCEPTED, vendor message id sbx-'),
-      indexOf('vendor', 'sendViaAccount completed'),
+      indexOf('vendor', 'vendor sandbox-primary attempt 1: completed'),
       indexOf('receipt', 'receipt DELIVERED'),
-      indexOf('status', 'finishSend completed'),
+      indexOf('status', 'record DELIVERED done'),
       indexOf('workflow', 'workflow completed'),
     ];
     expect(order).toEqual([...order].sort((a, b) => a - b));

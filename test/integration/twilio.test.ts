@@ -23,7 +23,7 @@ let sends = 0;
 
 function message(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
   sends += 1;
-  return { sendId: `send-twilio-${sends}`, receiver: '+14155550123', content: 'Hello Li, your order A-1 has shipped.', subject: null, vendorTemplateId: null, variables: {}, ...overrides };
+  return { sendId: `send-twilio-${sends}`, reference: `send-twilio-${sends}`, receiver: '+14155550123', content: 'Hello Li, your order A-1 has shipped.', subject: null, vendorTemplateId: null, variables: {}, ...overrides };
 }
 
 async function sendError(msg: OutgoingMessage, on: VendorAccount = account): Promise<VendorError> {

@@ -28,7 +28,7 @@ function messages(receivers: string[], overrides: Partial<OutgoingMessage> = {})
   return receivers.map((receiver) => {
     counter += 1;
     return {
-      sendId: `send-batch-${counter}`, receiver, content: 'Hello Li, your order A-1 has shipped.', subject: null,
+      sendId: `send-batch-${counter}`, reference: `send-batch-${counter}`, receiver, content: 'Hello Li, your order A-1 has shipped.', subject: null,
       vendorTemplateId: '1234567:name,order', variables: { name: 'Li', order: 'A-1' }, ...overrides,
     };
   });

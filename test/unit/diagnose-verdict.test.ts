@@ -1,5 +1,6 @@
 import type { DiagnoseRecords, RequestRecord, SendRecord } from '../../src/ops/diagnose-records';
 import { diagnose } from '../../src/ops/diagnose-verdict';
+import type { RunEvidence } from '../../src/ops/send-evidence';
 
 const link = (sendId: string) => `http://ui/send-${sendId}`;
 const RECEIVER = '+8613800138000';
@@ -13,7 +14,7 @@ function send(overrides: Partial<SendRecord>): SendRecord {
     id: 's1', messageId: 'm1', createdAt: new Date('2026-11-20T10:00:00Z'), template: 'welcome_sms', caller: 'shop', team: 'demo',
     status: 'DELIVERED', reason: null, reasonDetail: null, provider: 'sandbox', vendorMessageId: 'sbx-1', vendorCode: null, vendorText: null,
     deferredUntil: null, sendAt: null, dedupSkipped: false, collidedWith: null, collidedWithSendId: null, sentAt: new Date('2026-11-20T10:00:01Z'),
-    finishedAt: new Date('2026-11-20T10:00:05Z'), route: null, attempts: [], receipts: [], ...overrides,
+    finishedAt: new Date('2026-11-20T10:00:05Z'), route: null, attempts: [], receipts: [], runNo: 1, earlierRuns: [], ...overrides,
   };
 }
 
@@ -62,7 +63,7 @@ describe('diagnose (pure verdict)', () => {
   it('a receiver-invalid vendor answer says no other vendor was tried, naming the account', () => {
     const failed = send({
       status: 'FAILED', reason: 'BLACKLISTED', provider: null, vendorMessageId: null, vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted',
-      attempts: [{ id: 'attempt-1', durationMs: 120, account: 'tencent-main', provider: 'tencent', attemptNo: 1, outcome: 'FAILED', errorClass: 'RECEIVER_INVALID', reason: 'BLACKLISTED', vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted', vendorMessageId: null, startedAt: new Date() }],
+      attempts: [{ id: 'attempt-1', durationMs: 120, account: 'tencent-main', provider: 'tencent', attemptNo: 1, outcome: 'FAILED', errorClass: 'RECEIVER_INVALID', reason: 'BLACKLISTED', vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted', vendorMessageId: null, startedAt: new Date(), runId: 'run-1' }],
     });
     const [judged] = diagnose(records({ sends: [failed] }), link).sends;
     expect(judged).toMatchObject({ verdict: 'VENDOR_FAILED', stoppedAt: 'vendor' });
@@ -120,5 +121,37 @@ describe('diagnose (pure verdict)', () => {
     expect(answer.verdict).toBe('FILTERED');
     expect(answer.sends[0].stoppedAt).toBe('screening');
     expect(answer.summary).toContain('WHITELIST_RECEIVERS');
+  });
+
+  describe('runs and retries', () => {
+    const failedRun: RunEvidence = {
+      runId: 'run-1', runNo: 1, status: 'FAILED', reason: 'ALL_VENDORS_FAILED', reasonDetail: 'sandbox-primary: VENDOR_REJECTED INSUFFICIENT_BALANCE',
+      vendor: null, account: null, vendorMessageId: null, sentAt: null, finishedAt: new Date('2026-11-20T10:00:02Z'),
+      replacedHow: 'RETRY', replacedByRunId: 'run-2', requestedBy: 'api-key k1', replacedAt: new Date('2026-11-20T11:00:00Z'),
+    };
+
+    it('a re-run says which run it is and how the one before ended and was replaced', () => {
+      const [judged] = diagnose(records({ sends: [send({ runNo: 2, earlierRuns: [failedRun] })] }), link).sends;
+      expect(judged).toMatchObject({ verdict: 'DELIVERED', runNo: 2, evidence: { earlierRuns: [failedRun] } });
+      expect(judged.explanation).toMatch(/^Run 2 of this send \(run 1 ended FAILED \(ALL_VENDORS_FAILED\) and was retried by api-key k1 at 2026-11-20T11:00:00.000Z\): Delivered/);
+      const reset = diagnose(records({ sends: [send({ runNo: 2, earlierRuns: [{ ...failedRun, replacedHow: 'RESET', requestedBy: null }] })] }), link).sends[0];
+      expect(reset.explanation).toContain('and was reset from the Temporal UI or CLI');
+    });
+
+    it('a send that did not reach the receiver names the retry as its next step; a decision does not', () => {
+      for (const status of ['FAILED', 'UNDELIVERED', 'EXPIRED']) {
+        const [judged] = diagnose(records({ sends: [send({ status, reason: 'UNKNOWN' })] }), link).sends;
+        expect(judged.nextStep).toContain('re-run it: POST /v1/sends/s1/retry (herald send retry s1)');
+      }
+      const [canceled] = diagnose(records({ sends: [send({ status: 'CANCELED', reason: 'CANCELED' })] }), link).sends;
+      expect(canceled.nextStep).not.toContain('/retry');
+    });
+
+    it('a content duplicate of a send that then failed says nothing reached the receiver', () => {
+      const deduped = send({ status: 'DEDUPED', reason: 'CONTENT_DUPLICATE', collidedWith: { id: 's0', createdAt: new Date('2026-11-20T09:59:00Z'), status: 'FAILED' }, collidedWithSendId: 's0' });
+      const [judged] = diagnose(records({ sends: [deduped] }), link).sends;
+      expect(judged.explanation).toContain('that send then ended FAILED without reaching the receiver');
+      expect(judged.nextStep).toContain('POST /v1/sends/s0/retry');
+    });
   });
 });

@@ -3,7 +3,7 @@ import { httpGatewayConfigSchema } from '../../src/vendors/http-gateway/config';
 import { renderRequest } from '../../src/vendors/http-gateway/render';
 import { signingHeaders } from '../../src/vendors/http-gateway/signing';
 
-const message = { sendId: 's-1', receiver: '+8613800138000', content: 'hi', subject: null, vendorTemplateId: null, variables: {} };
+const message = { sendId: 's-1', reference: 's-1', receiver: '+8613800138000', content: 'hi', subject: null, vendorTemplateId: null, variables: {} };
 const values = { message, messageId: null, timestamp: '1700000000000', nonce: 'n-1', secrets: { token: 'tok-1', key: 'key-1' } };
 
 function configWith(signing: unknown) {

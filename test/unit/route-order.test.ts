@@ -2,7 +2,7 @@ import { orderRoute, type RouteCandidate } from '../../src/workflows/route-order
 import { seededRandom } from '../support/seeded-random';
 
 function account(accountId: string, weight: number, priority: number, circuitOpen = false): RouteCandidate {
-  return { accountId, provider: `vendor-${accountId}`, weight, priority, circuitOpen };
+  return { accountId, account: `account-${accountId}`, provider: `vendor-${accountId}`, weight, priority, circuitOpen };
 }
 
 function ids(route: RouteCandidate[]): string[] {

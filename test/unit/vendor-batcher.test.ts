@@ -6,7 +6,7 @@ import { VendorError } from '../../src/vendors/vendor-error';
 const account: VendorAccount = { id: 'acct-1', name: 'one', provider: 'batchy', channel: 'SMS', config: {}, secrets: {} };
 
 function message(receiver: string, overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
-  return { sendId: `send-${receiver}`, receiver, content: 'Your code is 1234', subject: null, vendorTemplateId: 'T1', variables: { code: '1234' }, ...overrides };
+  return { sendId: `send-${receiver}`, reference: `send-${receiver}`, receiver, content: 'Your code is 1234', subject: null, vendorTemplateId: 'T1', variables: { code: '1234' }, ...overrides };
 }
 
 /** An adapter that records its calls; `refuse` decides per receiver (in a batch or alone), `failCall` fails a whole batch call. */

@@ -87,7 +87,7 @@ describe('vendor code tables', () => {
 
 describe('template variables', () => {
   const base: OutgoingMessage = {
-    sendId: 's', receiver: '+8613800138000', content: '', subject: null, vendorTemplateId: null, variables: { name: 'Li', order: 'A-1' },
+    sendId: 's', reference: 's', receiver: '+8613800138000', content: '', subject: null, vendorTemplateId: null, variables: { name: 'Li', order: 'A-1' },
   };
 
   it('Tencent: the id names the variables of {1}, {2}, … in order', () => {

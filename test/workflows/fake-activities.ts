@@ -1,8 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Activities } from '../../src/activities';
-import { createPrepareSendActivities } from '../../src/activities/prepare-send';
+import type { DedupSlot } from '../../src/activities/dedup';
+import { createPrepareSendActivities, type PrepareSteps } from '../../src/activities/prepare-send';
 import type { FinalOutcome, StatusChange } from '../../src/activities/send-records';
-import type { VendorSendRequest } from '../../src/activities/vendor-send';
+import type { VendorSendRequest, VendorSendResult } from '../../src/activities/vendor-send';
 import { FAILURE_TYPE } from '../../src/shared/failures';
 import type { ErrorClass } from '../../src/shared/states';
 import type { RouteCandidate } from '../../src/workflows/route-order';
@@ -18,9 +19,26 @@ export interface ActivityJournal {
 }
 
 export const ROUTE: RouteCandidate[] = [
-  { accountId: 'acc-a', provider: 'vendor-a', weight: 1, priority: 1, circuitOpen: false },
-  { accountId: 'acc-b', provider: 'vendor-b', weight: 0, priority: 2, circuitOpen: false },
+  { accountId: 'acc-a', account: 'account-a', provider: 'vendor-a', weight: 1, priority: 1, circuitOpen: false },
+  { accountId: 'acc-b', account: 'account-b', provider: 'vendor-b', weight: 0, priority: 2, circuitOpen: false },
 ];
+
+/** The slot every passed dedup check of the fakes holds. */
+export const DEDUP_SLOT: DedupSlot = { contentKey: 'herald:dedup:content:{r}:tpl-1:hash', capKey: 'herald:dedup:cap:{r}:SMS:2026-01-01' };
+
+export const ACCEPTED_AT = '2026-01-01T00:00:00.000Z';
+
+/** A vendor acceptance as the fake accounts answer it. */
+export function accepted(request: VendorSendRequest, overrides: Partial<VendorSendResult> = {}): VendorSendResult {
+  return {
+    accountId: request.accountId,
+    provider: request.accountId === 'acc-a' ? 'vendor-a' : 'vendor-b',
+    vendorMessageId: `vm-${request.sendId}`,
+    acceptedAt: ACCEPTED_AT,
+    receipt: null,
+    ...overrides,
+  };
+}
 
 export function vendorFailure(errorClass: ErrorClass, reason: string, vendorCode: string): ApplicationFailure {
   return ApplicationFailure.create({
@@ -31,40 +49,43 @@ export function vendorFailure(errorClass: ErrorClass, reason: string, vendorCode
   });
 }
 
-/** The activities composed of others: built from the fakes by the real factory. */
-type ComposedActivities = 'prepareSend' | 'startSending';
+/** The activities composed of the prepare steps: built from the fakes by the real factory. */
+type ComposedActivities = 'screeningDedupNightShield' | 'routeAfterNightShield';
+
+/** What a test may replace: the prepare steps (screening, dedup, routing) and every activity not composed of them. */
+export type FakeParts = Omit<PrepareSteps, 'recordState'> & Omit<Activities, ComposedActivities>;
 
 /**
  * Activities that succeed unless overridden; typed against the real factory, so a changed
- * activity breaks them. `prepareSend` and `startSending` are the real composition of the
- * (fake or overridden) single steps, so a test overriding `checkDedup` sees it in both paths.
+ * activity breaks them. `screeningDedupNightShield` and `routeAfterNightShield` are the real composition of the
+ * (fake or overridden) single steps.
  */
-export function fakeActivities(overrides: Partial<Omit<Activities, ComposedActivities>> = {}): { activities: Activities; journal: ActivityJournal } {
+export function fakeActivities(overrides: Partial<FakeParts> = {}): { activities: Activities; journal: ActivityJournal } {
   const journal: ActivityJournal = { statuses: [], finals: [], vendorCalls: [], polls: 0, dedupChecks: 0 };
-  const base: Omit<Activities, ComposedActivities> = {
+  const base: FakeParts = {
     async screenReceiver() {
       return { outcome: 'PASS' };
     },
     async checkDedup() {
-      return { outcome: 'PASS' };
+      return { outcome: 'PASS', slot: DEDUP_SLOT };
     },
     async planRoute() {
       return ROUTE;
     },
-    async planSendRoute() {
-      return ROUTE;
-    },
     async sendViaAccount(request) {
-      return { accountId: request.accountId, provider: request.accountId === 'acc-a' ? 'vendor-a' : 'vendor-b', vendorMessageId: `vm-${request.sendId}`, receipt: null };
+      return accepted(request);
+    },
+    async awaitStoreReachable() {
+      return undefined;
     },
     async pollReceipt() {
       return null;
     },
-    async recordStatus(change) {
+    async recordState(change) {
       journal.statuses.push(change);
       return true;
     },
-    async finishSend(outcome) {
+    async recordFinalState(outcome) {
       journal.finals.push(outcome);
     },
     async startSendPage() {
@@ -80,21 +101,25 @@ export function fakeActivities(overrides: Partial<Omit<Activities, ComposedActiv
       throw new Error('the send workflow never finishes a campaign run');
     },
   };
-  const activities = { ...base, ...overrides };
-  const steps: Omit<Activities, ComposedActivities> = {
-    ...activities,
+  const parts = { ...base, ...overrides };
+  const watched: FakeParts = {
+    ...parts,
     async sendViaAccount(request) {
       journal.vendorCalls.push(request);
-      return activities.sendViaAccount(request);
+      return parts.sendViaAccount(request);
     },
     async pollReceipt(request) {
       journal.polls += 1;
-      return activities.pollReceipt(request);
+      return parts.pollReceipt(request);
     },
     async checkDedup(request) {
       journal.dedupChecks += 1;
-      return activities.checkDedup(request);
+      return parts.checkDedup(request);
     },
   };
-  return { journal, activities: { ...steps, ...createPrepareSendActivities(steps) } };
+  const { screenReceiver, checkDedup, planRoute, ...activities } = watched;
+  return {
+    journal,
+    activities: { ...activities, ...createPrepareSendActivities({ recordState: activities.recordState, screenReceiver, checkDedup, planRoute }) },
+  };
 }

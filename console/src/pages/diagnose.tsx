@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { SendActions } from '../components/send-actions';
+import { SendRuns } from '../components/send-runs';
 import { Badge, Card, Empty, ErrorBox, Field, Notice, PageTitle, valueOf } from '../components/ui';
 import { ms, shortId, time } from '../format';
 import { toneOf } from '../status';
@@ -192,6 +193,7 @@ function SendStory({ send, reload }: { send: SendDiagnosis; reload: () => Promis
         </dd>
         <dt>Reason</dt>
         <dd>{send.reason ?? '—'}</dd>
+        <SendRuns runNo={send.runNo} earlierRuns={evidence.earlierRuns} />
         <dt>Vendor</dt>
         <dd>
           {evidence.vendor ?? '—'} {evidence.vendorMessageId && <code>{evidence.vendorMessageId}</code>}

@@ -1,5 +1,6 @@
 import { api } from '../api';
 import { SendActions } from '../components/send-actions';
+import { SendRuns } from '../components/send-runs';
 import { Badge, Card, ErrorBox, Notice, PageTitle, useLoad } from '../components/ui';
 import { shortId, time } from '../format';
 import { useCan } from '../session';
@@ -38,6 +39,7 @@ export function SendPage({ id }: { id: string }) {
             <dd>
               {time(send.data.createdAt)} · {time(send.data.sentAt)} · {time(send.data.finishedAt)}
             </dd>
+            <SendRuns runNo={send.data.runNo} earlierRuns={send.data.earlierRuns} />
           </dl>
         </Card>
       )}

@@ -47,6 +47,7 @@ export const ANSWER_SCHEMAS: Record<string, z.ZodType> = {
   ReceiptPushAnswer: answers.receiptPushAnswerSchema,
   Diagnosis: answers.diagnosisAnswerSchema,
   Trace: answers.traceAnswerSchema,
+  RetryOutcome: answers.retryAnswerSchema,
   TemplateSearch: answers.templateSearchAnswerSchema,
   BillingReport: answers.billingReportAnswerSchema,
   BillComparison: answers.billComparisonAnswerSchema,

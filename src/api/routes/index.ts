@@ -29,6 +29,7 @@ import { messageListRoutes } from './message-list';
 import { messageRoutes } from './messages';
 import { receiptRoutes } from './receipts';
 import { sendControlRoutes } from './send-control';
+import { sendRetryRoutes } from './send-retry';
 import { sendRoutes } from './sends';
 import { suppressionRoutes } from './suppressions';
 import { templateSearchRoutes } from './templates';
@@ -53,6 +54,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...adminAuditLogRoutes,
   ...diagnoseRoutes,
   ...traceRoutes,
+  ...sendRetryRoutes,
   ...templateSearchRoutes,
   ...accountHealthRoutes,
   ...billingRoutes,

@@ -7,6 +7,9 @@ import { route, type ApiRoute } from '../route';
 import { idParamSchema } from '../schemas';
 import { cancelSend, releaseDeferredSend } from '../send-control';
 
+/** The answer when a send's workflow takes no update in time (src/api/send-control.ts waits 15 s; src/api/app.ts answers it). */
+const WORKFLOW_NOT_ANSWERING = "WORKFLOW_NOT_ANSWERING: the send's workflow did not answer in time (is a worker running?); try again (a repeat is harmless)";
+
 /** Cancel and send-now, for one send or every send of a message. */
 export const sendControlRoutes: ApiRoute[] = [
   route({
@@ -14,6 +17,7 @@ export const sendControlRoutes: ApiRoute[] = [
     path: '/v1/sends/:id/cancel',
     tag: 'sends',
     summary: 'Cancel a send that is still waiting (queued or deferred)',
+    description: "A Workflow Update on the send's workflow: its validator refuses any state past the queue (the answer's 409), so checking and canceling are one step; the answer comes once the send is final.",
     access: SEND,
     params: idParamSchema,
     usesTemporal: true,
@@ -21,7 +25,7 @@ export const sendControlRoutes: ApiRoute[] = [
       200: { description: 'CANCELED', schema: cancelAnswerSchema },
       409: { description: 'not canceled: ALREADY_FINAL, or AT_VENDOR (cannot be recalled)', schema: cancelAnswerSchema },
     },
-    errors: { 404: 'SEND_NOT_FOUND: no such send in your team' },
+    errors: { 404: 'SEND_NOT_FOUND: no such send in your team', 503: WORKFLOW_NOT_ANSWERING },
     handler: async ({ deps, res, params }) => {
       const { id } = params;
       const caller = callerOf(res);
@@ -42,10 +46,11 @@ export const sendControlRoutes: ApiRoute[] = [
       200: { description: 'RELEASED', schema: sendNowAnswerSchema },
       409: { description: 'NOT_DEFERRED: the send was not waiting for its release time', schema: sendNowAnswerSchema },
     },
-    errors: { 404: 'SEND_NOT_FOUND: no such send in your team' },
+    errors: { 404: 'SEND_NOT_FOUND: no such send in your team', 503: WORKFLOW_NOT_ANSWERING },
     handler: async ({ deps, res, params }) => {
       const { id } = params;
-      const result = await releaseDeferredSend(deps, await ownedSendId(deps, id, callerOf(res).teamId));
+      const caller = callerOf(res);
+      const result = await releaseDeferredSend(deps, await ownedSendId(deps, id, caller.teamId), `api-key ${caller.apiKeyId}`);
       res.status(result.outcome === 'RELEASED' ? 200 : 409).json(result satisfies AnswerOf<typeof sendNowAnswerSchema>);
     },
   }),
@@ -59,7 +64,7 @@ export const sendControlRoutes: ApiRoute[] = [
     params: idParamSchema,
     usesTemporal: true,
     answers: ok('each send with its outcome', messageCancelAnswerSchema),
-    errors: { 404: 'MESSAGE_NOT_FOUND: no such message in your team' },
+    errors: { 404: 'MESSAGE_NOT_FOUND: no such message in your team', 503: WORKFLOW_NOT_ANSWERING },
     handler: async ({ deps, res, params }) => {
       const { id } = params;
       const caller = callerOf(res);

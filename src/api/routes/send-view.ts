@@ -20,6 +20,8 @@ interface SendFields {
   createdAt: Date;
   sentAt: Date | null;
   finishedAt: Date | null;
+  runId: string | null;
+  runNo: number;
 }
 
 /** Where ops look at the send's full history. */
@@ -46,6 +48,8 @@ export function describeSend(send: SendFields, config: Pick<Config, 'TEMPORAL_UI
     createdAt: send.createdAt,
     sentAt: send.sentAt,
     finishedAt: send.finishedAt,
+    runNo: send.runNo,
+    runId: send.runId,
     workflowId: sendWorkflowId(send.id),
     workflowUrl: workflowUrl(config, send.id),
   };

@@ -1,4 +1,4 @@
-import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence } from '../../ops/send-evidence';
+import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence, runEvidence } from '../../ops/send-evidence';
 import { sendDetailAnswerSchema, type AnswerOf } from '../answers';
 import { callerOf } from '../caller';
 import { HttpError } from '../http-error';
@@ -29,6 +29,7 @@ export const sendRoutes: ApiRoute[] = [
         ...describeSend(send, deps.config),
         attempts: send.attempts.map(attemptEvidence),
         receipts: send.receipts.map(receiptEvidence),
+        earlierRuns: send.replacedRuns.map(runEvidence),
       } satisfies AnswerOf<typeof sendDetailAnswerSchema>);
     },
   }),

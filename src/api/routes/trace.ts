@@ -10,7 +10,7 @@ import { workflowUrl } from './send-view';
 import { route, type ApiRoute } from '../route';
 import { OPS, ok } from '../openapi/access';
 
-/** `GET /v1/sends/:id/trace`: the send's workflow history and records as one ordered, readable list. */
+/** `GET /v1/sends/:id/trace`: the send's workflow histories (every run) and records as one ordered, readable list. */
 export const traceRoutes: ApiRoute[] = [
   route({
     method: 'get',
@@ -25,15 +25,16 @@ export const traceRoutes: ApiRoute[] = [
       const { id } = params;
       const records = await loadTraceRecords(deps.prisma, id);
       if (!records) throw new HttpError(404, 'SEND_NOT_FOUND', `no send ${id}`);
-      const history = await loadHistory(deps.temporal, id);
+      const history = await loadHistory(deps.temporal, records);
       res.json({
         sendId: id,
         status: records.send.status,
         reason: records.send.reason,
+        run: records.send.runNo,
         workflowId: sendWorkflowId(id),
         workflowUrl: workflowUrl(deps.config, id),
         history: history.available ? { available: true } : { available: false, error: history.error },
-        events: mergeTrace(eventsFromRecords(records), history.available ? eventsFromHistory(history.events) : []),
+        events: mergeTrace(eventsFromRecords(records), ...(history.available ? history.runs.map(eventsFromHistory) : [])),
       } satisfies AnswerOf<typeof traceAnswerSchema>);
     },
   }),

@@ -8,9 +8,10 @@ const traceSchema = z.object({
   sendId: z.string(),
   status: z.string(),
   reason: z.string().nullable(),
+  run: z.number(),
   workflowUrl: z.string(),
   history: z.object({ available: z.boolean(), error: z.string().optional() }),
-  events: z.array(z.object({ at: z.string(), step: z.string(), what: z.string(), evidence: z.string() })),
+  events: z.array(z.object({ at: z.string(), step: z.string(), what: z.string(), run: z.number().nullable(), evidence: z.string() })),
 });
 
 /** `herald trace <sendId>`: the send's events in order; exit 0 when the send exists. */
@@ -21,10 +22,10 @@ export async function traceCommand(target: ApiTarget, sendId: string, output: Ou
     return EXIT.NOT_OK;
   }
   const trace = traceSchema.parse(answer.body);
-  output.out(`send ${trace.sendId}: ${trace.status}${trace.reason ? ` (${trace.reason})` : ''}`);
+  output.out(`send ${trace.sendId}: ${trace.status}${trace.reason ? ` (${trace.reason})` : ''}${trace.run > 1 ? `, run ${trace.run} (re-run by a reset or retry)` : ''}`);
   output.out(`workflow: ${trace.workflowUrl}`);
   if (!trace.history.available) output.out(`workflow history unavailable (records only): ${trace.history.error ?? ''}`);
   output.out('');
-  output.out(table(['time', 'step', 'what', 'evidence'], trace.events.map((e) => [e.at, e.step, e.what, e.evidence]), 140));
+  output.out(table(['time', 'run', 'step', 'what', 'evidence'], trace.events.map((e) => [e.at, e.run === null ? '' : String(e.run), e.step, e.what, e.evidence]), 140));
   return EXIT.OK;
 }

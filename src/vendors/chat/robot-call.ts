@@ -54,15 +54,15 @@ export function checkRobotAnswer(
 
 /**
  * A robot's success means the post is in the group: that is delivery, and no
- * receipt will ever follow. Robots return no message id, so the send id is it.
+ * receipt will ever follow. Robots return no message id, so Herald's reference is it.
  */
 export function postedToGroup(message: OutgoingMessage, answer: { code: string; text: string }): VendorAccepted {
   return {
-    vendorMessageId: message.sendId,
+    vendorMessageId: message.reference,
     vendorCode: answer.code,
     vendorText: answer.text,
     finalReceipt: {
-      vendorMessageId: message.sendId,
+      vendorMessageId: message.reference,
       receiver: message.receiver,
       status: 'DELIVERED',
       reason: null,

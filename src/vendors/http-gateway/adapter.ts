@@ -49,7 +49,7 @@ export function createHttpGatewayAdapter(outbound: VendorOutbound): VendorAdapte
     async send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted> {
       const { config, secrets } = readAccountParts(account, httpGatewayConfigSchema, httpGatewaySecretsSchema);
       const answer = await callGateway(outbound, config, secrets, config.request.method, config.request, { message, messageId: null });
-      const { messageId, code, text } = readGatewayAnswer(config.response, answer, message.sendId);
+      const { messageId, code, text } = readGatewayAnswer(config.response, answer, message.reference);
       const accepted: VendorAccepted = { vendorMessageId: messageId, vendorCode: code, vendorText: text };
       if (!config.acceptanceIsDelivery) return accepted;
       return {

@@ -40,12 +40,12 @@ export function isSuccess(condition: SuccessCondition, answer: HttpAnswer): bool
   return asText(valueAtPath(answer.json, condition.successPath)) === String(condition.successValue);
 }
 
-/** The gateway's message id on success; a classified VendorError otherwise. */
-export function readGatewayAnswer(response: GatewayResponse, answer: HttpAnswer, sendId: string): { messageId: string; code: string; text: string } {
+/** The gateway's message id on success (Herald's reference when the answer has none); a classified VendorError otherwise. */
+export function readGatewayAnswer(response: GatewayResponse, answer: HttpAnswer, reference: string): { messageId: string; code: string; text: string } {
   const code = response.errorCodePath ? asText(valueAtPath(answer.json, response.errorCodePath)) : null;
   const text = (response.errorTextPath ? asText(valueAtPath(answer.json, response.errorTextPath)) : null) ?? answer.text.slice(0, 200);
   if (isSuccess(response, answer)) {
-    if (!response.messageIdPath) return { messageId: sendId, code: code ?? String(answer.status), text };
+    if (!response.messageIdPath) return { messageId: reference, code: code ?? String(answer.status), text };
     const messageId = asText(valueAtPath(answer.json, response.messageIdPath));
     if (!messageId) {
       throw new VendorError(RETRYABLE.errorClass, RETRYABLE.reason, 'BAD_RESPONSE', `success without a message id at ${response.messageIdPath}: ${answer.text.slice(0, 200)}`);

@@ -5,7 +5,7 @@
  */
 
 /** Per-send values from the message. */
-const MESSAGE_NAMES = ['receiver', 'content', 'subject', 'sendId', 'vendorTemplateId'] as const;
+const MESSAGE_NAMES = ['receiver', 'content', 'subject', 'sendId', 'reference', 'vendorTemplateId'] as const;
 /** Per-call values made up by the adapter (also usable in the signature). */
 const CALL_NAMES = ['timestamp', 'nonce'] as const;
 
@@ -23,11 +23,12 @@ export function placeholderProblem(name: string, place: TemplatePlace): string |
   if (name.startsWith('secret.') && name.length > 'secret.'.length) return null;
   if (name === 'messageId') return place === 'pull' ? null : '{messageId} is only known to a receipt pull';
   if (place === 'pull') return `a receipt pull knows only messageId, timestamp, nonce and secret.<name>, not {${name}}`;
-  if (name === 'sendId') return null;
+  // Herald's own ids, not message data: headers may carry them.
+  if (name === 'sendId' || name === 'reference') return null;
   const messageData = (MESSAGE_NAMES as readonly string[]).includes(name) || (name.startsWith('var.') && name.length > 4);
   if (messageData) return place === 'header' ? `{${name}} is message data and cannot go into a header` : null;
   if (name === 'variables') return '{variables} must be the whole value of a JSON body field';
-  return `unknown placeholder {${name}}: use receiver, content, subject, sendId, vendorTemplateId, var.<name>, variables, timestamp, nonce, secret.<name> (messageId in a receipt pull)`;
+  return `unknown placeholder {${name}}: use receiver, content, subject, sendId, reference, vendorTemplateId, var.<name>, variables, timestamp, nonce, secret.<name> (messageId in a receipt pull)`;
 }
 
 /** Every placeholder name in a template string. */

@@ -28,6 +28,7 @@ function messageValue(name: string, message: OutgoingMessage): string | undefine
     case 'content': return message.content;
     case 'subject': return message.subject ?? '';
     case 'sendId': return message.sendId;
+    case 'reference': return message.reference;
     case 'vendorTemplateId':
       if (message.vendorTemplateId === null) throw configError('the gateway needs {vendorTemplateId} but the template has none for http-gateway');
       return message.vendorTemplateId;

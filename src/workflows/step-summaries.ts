@@ -1,0 +1,40 @@
+/**
+ * The names of a send's steps in its workflow history, in the words of the design: the
+ * summary of every activity, local activity and timer, so the Temporal UI's timeline reads
+ * as the trace (screening, dedup, night shield until 09:00 Asia/Shanghai, vendor <account>
+ * attempt n, receipt poll n). Pure, so tests and the trace read the same words.
+ */
+import { DateTime } from 'luxon';
+import type { Reason, SendStatus } from '../shared/states';
+import type { ShieldDecision } from './night-shield';
+
+/** `09:00 Asia/Shanghai`: a local time of day in its zone. */
+function localClock(at: Date, zone: string): string {
+  return `${DateTime.fromJSDate(at, { zone }).toFormat('HH:mm')} ${zone}`;
+}
+
+/** `30 s`, `4 min`, `2 h`. */
+export function formatWait(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 360_000) / 10} h`;
+}
+
+export const STEP = {
+  scheduledWait: (sendAt: Date, zone: string) => `scheduled wait until ${DateTime.fromJSDate(sendAt, { zone }).toFormat('yyyy-MM-dd')} ${localClock(sendAt, zone)}`,
+  /** The one local activity before the vendor: screening, dedup and the night shield's verdict (decided in the workflow). */
+  preparation: (shield: ShieldDecision, zone: string) => `screening, dedup, night shield: ${shieldWords(shield, zone)}`,
+  nightShield: (until: Date, zone: string) => `night shield until ${localClock(until, zone)}`,
+  routeAfterShield: 'night shield over: route planned',
+  vendorAttempt: (account: string, attempt: number) => `vendor ${account} attempt ${attempt}`,
+  rateLimitHold: (account: string, pauseMs: number) => `vendor ${account} held: over its rate limit, next try in ${formatWait(pauseMs)}`,
+  storeHold: (account: string) => `vendor ${account} held: waiting for Herald's database`,
+  receiptWait: (poll: number, ms: number) => `receipt wait ${formatWait(ms)}, then receipt poll ${poll}`,
+  receiptPoll: (poll: number) => `receipt poll ${poll}`,
+  record: (status: SendStatus, reason: Reason | null = null) => `record ${status}${reason ? ` ${reason}` : ''}`,
+} as const;
+
+function shieldWords(shield: ShieldDecision, zone: string): string {
+  if (shield.action === 'DEFER') return `defer until ${localClock(shield.until, zone)}`;
+  return shield.action === 'DROP' ? 'drop (quiet hours)' : 'send now';
+}
