@@ -76,9 +76,20 @@ const sending = {
   FAN_OUT_MIN_RECEIVERS: z.coerce.number().int().positive().default(200).describe('a message with at least this many sends starts one fan-out workflow (`message-<id>`) instead of one start per send from the API'),
   FAN_OUT_PAGE_SIZE: z.coerce.number().int().positive().max(5_000).default(500).describe('sends whose workflows one fan-out activity starts'),
   FAN_OUT_PAGES_PER_RUN: z.coerce.number().int().positive().max(500).default(50).describe('pages one fan-out run handles before it continues as new, bounding its history'),
-  ACCOUNT_CACHE_MS: z.coerce.number().int().nonnegative().default(3_000).describe('how long a worker keeps the vendor accounts it loaded: an added, disabled or re-weighted account reaches running workers within this; 0 reads them for every send'),
+  ACCOUNT_CACHE_MS: z.coerce.number().int().nonnegative().default(3_000).describe('how long a worker keeps the vendor accounts, route rules and effective weights it loaded: an added, disabled or re-weighted account, a changed route rule or a moved weight reaches running workers within this; 0 reads them for every send'),
   VENDOR_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(20).describe('sends of one account with the same content arriving within this window share one vendor call (where the provider has a batch API); 0 turns it off'),
   VENDOR_BATCH_MAX_SIZE: z.coerce.number().int().positive().default(200).describe('most receivers in one batch vendor call (each provider has its own lower limit too: Tencent 200, Aliyun 100, sandbox 100)'),
+};
+
+const fraction = () => z.coerce.number().gt(0).lt(1);
+
+const routing = {
+  ROUTE_HEALTH_WINDOW_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(600).describe("the rolling window of each account's delivery rate (from receipts) and vendor latency, kept in Redis and shared by every worker and API; a verdict without enough receipts is kept for one window more"),
+  ROUTE_HEALTH_MIN_RECEIPTS: z.coerce.number().int().positive().default(20).describe('receipts (and vendor calls, for latency) an account needs in the window before its weight is moved or moved back'),
+  ROUTE_HEALTH_WEIGHT_FLOOR: fraction().default(0.05).describe('the least share of its weight an account keeps however far behind it is (never 0: it keeps sending a little, so its recovery is seen)'),
+  ROUTE_HEALTH_DEGRADE_GAP: fraction().default(0.1).describe("weight moves away from an account whose delivery rate is this much below the best account's of its channel (0.1: 10 points)"),
+  ROUTE_HEALTH_RECOVER_GAP: fraction().default(0.05).describe('weight moves back once the delivery rate is within this of the best again (smaller than ROUTE_HEALTH_DEGRADE_GAP: the hysteresis)'),
+  ROUTE_HEALTH_SLOW_FACTOR: z.coerce.number().gt(1).max(100).default(3).describe("weight moves away from an account whose mean vendor latency is over this many times the fastest account's of its channel; back under half-way to it"),
 };
 
 const vendorConnections = {
@@ -124,6 +135,11 @@ export const SETTING_SECTIONS = [
   { title: 'Keys', settings: secrets },
   { title: 'Sending', settings: sending },
   {
+    title: 'Routing',
+    intro: 'How weights move by delivery rate and vendor latency (docs/routing.md); a weight pinned by hand is never moved.',
+    settings: routing,
+  },
+  {
     title: 'Vendor connections',
     intro: 'Every connection to a vendor passes one outbound guard (docs/security.md): public unicast addresses only, unless these allow more.',
     settings: vendorConnections,
@@ -138,7 +154,7 @@ export const SETTING_SECTIONS = [
 ] as const satisfies readonly SettingSection[];
 
 const configSchema = z
-  .object({ ...mode, ...storage, ...temporal, ...network, ...secrets, ...sending, ...vendorConnections, ...limits, ...opsConsole, ...testEnvironments })
+  .object({ ...mode, ...storage, ...temporal, ...network, ...secrets, ...sending, ...routing, ...vendorConnections, ...limits, ...opsConsole, ...testEnvironments })
   .refine((c) => c.NODE_ENV !== 'production' || c.SECRET_KEY !== DEV_SECRET_KEY, {
     message: 'set a SECRET_KEY of your own in production (32 random bytes, base64)',
     path: ['SECRET_KEY'],
@@ -150,6 +166,10 @@ const configSchema = z
   .refine((c) => c.NODE_ENV !== 'production' || !c.WHITELIST_ENABLED, {
     message: 'the test whitelist is for non-production modes; production sends to every receiver',
     path: ['WHITELIST_ENABLED'],
+  })
+  .refine((c) => c.ROUTE_HEALTH_RECOVER_GAP < c.ROUTE_HEALTH_DEGRADE_GAP, {
+    message: 'must be smaller than ROUTE_HEALTH_DEGRADE_GAP: a weight moved away comes back only once the account is clearly closer to the best',
+    path: ['ROUTE_HEALTH_RECOVER_GAP'],
   })
   .refine((c) => Buffer.from(c.RECEIPT_TOKEN_KEY, 'base64').length >= 32, {
     message: 'must be at least 32 bytes, base64-encoded',

@@ -161,11 +161,24 @@ export interface AccountHealth {
   provider: string;
   enabled: boolean;
   weight: number;
+  pinnedWeight: number | null;
   priority: number;
   circuit: { state: 'OPEN' | 'CLOSED'; openForMs: number | null; recentFailures: number } | null;
   effectiveWeight: number;
   firstChoiceShare: number;
   weightReason: string;
+  /** The routing health figures the weight is judged on (Redis, the last window); null for a disabled account. */
+  live: {
+    state: 'NORMAL' | 'DEGRADED';
+    since: string | null;
+    factor: number;
+    pinned: boolean;
+    windowSeconds: number;
+    receipts: number;
+    deliveryRate: number | null;
+    calls: number;
+    latencyMs: number | null;
+  } | null;
   attempts: { total: number; accepted: number; failed: number; p50Ms: number | null; p95Ms: number | null };
   sends: SendCounts;
   hourly: Array<SendCounts & { hour: string }>;

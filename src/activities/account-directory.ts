@@ -6,6 +6,8 @@ import type { VendorAccount } from '../vendors/types';
 
 export interface RoutableAccount extends VendorAccount {
   weight: number;
+  /** A weight pinned by hand (never moved by the delivery-rate rules); null: automatic. */
+  pinnedWeight: number | null;
   priority: number;
   rateLimitPerSecond: number | null;
 }
@@ -44,6 +46,7 @@ export function createAccountDirectory(prisma: PrismaClient, secrets: SecretBox,
       config: (row.config ?? {}) as Record<string, unknown>,
       secrets: opened,
       weight: row.weight,
+      pinnedWeight: row.pinnedWeight,
       priority: row.priority,
       rateLimitPerSecond: row.rateLimitPerSecond,
     };

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
+import type { RouteHealth } from '../routing/route-weights';
 import type { Whitelist } from '../screening/whitelist';
 import type { SecretBox } from '../security/secret-box';
 import type { WorkflowStarter } from '../sending/workflow-starter';
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   secrets: SecretBox;
   logger: Logger;
   metrics: Metrics;
+  /** Each account's delivery rate and latency, and the effective weights judged from them. */
+  routeHealth: RouteHealth;
   /** Test mode's whitelist; null in production. */
   whitelist: Whitelist;
   /** Starts send workflows (the fan-out of large messages), like the API's starter. */

@@ -14,6 +14,7 @@ import { createScreenActivities } from './screen-activity';
 import { createSendRecordActivities } from './send-records';
 import { createVendorBatcher } from './vendor-batcher';
 import { createVendorSendActivities } from './vendor-send';
+import { createRouteRuleDirectory } from '../routing/route-rule-directory';
 
 /**
  * Every activity of the send, fan-out and campaign-run workflows, built from the dependencies the
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
   const rateLimiter = createAccountRateLimiter(redis);
   const dedup = createDedupChecker(redis, { timeoutMs: settings.dedupTimeoutMs });
   const batcher = createVendorBatcher(settings.vendorBatch);
+  const rules = createRouteRuleDirectory(prisma, settings.accountCacheMs);
   const runs = createRunClaims({ prisma, workflowRuns: deps.workflowRuns, logger });
   const records = createSendRecordActivities({ prisma, metrics, runs, dedup, logger });
 
@@ -36,12 +38,12 @@ export function createActivities(deps: ActivityDeps) {
       recordState: records.recordState,
       ...createScreenActivities({ prisma, whitelist: deps.whitelist, logger }),
       ...createDedupActivities({ prisma, dedup, runs, logger, metrics }),
-      ...createRoutingActivities({ accounts, circuit }),
+      ...createRoutingActivities({ prisma, accounts, rules, weights: deps.routeHealth.weights, circuit, cacheMs: settings.accountCacheMs }),
     }),
     ...createFanOutActivities({ prisma, starter: deps.starter, config: deps.config, logger }),
     ...createCampaignActivities({ prisma, starter: deps.starter, defaults: deps.config, logger }),
-    ...createVendorSendActivities({ prisma, vendors, batcher, accounts, circuit, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, runs, logger, metrics }),
-    ...createReceiptPollActivities({ prisma, vendors, accounts, runs, logger, metrics }),
+    ...createVendorSendActivities({ prisma, vendors, batcher, accounts, circuit, health: deps.routeHealth.store, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, runs, logger, metrics }),
+    ...createReceiptPollActivities({ prisma, vendors, accounts, health: deps.routeHealth.store, runs, logger, metrics }),
   };
 }
 

@@ -9,7 +9,8 @@ export interface PrepareSteps {
   recordState(change: StatusChange): Promise<boolean>;
   screenReceiver(request: ScreenRequest): Promise<ScreenVerdict>;
   checkDedup(input: DedupInput): Promise<DedupVerdict>;
-  planRoute(channel: Channel): Promise<RouteCandidate[]>;
+  /** The send's route by its destination, with the effective weights (src/activities/routing.ts). */
+  planRoute(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]>;
 }
 
 /**
@@ -48,7 +49,7 @@ export function createPrepareSendActivities(steps: PrepareSteps) {
   /** Past the night shield, at once or after the wait: SENDING and the route in one step. */
   async function routeAfterNightShield(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]> {
     await steps.recordState({ sendId: request.sendId, status: 'SENDING' });
-    return steps.planRoute(request.channel);
+    return steps.planRoute(request);
   }
 
   return {

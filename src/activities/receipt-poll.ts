@@ -1,10 +1,11 @@
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import { countReceipts, type Metrics } from '../observability/metrics';
-import { receiptForSend, storeReceipts } from '../receipts/receipt-store';
+import { freshNotices, receiptForSend, storeReceipts } from '../receipts/receipt-store';
 import type { ReceiptNotice } from '../shared/contract';
 import type { Channel } from '../shared/states';
 import type { VendorRegistry } from '../vendors/types';
+import type { HealthStore } from '../routing/health-store';
 import type { AccountDirectory } from './account-directory';
 import type { RunClaims } from './run-claim';
 
@@ -25,6 +26,8 @@ export function createReceiptPollActivities(deps: {
   prisma: PrismaClient;
   vendors: VendorRegistry;
   accounts: AccountDirectory;
+  /** Receipts pulled here count into the account's delivery rate. */
+  health: HealthStore;
   runs: Pick<RunClaims, 'currentRun'>;
   logger: Logger;
   metrics: Metrics;
@@ -47,8 +50,9 @@ export function createReceiptPollActivities(deps: {
         { vendorMessageId: request.vendorMessageId, receiver: row.receiver, sentAt: row.sentAt ?? new Date() },
       ]);
       if (pulled.length === 0) return null;
-      await storeReceipts(prisma, receiptAccount, pulled, 'POLL');
+      const stored = await storeReceipts(prisma, receiptAccount, pulled, 'POLL');
       countReceipts(deps.metrics, request.provider, pulled);
+      await deps.health.recordReceipts(request.accountId, freshNotices(stored));
       deps.logger.debug({ sendId: request.sendId, provider: request.provider }, 'receipt pulled');
       return receiptForSend(prisma, send, receiptAccount, request.vendorMessageId);
     },

@@ -1,22 +1,83 @@
+import type { PrismaClient } from '../generated/prisma/client';
+import { matchRule, describeRule, type RouteRule } from '../routing/route-rules';
+import type { RoutePlan } from '../routing/route-plan';
+import type { RouteRuleDirectory } from '../routing/route-rule-directory';
+import type { RouteWeights } from '../routing/route-weights';
+import type { WeightVerdict } from '../routing/route-health';
 import type { Channel } from '../shared/states';
 import type { RouteCandidate } from '../workflows/route-order';
-import type { AccountDirectory } from './account-directory';
+import type { AccountDirectory, RoutableAccount } from './account-directory';
 import type { CircuitBreaker } from './circuit-breaker';
 
-/** The accounts a send may use, with their circuit state; the workflow orders them. */
-export function createRoutingActivities(deps: { accounts: AccountDirectory; circuit: CircuitBreaker }) {
+export interface RoutingDeps {
+  prisma: PrismaClient;
+  accounts: AccountDirectory;
+  rules: RouteRuleDirectory;
+  weights: RouteWeights;
+  circuit: CircuitBreaker;
+  /** How long a channel's effective weights are reused (ACCOUNT_CACHE_MS); 0 judges them for every send. */
+  cacheMs: number;
+}
+
+/**
+ * The accounts a send may use, with their effective weights and circuit
+ * state; the workflow orders them (weighted first choice with its own
+ * deterministic random, then priority). The weights are judged from the
+ * channel's delivery rates and latencies (src/routing/route-health.ts).
+ */
+export function createRoutingActivities(deps: RoutingDeps) {
+  const judged = new Map<Channel, { at: number; verdicts: Map<string, WeightVerdict> }>();
+
+  /** The effective weights of the channel's enabled accounts, judged against each other. */
+  async function verdictsOf(channel: Channel, enabled: readonly RoutableAccount[]): Promise<Map<string, WeightVerdict>> {
+    const cached = judged.get(channel);
+    if (cached && Date.now() - cached.at < deps.cacheMs && enabled.every((account) => cached.verdicts.has(account.id))) return cached.verdicts;
+    const verdicts = await deps.weights.weigh(enabled);
+    judged.set(channel, { at: Date.now(), verdicts });
+    return verdicts;
+  }
+
+  async function candidates(channel: Channel, routed: readonly RoutableAccount[], enabled: readonly RoutableAccount[]) {
+    const [verdicts, open] = await Promise.all([verdictsOf(channel, enabled), deps.circuit.openAccounts(routed.map((a) => a.id))]);
+    return routed.map((account) => {
+      const verdict = verdicts.get(account.id);
+      const candidate: RouteCandidate = {
+        accountId: account.id,
+        account: account.name,
+        provider: account.provider,
+        weight: verdict?.effectiveWeight ?? account.weight,
+        priority: account.priority,
+        circuitOpen: open.has(account.id),
+      };
+      return { candidate, reason: verdict?.reason ?? 'configured weight' };
+    });
+  }
+
   return {
-    async planRoute(channel: Channel): Promise<RouteCandidate[]> {
-      const accounts = await deps.accounts.enabledAccounts(channel);
-      const open = await deps.circuit.openAccounts(accounts.map((a) => a.id));
-      return accounts.map((a) => ({
-        accountId: a.id,
-        account: a.name,
-        provider: a.provider,
-        weight: a.weight,
-        priority: a.priority,
-        circuitOpen: open.has(a.id),
-      }));
+    /**
+     * The route of one send: the route rule its channel, receiver and message type match
+     * (longest prefix), else the channel's default route; recorded on the send (`route_plan`)
+     * for diagnose and the trace.
+     */
+    async planRoute(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]> {
+      const send = await deps.prisma.send.findUniqueOrThrow({
+        where: { id: request.sendId },
+        select: { receiver: true, message: { select: { template: { select: { messageType: true } } } } },
+      });
+      const [enabled, rules] = await Promise.all([deps.accounts.enabledAccounts(request.channel), deps.rules.rulesOf(request.channel)]);
+      const rule = matchRule(rules, { channel: request.channel, receiver: send.receiver, messageType: send.message.template.messageType });
+      const routed = rule ? enabled.filter((account) => rule.accountIds.includes(account.id)) : enabled;
+      const planned = await candidates(request.channel, routed, enabled);
+      await deps.prisma.send.update({ where: { id: request.sendId }, data: { routePlan: routePlan(rule, planned) } });
+      return planned.map(({ candidate }) => candidate);
     },
+  };
+}
+
+function routePlan(rule: RouteRule | null, planned: ReadonlyArray<{ candidate: RouteCandidate; reason: string }>): RoutePlan {
+  return {
+    plannedAt: new Date().toISOString(),
+    rule: rule ? { id: rule.id, description: describeRule(rule) } : null,
+    accounts: planned.map(({ candidate, reason }) => ({ id: candidate.accountId, name: candidate.account, effectiveWeight: candidate.weight, circuitOpen: candidate.circuitOpen, reason })),
   };
 }

@@ -2,7 +2,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
-import { receiptForSend, type ReceiptSource } from '../receipts/receipt-store';
+import { receiptForSend, suppressUnsubscribed, type ReceiptSource } from '../receipts/receipt-store';
+import type { HealthStore } from '../routing/health-store';
 import type { ReceiptNotice } from '../shared/contract';
 import { isDatabaseUnavailable } from '../db/database-unavailable';
 import { FAILURE_TYPE, RATE_LIMIT_HOLD_TYPE, RUN_SUPERSEDED_TYPE, STORE_UNAVAILABLE_HOLD_TYPE } from '../shared/failures';
@@ -49,6 +50,8 @@ interface VendorSendDeps {
   batcher: VendorBatcher;
   accounts: AccountDirectory;
   circuit: CircuitBreaker;
+  /** Each call's latency (and a final receipt) counts into the account's routing health. */
+  health: HealthStore;
   rateLimiter: AccountRateLimiter;
   rateLimitMaxWaitMs: number;
   runs: RunClaims;
@@ -155,6 +158,9 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       },
     });
     if (classified.errorClass !== 'RECEIVER_INVALID') await deps.circuit.recordFailure(account.id);
+    await deps.health.recordCall(account.id, durationMs);
+    // The vendor refused because the receiver opted out (Twilio 21610): like an unsubscribe receipt.
+    if (classified.reason === 'UNSUBSCRIBED') await suppressUnsubscribed(prisma, sendId, classified.vendorCode, { by: 'refusal', provider: account.provider });
     logger.warn({ sendId, receiver, provider: account.provider, errorClass: classified.errorClass, vendorCode: classified.vendorCode }, 'vendor call failed');
     const details: VendorFailureDetails = {
       reason: classified.reason, vendorCode: classified.vendorCode, vendorText: classified.vendorText,
@@ -221,6 +227,8 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     if (shown.count === 0) await prisma.sendRun.updateMany({ where: { sendId: send.id, runId }, data: evidence });
     if (accepted.finalReceipt) countReceipts(deps.metrics, account.provider, [accepted.finalReceipt]);
     await deps.circuit.recordSuccess(account.id);
+    await deps.health.recordCall(account.id, durationMs);
+    if (accepted.finalReceipt) await deps.health.recordReceipts(account.id, [accepted.finalReceipt]);
     logger.info({ sendId: send.id, receiver: send.receiver, provider: account.provider, durationMs }, 'vendor accepted');
     const receipt = await receiptForSend(prisma, { id: send.id, runId }, account, accepted.vendorMessageId);
     return { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, acceptedAt: acceptedAt.toISOString(), receipt };

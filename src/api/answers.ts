@@ -193,6 +193,7 @@ export const diagnosisAnswerSchema = z
           deferredUntil: time.nullable(),
           sendAt: time.nullable().meta({ description: 'when a scheduled send started (null: at once)' }),
           collidedWith: z.object({ sendId: z.string(), createdAt: time.nullable(), status: nullableText, workflowUrl: z.string() }).nullable(),
+          route: nullableText.meta({ description: "which route rule chose the send's accounts (or the channel's default route), each account with its effective weight and why" }),
           attempts: z.array(attemptRecord),
           receipts: z.array(receiptRecord),
           earlierRuns: z.array(runRecord),
@@ -437,6 +438,7 @@ export const accountHealthAnswerSchema = z.object({
       provider: z.string(),
       enabled: z.boolean(),
       weight: count.meta({ description: 'as configured' }),
+      pinnedWeight: count.nullable().meta({ description: 'a weight pinned by hand, never moved; null: automatic' }),
       priority: count,
       circuit: z
         .object({
@@ -445,9 +447,23 @@ export const accountHealthAnswerSchema = z.object({
           recentFailures: count.meta({ description: 'failures counted in the current window' }),
         })
         .nullable(),
-      effectiveWeight: count.meta({ description: 'the weight the first choice of a send really gives it: 0 when disabled, weight 0, or its circuit is open' }),
+      effectiveWeight: z.number().meta({ description: 'the weight the first choice of a send really gives it, live: configured × the delivery-rate factor (or pinned); 0 when disabled, weight 0, or its circuit is open' }),
       firstChoiceShare: z.number().meta({ description: 'share of its channel\'s sends that try it first, 0 to 1' }),
-      weightReason: z.string().meta({ description: 'why the effective weight is what it is' }),
+      weightReason: z.string().meta({ description: 'why the effective weight is what it is: where the delivery-rate rules moved it and on which figures' }),
+      live: z
+        .object({
+          state: z.enum(['NORMAL', 'DEGRADED']).meta({ description: 'DEGRADED: weight moved away from it' }),
+          since: time.nullable(),
+          factor: z.number(),
+          pinned: z.boolean(),
+          windowSeconds: count,
+          receipts: count,
+          deliveryRate: z.number().nullable(),
+          calls: count,
+          latencyMs: count.nullable(),
+        })
+        .nullable()
+        .meta({ description: "the routing health figures in Redis over the last ROUTE_HEALTH_WINDOW_SECONDS (what the weights are judged on); null for a disabled account" }),
       attempts: z
         .object({ total: count, accepted: count, failed: count, p50Ms: count.nullable(), p95Ms: count.nullable() })
         .meta({ description: 'vendor calls in the window and their latency (median, 95th percentile)' }),

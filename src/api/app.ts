@@ -10,7 +10,7 @@ import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
 import { buildOpenApiDocument } from './openapi/document';
 import { docsAssets, DOCS_ASSETS_PATH } from './openapi/docs-routes';
-import { keepReceiptRawBody } from './raw-body';
+import { isFormReceiptPush, keepReceiptRawBody } from './raw-body';
 import { createReceiverBurstGuard } from './receiver-burst';
 import { requestLog } from './request-log';
 import { routerOf, type RouteDeps } from './route';
@@ -30,6 +30,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('trust proxy', trustProxySetting(deps.config.TRUST_PROXY));
   app.use(requestLog(deps.prisma, deps.logger, deps.metrics, deps.logWrites));
   app.use(express.json({ limit: deps.config.MAX_BODY_BYTES, verify: keepReceiptRawBody }));
+  app.use(express.urlencoded({ extended: false, limit: deps.config.MAX_BODY_BYTES, verify: keepReceiptRawBody, type: isFormReceiptPush }));
 
   // Health, metrics, the API's own docs (they hold no secrets), receipt pushes (the URL's token is the
   // credential) and the console's page and sign-in take no API key; every other route is behind

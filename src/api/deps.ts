@@ -5,6 +5,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import type { PendingLogWrites } from './request-log';
 import type { Metrics } from '../observability/metrics';
+import type { RouteHealth } from '../routing/route-weights';
 import type { SecretBox } from '../security/secret-box';
 import type { WorkflowStarter } from '../sending/workflow-starter';
 import type { VendorOutbound } from '../vendors/outbound/vendor-outbound';
@@ -23,6 +24,8 @@ export interface ApiDeps {
   secrets: SecretBox;
   logger: Logger;
   metrics: Metrics;
+  /** Receipts pushed here are counted into each account's delivery rate; the health routes read the weights. */
+  routeHealth: RouteHealth;
   /** Request log writes the API waits for when it stops; untracked when absent (tests that build the app alone). */
   logWrites?: PendingLogWrites;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { pushBodySchema as aliyunPushBody } from '../vendors/aliyun-sms';
 import { pushBodySchema as sandboxPushBody } from '../vendors/sandbox';
 import { pushBodySchema as tencentPushBody } from '../vendors/tencent-sms';
+import { twilioPushBodySchema } from '../vendors/twilio/adapter';
 import { isTimeZone, MONTH_PATTERN } from '../billing/billing-month';
 import { CHANNELS, SEND_STATUSES } from '../shared/states';
 import { SUPPRESSION_REASONS } from '../shared/suppression';
@@ -75,6 +76,7 @@ export const receiptPushBodySchema = z.union([
   sandboxPushBody.meta({ title: 'sandbox' }),
   tencentPushBody.meta({ title: 'tencent' }),
   aliyunPushBody.meta({ title: 'aliyun' }),
+  twilioPushBodySchema.meta({ title: 'twilio', description: 'form-encoded (application/x-www-form-urlencoded) and signed (X-Twilio-Signature): a status callback, or an inbound message (an opt-out)' }),
   z.looseObject({}).meta({ title: 'http-gateway', description: "the JSON object the account's receiptPush.reports describes" }),
 ]).meta({ description: "the provider's own delivery-report format: the one named by `provider` in the path" });
 

@@ -8,12 +8,13 @@ import type { Caller } from '../api/caller';
 
 export const AUDIT_ACTIONS = [
   'account.create', 'account.update', 'account.enable', 'account.disable',
+  'route_rule.create', 'route_rule.update', 'route_rule.delete',
   'template.approve', 'template.disable',
   'api_key.issue', 'api_key.revoke',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['account', 'template', 'api_key'] as const;
+export const AUDIT_TARGET_TYPES = ['account', 'route_rule', 'template', 'api_key'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 /** The target type an action is about (`account.update` → `account`). */
@@ -24,7 +25,7 @@ function targetTypeOf(action: AuditAction): AuditTargetType {
 export interface AuditEntry {
   action: AuditAction;
   targetId: string;
-  /** The team the target belongs to; null for platform-wide targets (vendor accounts). */
+  /** The team the target belongs to; null for platform-wide targets (vendor accounts, route rules). */
   targetTeamId: string | null;
   /** What changed: `{field: {from, to}}`, or the fields set; secrets as `{secrets: {names: [...]}}`. */
   changes: Prisma.InputJsonObject;

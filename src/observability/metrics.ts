@@ -19,6 +19,10 @@ export function createMetrics() {
     outboxBacklog: new Gauge({ name: 'herald_outbox_backlog', help: 'Outbox rows whose workflow is not started yet: accepted sends, and large messages whose fan-out is not started', registers }),
     callerRateLimited: new Counter({ name: 'herald_caller_rate_limited_total', help: 'API requests refused with 429 by the per-API-key rate limit', registers }),
     receiversCapped: new Counter({ name: 'herald_receivers_capped_total', help: 'Receivers refused by the anti-bombing burst cap (sends to one receiver across all callers)', labelNames: ['channel'], registers }),
+    accountEffectiveWeight: new Gauge({ name: 'herald_account_effective_weight', help: 'Routing weight of an enabled account now: configured × the delivery-rate factor, or pinned (the API judges it at each scrape)', labelNames: ['account', 'channel', 'provider'], registers }),
+    accountWeightFactor: new Gauge({ name: 'herald_account_weight_factor', help: 'Share of its configured weight the delivery-rate rules give an enabled account (1: full; below 1: moved away)', labelNames: ['account', 'channel', 'provider'], registers }),
+    accountDeliveryRate: new Gauge({ name: 'herald_account_delivery_rate', help: 'Delivered among the receipts of the routing health window (absent without receipts)', labelNames: ['account', 'channel', 'provider'], registers }),
+    accountVendorLatency: new Gauge({ name: 'herald_account_vendor_latency_seconds', help: 'Mean vendor call duration over the routing health window (absent without calls)', labelNames: ['account', 'channel', 'provider'], registers }),
     rateLimitWaits: new Counter({ name: 'herald_rate_limit_waits_total', help: 'Sends held back by an account rate limit', labelNames: ['account'], registers }),
   };
 }

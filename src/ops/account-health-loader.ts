@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import { readCircuits, type CircuitState } from '../activities/circuit-breaker';
 import type { PrismaClient } from '../generated/prisma/client';
+import type { WeightVerdict } from '../routing/route-health';
+import type { RouteWeights } from '../routing/route-weights';
 import { addCounts, NO_SENDS, type AttemptStats, type HealthAccount, type SendCounts } from './account-health';
 
 export interface HealthWindow {
@@ -13,6 +15,8 @@ export interface AccountHealthRecords {
   accounts: HealthAccount[];
   /** null when Redis cannot be read */
   circuits: Map<string, CircuitState> | null;
+  /** The live effective weights (Redis figures, src/routing/route-health.ts) of the enabled accounts. */
+  verdicts: Map<string, WeightVerdict>;
   /** account id → hour start (ms) → counts */
   sendsByHour: Map<string, Map<number, SendCounts>>;
   attempts: Map<string, AttemptStats>;
@@ -34,18 +38,37 @@ interface AttemptRow {
 }
 
 /**
- * What the account health report reads: the accounts, their circuits (Redis),
+ * The live verdict of every enabled account, each judged against the other
+ * enabled accounts of its channel exactly as the route planner judges them.
+ */
+export async function liveVerdicts(weights: RouteWeights, accounts: readonly HealthAccount[]): Promise<Map<string, WeightVerdict>> {
+  const verdicts = new Map<string, WeightVerdict>();
+  for (const channel of new Set(accounts.map((account) => account.channel))) {
+    const group = accounts.filter((account) => account.channel === channel && account.enabled);
+    for (const [id, verdict] of await weights.weigh(group)) verdicts.set(id, verdict);
+  }
+  return verdicts;
+}
+
+/** The accounts as the health report and the routing metrics read them. */
+export function healthAccounts(prisma: PrismaClient): Promise<HealthAccount[]> {
+  return prisma.account.findMany({
+    select: { id: true, name: true, channel: true, provider: true, enabled: true, weight: true, pinnedWeight: true, priority: true },
+    orderBy: [{ channel: 'asc' }, { priority: 'asc' }, { name: 'asc' }],
+  });
+}
+
+/**
+ * What the account health report reads: the accounts, their circuits and live effective weights (Redis),
  * the sends each vendor accepted per hour of the window by where they ended
  * (`send.sent_at`, indexed), and each account's vendor calls with their latency
  * (`send_attempt.started_at`, indexed). Hours are UTC hours.
  */
-export async function loadAccountHealth(prisma: PrismaClient, redis: Redis, window: HealthWindow): Promise<AccountHealthRecords> {
-  const accounts = await prisma.account.findMany({
-    select: { id: true, name: true, channel: true, provider: true, enabled: true, weight: true, priority: true },
-    orderBy: [{ channel: 'asc' }, { priority: 'asc' }, { name: 'asc' }],
-  });
-  const [circuits, sendRows, attemptRows] = await Promise.all([
+export async function loadAccountHealth(prisma: PrismaClient, redis: Redis, weights: RouteWeights, window: HealthWindow): Promise<AccountHealthRecords> {
+  const accounts = await healthAccounts(prisma);
+  const [circuits, verdicts, sendRows, attemptRows] = await Promise.all([
     readCircuits(redis, accounts.map((account) => account.id)),
+    liveVerdicts(weights, accounts),
     prisma.$queryRaw<SendRow[]>`
       SELECT account_id::text AS account_id, date_trunc('hour', sent_at, 'UTC') AS hour, status, count(*)::int AS sends
       FROM send
@@ -74,7 +97,7 @@ export async function loadAccountHealth(prisma: PrismaClient, redis: Redis, wind
       { total: row.total, accepted: row.accepted, failed: row.total - row.accepted, p50Ms: roundedMs(row.p50), p95Ms: roundedMs(row.p95) },
     ]),
   );
-  return { accounts, circuits, sendsByHour, attempts };
+  return { accounts, circuits, verdicts, sendsByHour, attempts };
 }
 
 /** A send the vendor accepted counts as sent, and by its state now: delivered, undelivered, expired, or still awaiting its receipt. */

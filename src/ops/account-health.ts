@@ -1,4 +1,5 @@
 import type { CircuitState } from '../activities/circuit-breaker';
+import type { WeightVerdict } from '../routing/route-health';
 
 /**
  * How each vendor account is doing, judged from the records and the circuit
@@ -16,6 +17,7 @@ export interface HealthAccount {
   provider: string;
   enabled: boolean;
   weight: number;
+  pinnedWeight: number | null;
   priority: number;
 }
 
@@ -42,7 +44,7 @@ export interface AttemptStats {
   p95Ms: number | null;
 }
 
-/** What the first choice of the route gives an account, and why (see src/workflows/route-order.ts). */
+/** What the first choice of the route gives an account, and why (see src/workflows/route-order.ts and src/routing/route-health.ts). */
 export interface EffectiveWeight {
   effectiveWeight: number;
   /** The share of sends of its channel that try this account first, 0 to 1. */
@@ -71,45 +73,50 @@ export function hourlySeries(from: Date, to: Date, hours: ReadonlyMap<number, Se
 
 /**
  * The weight each account really has in the first choice of a send of its
- * channel, mirroring orderRoute: a weighted pick among the enabled accounts
- * with a closed circuit and a positive weight (among the open ones when every
- * circuit of the channel is open); the others are only failover targets.
- * `circuits` null: Redis could not be read, and the workers then treat every
- * circuit as closed.
+ * channel, mirroring orderRoute: a weighted pick, by the effective weights
+ * the routing health gives them (src/routing/route-health.ts), among the
+ * enabled accounts with a closed circuit and a positive weight (among the
+ * open ones when every circuit of the channel is open); the others are only
+ * failover targets. `circuits` null: Redis could not be read, and the
+ * workers then treat every circuit as closed.
  */
-export function effectiveWeights(accounts: readonly HealthAccount[], circuits: ReadonlyMap<string, CircuitState> | null): Map<string, EffectiveWeight> {
+export function effectiveWeights(
+  accounts: readonly HealthAccount[],
+  circuits: ReadonlyMap<string, CircuitState> | null,
+  verdicts: ReadonlyMap<string, Pick<WeightVerdict, 'effectiveWeight' | 'reason'>>,
+): Map<string, EffectiveWeight> {
   const result = new Map<string, EffectiveWeight>();
   const isOpen = (account: HealthAccount) => circuits?.get(account.id)?.open === true;
+  const weightOf = (account: HealthAccount) => verdicts.get(account.id)?.effectiveWeight ?? account.weight;
   const unknown = circuits === null ? ' (circuit state unknown: Redis cannot be read, workers treat circuits as closed)' : '';
   for (const channel of new Set(accounts.map((account) => account.channel))) {
     const enabled = accounts.filter((account) => account.channel === channel && account.enabled);
     const closed = enabled.filter((account) => !isOpen(account));
     const allOpen = closed.length === 0;
-    const pool = (allOpen ? enabled : closed).filter((account) => account.weight > 0);
-    const total = pool.reduce((sum, account) => sum + account.weight, 0);
+    const pool = (allOpen ? enabled : closed).filter((account) => weightOf(account) > 0);
+    const total = pool.reduce((sum, account) => sum + weightOf(account), 0);
     for (const account of accounts.filter((a) => a.channel === channel)) {
-      result.set(account.id, weightOf(account, { pool, total, allOpen, open: isOpen(account), circuit: circuits?.get(account.id), unknown }));
+      const route = { pool, total, allOpen, open: isOpen(account), circuit: circuits?.get(account.id), unknown };
+      result.set(account.id, firstChoice(account, weightOf(account), verdicts.get(account.id)?.reason ?? `weight ${account.weight}`, route));
     }
   }
   return result;
 }
 
-function weightOf(
+function firstChoice(
   account: HealthAccount,
+  weight: number,
+  why: string,
   route: { pool: HealthAccount[]; total: number; allOpen: boolean; open: boolean; circuit: CircuitState | undefined; unknown: string },
 ): EffectiveWeight {
   const none = (reason: string): EffectiveWeight => ({ effectiveWeight: 0, firstChoiceShare: 0, reason });
   if (!account.enabled) return none('disabled: never chosen');
-  if (account.weight === 0) return none(`weight 0: only a failover target (priority ${account.priority})`);
+  if (weight === 0) return none(why);
   if (route.open && !route.allOpen) {
     const closesIn = route.circuit?.openForMs;
     return none(`circuit open after repeated failures: tried last${closesIn === null || closesIn === undefined ? '' : `, closes in ${Math.ceil(closesIn / 1000)} s`}`);
   }
-  const share = route.pool.includes(account) && route.total > 0 ? account.weight / route.total : 0;
-  const reason = route.allOpen
-    ? `every account of ${account.channel} has an open circuit: first choice by weight among them`
-    : share === 1
-      ? `the only ${account.channel} account chosen first${route.unknown}`
-      : `weight ${account.weight} of ${route.total}${route.unknown}`;
-  return { effectiveWeight: account.weight, firstChoiceShare: share, reason };
+  const share = route.pool.includes(account) && route.total > 0 ? weight / route.total : 0;
+  const reason = route.allOpen ? `every account of ${account.channel} has an open circuit: first choice by weight among them; ${why}` : `${why}${route.unknown}`;
+  return { effectiveWeight: weight, firstChoiceShare: share, reason };
 }

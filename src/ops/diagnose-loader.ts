@@ -1,6 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { ApiRequestLog, PrismaClient } from '../generated/prisma/client';
+import { readRoutePlan } from '../routing/route-plan';
 import { maskReceiver } from '../shared/mask';
 import { receiverSearchKey } from '../shared/receivers';
 import type { DiagnoseRecords, RequestError, RequestRecord, SendRecord } from './diagnose-records';
@@ -99,6 +100,7 @@ export async function loadDiagnoseRecords(
         collidedWith: colliders.find((c) => c.id === s.collidedWithSendId) ?? null,
         sentAt: s.sentAt,
         finishedAt: s.finishedAt,
+        route: readRoutePlan(s.routePlan),
         attempts: s.attempts.map(attemptEvidence),
         receipts: s.receipts.map(receiptEvidence),
         runNo: s.runNo,

@@ -1,3 +1,4 @@
+import type { RoutePlan } from '../routing/route-plan';
 import type { AttemptEvidence, ReceiptEvidence, RunEvidence } from './send-evidence';
 /**
  * The records diagnose reads, shaped for the verdict: what the loader
@@ -62,6 +63,8 @@ export interface SendRecord {
   collidedWithSendId: string | null;
   sentAt: Date | null;
   finishedAt: Date | null;
+  /** The route it was planned with (the rule that chose its accounts); null before routing or for sends older than route plans. */
+  route: RoutePlan | null;
   attempts: AttemptRecord[];
   receipts: ReceiptRecord[];
   /** The run the send shows (1, counted up by each reset or retry) and the runs before it, oldest first. */

@@ -1,3 +1,4 @@
+import { describeRoutePlan } from '../routing/route-plan';
 import { showInvisible } from '../shared/receivers';
 import { RETRYABLE_STATUSES, type SendStatus } from '../shared/states';
 import type { AttemptRecord, DiagnoseRecords, RequestRecord, SendRecord } from './diagnose-records';
@@ -46,6 +47,8 @@ export interface SendDiagnosis {
     deferredUntil: Date | null;
     sendAt: Date | null;
     collidedWith: { sendId: string; createdAt: Date | null; status: string | null; workflowUrl: string } | null;
+    /** Which route rule chose the accounts (or the channel's default route), each with its effective weight and why. */
+    route: string | null;
     attempts: AttemptRecord[];
     receipts: SendRecord['receipts'];
     /** Runs a reset or retry replaced, oldest first: the send above is the newest run. */
@@ -206,6 +209,7 @@ function diagnoseSend(send: SendRecord, workflowLink: WorkflowLink): SendDiagnos
       collidedWith: collidedId
         ? { sendId: collidedId, createdAt: send.collidedWith?.createdAt ?? null, status: send.collidedWith?.status ?? null, workflowUrl: workflowLink(collidedId) }
         : null,
+      route: send.route ? describeRoutePlan(send.route) : null,
       attempts: send.attempts,
       receipts: send.receipts,
       earlierRuns: send.earlierRuns,
@@ -245,10 +249,15 @@ function passedDetail(step: Step, send: SendRecord): string {
     case 'night shield':
       return send.deferredUntil ? `deferred by quiet hours until ${iso(send.deferredUntil)}, then released` : 'outside quiet hours (or not shielded)';
     case 'vendor':
-      return `accepted by ${send.provider ?? 'the vendor'} at ${send.sentAt ? iso(send.sentAt) : '?'} (vendor message id ${send.vendorMessageId ?? '?'})${failedAttemptsNote(send.attempts)}`;
+      return `accepted by ${send.provider ?? 'the vendor'} at ${send.sentAt ? iso(send.sentAt) : '?'} (vendor message id ${send.vendorMessageId ?? '?'})${failedAttemptsNote(send.attempts)}${routeNote(send)}`;
     case 'receipt':
       return 'delivered';
   }
+}
+
+/** `; route: <which rule chose the accounts, and their weights>` when the route plan is known. */
+function routeNote(send: SendRecord): string {
+  return send.route ? `; route: ${describeRoutePlan(send.route)}` : '';
 }
 
 function failedAttemptsNote(attempts: AttemptRecord[]): string {
@@ -360,7 +369,7 @@ function failedVerdict(send: SendRecord): Judged {
   if (send.reason === 'ALL_VENDORS_FAILED' || send.reason === 'VENDOR_REJECTED') {
     return {
       verdict: 'VENDOR_FAILED',
-      explanation: `No vendor accepted it (${send.reason}): ${attempts}.`,
+      explanation: `No vendor accepted it (${send.reason}): ${attempts}${routeNote(send)}.`,
       nextStep: 'Check those accounts at their vendors (credentials, balance, template approval, outages); the codes above say which.',
     };
   }

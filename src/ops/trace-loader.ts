@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../generated/prisma/client';
+import { readRoutePlan } from '../routing/route-plan';
 import { sendWorkflowId } from '../shared/contract';
 import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence, runEvidence } from './send-evidence';
 import type { RunHistory } from './trace-history';
@@ -32,6 +33,7 @@ export async function loadTraceRecords(prisma: PrismaClient, sendId: string): Pr
       runId: send.runId,
       runNo: send.runNo,
     },
+    route: readRoutePlan(send.routePlan),
     requests: requests.map((r) => ({ id: r.id, at: r.at, durationMs: r.durationMs, method: r.method, path: r.path, status: r.status })),
     attempts: send.attempts.map(attemptEvidence),
     receipts: send.receipts.map(receiptEvidence),

@@ -1,3 +1,4 @@
+import { describeRoutePlan, type RoutePlan } from '../routing/route-plan';
 import { maskReceiver } from '../shared/mask';
 import type { TraceEvent } from './trace-event';
 import { runNumbers, type AttemptEvidence, type ReceiptEvidence, type RunEvidence } from './send-evidence';
@@ -20,6 +21,8 @@ export interface TraceRecords {
     runId: string | null;
     runNo: number;
   };
+  /** The route it was planned with; null before routing or for sends older than route plans. */
+  route: RoutePlan | null;
   requests: Array<{ id: string; at: Date; durationMs: number; method: string; path: string; status: number }>;
   attempts: AttemptEvidence[];
   receipts: ReceiptEvidence[];
@@ -48,6 +51,16 @@ export function eventsFromRecords(records: TraceRecords): TraceEvent[] {
     run: null,
     evidence: `send ${send.id}`,
   });
+  if (records.route) {
+    lines.push({
+      at: new Date(records.route.plannedAt),
+      source: 'records',
+      step: 'vendor',
+      what: `route planned: ${describeRoutePlan(records.route)}`,
+      run: send.runNo,
+      evidence: `send ${send.id} route_plan`,
+    });
+  }
   for (const attempt of records.attempts) {
     const answer = attempt.outcome === 'ACCEPTED' ? `vendor message id ${attempt.vendorMessageId ?? '?'}` : `${attempt.errorClass ?? 'ERROR'} ${attempt.vendorCode ?? ''}: ${attempt.vendorText ?? ''}`;
     lines.push({

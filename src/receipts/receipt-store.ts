@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../generated/prisma/client';
+import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import { addSuppression } from '../screening/suppression-list';
 import type { ReceiptNotice } from '../shared/contract';
 import type { Channel, Reason, ReceiptStatus } from '../shared/states';
@@ -9,6 +9,8 @@ import { vendorExcerpt } from '../vendors/vendor-text';
 export interface StoredReceipt {
   sendId: string | null;
   notice: ReceiptNotice;
+  /** First stored now (false: a duplicate of a receipt already stored), so it is counted once (routing health). */
+  fresh: boolean;
 }
 
 /** PUSH and POLL come from the vendor's receipt channel; SEND is the vendor's answer to the send itself (`finalReceipt`). */
@@ -46,33 +48,44 @@ export async function storeReceipts(
   const stored: StoredReceipt[] = [];
   for (const pushed of receipts) {
     const { receipt, send } = await matchSend(prisma, account, pushed);
-    await prisma.receipt.upsert({
-      where: {
-        provider_accountId_vendorMessageId_status: {
-          provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId, status: receipt.status,
-        },
-      },
-      create: {
-        provider,
-        accountId: account.id,
-        vendorMessageId: receipt.vendorMessageId,
-        receiver: receipt.receiver,
-        sendId: send?.id ?? null,
-        status: receipt.status,
-        reason: receipt.reason,
-        vendorCode: receipt.vendorCode,
-        vendorText: receipt.vendorText === null ? null : vendorExcerpt(receipt.vendorText),
-        deliveredAt: receipt.deliveredAt,
-        source,
-        runId: send?.runId ?? null,
-      },
-      update: send ? { sendId: send.id, runId: send.runId } : {},
+    const fresh = await insertOnce(prisma, {
+      provider,
+      accountId: account.id,
+      vendorMessageId: receipt.vendorMessageId,
+      receiver: receipt.receiver,
+      sendId: send?.id ?? null,
+      status: receipt.status,
+      reason: receipt.reason,
+      vendorCode: receipt.vendorCode,
+      vendorText: receipt.vendorText === null ? null : vendorExcerpt(receipt.vendorText),
+      deliveredAt: receipt.deliveredAt,
+      source,
+      runId: send?.runId ?? null,
     });
+    if (!fresh && send) {
+      await prisma.receipt.updateMany({ where: { provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId, status: receipt.status }, data: { sendId: send.id, runId: send.runId } });
+    }
     const matched = send ?? (await claimForLateSend(prisma, account, pushed, receipt));
     if (matched && receipt.reason === 'UNSUBSCRIBED') await suppressUnsubscribed(prisma, matched.id, receipt.vendorCode);
-    stored.push({ sendId: matched?.id ?? null, notice: toNotice(receipt) });
+    stored.push({ sendId: matched?.id ?? null, notice: toNotice(receipt), fresh });
   }
   return stored;
+}
+
+/** The receipts of a store call that were new: what routing health counts. */
+export function freshNotices(stored: readonly StoredReceipt[]): ReceiptNotice[] {
+  return stored.filter((receipt) => receipt.fresh).map((receipt) => receipt.notice);
+}
+
+/** Inserts a receipt row; false when the same receipt (provider, account, vendor id, status) is stored already. */
+async function insertOnce(prisma: PrismaClient, data: Prisma.ReceiptUncheckedCreateInput): Promise<boolean> {
+  try {
+    await prisma.receipt.create({ data });
+    return true;
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return false;
+    throw error;
+  }
 }
 
 /**
@@ -167,11 +180,17 @@ export async function receiptForSend(
 }
 
 /**
- * The receiver told the vendor (of this team's messages) to stop: the next
- * send of the team to them ends SUPPRESSED. Team-level, because the
- * opt-out answered that team's sender; an admin may add a global entry.
+ * The receiver told the vendor (of this team's messages) to stop, said by a
+ * receipt or by the vendor refusing the send: the next send of the team to
+ * them ends SUPPRESSED. Team-level, because the opt-out answered that team's
+ * sender; an admin may add a global entry.
  */
-async function suppressUnsubscribed(prisma: PrismaClient, sendId: string, vendorCode: string | null): Promise<void> {
+export async function suppressUnsubscribed(
+  prisma: PrismaClient,
+  sendId: string,
+  vendorCode: string | null,
+  said: { by: 'receipt' } | { by: 'refusal'; provider: string } = { by: 'receipt' },
+): Promise<void> {
   const send = await prisma.send.findUniqueOrThrow({ where: { id: sendId }, select: { receiver: true, channel: true, provider: true, message: { select: { teamId: true } } } });
   await addSuppression(prisma, {
     scope: { teamId: send.message.teamId },
@@ -179,9 +198,28 @@ async function suppressUnsubscribed(prisma: PrismaClient, sendId: string, vendor
     receiver: send.receiver,
     reason: 'UNSUBSCRIBED',
     source: 'RECEIPT',
-    detail: `${send.provider ?? 'vendor'} receipt${vendorCode ? ` ${vendorCode}` : ''} of send ${sendId}`,
+    detail: `${said.by === 'refusal' ? said.provider : (send.provider ?? 'vendor')} ${said.by}${vendorCode ? ` ${vendorCode}` : ''} of send ${sendId}`,
     createdBy: sendId,
   });
+}
+
+/**
+ * A receiver told the account's number to stop (an inbound STOP): every team
+ * that sent to them through this account gets them on its suppression list,
+ * as if the receipt of its last send had said UNSUBSCRIBED.
+ */
+export async function suppressOptOut(prisma: PrismaClient, account: ReceiptAccount & { name: string; channel: string }, receiver: string): Promise<void> {
+  const teams = await prisma.message.findMany({
+    where: { sends: { some: { accountId: account.id, receiver } } },
+    select: { teamId: true },
+    distinct: ['teamId'],
+  });
+  for (const { teamId } of teams) {
+    await addSuppression(prisma, {
+      scope: { teamId }, channel: account.channel as Channel, receiver, reason: 'UNSUBSCRIBED', source: 'RECEIPT',
+      detail: `${account.provider} opt-out: the receiver told account ${account.name} to stop`, createdBy: account.id,
+    });
+  }
 }
 
 function toNotice(receipt: VendorReceipt): ReceiptNotice {

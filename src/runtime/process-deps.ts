@@ -5,11 +5,13 @@ import { createPrisma } from '../db/prisma';
 import type { PrismaClient } from '../generated/prisma/client';
 import { createLogger, type Logger } from '../logger';
 import { createMetrics, type Metrics } from '../observability/metrics';
+import { receiptPushUrl } from '../security/receipt-token';
 import { createSecretBox, type SecretBox } from '../security/secret-box';
 import { outboundPolicy } from '../vendors/outbound-url';
 import { createVendorOutbound, type VendorOutbound } from '../vendors/outbound/vendor-outbound';
 import { closeVendors, createVendorRegistry } from '../vendors/registry';
 import type { VendorRegistry } from '../vendors/types';
+import { createRouteHealth, type RouteHealth } from '../routing/route-weights';
 import { createRedis, waitForRedis } from './redis';
 
 /** The clients one Herald process owns (API or worker), built once at start, on a database `herald migrate` has brought up to date. */
@@ -22,11 +24,19 @@ export interface ProcessDeps {
   outbound: VendorOutbound;
   secrets: SecretBox;
   metrics: Metrics;
+  /** Each account's delivery rate and latency (Redis) and the weights judged from them. */
+  routeHealth: RouteHealth;
   close(): Promise<void>;
 }
 
-export async function buildProcessDeps(config: Config, name: string, logger?: Logger): Promise<ProcessDeps> {
-  const log = logger ?? createLogger({ level: config.LOG_LEVEL, name, nodeEnv: config.NODE_ENV });
+export interface ProcessOptions {
+  logger?: Logger;
+  /** The clock of the routing health window; tests move it instead of waiting. */
+  now?: () => number;
+}
+
+export async function buildProcessDeps(config: Config, name: string, options: ProcessOptions = {}): Promise<ProcessDeps> {
+  const log = options.logger ?? createLogger({ level: config.LOG_LEVEL, name, nodeEnv: config.NODE_ENV });
   // `herald migrate` (a one-shot job) is the only thing that migrates.
   await assertMigrated(config.DATABASE_URL);
   const prisma = createPrisma(config.DATABASE_URL, config.DATABASE_TRANSACTION_MAX_WAIT_MS);
@@ -34,7 +44,7 @@ export async function buildProcessDeps(config: Config, name: string, logger?: Lo
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   if (!(await waitForRedis(redis, 3_000))) log.warn('Redis is not reachable; starting anyway (dedup fails open)');
   const outbound = createVendorOutbound(outboundPolicy(config));
-  const vendors = createVendorRegistry(outbound);
+  const vendors = createVendorRegistry(outbound, (account) => receiptPushUrl(config.PUBLIC_BASE_URL, config.RECEIPT_TOKEN_KEY, account));
   return {
     config,
     logger: log,
@@ -44,6 +54,7 @@ export async function buildProcessDeps(config: Config, name: string, logger?: Lo
     outbound,
     secrets: createSecretBox(config.SECRET_KEY),
     metrics: createMetrics(),
+    routeHealth: createRouteHealth(redis, config, log, options.now),
     async close() {
       closeVendors(vendors);
       outbound.close();

@@ -8,9 +8,13 @@ import type { VendorOutbound } from './outbound/vendor-outbound';
 import { createSandboxAdapter } from './sandbox';
 import { createSmtpAdapter } from './smtp';
 import { createTencentSmsAdapter } from './tencent-sms';
+import { createTwilioAdapter, type ReceiptUrlOf } from './twilio/adapter';
 
-/** Every provider Herald can send through, by provider name; each reaches its vendor only through `outbound`. */
-export function createVendorRegistry(outbound: VendorOutbound): VendorRegistry {
+/**
+ * Every provider Herald can send through, by provider name; each reaches its vendor only through
+ * `outbound`. `receiptUrlOf` is each account's receipt URL, for vendors told it with every send (Twilio).
+ */
+export function createVendorRegistry(outbound: VendorOutbound, receiptUrlOf: ReceiptUrlOf): VendorRegistry {
   const adapters: VendorAdapter[] = [
     createSandboxAdapter(outbound),
     createTencentSmsAdapter(outbound),
@@ -20,6 +24,7 @@ export function createVendorRegistry(outbound: VendorOutbound): VendorRegistry {
     createDingtalkAdapter(outbound),
     createFeishuAdapter(outbound),
     createWecomAdapter(outbound),
+    createTwilioAdapter(outbound, receiptUrlOf),
   ];
   return new Map(adapters.map((adapter) => [adapter.provider, adapter]));
 }

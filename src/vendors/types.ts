@@ -65,6 +65,8 @@ export interface VendorReceipt {
 export interface PushedRequest {
   rawBody: Buffer;
   header(name: string): string | undefined;
+  /** The account's receipt URL as given to the vendor (PUBLIC_BASE_URL): what a vendor that signs the URL (Twilio) signed. */
+  url: string;
 }
 
 /** One receiver's outcome inside a batch call: accepted, or refused for this receiver alone. */
@@ -101,6 +103,8 @@ export interface VendorAdapter {
   pullReceipts?(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]>;
   /** Read a receipt push (`POST /v1/receipts/<provider>/<account token>`) to this account; throws on a malformed body. */
   parsePushedReceipts?(body: unknown, account: VendorAccount): VendorReceipt[];
+  /** Receivers a push says opted out (an inbound STOP to the account's number); absent when the vendor reports none. */
+  parsePushedOptOuts?(body: unknown): string[];
   /** Why a push to this account is not authentic (its signature), or null; absent when the provider signs nothing. */
   verifyPush?(account: VendorAccount, push: PushedRequest): string | null;
   /** The JSON body the vendor expects in answer to an accepted push (it retries the push otherwise). */

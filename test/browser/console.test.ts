@@ -205,6 +205,25 @@ describe('the ops console in a real browser', () => {
     await herald.deps.prisma.account.update({ where: { id }, data: { weight: 1 } });
   });
 
+  it('pins a weight by hand on the accounts page (shown as pinned, used as the effective weight) and unpins it', async () => {
+    const pinnedWeight = async () => (await herald.deps.prisma.account.findUniqueOrThrow({ where: { name: SEED_SANDBOX_ACCOUNT } })).pinnedWeight;
+    await page.goto(`${herald.baseUrl}/console/accounts`);
+    const row = page.locator(`tr[data-account="${SEED_SANDBOX_ACCOUNT}"]`);
+    await row.waitFor();
+    await row.locator('input[name=weight]').fill('4');
+    await row.locator('button', { hasText: 'Pin' }).click();
+    await eventually(async () => ((await pinnedWeight()) === 4 ? true : undefined));
+    await row.locator('.badge', { hasText: 'pinned at 4' }).waitFor();
+    await row.locator('td:nth-child(8) strong', { hasText: /^4$/ }).waitFor();
+    expect(await row.locator('td:nth-child(8) .reason').textContent()).toMatch(/^pinned at 4 by hand: not moved/);
+    await shoot('13-accounts-pinned');
+
+    await row.locator('button', { hasText: 'Unpin' }).click();
+    await eventually(async () => ((await pinnedWeight()) === null ? true : undefined));
+    await row.locator('button', { hasText: 'Unpin' }).waitFor({ state: 'detached' });
+    expect(await row.locator('td:nth-child(8) .badge').textContent()).toBe('normal');
+  });
+
   it('uploads a vendor bill and shows the differences', async () => {
     const delivered = await herald.deps.prisma.send.findUniqueOrThrow({ where: { id: sent.delivered } });
     await page.goto(`${herald.baseUrl}/console/billing`);

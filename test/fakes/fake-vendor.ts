@@ -30,6 +30,8 @@ export interface FaultQueue {
   inject(fault: Fault, count?: number): void;
   /** Apply `fault` to every send call with nothing queued, until clear(). */
   always(fault: Fault): void;
+  /** Apply `fault` to `share` of the send calls with nothing queued, evenly (0.5: every second one), until clear(). */
+  some(fault: Fault, share: number): void;
   clear(): void;
   next(): Fault | null;
 }
@@ -37,6 +39,14 @@ export interface FaultQueue {
 export function createFaultQueue(): FaultQueue {
   let queued: Fault[] = [];
   let standing: Fault | null = null;
+  let sometimes: { fault: Fault; share: number; calls: number } | null = null;
+  /** The shared fault when this call's turn comes: the count of faulted calls goes up by one whenever `share` of the calls so far passes a whole number. */
+  const shared = (): Fault | null => {
+    if (!sometimes) return null;
+    const { share, calls } = sometimes;
+    sometimes.calls += 1;
+    return Math.floor((calls + 1) * share) > Math.floor(calls * share) ? sometimes.fault : null;
+  };
   return {
     inject(fault, count = 1) {
       for (let i = 0; i < count; i += 1) queued.push(fault);
@@ -44,11 +54,15 @@ export function createFaultQueue(): FaultQueue {
     always(fault) {
       standing = fault;
     },
+    some(fault, share) {
+      sometimes = { fault, share, calls: 0 };
+    },
     clear() {
       queued = [];
       standing = null;
+      sometimes = null;
     },
-    next: () => queued.shift() ?? standing,
+    next: () => queued.shift() ?? standing ?? shared(),
   };
 }
 

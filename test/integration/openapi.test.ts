@@ -136,6 +136,17 @@ describe('the OpenAPI document', () => {
     await call('POST', `/v1/admin/accounts/${account.body.id}/enable`);
     await call('POST', `/v1/admin/accounts/${account.body.id}/disable`);
     expect((await call('PATCH', `/v1/admin/accounts/${account.body.id}`, { name: SEED_SANDBOX_ACCOUNT })).status).toBe(409);
+    await call('PATCH', `/v1/admin/accounts/${account.body.id}`, { pinnedWeight: 2 });
+    await call('GET', `/v1/admin/accounts/${sandbox.id}/health`);
+
+    // Route rules: create, list, change, an ambiguous one refused, delete.
+    const rule = await call('POST', '/v1/admin/routes', { channel: 'SMS', prefix: '+852', accounts: [sandbox.id] });
+    expect(rule.status).toBe(201);
+    await call('GET', '/v1/admin/routes');
+    await call('PATCH', `/v1/admin/routes/${rule.body.id}`, { messageType: 'MARKETING' });
+    expect((await call('POST', '/v1/admin/routes', { channel: 'SMS', prefix: '+852', messageType: 'MARKETING', accounts: [sandbox.id] })).status).toBe(400);
+    expect((await call('DELETE', `/v1/admin/routes/${rule.body.id}`)).status).toBe(204);
+    expect((await call('PATCH', `/v1/admin/routes/${rule.body.id}`, { prefix: null })).status).toBe(404);
 
     const template = await call('POST', '/v1/admin/templates', { code: `openapi_${randomUUID().slice(0, 8)}`, channel: 'SMS', name: 'OpenAPI check', messageType: 'NOTICE', content: 'Hello {name}' });
     expect(template.status).toBe(201);

@@ -8,9 +8,11 @@ import { createVendorOutbound } from '../../src/vendors/outbound/vendor-outbound
 import { createSandboxAdapter } from '../../src/vendors/sandbox';
 import { createSmtpAdapter } from '../../src/vendors/smtp';
 import { createTencentSmsAdapter } from '../../src/vendors/tencent-sms';
+import { createTwilioAdapter } from '../../src/vendors/twilio/adapter';
 import type { OutgoingMessage, VendorAccount, VendorAdapter } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 import { acmeGatewayConfig } from '../fakes/http-gateway';
+import { startTwilioFake } from '../fakes/twilio-server';
 
 /**
  * Every transport Herald calls vendors with, under the production policy
@@ -131,6 +133,14 @@ const TRANSPORTS: Transport[] = [
     at: (base) => account('tencent', { smsSdkAppId: '1400000000', signName: 'Herald', endpoint: base, timeoutMs: 2000 }, { secretId: 'id', secretKey: 'key' }),
   },
   {
+    name: 'Twilio (the twilio package)', adapter: createTwilioAdapter(outbound, () => 'https://herald.example.com/v1/receipts/twilio/t'),
+    at: (base) => account('twilio', { from: '+14155550100', baseUrl: base, timeoutMs: 2000 }, { accountSid: `AC${'0'.repeat(32)}`, authToken: 'token' }),
+  },
+  {
+    name: 'Twilio receipt pull', pull: true, adapter: createTwilioAdapter(outbound, () => 'https://herald.example.com/v1/receipts/twilio/t'),
+    at: (base) => account('twilio', { from: '+14155550100', baseUrl: base, timeoutMs: 2000 }, { accountSid: `AC${'0'.repeat(32)}`, authToken: 'token' }),
+  },
+  {
     name: 'Aliyun SMS (SDK)', adapter: createAliyunSmsAdapter(outbound),
     at: (base) => account('aliyun', { signName: 'Herald', endpoint: base, timeoutMs: 2000 }, { accessKeyId: 'id', accessKeySecret: 'secret' }),
   },
@@ -179,5 +189,20 @@ describe('outbound guard: pinning', () => {
     expect(accepted.vendorCode).toBe('0');
     expect(resolved).toEqual(['rebind.example.com']);
     expect(internalHits).toBe(0);
+  });
+
+  it('the twilio package connects through the guard: a name only the guard\'s resolver knows is reached, each connection looked up by it', async () => {
+    const accountSid = `AC${'3'.repeat(32)}`;
+    const fake = await startTwilioFake({ accountSid, authToken: 'token' });
+    table['twilio.example.com'] = ['127.0.0.1'];
+    try {
+      const twilio = createTwilioAdapter(outbound, () => 'https://herald.example.com/v1/receipts/twilio/t');
+      const accepted = await twilio.send(account('twilio', { from: '+14155550100', baseUrl: `http://twilio.example.com:${fake.port}`, timeoutMs: 2000 }, { accountSid, authToken: 'token' }), message);
+      expect(accepted.vendorMessageId).toMatch(/^SM/);
+      // Once checked before the call, once by the connection's own lookup (the guarded agent): never by the system's DNS, which knows no such name.
+      expect(resolved).toEqual(['twilio.example.com', 'twilio.example.com']);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -38,6 +38,8 @@ export interface HeraldOptions {
   proxyTemporal?: boolean;
   /** False: no worker in this process (a test runs it as a child process). */
   runWorker?: boolean;
+  /** The clock of the routing health window (API and worker alike); a test moves it instead of waiting a window out. */
+  now?: () => number;
 }
 
 /** Client and worker connections to the dev server, directly or through a proxy. */
@@ -83,14 +85,16 @@ export async function startHerald(env: Record<string, string> = {}, options: Her
     ...env,
   });
   const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const deps = await buildProcessDeps(config, 'herald-test', createLogger({ level: process.env.LOG_LEVEL ?? 'silent', name: 'test', pretty: false }));
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'silent', name: 'test', pretty: false });
+  const deps = await buildProcessDeps(config, 'herald-test', { logger, now: options.now });
   // Forget dedup, circuit and rate-limit state of an earlier Herald of this file.
   await deleteKeysUnderPrefix(deps.redis);
   await seed(deps.prisma, config, deps.secrets);
   const connections = await connectTemporal(temporal, options.proxyTemporal === true);
   const stack = await startHeraldStack(deps, connections, {
     runWorker: options.runWorker,
-    apiPort: 0,
+    // A port of the test's own (`API_PORT`) makes PUBLIC_BASE_URL, and so the receipt URLs Herald gives vendors with each send (Twilio), right.
+    apiPort: config.API_PORT,
     apiHost: '127.0.0.1',
     sandboxPort: 0,
     sandboxReceiptDelayMs: Number(env.SANDBOX_RECEIPT_DELAY_MS ?? 200),

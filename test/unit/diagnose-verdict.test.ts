@@ -14,7 +14,7 @@ function send(overrides: Partial<SendRecord>): SendRecord {
     id: 's1', messageId: 'm1', createdAt: new Date('2026-11-20T10:00:00Z'), template: 'welcome_sms', caller: 'shop', team: 'demo',
     status: 'DELIVERED', reason: null, reasonDetail: null, provider: 'sandbox', vendorMessageId: 'sbx-1', vendorCode: null, vendorText: null,
     deferredUntil: null, sendAt: null, dedupSkipped: false, collidedWith: null, collidedWithSendId: null, sentAt: new Date('2026-11-20T10:00:01Z'),
-    finishedAt: new Date('2026-11-20T10:00:05Z'), attempts: [], receipts: [], runNo: 1, earlierRuns: [], ...overrides,
+    finishedAt: new Date('2026-11-20T10:00:05Z'), route: null, attempts: [], receipts: [], runNo: 1, earlierRuns: [], ...overrides,
   };
 }
 
@@ -27,6 +27,25 @@ function request(overrides: Partial<RequestRecord>): RequestRecord {
 }
 
 describe('diagnose (pure verdict)', () => {
+  it('says which route rule chose the accounts, with each effective weight and why, at the vendor step', () => {
+    const route = {
+      plannedAt: '2026-11-20T10:00:00.500Z',
+      rule: { id: 'rule-86', description: 'SMS to +86, any message type' },
+      accounts: [
+        { id: 'a1', name: 'tencent-main', effectiveWeight: 1, circuitOpen: false, reason: 'full weight' },
+        { id: 'a2', name: 'aliyun-main', effectiveWeight: 0.063, circuitOpen: true, reason: 'moved away: delivered 50% against 100% on tencent-main: weight × 0.063' },
+      ],
+    };
+    const [judged] = diagnose(records({ sends: [send({ route })] }), link).sends;
+    const expected = 'route rule rule-86 (SMS to +86, any message type): tencent-main (weight 1: full weight); aliyun-main (weight 0.063, circuit open: tried last: moved away: delivered 50% against 100% on tencent-main: weight × 0.063)';
+    expect(judged.evidence.route).toBe(expected);
+    expect(judged.steps.find((step) => step.step === 'vendor')?.detail).toContain(`; route: ${expected}`);
+
+    const defaultRoute = diagnose(records({ sends: [send({ route: { ...route, rule: null } })] }), link).sends[0];
+    expect(defaultRoute.evidence.route).toMatch(/^no route rule matched: the channel's default route: tencent-main/);
+    expect(diagnose(records({ sends: [send({})] }), link).sends[0].evidence.route).toBeNull();
+  });
+
   it('a refusal after the last send decides the verdict, and says why the request was refused', () => {
     const answer = diagnose(records({ sends: [send({})], requests: [request({})] }), link);
     expect(answer.verdict).toBe('REJECTED');

@@ -2,6 +2,8 @@ import { ALIYUN_CODES, aliyunPhoneNumber, createAliyunSmsAdapter } from '../../s
 import { classifyCode, classifyHttpStatus } from '../../src/vendors/code-table';
 import { receiptReason } from '../../src/vendors/receipt-codes';
 import { TENCENT_CODES, createTencentSmsAdapter, tencentTemplate } from '../../src/vendors/tencent-sms';
+import { classifiedError } from '../../src/vendors/classification';
+import { TWILIO_DELIVERY_REASONS, TWILIO_SEND_CODES } from '../../src/vendors/twilio/codes';
 import type { OutgoingMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';
 import { transportFailure, withReceiverMasked } from '../../src/vendors/vendor-http';
@@ -34,6 +36,25 @@ describe('vendor code tables', () => {
     ['isv.NEW_CODE', 'VENDOR_REJECTED', 'VENDOR_REJECTED'],
   ])('Aliyun %s → %s / %s', (code, errorClass, reason) => {
     expect(classifyCode(ALIYUN_CODES, code)).toEqual({ errorClass, reason });
+  });
+
+  it.each([
+    ['21211', 400, 'RECEIVER_INVALID', 'INVALID_RECEIVER'],
+    ['21610', 400, 'RECEIVER_INVALID', 'UNSUBSCRIBED'],
+    ['21635', 400, 'RECEIVER_INVALID', 'INVALID_RECEIVER'],
+    ['21612', 400, 'VENDOR_REJECTED', 'VENDOR_REJECTED'], // this sender cannot reach the number: another account may
+    ['20003', 401, 'VENDOR_REJECTED', 'VENDOR_REJECTED'],
+    ['20429', 429, 'RETRYABLE', 'UNKNOWN'],
+    ['20500', 500, 'RETRYABLE', 'UNKNOWN'], // not in the table: by its HTTP status
+    ['21999', 400, 'VENDOR_REJECTED', 'VENDOR_REJECTED'],
+  ] as const)('Twilio %s (HTTP %i) → %s / %s', (code, status, errorClass, reason) => {
+    expect(classifiedError(TWILIO_SEND_CODES, code, 'text', status)).toMatchObject({ errorClass, reason, vendorCode: code });
+  });
+
+  it('Twilio delivery error codes → receipt reasons', () => {
+    expect(['30003', '30004', '30005', '30006', '30007', '30008', '21610', '30034'].map((code) => TWILIO_DELIVERY_REASONS.get(code))).toEqual([
+      'POWERED_OFF_OR_NO_SIGNAL', 'BLACKLISTED', 'INVALID_RECEIVER', 'INVALID_RECEIVER', 'SPAM_INTERCEPTED', 'UNKNOWN', 'UNSUBSCRIBED', 'CARRIER_BLOCKED',
+    ]);
   });
 
   it('HTTP statuses without a code: 5xx and 429 retryable, other 4xx rejected', () => {

@@ -20,7 +20,7 @@ export function AccountsPage() {
 
   return (
     <>
-      <PageTitle title="Vendor accounts" subtitle="Delivery rate, latency and circuit of every account; weights and switches take effect within seconds.">
+      <PageTitle title="Vendor accounts" subtitle="Delivery rate, latency and circuit of every account; the effective weight moves by live delivery rate and latency unless pinned. Weights, pins and switches take effect within seconds.">
         <Field label="Window">
           <select name="hours" value={String(hours)} onChange={(event) => setHours(Number(valueOf(event)))}>
             {WINDOWS.map((h) => (
@@ -69,8 +69,8 @@ export function AccountsPage() {
 function AccountRow({ account, editable, onChanged }: { account: AccountHealth; editable: boolean; onChanged: () => Promise<void> }) {
   const [weight, setWeight] = useState(String(account.weight));
   const changed = weight !== String(account.weight);
-  const saveWeight = async () => {
-    await api('PATCH', `/v1/admin/accounts/${account.id}`, { json: { weight: Number(weight) } });
+  const change = async (json: { weight: number } | { pinnedWeight: number | null }) => {
+    await api('PATCH', `/v1/admin/accounts/${account.id}`, { json });
     await onChanged();
   };
   const toggle = async () => {
@@ -108,8 +108,11 @@ function AccountRow({ account, editable, onChanged }: { account: AccountHealth; 
             }}
           >
             <input class="narrow" name="weight" type="number" min={0} max={10000} aria-label={`weight of ${account.name}`} value={weight} onInput={(event) => setWeight(valueOf(event))} />
-            <ActionButton onClick={saveWeight} disabled={!changed || weight === ''} kind="primary">
+            <ActionButton onClick={() => change({ weight: Number(weight) })} disabled={!changed || weight === ''} kind="primary">
               Save
+            </ActionButton>
+            <ActionButton onClick={() => change({ pinnedWeight: Number(weight) })} disabled={weight === '' || account.pinnedWeight === Number(weight)}>
+              Pin
             </ActionButton>
           </form>
         ) : (
@@ -117,8 +120,17 @@ function AccountRow({ account, editable, onChanged }: { account: AccountHealth; 
         )}
       </td>
       <td>
-        <strong>{account.effectiveWeight}</strong> <span class="muted">({percent(account.firstChoiceShare, 0)} first)</span>
+        <strong>{account.effectiveWeight}</strong> <span class="muted">({percent(account.firstChoiceShare, 0)} first)</span>{' '}
+        {account.pinnedWeight !== null ? <Badge value="PINNED" label={`pinned at ${account.pinnedWeight}`} /> : account.live && <Badge value={account.live.state} label={account.live.state.toLowerCase()} />}
+        {editable && account.pinnedWeight !== null && (
+          <ActionButton onClick={() => change({ pinnedWeight: null })}>Unpin</ActionButton>
+        )}
         <div class="muted reason">{account.weightReason}</div>
+        {account.live && (
+          <div class="muted window-figures">
+            last {Math.round(account.live.windowSeconds / 60)} min: {percent(account.live.deliveryRate)} of {count(account.live.receipts)} receipts · {ms(account.live.latencyMs)}
+          </div>
+        )}
       </td>
       <td>
         {editable ? (

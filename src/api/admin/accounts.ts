@@ -76,6 +76,7 @@ export const adminAccountRoutes: ApiRoute[] = [
             weight: body.weight,
             priority: body.priority,
             rateLimitPerSecond: body.rateLimitPerSecond ?? null,
+            pinnedWeight: body.pinnedWeight ?? null,
             enabled: body.enabled,
           },
         });
@@ -113,11 +114,12 @@ export const adminAccountRoutes: ApiRoute[] = [
             weight: change.weight,
             priority: change.priority,
             rateLimitPerSecond: change.rateLimitPerSecond,
+            pinnedWeight: change.pinnedWeight,
             ...(checked.config ? { config: checked.config as Prisma.InputJsonObject } : {}),
             ...(checked.secrets ? { secretCiphertext: sealed(deps.secrets, checked.secrets) } : {}),
           },
         });
-        const fields = { name: change.name, weight: change.weight, priority: change.priority, rateLimitPerSecond: change.rateLimitPerSecond, config: checked.config };
+        const fields = { name: change.name, weight: change.weight, priority: change.priority, rateLimitPerSecond: change.rateLimitPerSecond, pinnedWeight: change.pinnedWeight, config: checked.config };
         await recordAudit(tx, callerOf(res), {
           action: 'account.update', targetId: current.id, targetTeamId: null,
           changes: { ...changedFields(current, fields), ...secretNamesSet(checked.secrets) },
@@ -222,6 +224,7 @@ function accountView(row: Account, secrets: SecretBox) {
     weight: row.weight,
     priority: row.priority,
     rateLimitPerSecond: row.rateLimitPerSecond,
+    pinnedWeight: row.pinnedWeight,
     enabled: row.enabled,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

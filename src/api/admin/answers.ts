@@ -51,6 +51,7 @@ export const accountViewSchema = z.object({
   weight: z.number().int(),
   priority: z.number().int(),
   rateLimitPerSecond: nullableCount,
+  pinnedWeight: nullableCount.meta({ description: 'a weight pinned by hand, never moved by the delivery-rate rules; null: automatic (docs/routing.md)' }),
   enabled: z.boolean(),
   createdAt: time,
   updatedAt: time,
@@ -58,6 +59,53 @@ export const accountViewSchema = z.object({
 });
 
 export const accountListAnswerSchema = z.object({ accounts: z.array(accountViewSchema) });
+
+/** A route rule with its accounts by name. */
+export const routeRuleViewSchema = z.object({
+  id: z.uuid(),
+  channel: z.string(),
+  prefix: nullableText.meta({ description: 'null: every receiver of the channel' }),
+  messageType: nullableText.meta({ description: 'null: every message type' }),
+  description: z.string().meta({ description: 'the rule in words: `SMS to +86, any message type`' }),
+  accounts: z.array(z.object({ id: z.uuid(), name: z.string(), provider: z.string(), enabled: z.boolean() })),
+  createdAt: time,
+  updatedAt: time,
+});
+
+export const routeRuleListAnswerSchema = z.object({
+  rules: z.array(routeRuleViewSchema).meta({ description: 'by channel, then longest prefix first: the order they are matched in' }),
+});
+
+/** The delivery rate, latency and effective weight of one account, live (docs/routing.md). */
+export const accountRoutingHealthSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  channel: z.string(),
+  provider: z.string(),
+  enabled: z.boolean(),
+  weight: z.number().int().meta({ description: 'as configured' }),
+  pinnedWeight: nullableCount,
+  priority: z.number().int(),
+  effectiveWeight: z.number().meta({ description: "the weight the route's first choice gives it now: configured × factor, or the pinned weight" }),
+  factor: z.number().meta({ description: 'the share of its configured weight the delivery-rate rules give it (1: full; the floor at least)' }),
+  state: z.enum(['NORMAL', 'DEGRADED']).meta({ description: 'DEGRADED: weight moved away from it' }),
+  since: time.nullable().meta({ description: 'when it entered this state' }),
+  reason: z.string().meta({ description: 'why the effective weight is what it is, with the figures' }),
+  circuit: z.enum(['OPEN', 'CLOSED']).nullable().meta({ description: 'OPEN: tried last whatever its weight; null: Redis cannot be read' }),
+  window: z.object({
+    seconds: z.number().int(),
+    receipts: z.number().int(),
+    deliveryRate: z.number().nullable(),
+    calls: z.number().int(),
+    latencyMs: nullableCount.meta({ description: 'mean vendor call duration' }),
+  }),
+  peers: z.array(z.object({
+    id: z.uuid(), name: z.string(), effectiveWeight: z.number(), state: z.string(), deliveryRate: z.number().nullable(), receipts: z.number().int(), latencyMs: nullableCount,
+  })).meta({ description: "the other enabled accounts of its channel: what it is compared with" }),
+  rules: z.object({
+    minReceipts: z.number().int(), floor: z.number(), degradeGap: z.number(), recoverGap: z.number(), slowFactor: z.number(),
+  }).meta({ description: 'the settings the verdict was reached with (ROUTE_HEALTH_*)' }),
+});
 
 /** An API key as listed: its prefix and name, never the key or its hash. */
 export const apiKeyViewSchema = z.object({

@@ -78,6 +78,8 @@ const accountSettings = {
   /** Lower is tried earlier in failover. */
   priority: z.number().int().min(0).max(1_000_000),
   rateLimitPerSecond: z.number().int().min(1).max(1_000_000).nullable(),
+  /** A weight pinned by hand: used as it is, never moved by the delivery-rate rules; `null` unpins (automatic again). */
+  pinnedWeight: z.number().int().min(0).max(10_000).nullable(),
 };
 
 export const createAccountSchema = z
@@ -89,6 +91,7 @@ export const createAccountSchema = z
     weight: accountSettings.weight.default(1),
     priority: accountSettings.priority.default(100),
     rateLimitPerSecond: accountSettings.rateLimitPerSecond.optional(),
+    pinnedWeight: accountSettings.pinnedWeight.optional(),
     enabled: z.boolean().default(true),
   })
   .strict();
@@ -101,6 +104,35 @@ export const updateAccountSchema = z
   .strict()
   .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
 export type UpdateAccountRequest = z.infer<typeof updateAccountSchema>;
+
+/**
+ * A route rule: sends of `channel` (and `messageType`) to receivers starting with `prefix` use only
+ * `accounts`. The checks that need the stored accounts and rules live in src/api/admin/route-rules.ts.
+ */
+const routeRuleFields = {
+  /** `+` and digits: a country calling code (`+86`) or a longer number prefix (`+8613`); SMS only. Absent or null: every receiver. */
+  prefix: z.string().max(16).nullable(),
+  /** Absent or null: every message type. */
+  messageType: z.enum(MESSAGE_TYPES).nullable(),
+  /** The accounts (ids) sends matching the rule may use; each account's own weight and priority order them. */
+  accounts: z.array(z.uuid()).min(1).max(50).refine((ids) => new Set(ids).size === ids.length, 'lists an account twice'),
+};
+
+export const createRouteRuleSchema = z
+  .object({
+    channel: z.enum(CHANNELS),
+    ...routeRuleFields,
+    prefix: routeRuleFields.prefix.default(null),
+    messageType: routeRuleFields.messageType.default(null),
+  })
+  .strict();
+
+/** The channel is fixed: a rule for another channel is a new rule. */
+export const updateRouteRuleSchema = z
+  .object(routeRuleFields)
+  .partial()
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
 
 export const issueApiKeySchema = z
   .object({

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import * as adminAnswers from '../admin/answers';
-import { createAccountSchema, createTemplateSchema, issueApiKeySchema, updateAccountSchema, updateTemplateSchema } from '../admin/schemas';
+import { createAccountSchema, createRouteRuleSchema, createTemplateSchema, issueApiKeySchema, updateAccountSchema, updateRouteRuleSchema, updateTemplateSchema } from '../admin/schemas';
 import * as answers from '../answers';
 import * as campaignAnswers from '../campaign-answers';
 import { campaignRequestSchema } from '../campaign-schemas';
@@ -19,6 +19,8 @@ export const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   UpdateTemplate: updateTemplateSchema,
   CreateAccount: createAccountSchema,
   UpdateAccount: updateAccountSchema,
+  CreateRouteRule: createRouteRuleSchema,
+  UpdateRouteRule: updateRouteRuleSchema,
   IssueApiKey: issueApiKeySchema,
   ReceiptPush: receiptPushBodySchema,
   SuppressionRequest: suppressionRequestSchema,
@@ -59,6 +61,9 @@ export const ANSWER_SCHEMAS: Record<string, z.ZodType> = {
   TemplateList: adminAnswers.templateListAnswerSchema,
   Account: adminAnswers.accountViewSchema,
   AccountList: adminAnswers.accountListAnswerSchema,
+  AccountRoutingHealth: adminAnswers.accountRoutingHealthSchema,
+  RouteRule: adminAnswers.routeRuleViewSchema,
+  RouteRuleList: adminAnswers.routeRuleListAnswerSchema,
   ApiKey: adminAnswers.apiKeyViewSchema,
   ApiKeyList: adminAnswers.apiKeyListAnswerSchema,
   IssuedApiKey: adminAnswers.issuedApiKeyAnswerSchema,

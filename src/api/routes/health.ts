@@ -1,3 +1,4 @@
+import { publishRoutingHealth } from '../../observability/routing-health-metrics';
 import { withDeadline } from '../../shared/with-deadline';
 import { healthAnswerSchema, readinessAnswerSchema, type AnswerOf } from '../answers';
 import { PUBLIC, ok } from '../openapi/access';
@@ -59,9 +60,14 @@ export const healthRoutes: ApiRoute[] = [
     path: '/metrics',
     tag: 'health',
     summary: 'Prometheus metrics',
+    description: "The API's own series, and every enabled account's routing health judged now (`herald_account_effective_weight`, `…_weight_factor`, `…_delivery_rate`, `…_vendor_latency_seconds`).",
     access: PUBLIC,
     answers: { 200: { description: 'Prometheus text exposition format', mediaType: 'text/plain' } },
     handler: async ({ deps, res }) => {
+      // Metrics are answered even when the routing health cannot be read (Postgres down): its gauges are then left out.
+      await publishRoutingHealth({ prisma: deps.prisma, metrics: deps.metrics, weights: deps.routeHealth.weights }).catch((error: unknown) => {
+        deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'routing health metrics not published');
+      });
       res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
     },
   }),

@@ -13,6 +13,7 @@
 import { adminAccountRoutes } from '../admin/accounts';
 import { adminApiKeyRoutes } from '../admin/api-keys';
 import { adminAuditLogRoutes } from '../admin/audit-log';
+import { adminRouteRuleRoutes } from '../admin/route-rules';
 import { adminTemplateRoutes } from '../admin/templates';
 import { consoleRoutes } from '../console/console-routes';
 import { docsRoutes } from '../openapi/docs-routes';
@@ -48,6 +49,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...campaignRoutes,
   ...adminTemplateRoutes,
   ...adminAccountRoutes,
+  ...adminRouteRuleRoutes,
   ...adminApiKeyRoutes,
   ...adminAuditLogRoutes,
   ...diagnoseRoutes,

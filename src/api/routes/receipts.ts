@@ -1,6 +1,6 @@
-import { storeReceipts } from '../../receipts/receipt-store';
+import { freshNotices, storeReceipts, suppressOptOut } from '../../receipts/receipt-store';
 import { checkReceiptSource } from '../../security/receipt-sources';
-import { accountForToken } from '../../security/receipt-token';
+import { accountForToken, receiptPushUrl } from '../../security/receipt-token';
 import { receiptSignal, sendWorkflowId } from '../../shared/contract';
 import type { Channel } from '../../shared/states';
 import type { VendorAccount } from '../../vendors/types';
@@ -84,7 +84,8 @@ export const receiptRoutes: ApiRoute[] = [
         throw new HttpError(403, 'RECEIPT_SOURCE_REFUSED', 'this source may not push receipts for the account');
       }
       const target = pushTarget(deps, account, adapter.verifyPush !== undefined);
-      const forged = adapter.verifyPush?.(target, { rawBody: receiptRawBody(req), header: (name) => req.get(name) }) ?? null;
+      const url = receiptPushUrl(deps.config.PUBLIC_BASE_URL, deps.config.RECEIPT_TOKEN_KEY, account);
+      const forged = adapter.verifyPush?.(target, { rawBody: receiptRawBody(req), header: (name) => req.get(name), url }) ?? null;
       if (forged) {
         deps.logger.warn({ provider, accountId: account.id, reason: forged }, 'receipt push refused: signature');
         throw new HttpError(403, 'INVALID_RECEIPT_SIGNATURE', 'the push signature does not verify');
@@ -104,6 +105,8 @@ export const receiptRoutes: ApiRoute[] = [
       }
       const stored = await storeReceipts(deps.prisma, account, parsed, 'PUSH');
       countReceipts(deps.metrics, provider, parsed);
+      await deps.routeHealth.store.recordReceipts(account.id, freshNotices(stored));
+      for (const receiver of adapter.parsePushedOptOuts?.(req.body) ?? []) await suppressOptOut(deps.prisma, account, receiver);
       await Promise.all(
         stored
           .filter((s): s is typeof s & { sendId: string } => s.sendId !== null)
