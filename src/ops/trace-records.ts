@@ -1,7 +1,7 @@
 import { describeRoutePlan, type RoutePlan } from '../routing/route-plan';
 import { maskReceiver } from '../shared/mask';
 import type { TraceEvent } from './trace-event';
-import { runNumbers, type AttemptEvidence, type ReceiptEvidence, type RunEvidence } from './send-evidence';
+import { describeReroute, reroutesOf, runNumbers, type AttemptEvidence, type ReceiptEvidence, type RunEvidence } from './send-evidence';
 
 /** The Postgres side of one send: what the API, the activities and the receipt endpoint wrote. */
 export interface TraceRecords {
@@ -67,7 +67,7 @@ export function eventsFromRecords(records: TraceRecords): TraceEvent[] {
       at: attempt.startedAt,
       source: 'records',
       step: 'vendor',
-      what: `vendor call #${attempt.attemptNo} on ${attempt.account} (${attempt.provider}): ${attempt.outcome}, ${answer} (${attempt.durationMs} ms)`,
+      what: `${attempt.leg > 1 ? `re-route ${attempt.leg - 1}: ` : ''}vendor call #${attempt.attemptNo} on ${attempt.account} (${attempt.provider}): ${attempt.outcome}, ${answer} (${attempt.durationMs} ms)`,
       run: runOf.get(attempt.runId) ?? null,
       evidence: `send_attempt ${attempt.id}`,
     });
@@ -81,6 +81,16 @@ export function eventsFromRecords(records: TraceRecords): TraceEvent[] {
       what: `receipt ${receipt.status} by ${receipt.source}: ${reason} (vendor code ${receipt.vendorCode ?? '-'}: ${receipt.vendorText ?? '-'})`,
       run: receipt.runId ? (runOf.get(receipt.runId) ?? null) : null,
       evidence: `receipt ${receipt.id}`,
+    });
+  }
+  for (const reroute of reroutesOf(records.attempts, records.receipts)) {
+    lines.push({
+      at: reroute.at ?? new Date(0),
+      source: 'records',
+      step: 'receipt',
+      what: describeReroute(reroute),
+      run: runOf.get(reroute.runId) ?? null,
+      evidence: `send_attempt leg ${reroute.leg} of send ${send.id}`,
     });
   }
   for (const run of records.earlierRuns) {

@@ -25,6 +25,7 @@ export interface TemplateRow {
   dedupContentSeconds: number | null;
   dedupContentMax: number | null;
   dailyCapMax: number | null;
+  reroutesMax: number | null;
   bypassTeamSuppression: boolean;
 }
 
@@ -32,7 +33,7 @@ export type InputDefaults = Pick<
   Config,
   | 'DEFAULT_TIME_ZONE' | 'DEFAULT_QUIET_START' | 'DEFAULT_QUIET_END' | 'DEFAULT_RELEASE_AT'
   | 'DEFAULT_DEDUP_CONTENT_SECONDS' | 'DEFAULT_DEDUP_CONTENT_MAX' | 'DEFAULT_DAILY_CAP_MAX'
-  | 'RECEIPT_WINDOW_SECONDS' | 'RECEIPT_POLL_FIRST_SECONDS' | 'RECEIPT_POLL_MAX_SECONDS'
+  | 'RECEIPT_WINDOW_SECONDS' | 'RECEIPT_POLL_FIRST_SECONDS' | 'RECEIPT_POLL_MAX_SECONDS' | 'REROUTE_MAX_DEFAULT'
 >;
 
 /** The workflow's input: the send, its template's rules with config defaults applied. Used by the API and the outbox relay. */
@@ -68,5 +69,6 @@ export function buildSendInput(send: SendRow, template: TemplateRow, callerId: s
       pollFirstSeconds: defaults.RECEIPT_POLL_FIRST_SECONDS,
       pollMaxSeconds: defaults.RECEIPT_POLL_MAX_SECONDS,
     },
+    reroutesMax: template.reroutesMax ?? defaults.REROUTE_MAX_DEFAULT,
   };
 }

@@ -74,6 +74,8 @@ export interface SendInput {
   shield: ShieldRule;
   dedup: DedupRule;
   receipt: ReceiptPolicy;
+  /** How often a failed receipt another vendor may fix (ROUTE_FAILED) sends the message again through the next account of its route. */
+  reroutesMax: number;
 }
 
 /** A send as the Temporal UI lists its workflow (the workflow's summary) and heads its details: channel, template, receiver masked. */

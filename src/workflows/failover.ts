@@ -64,7 +64,7 @@ export async function sendWithFailover(request: Omit<VendorSendRequest, 'account
  */
 async function sendOnAccount(request: VendorSendRequest, candidate: RouteCandidate, nextAttempt: () => number, report: StepReport): Promise<VendorSendResult> {
   for (let holds = 1; ; holds += 1) {
-    const summary = STEP.vendorAttempt(candidate.account, nextAttempt());
+    const summary = STEP.vendorAttempt(candidate.account, nextAttempt(), request.leg);
     report(summary);
     try {
       return await sendViaAccount.executeWithOptions({ summary }, [request]);

@@ -67,8 +67,8 @@ export interface SendRun {
    * whose receipt never came (FAILED, UNDELIVERED, EXPIRED) fails its workflow with the reason as the type.
    */
   finish(status: SendStatus, reason: Reason | null, evidence?: FinalEvidence): Promise<SendOutcome>;
-  /** The final state the receipt says; EXPIRED / NO_RECEIPT without one. */
-  received(receipt: ReceiptNotice | null): Promise<SendOutcome>;
+  /** The final state the receipt says; EXPIRED / NO_RECEIPT without one. The re-routes taken on the way are the reason's detail. */
+  received(receipt: ReceiptNotice | null, reroutes?: readonly string[]): Promise<SendOutcome>;
   /** FAILED: no vendor accepted the send; the attempts as the reason's detail. */
   failed(delivery: Extract<DeliveryResult, { ok: false }>): Promise<SendOutcome>;
 }
@@ -206,16 +206,20 @@ export function startSendRun(input: SendInput): SendRun {
       dedupSlot = slot;
     },
     acceptedBy(sent) {
+      // A re-route's vendor replaces the first one's in the search attributes too.
+      if (acceptance && acceptance.provider !== sent.provider) vendorShown = false;
       acceptance = sent;
       progress.provider = sent.provider;
       progress.vendorMessageId = sent.vendorMessageId;
     },
     finish,
-    received(receipt) {
-      if (!receipt) return finish('EXPIRED', 'NO_RECEIPT', { reasonDetail: `no receipt within ${input.receipt.windowSeconds} s` });
+    received(receipt, reroutes = []) {
+      const rerouted = reroutes.length > 0 ? reroutes.join('; ') : null;
+      if (!receipt) return finish('EXPIRED', 'NO_RECEIPT', { reasonDetail: [rerouted, `no receipt within ${input.receipt.windowSeconds} s`].filter(Boolean).join('; ') });
       return finish(receipt.status, receipt.status === 'DELIVERED' ? null : (receipt.reason ?? 'UNKNOWN'), {
         vendorCode: receipt.vendorCode,
         vendorText: receipt.vendorText,
+        ...(rerouted ? { reasonDetail: rerouted } : {}),
       });
     },
     failed(delivery) {

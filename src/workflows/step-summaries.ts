@@ -26,7 +26,10 @@ export const STEP = {
   preparation: (shield: ShieldDecision, zone: string) => `screening, dedup, night shield: ${shieldWords(shield, zone)}`,
   nightShield: (until: Date, zone: string) => `night shield until ${localClock(until, zone)}`,
   routeAfterShield: 'night shield over: route planned',
-  vendorAttempt: (account: string, attempt: number) => `vendor ${account} attempt ${attempt}`,
+  /** `vendor tencent-main attempt 1`; on a re-route leg `re-route 1: vendor aliyun-main attempt 1`. */
+  vendorAttempt: (account: string, attempt: number, leg = 1) => `${leg > 1 ? `re-route ${leg - 1}: ` : ''}vendor ${account} attempt ${attempt}`,
+  /** A failed receipt another vendor may fix sends the message again through the next account. */
+  reroute: (reroute: number, provider: string, vendorCode: string | null, account: string) => `re-route ${reroute} after ${provider} receipt ${vendorCode ?? 'UNKNOWN'}: next ${account}`,
   rateLimitHold: (account: string, pauseMs: number) => `vendor ${account} held: over its rate limit, next try in ${formatWait(pauseMs)}`,
   storeHold: (account: string) => `vendor ${account} held: waiting for Herald's database`,
   receiptWait: (poll: number, ms: number) => `receipt wait ${formatWait(ms)}, then receipt poll ${poll}`,

@@ -58,6 +58,7 @@ function input(overrides: Partial<SendInput> = {}): SendInput {
     shield: { policy: 'NONE', quietStart: '22:00', quietEnd: '08:00', releaseAt: '09:00', timeZone: SHANGHAI },
     dedup: { contentWindowSeconds: 300, contentMax: 1, dailyCapMax: 20 },
     receipt: { windowSeconds: 24 * 3600, pollFirstSeconds: 30, pollMaxSeconds: 1800 },
+    reroutesMax: 1,
     ...overrides,
   };
 }
@@ -419,6 +420,55 @@ describe('sendMessage workflow (time-skipping server)', () => {
     expect(result).toMatchObject({ status: 'DELIVERED', provider: 'vendor-b' });
     expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-b']);
     expect(summaries(result.history).filter((s) => s.startsWith('vendor'))).toEqual(['vendor account-a attempt 1', 'vendor account-b attempt 2']);
+  });
+
+  it('re-routes after a receipt another vendor may fix: the next account as leg 2, one send, the re-route named in the history', async () => {
+    const args = input();
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        return accepted(request, { vendorMessageId: `vm-${request.accountId}-${args.sendId}` });
+      },
+    });
+    const result = await run('rerouted-after-receipt', activities, args, async (handle) => {
+      await waitForStatus(handle, 'SENT');
+      await handle.signal(receiptSignal, receipt(`vm-acc-a-${args.sendId}`, { status: 'UNDELIVERED', reason: 'ROUTE_FAILED', vendorCode: 'NP:1243' }));
+      // A duplicate of the first leg's receipt changes nothing.
+      await handle.signal(receiptSignal, receipt(`vm-acc-a-${args.sendId}`, { status: 'UNDELIVERED', reason: 'ROUTE_FAILED', vendorCode: 'NP:1243' }));
+      for (let i = 0; i < 200 && journal.vendorCalls.length < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitForStatus(handle, 'SENT');
+      await handle.signal(receiptSignal, receipt(`vm-acc-b-${args.sendId}`));
+    });
+    expect(result).toMatchObject({ status: 'DELIVERED', provider: 'vendor-b', vendorMessageId: `vm-acc-b-${args.sendId}`, workflow: 'COMPLETED' });
+    expect(journal.vendorCalls.map((c) => [c.accountId, c.leg ?? 1])).toEqual([['acc-a', 1], ['acc-b', 2]]);
+    expect(finalOf(journal)).toMatchObject({
+      status: 'DELIVERED', provider: 'vendor-b', reasonDetail: 're-routed after vendor-a receipt NP:1243',
+      acceptance: { accountId: 'acc-b', vendorMessageId: `vm-acc-b-${args.sendId}` },
+    });
+    expect(summaries(result.history)).toEqual([
+      'screening, dedup, night shield: send now',
+      'vendor account-a attempt 1',
+      'receipt wait 30 s, then receipt poll 1',
+      're-route 1: vendor account-b attempt 1',
+      'receipt wait 30 s, then receipt poll 1',
+      'record DELIVERED',
+    ]);
+  });
+
+  it('re-routes at most reroutesMax times, and never on a receipt that names the receiver', async () => {
+    const failing = (reason: 'ROUTE_FAILED' | 'BLACKLISTED') => fakeActivities({
+      async sendViaAccount(request) {
+        return accepted(request, { receipt: receipt(`vm-${request.sendId}`, { status: 'UNDELIVERED', reason, vendorCode: reason === 'ROUTE_FAILED' ? 'IS_CLOSE' : 'MOBILE_IN_BLACK' }) });
+      },
+    });
+    const never = failing('ROUTE_FAILED');
+    expect(await run('reroute-disabled', never.activities, input({ reroutesMax: 0 }))).toMatchObject({ status: 'UNDELIVERED', reason: 'ROUTE_FAILED', workflow: 'FAILED' });
+    expect(never.journal.vendorCalls).toHaveLength(1);
+    const once = failing('ROUTE_FAILED');
+    expect(await run('rerouted-then-undelivered', once.activities, input())).toMatchObject({ status: 'UNDELIVERED', reason: 'ROUTE_FAILED', provider: 'vendor-b' });
+    expect(once.journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-b']);
+    const blacklisted = failing('BLACKLISTED');
+    expect(await run('undelivered-blacklisted', blacklisted.activities, input({ reroutesMax: 3 }))).toMatchObject({ status: 'UNDELIVERED', reason: 'BLACKLISTED' });
+    expect(blacklisted.journal.vendorCalls).toHaveLength(1);
   });
 
   it('stops without failover on an invalid receiver: FAILED, the workflow failed as BLACKLISTED, the dedup slot handed back', async () => {

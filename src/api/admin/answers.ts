@@ -31,6 +31,7 @@ export const templateViewSchema = z.object({
   dedupContentSeconds: nullableCount,
   dedupContentMax: nullableCount,
   dailyCapMax: nullableCount,
+  reroutesMax: nullableCount.meta({ description: 're-routes of a send after a failed receipt another vendor may fix (ROUTE_FAILED); null: REROUTE_MAX_DEFAULT' }),
   bypassTeamSuppression: z.boolean().meta({ description: 'VERIFICATION only: its sends pass the team suppression list (never the global one)' }),
   createdAt: time,
   updatedAt: time,

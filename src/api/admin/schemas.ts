@@ -29,6 +29,8 @@ const templateSettings = {
   dedupContentSeconds: z.number().int().min(0).max(7 * 24 * 3600).nullable(),
   dedupContentMax: z.number().int().min(1).max(1000).nullable(),
   dailyCapMax: z.number().int().min(1).max(100_000).nullable(),
+  /** Re-routes of a send after a failed receipt another vendor may fix; null: REROUTE_MAX_DEFAULT, 0: never. */
+  reroutesMax: z.number().int().min(0).max(5).nullable(),
   /** VERIFICATION only: sends pass the team's own suppression list (never the global one). */
   bypassTeamSuppression: z.boolean(),
 };
@@ -48,6 +50,7 @@ export const createTemplateSchema = z
     dedupContentSeconds: templateSettings.dedupContentSeconds.optional(),
     dedupContentMax: templateSettings.dedupContentMax.optional(),
     dailyCapMax: templateSettings.dailyCapMax.optional(),
+    reroutesMax: templateSettings.reroutesMax.optional(),
     bypassTeamSuppression: templateSettings.bypassTeamSuppression.default(false),
   })
   .strict();

@@ -182,6 +182,7 @@ function templateView(row: Template): AnswerOf<typeof templateViewSchema> {
     dedupContentSeconds: row.dedupContentSeconds,
     dedupContentMax: row.dedupContentMax,
     dailyCapMax: row.dailyCapMax,
+    reroutesMax: row.reroutesMax,
     bypassTeamSuppression: row.bypassTeamSuppression,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -1,4 +1,4 @@
-import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence, runEvidence } from '../../ops/send-evidence';
+import { attemptEvidence, describeReroute, EVIDENCE_INCLUDE, receiptEvidence, reroutesOf, runEvidence } from '../../ops/send-evidence';
 import { sendDetailAnswerSchema, type AnswerOf } from '../answers';
 import { callerOf } from '../caller';
 import { HttpError } from '../http-error';
@@ -25,10 +25,13 @@ export const sendRoutes: ApiRoute[] = [
         include: EVIDENCE_INCLUDE,
       });
       if (!send) throw new HttpError(404, 'SEND_NOT_FOUND', `no send ${id}`);
+      const attempts = send.attempts.map(attemptEvidence);
+      const receipts = send.receipts.map(receiptEvidence);
       res.json({
         ...describeSend(send, deps.config),
-        attempts: send.attempts.map(attemptEvidence),
-        receipts: send.receipts.map(receiptEvidence),
+        attempts,
+        receipts,
+        reroutes: reroutesOf(attempts, receipts).map((reroute) => ({ ...reroute, description: describeReroute(reroute) })),
         earlierRuns: send.replacedRuns.map(runEvidence),
       } satisfies AnswerOf<typeof sendDetailAnswerSchema>);
     },
