@@ -58,6 +58,8 @@ export const sendViewSchema = z
   .object({
     sendId: z.uuid(),
     receiver: z.string(),
+    channel: z.string(),
+    fallbackOf: nullableText.meta({ description: "a fallback send (the template's fallback on another channel): the send whose failure or lateness started it" }),
     status: z.string().meta({ description: SEND_STATUSES.join(', ') }),
     reason: nullableText,
     reasonDetail: nullableText,
@@ -149,6 +151,8 @@ export const sendDetailAnswerSchema = sendViewSchema
   .extend({
     attempts: z.array(attemptRecord),
     receipts: z.array(receiptRecord),
+    fallback: z.object({ sendId: z.uuid(), channel: z.string(), receiver: z.string(), status: z.string(), createdAt: time })
+      .nullable().meta({ description: "the fallback send this send started on another channel (its template's fallback), with its own state" }),
     reroutes: z.array(rerouteRecord).meta({ description: 'each time a failed receipt another vendor may fix sent the message again through the next account' }),
     earlierRuns: z.array(runRecord).meta({ description: 'runs a reset or retry replaced, oldest first; the send shows the newest' }),
   });
@@ -210,6 +214,9 @@ export const diagnosisAnswerSchema = z
           attempts: z.array(attemptRecord),
           receipts: z.array(receiptRecord),
           earlierRuns: z.array(runRecord),
+          fallbackOf: nullableText.meta({ description: 'a fallback send: the send that started it' }),
+          fallback: z.object({ sendId: z.string(), channel: z.string(), status: z.string(), workflowUrl: z.string() }).nullable()
+            .meta({ description: 'the fallback send this one started on another channel, with its state' }),
         }),
         runNo: z.number().int(),
         workflowUrl: z.string(),

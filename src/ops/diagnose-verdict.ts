@@ -55,6 +55,10 @@ export interface SendDiagnosis {
     receipts: SendRecord['receipts'];
     /** Runs a reset or retry replaced, oldest first: the send above is the newest run. */
     earlierRuns: RunEvidence[];
+    /** A fallback send: the send that started it. */
+    fallbackOf: string | null;
+    /** The fallback send this one started on another channel, with its state. */
+    fallback: { sendId: string; channel: string; status: string; workflowUrl: string } | null;
   };
   /** The run the verdict is about (1, counted up by each reset or retry). */
   runNo: number;
@@ -179,7 +183,7 @@ function positionOf(send: SendRecord): number {
 }
 
 function diagnoseSend(send: SendRecord, workflowLink: WorkflowLink): SendDiagnosis {
-  const judged = withRuns(send, judge(send));
+  const judged = withFallback(send, withRuns(send, judge(send)));
   const position = positionOf(send);
   const waiting = ['ACCEPTED', 'SCHEDULED', 'QUEUED', 'DEFERRED', 'SENDING', 'SENT'].includes(send.status);
   const steps = STEPS.map((step, index): StepOutcome => {
@@ -216,9 +220,22 @@ function diagnoseSend(send: SendRecord, workflowLink: WorkflowLink): SendDiagnos
       attempts: send.attempts,
       receipts: send.receipts,
       earlierRuns: send.earlierRuns,
+      fallbackOf: send.fallbackOf,
+      fallback: send.fallback && { sendId: send.fallback.id, channel: send.fallback.channel, status: send.fallback.status, workflowUrl: workflowLink(send.fallback.id) },
     },
     runNo: send.runNo,
     workflowUrl: workflowLink(send.id),
+  };
+}
+
+/** The verdict with the send's fallback in it: which send it falls back for, or the fallback it started and how that one stands. */
+function withFallback(send: SendRecord, judged: Judged): Judged {
+  if (send.fallbackOf) return { ...judged, explanation: `Fallback of send ${send.fallbackOf} (the first send's template names this one as its fallback on another channel): ${judged.explanation}` };
+  if (!send.fallback) return judged;
+  return {
+    ...judged,
+    explanation: `${judged.explanation} Its fallback went on ${send.fallback.channel}: send ${send.fallback.id}, now ${send.fallback.status}.`,
+    nextStep: `${judged.nextStep} Diagnose the fallback send ${send.fallback.id} too.`,
   };
 }
 

@@ -17,6 +17,7 @@ const ACTIVITY_STEPS: Record<string, TraceStep> = {
   sendViaAccount: 'vendor',
   awaitStoreReachable: 'vendor',
   pollReceipt: 'receipt',
+  startFallback: 'status',
   recordState: 'status',
   recordFinalState: 'status',
 };

@@ -28,6 +28,10 @@ export interface TraceRecords {
   receipts: ReceiptEvidence[];
   /** Earlier runs, replaced by a reset or a retry, oldest first. */
   earlierRuns: RunEvidence[];
+  /** A fallback send: the send that started it. */
+  fallbackOf: string | null;
+  /** The fallback send this one started on another channel. */
+  fallback: { id: string; channel: string; status: string; createdAt: Date } | null;
 }
 
 /** The records of a send as trace lines, each naming the row it comes from and the run it belongs to. */
@@ -91,6 +95,26 @@ export function eventsFromRecords(records: TraceRecords): TraceEvent[] {
       what: describeReroute(reroute),
       run: runOf.get(reroute.runId) ?? null,
       evidence: `send_attempt leg ${reroute.leg} of send ${send.id}`,
+    });
+  }
+  if (records.fallback) {
+    lines.push({
+      at: records.fallback.createdAt,
+      source: 'records',
+      step: 'status',
+      what: `fallback send ${records.fallback.id} started on ${records.fallback.channel}, now ${records.fallback.status}`,
+      run: send.runNo,
+      evidence: `send ${records.fallback.id} fallback_of`,
+    });
+  }
+  if (records.fallbackOf) {
+    lines.push({
+      at: send.createdAt,
+      source: 'records',
+      step: 'api',
+      what: `fallback of send ${records.fallbackOf}: started by that send's workflow`,
+      run: null,
+      evidence: `send ${send.id} fallback_of`,
     });
   }
   for (const run of records.earlierRuns) {

@@ -10,6 +10,8 @@ export interface SendRow {
   channel: string;
   content: string;
   sendAt: Date | null;
+  /** A fallback send: the send it falls back for (it starts no fallback of its own). */
+  fallbackOf?: string | null;
 }
 
 export interface TemplateRow {
@@ -26,6 +28,8 @@ export interface TemplateRow {
   dedupContentMax: number | null;
   dailyCapMax: number | null;
   reroutesMax: number | null;
+  fallbackTemplateId: string | null;
+  fallbackAfterSeconds: number | null;
   bypassTeamSuppression: boolean;
 }
 
@@ -70,5 +74,6 @@ export function buildSendInput(send: SendRow, template: TemplateRow, callerId: s
       pollMaxSeconds: defaults.RECEIPT_POLL_MAX_SECONDS,
     },
     reroutesMax: template.reroutesMax ?? defaults.REROUTE_MAX_DEFAULT,
+    fallback: template.fallbackTemplateId && !send.fallbackOf ? { afterSeconds: template.fallbackAfterSeconds } : null,
   };
 }

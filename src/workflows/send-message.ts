@@ -79,6 +79,7 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
   route ??= await routeAfterNightShield.executeWithOptions({ summary: STEP.routeAfterShield }, [{ sendId: input.sendId, channel: input.channel }]);
 
   send.show('SENDING');
+  send.armFallback();
   const ordered = orderRoute(route, Math.random);
   const delivery = await sendWithFailover({ sendId: input.sendId, channel: input.channel }, ordered, send.step);
   if (!delivery.ok) return send.failed(delivery);

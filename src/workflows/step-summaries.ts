@@ -5,6 +5,7 @@
  * attempt n, receipt poll n). Pure, so tests and the trace read the same words.
  */
 import { DateTime } from 'luxon';
+import type { FallbackTrigger } from '../shared/contract';
 import type { Reason, SendStatus } from '../shared/states';
 import type { ShieldDecision } from './night-shield';
 
@@ -34,6 +35,9 @@ export const STEP = {
   storeHold: (account: string) => `vendor ${account} held: waiting for Herald's database`,
   receiptWait: (poll: number, ms: number) => `receipt wait ${formatWait(ms)}, then receipt poll ${poll}`,
   receiptPoll: (poll: number) => `receipt poll ${poll}`,
+  /** The wait after which a send not yet DELIVERED starts its fallback. */
+  fallbackWait: (ms: number) => `fallback unless delivered within ${formatWait(ms)}`,
+  fallbackStart: (trigger: FallbackTrigger) => `fallback send started: ${trigger === 'NOT_DELIVERED_IN_TIME' ? 'not delivered in time' : trigger}`,
   record: (status: SendStatus, reason: Reason | null = null) => `record ${status}${reason ? ` ${reason}` : ''}`,
 } as const;
 

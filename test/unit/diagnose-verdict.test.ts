@@ -14,7 +14,7 @@ function send(overrides: Partial<SendRecord>): SendRecord {
     id: 's1', messageId: 'm1', createdAt: new Date('2026-11-20T10:00:00Z'), template: 'welcome_sms', caller: 'shop', team: 'demo',
     status: 'DELIVERED', reason: null, reasonDetail: null, provider: 'sandbox', vendorMessageId: 'sbx-1', vendorCode: null, vendorText: null,
     deferredUntil: null, sendAt: null, dedupSkipped: false, collidedWith: null, collidedWithSendId: null, sentAt: new Date('2026-11-20T10:00:01Z'),
-    finishedAt: new Date('2026-11-20T10:00:05Z'), route: null, attempts: [], receipts: [], runNo: 1, earlierRuns: [], ...overrides,
+    finishedAt: new Date('2026-11-20T10:00:05Z'), route: null, attempts: [], receipts: [], runNo: 1, earlierRuns: [], fallbackOf: null, fallback: null, ...overrides,
   };
 }
 

@@ -59,6 +59,7 @@ function input(overrides: Partial<SendInput> = {}): SendInput {
     dedup: { contentWindowSeconds: 300, contentMax: 1, dailyCapMax: 20 },
     receipt: { windowSeconds: 24 * 3600, pollFirstSeconds: 30, pollMaxSeconds: 1800 },
     reroutesMax: 1,
+    fallback: null,
     ...overrides,
   };
 }
@@ -469,6 +470,42 @@ describe('sendMessage workflow (time-skipping server)', () => {
     const blacklisted = failing('BLACKLISTED');
     expect(await run('undelivered-blacklisted', blacklisted.activities, input({ reroutesMax: 3 }))).toMatchObject({ status: 'UNDELIVERED', reason: 'BLACKLISTED' });
     expect(blacklisted.journal.vendorCalls).toHaveLength(1);
+  });
+
+  it('starts the template\'s fallback once when the send ends UNDELIVERED, after recording it, and none when it is DELIVERED', async () => {
+    const undelivered = fakeActivities({
+      async sendViaAccount(request) {
+        return accepted(request, { receipt: receipt(`vm-${request.sendId}`, { status: 'UNDELIVERED', reason: 'POWERED_OFF_OR_NO_SIGNAL', vendorCode: 'MK:0023' }) });
+      },
+    });
+    const args = input({ fallback: { afterSeconds: null } });
+    const result = await run('fallback-after-undelivered', undelivered.activities, args);
+    expect(result).toMatchObject({ status: 'UNDELIVERED', workflow: 'FAILED' });
+    expect(undelivered.journal.fallbacks).toEqual([{ sendId: args.sendId, trigger: 'UNDELIVERED' }]);
+    expect(summaries(result.history).slice(-2)).toEqual(['record UNDELIVERED POWERED_OFF_OR_NO_SIGNAL', 'fallback send started: UNDELIVERED']);
+
+    const delivered = fakeActivities({
+      async sendViaAccount(request) {
+        return accepted(request, { receipt: receipt(`vm-${request.sendId}`) });
+      },
+    });
+    expect(await run('fallback-not-needed', delivered.activities, input({ fallback: { afterSeconds: 600 } }))).toMatchObject({ status: 'DELIVERED' });
+    expect(delivered.journal.fallbacks).toEqual([]);
+  });
+
+  it('starts the fallback when no DELIVERED came within its time, and the send still ends by its own receipt', async () => {
+    const args = input({ fallback: { afterSeconds: 60 } });
+    const { activities, journal } = fakeActivities();
+    const result = await run('fallback-not-delivered-in-time', activities, args, async (handle) => {
+      await waitForStatus(handle, 'SENT');
+      await env.sleep(61_000);
+      for (let i = 0; i < 200 && journal.fallbacks.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      await handle.signal(receiptSignal, receipt(`vm-${args.sendId}`));
+    });
+    expect(result).toMatchObject({ status: 'DELIVERED', workflow: 'COMPLETED' });
+    expect(journal.fallbacks).toEqual([{ sendId: args.sendId, trigger: 'NOT_DELIVERED_IN_TIME' }]);
+    expect(summaries(result.history)).toContain('fallback unless delivered within 1 min');
+    expect(summaries(result.history)).toContain('fallback send started: not delivered in time');
   });
 
   it('stops without failover on an invalid receiver: FAILED, the workflow failed as BLACKLISTED, the dedup slot handed back', async () => {

@@ -31,6 +31,8 @@ export const templateViewSchema = z.object({
   dedupContentSeconds: nullableCount,
   dedupContentMax: nullableCount,
   dailyCapMax: nullableCount,
+  fallbackTemplateId: nullableText.meta({ description: "a template of the team on another channel, sent to the receiver's alternate when a send ends UNDELIVERED, FAILED or EXPIRED" }),
+  fallbackAfterSeconds: nullableCount.meta({ description: 'also start the fallback when a send is not DELIVERED this long after it went to the vendors' }),
   reroutesMax: nullableCount.meta({ description: 're-routes of a send after a failed receipt another vendor may fix (ROUTE_FAILED); null: REROUTE_MAX_DEFAULT' }),
   bypassTeamSuppression: z.boolean().meta({ description: 'VERIFICATION only: its sends pass the team suppression list (never the global one)' }),
   createdAt: time,

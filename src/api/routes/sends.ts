@@ -22,7 +22,7 @@ export const sendRoutes: ApiRoute[] = [
       const { id } = params;
       const send = await deps.prisma.send.findFirst({
         where: { id, message: { teamId: callerOf(res).teamId } },
-        include: EVIDENCE_INCLUDE,
+        include: { ...EVIDENCE_INCLUDE, fallback: { select: { id: true, channel: true, receiver: true, status: true, createdAt: true } } },
       });
       if (!send) throw new HttpError(404, 'SEND_NOT_FOUND', `no send ${id}`);
       const attempts = send.attempts.map(attemptEvidence);
@@ -31,6 +31,7 @@ export const sendRoutes: ApiRoute[] = [
         ...describeSend(send, deps.config),
         attempts,
         receipts,
+        fallback: send.fallback && { sendId: send.fallback.id, channel: send.fallback.channel, receiver: send.fallback.receiver, status: send.fallback.status, createdAt: send.fallback.createdAt },
         reroutes: reroutesOf(attempts, receipts).map((reroute) => ({ ...reroute, description: describeReroute(reroute) })),
         earlierRuns: send.replacedRuns.map(runEvidence),
       } satisfies AnswerOf<typeof sendDetailAnswerSchema>);
