@@ -79,7 +79,7 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
   route ??= await routeAfterNightShield.executeWithOptions({ summary: STEP.routeAfterShield }, [{ sendId: input.sendId, channel: input.channel }]);
 
   send.show('SENDING');
-  const delivery = await sendWithFailover({ sendId: input.sendId, channel: input.channel }, orderRoute(route, Math.random), send.step);
+  const delivery = await sendWithFailover({ sendId: input.sendId, channel: input.channel }, orderRoute(route, Math.random), input.ambiguity, send.step);
   if (!delivery.ok) return send.failed(delivery);
 
   const { sent } = delivery;

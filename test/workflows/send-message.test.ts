@@ -57,6 +57,7 @@ function input(overrides: Partial<SendInput> = {}): SendInput {
     bypassTeamSuppression: false,
     shield: { policy: 'NONE', quietStart: '22:00', quietEnd: '08:00', releaseAt: '09:00', timeZone: SHANGHAI },
     dedup: { contentWindowSeconds: 300, contentMax: 1, dailyCapMax: 20 },
+    ambiguity: { policy: 'VERIFY', verifySeconds: 120 },
     receipt: { windowSeconds: 24 * 3600, pollFirstSeconds: 30, pollMaxSeconds: 1800 },
     ...overrides,
   };
