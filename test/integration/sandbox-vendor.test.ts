@@ -202,11 +202,11 @@ describe('send', () => {
     await expect(sandboxAdapter.send(account, message())).resolves.toHaveProperty('vendorMessageId');
   });
 
-  it('turns a request held past the adapter timeout into RETRYABLE TIMEOUT', async () => {
+  it('turns a request held past the adapter timeout after it was sent into AMBIGUOUS TIMEOUT', async () => {
     vendor.faults.inject('timeout'); // held for the default 30 s, released by server.close()
     const error = await sendError(message(), accountWith({ timeoutMs: 200 }));
 
-    expect(error).toMatchObject({ errorClass: 'RETRYABLE', reason: 'UNKNOWN', vendorCode: 'TIMEOUT' });
+    expect(error).toMatchObject({ errorClass: 'AMBIGUOUS', reason: 'UNKNOWN', vendorCode: 'TIMEOUT' });
   });
 
   it('classifies a refused connection as RETRYABLE', async () => {

@@ -70,11 +70,14 @@ describe('vendor code tables', () => {
     expect(receiptReason(vendor, 'XX:9999')).toBe('UNKNOWN');
   });
 
-  it('transport failures: timeouts told apart, URL queries (which carry the number) cut off', () => {
+  it('transport failures: a timeout or a lost connection is AMBIGUOUS, one never made RETRYABLE; URL queries (which carry the number) cut off', () => {
     const timeout = transportFailure('ReadTimeout(1000). POST http://h/?PhoneNumbers=13800138000&SignName=x failed.');
-    expect([timeout.errorClass, timeout.vendorCode]).toEqual(['RETRYABLE', 'TIMEOUT']);
+    expect([timeout.errorClass, timeout.vendorCode]).toEqual(['AMBIGUOUS', 'TIMEOUT']);
     expect(timeout.vendorText).toBe('ReadTimeout(1000). POST http://h/?… failed.');
-    expect(transportFailure('connect ECONNREFUSED 127.0.0.1:1').vendorCode).toBe('CONNECTION_ERROR');
+    const refused = transportFailure('connect ECONNREFUSED 127.0.0.1:1');
+    expect([refused.errorClass, refused.vendorCode]).toEqual(['RETRYABLE', 'CONNECTION_ERROR']);
+    const reset = transportFailure('read ECONNRESET');
+    expect([reset.errorClass, reset.vendorCode]).toEqual(['AMBIGUOUS', 'CONNECTION_CUT']);
   });
 
   it('a vendor text that quotes the receiver (E.164 or national) keeps only the masked number', () => {
