@@ -24,12 +24,19 @@ const AFTER_ERROR: Record<ErrorClass, 'NEXT_ACCOUNT' | 'STOP' | 'VERIFY'> = {
   AMBIGUOUS: 'VERIFY',
 };
 
+/** Pauses between checks of an AMBIGUOUS call: the first soon (most vendors know within a second), doubling to a cap. */
+const VERIFY_PAUSE = { firstMs: 1_000, maxMs: 30_000 };
+
 /** Pauses of a send held by its account's rate limit: doubling from the first, capped (each try already waited inside). */
 const RATE_LIMIT_PAUSE = { firstMs: 1_000, maxMs: 60_000 };
 
 export interface FailedAttempt extends VendorFailureDetails {
   account: string;
   errorClass: ErrorClass;
+  /** The send's vendor call n that failed last on this account (`vendor <account> attempt n`). */
+  attempt: number;
+  /** An AMBIGUOUS call the vendor neither confirmed nor denied (verify time out, policy FAST): it may have the message. */
+  maybeSent: boolean;
 }
 
 export type DeliveryResult =
@@ -55,17 +62,17 @@ export async function sendWithFailover(
   let attempts = 0;
   const nextAttempt = (): number => (attempts += 1);
   for (const candidate of route) {
-    try {
-      const sent = await sendOnAccount({ ...request, accountId: candidate.accountId }, candidate, ambiguity, nextAttempt, report);
-      return { ok: true, sent, failed };
-    } catch (error) {
-      const attempt = describeFailure(error, candidate);
-      failed.push(attempt);
-      if (AFTER_ERROR[attempt.errorClass] === 'STOP') return { ok: false, reason: attempt.reason as Reason, failed };
-    }
+    const outcome = await sendOnAccount({ ...request, accountId: candidate.accountId }, candidate, ambiguity, nextAttempt, report);
+    if ('sent' in outcome) return { ok: true, sent: outcome.sent, failed };
+    const attempt = { ...describeFailure(outcome.failure, candidate), attempt: outcome.attempt, maybeSent: outcome.maybeSent };
+    failed.push(attempt);
+    if (AFTER_ERROR[attempt.errorClass] === 'STOP') return { ok: false, reason: attempt.reason as Reason, failed };
   }
   return { ok: false, reason: 'ALL_VENDORS_FAILED', failed };
 }
+
+/** What one account did with the send: took it, or failed (perhaps having taken it after all: an unresolved AMBIGUOUS call). */
+type AccountOutcome = { sent: VendorSendResult } | { failure: unknown; attempt: number; maybeSent: boolean };
 
 /**
  * One account, held back as long as the account is over its own rate limit or Herald's
@@ -80,25 +87,27 @@ async function sendOnAccount(
   ambiguity: AmbiguityRule,
   nextAttempt: () => number,
   report: StepReport,
-): Promise<VendorSendResult> {
+): Promise<AccountOutcome> {
   let calls = 0;
   for (let holds = 1; ; holds += 1) {
     const attempt = nextAttempt();
     const summary = STEP.vendorAttempt(candidate.account, attempt);
     report(summary);
     try {
-      return await sendViaAccount.executeWithOptions({ summary }, [request]);
+      return { sent: await sendViaAccount.executeWithOptions({ summary }, [request]) };
     } catch (error) {
       const failure = vendorFailureOf(error);
       if (failure?.kind === 'HOLD') {
         await holdBack(failure.hold, candidate, holds, report);
         continue;
       }
-      if (failure?.kind !== 'VENDOR' || AFTER_ERROR[failure.errorClass] !== 'VERIFY' || ambiguity.policy === 'FAST') throw error;
-      const verdict = await verifyWithVendor(request, { account: candidate.account, attempt }, ambiguity, report);
-      if (verdict.outcome === 'ACCEPTED') return verdict.sent;
+      if (failure?.kind !== 'VENDOR' || AFTER_ERROR[failure.errorClass] !== 'VERIFY') return { failure: error, attempt, maybeSent: false };
+      if (ambiguity.policy === 'FAST') return { failure: error, attempt, maybeSent: true };
+      const verdict = await verifyWithVendor(request, { account: candidate.account, attempt }, { ...VERIFY_PAUSE, seconds: ambiguity.verifySeconds }, report);
+      if (verdict.outcome === 'ACCEPTED') return { sent: verdict.sent };
+      if (verdict.outcome === 'UNKNOWN') return { failure: error, attempt, maybeSent: true };
       calls += failure.calls;
-      if (verdict.outcome === 'UNKNOWN' || calls >= VENDOR_CALL.retry.maximumAttempts) throw error;
+      if (calls >= VENDOR_CALL.retry.maximumAttempts) return { failure: error, attempt, maybeSent: false };
     }
   }
 }
@@ -129,7 +138,7 @@ async function holdBack(hold: Hold, candidate: RouteCandidate, holds: number, re
   await sleep(pauseMs, { summary });
 }
 
-function describeFailure(error: unknown, candidate: RouteCandidate): FailedAttempt {
+function describeFailure(error: unknown, candidate: RouteCandidate): Omit<FailedAttempt, 'attempt' | 'maybeSent'> {
   if (!(error instanceof ActivityFailure)) throw error;
   const where = { provider: candidate.provider, accountId: candidate.accountId, account: candidate.account };
   const cause = error.cause;

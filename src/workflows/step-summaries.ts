@@ -30,6 +30,9 @@ export const STEP = {
   /** A call whose answer never came (AMBIGUOUS): Herald asks the vendor whether it took it. */
   verifyAttempt: (account: string, attempt: number, check: number) => `verify ${account} attempt ${attempt} with the vendor${check > 1 ? ` (check ${check})` : ''}`,
   verifyWait: (account: string, attempt: number, ms: number) => `verify ${account} attempt ${attempt}: next check in ${formatWait(ms)}`,
+  /** No account took the send, but these vendors may have it: asked again before the send fails. */
+  lateVerify: (account: string, attempt: number, check: number) => `verify ${account} attempt ${attempt} with the vendor before failing (late check ${check})`,
+  lateVerifyWait: (accounts: string[], ms: number) => `no vendor confirmed; ${accounts.join(', ')} may have it: next check in ${formatWait(ms)}`,
   rateLimitHold: (account: string, pauseMs: number) => `vendor ${account} held: over its rate limit, next try in ${formatWait(pauseMs)}`,
   storeHold: (account: string) => `vendor ${account} held: waiting for Herald's database`,
   receiptWait: (poll: number, ms: number) => `receipt wait ${formatWait(ms)}, then receipt poll ${poll}`,

@@ -2,14 +2,19 @@ import { ActivityFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { VerifyAnswer, VerifyRequest } from '../activities/verify-attempt';
 import type { VendorSendResult } from '../activities/vendor-send';
-import type { AmbiguityRule } from '../shared/contract';
+import type { ReceiptPolicy } from '../shared/contract';
 import { VERIFY_CALL } from './activity-options';
+import type { DeliveryResult, FailedAttempt } from './failover';
 import { STEP } from './step-summaries';
 
 const { verifyAttempt } = proxyActivities<Activities>(VERIFY_CALL);
 
-/** Pauses between checks: the first soon (most vendors know within a second), doubling to a cap. */
-const CHECK_PAUSE = { firstMs: 1_000, maxMs: 30_000 };
+/** How long to keep asking, and the pauses between checks (the first, doubling to a cap). */
+export interface VerifySpan {
+  seconds: number;
+  firstMs: number;
+  maxMs: number;
+}
 
 /** What became of a vendor call whose answer never came: the vendor took it, says it never did, or the verify time ran out. */
 export type Verdict = { outcome: 'ACCEPTED'; sent: VendorSendResult } | { outcome: 'NOT_SENT' } | { outcome: 'UNKNOWN' };
@@ -23,11 +28,11 @@ export type Verdict = { outcome: 'ACCEPTED'; sent: VendorSendResult } | { outcom
 export async function verifyWithVendor(
   request: VerifyRequest,
   where: { account: string; attempt: number },
-  rule: AmbiguityRule,
+  span: VerifySpan,
   report: (what: string) => void,
 ): Promise<Verdict> {
-  const deadline = Date.now() + rule.verifySeconds * 1000;
-  let pauseMs = CHECK_PAUSE.firstMs;
+  const deadline = Date.now() + span.seconds * 1000;
+  let pauseMs = span.firstMs;
   for (let check = 1; ; check += 1) {
     const answer = await checkOnce(request, STEP.verifyAttempt(where.account, where.attempt, check), report);
     if (answer.verdict === 'ACCEPTED') return { outcome: 'ACCEPTED', sent: answer.sent };
@@ -38,8 +43,41 @@ export async function verifyWithVendor(
     const summary = STEP.verifyWait(where.account, where.attempt, wait);
     report(summary);
     await sleep(wait, { summary });
-    pauseMs = Math.min(pauseMs * 2, CHECK_PAUSE.maxMs);
+    pauseMs = Math.min(pauseMs * 2, span.maxMs);
   }
+}
+
+/**
+ * No account took the send, but a vendor may have it (an AMBIGUOUS call it neither confirmed nor
+ * denied: the verify time ran out, or policy FAST): before the send ends FAILED, it keeps asking
+ * those vendors at the receipt poll's pace until the receipt window closes (`verify <account>
+ * attempt n with the vendor`). The first that has it becomes the send's vendor, so the send's
+ * state follows the truth; none by then, or each says it has no such message: the send fails.
+ */
+export async function awaitLateAcceptance(
+  delivery: Extract<DeliveryResult, { ok: false }>,
+  request: Omit<VerifyRequest, 'accountId'>,
+  policy: ReceiptPolicy,
+  report: (what: string) => void,
+): Promise<DeliveryResult> {
+  let open = delivery.failed.filter((attempt) => attempt.maybeSent);
+  const deadline = Date.now() + policy.windowSeconds * 1000;
+  let pauseMs = policy.pollFirstSeconds * 1000;
+  for (let check = 1; open.length > 0 && Date.now() < deadline; check += 1) {
+    const wait = Math.min(pauseMs, deadline - Date.now());
+    const summary = STEP.lateVerifyWait(open.map((attempt) => attempt.account), wait);
+    report(summary);
+    await sleep(wait, { summary });
+    const stillOpen: FailedAttempt[] = [];
+    for (const attempt of open) {
+      const answer = await checkOnce({ ...request, accountId: attempt.accountId }, STEP.lateVerify(attempt.account, attempt.attempt, check), report);
+      if (answer.verdict === 'ACCEPTED') return { ok: true, sent: answer.sent, failed: delivery.failed };
+      if (answer.verdict === 'NOT_YET') stillOpen.push(attempt);
+    }
+    open = stillOpen;
+    pauseMs = Math.min(pauseMs * 2, policy.pollMaxSeconds * 1000);
+  }
+  return delivery;
 }
 
 /** One check; a check that keeps failing on Herald's side tells nothing, like a vendor that cannot tell yet. */

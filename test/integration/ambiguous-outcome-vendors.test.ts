@@ -48,7 +48,8 @@ describe.each(vendors)('ambiguous vendor outcomes ($provider fake)', (vendor) =>
 
   beforeAll(async () => {
     fake = await vendor.start();
-    herald = await startHerald();
+    // A short receipt window: a send no vendor confirmed asks again only this long before it fails.
+    herald = await startHerald({ RECEIPT_WINDOW_SECONDS: '6' });
     const { prisma, secrets } = herald.deps;
     accountB = (await prisma.account.update({ where: { name: 'sandbox-primary' }, data: { weight: 1, priority: 2 } })).id;
     accountA = (await prisma.account.create({

@@ -219,9 +219,20 @@ describe('send', () => {
   });
 });
 
+describe('status query by clientRef (GET /v1/sms/status)', () => {
+  it('finds an accepted send by its clientRef, with its messageId; a clientRef never accepted is NONE', async () => {
+    const sent = message();
+    const { vendorMessageId } = await sandboxAdapter.send(account, sent);
+    const lookup = await sandboxAdapter.findByReference!(account, { reference: sent.reference, receiver: sent.receiver, sentAt: new Date() });
+    expect(lookup).toMatchObject({ found: 'ACCEPTED', accepted: { vendorMessageId } });
+    expect(await sandboxAdapter.findByReference!(account, { reference: 'never-sent', receiver: sent.receiver, sentAt: new Date() })).toEqual({ found: 'NONE' });
+  });
+});
+
 describe('receipts', () => {
-  it('pushes a DELIVRD receipt to the callback URL', async () => {
-    const { vendorMessageId } = await sandboxAdapter.send(account, message());
+  it('pushes a DELIVRD receipt, carrying the clientRef, to the callback URL', async () => {
+    const sent = message();
+    const { vendorMessageId } = await sandboxAdapter.send(account, sent);
 
     const [body] = await waitFor(() => {
       const pushed = pushedReceiptsFor(vendorMessageId);
@@ -230,6 +241,7 @@ describe('receipts', () => {
 
     expect(sandboxAdapter.parsePushedReceipts!(body, account)).toEqual([{
       vendorMessageId,
+      reference: sent.reference,
       receiver: '+8613800138000',
       status: 'DELIVERED',
       reason: null,

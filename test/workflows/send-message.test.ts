@@ -467,6 +467,25 @@ describe('sendMessage workflow (time-skipping server)', () => {
     expect(fast.journal.verifications).toBe(0);
   });
 
+  it('no account took the send but one may have: asked again through the receipt window, it had it → DELIVERED through it, not FAILED', async () => {
+    let checks = 0;
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount() {
+        throw vendorFailure('AMBIGUOUS', 'UNKNOWN', 'TIMEOUT');
+      },
+      async verifyAttempt(request) {
+        checks += 1;
+        // Nothing to see during the verify time of both accounts; the first late check of account A finds it.
+        if (request.accountId === 'acc-b' || checks < 5) return { verdict: 'NOT_YET', why: 'the fake vendor shows nothing yet' };
+        return { verdict: 'ACCEPTED', sent: accepted({ ...request, sendId: 'late' }, { receipt: receipt('vm-late') }) };
+      },
+    });
+    const result = await run('ambiguous-late-acceptance', activities, input({ ambiguity: { policy: 'VERIFY', verifySeconds: 2 } }));
+    expect(result).toMatchObject({ status: 'DELIVERED', provider: 'vendor-a', vendorMessageId: 'vm-late' });
+    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-b']);
+    expect(summaries(result.history)).toContain('verify account-a attempt 1 with the vendor before failing (late check 1)');
+  });
+
   it('an ambiguous call the vendor says it never got is asked again on the same account, within its budget', async () => {
     let calls = 0;
     const { activities, journal } = fakeActivities({
