@@ -89,7 +89,8 @@ async function sendOnAccount(
   report: StepReport,
 ): Promise<AccountOutcome> {
   let calls = 0;
-  for (let holds = 1; ; holds += 1) {
+  let holds = 0;
+  for (;;) {
     const attempt = nextAttempt();
     const summary = STEP.vendorAttempt(candidate.account, attempt);
     report(summary);
@@ -98,6 +99,7 @@ async function sendOnAccount(
     } catch (error) {
       const failure = vendorFailureOf(error);
       if (failure?.kind === 'HOLD') {
+        holds += 1;
         await holdBack(failure.hold, candidate, holds, report);
         continue;
       }

@@ -114,6 +114,14 @@ describe.each(vendors)('ambiguous vendor outcomes ($provider fake)', (vendor) =>
     expect(atVendors(sendId)).toEqual({ a: 1, b: 0 });
   }, 90_000);
 
+  it('one account, connection cut after A took it → DELIVERED through A, one message', async () => {
+    await herald.deps.prisma.account.update({ where: { id: accountB }, data: { enabled: false } });
+    fake.faults.inject({ kind: 'cut_after_accept' });
+    const sendId = await send();
+    expect(await outcomeOf(sendId)).toEqual({ status: 'DELIVERED', account: accountA });
+    expect(atVendors(sendId)).toEqual({ a: 1, b: 0 });
+  }, 90_000);
+
   it('two accounts, timeout and A never took it → failed over to B once the verify time ran out, one message', async () => {
     fake.faults.inject(HELD);
     const sendId = await send();

@@ -108,6 +108,14 @@ describe('ambiguous vendor outcomes (sandbox)', () => {
     expect(atVendors(sendId)).toEqual({ a: 1, b: 0 });
   }, 90_000);
 
+  it('one account, connection cut after the vendor took it → DELIVERED, one message', async () => {
+    await herald.deps.prisma.account.update({ where: { id: accountB }, data: { enabled: false } });
+    vendorA.faults.inject('cut_after_accept', 1);
+    const sendId = await sendOne();
+    expect(await outcomeOf(sendId)).toEqual({ status: 'DELIVERED', reason: null, account: accountA });
+    expect(atVendors(sendId)).toEqual({ a: 1, b: 0 });
+  }, 90_000);
+
   it('two accounts, timeout and the vendor has no such message → asked again on A (same reference), DELIVERED once', async () => {
     vendorA.faults.inject('timeout', 1, { timeoutMs: 3_000 });
     const sendId = await sendOne();
