@@ -8,6 +8,7 @@ import { decideShield, type ShieldDecision } from './night-shield';
 import { receiptWithReroutes } from './reroute';
 import { orderRoute } from './route-order';
 import { startSendRun, type SendRun } from './send-run';
+import { awaitLateAcceptance } from './verify-attempt';
 import { STEP } from './step-summaries';
 
 const { screeningDedupNightShield, routeAfterNightShield } = proxyLocalActivities<Activities>(QUICK_STEP);
@@ -80,8 +81,11 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
 
   send.show('SENDING');
   send.armFallback();
+  const request = { sendId: input.sendId, channel: input.channel };
   const ordered = orderRoute(route, Math.random);
-  const delivery = await sendWithFailover({ sendId: input.sendId, channel: input.channel }, ordered, send.step);
+  let delivery = await sendWithFailover(request, ordered, input.ambiguity, send.step);
+  // No account took it, but one may have (an ambiguous call it never confirmed): ask again before failing.
+  if (!delivery.ok) delivery = await awaitLateAcceptance(delivery, request, input.receipt, send.step);
   if (!delivery.ok) return send.failed(delivery);
 
   send.acceptedBy(delivery.sent);

@@ -35,6 +35,8 @@ export const templateViewSchema = z.object({
   fallbackAfterSeconds: nullableCount.meta({ description: 'also start the fallback when a send is not DELIVERED this long after it went to the vendors' }),
   reroutesMax: nullableCount.meta({ description: 're-routes of a send after a failed receipt another vendor may fix (ROUTE_FAILED); null: REROUTE_MAX_DEFAULT' }),
   bypassTeamSuppression: z.boolean().meta({ description: 'VERIFICATION only: its sends pass the team suppression list (never the global one)' }),
+  ambiguityPolicy: z.string().meta({ description: 'a vendor call whose answer never came (AMBIGUOUS): VERIFY asks the vendor before failing over (one message), FAST fails over at once (the receiver may get two)' }),
+  verifySeconds: nullableCount.meta({ description: 'VERIFY: how long to ask the vendor before failing over; null: DEFAULT_VERIFY_SECONDS' }),
   createdAt: time,
   updatedAt: time,
 });

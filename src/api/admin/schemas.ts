@@ -1,6 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { CHANNELS, MESSAGE_TYPES, SHIELD_POLICIES } from '../../shared/states';
+import { AMBIGUITY_POLICIES, CHANNELS, MESSAGE_TYPES, SHIELD_POLICIES } from '../../shared/states';
 import { TEMPLATE_STATUSES } from '../../shared/template-status';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '../../audit/audit-log';
 import { SCOPES } from '../scopes';
@@ -37,6 +37,10 @@ const templateSettings = {
   fallbackAfterSeconds: z.number().int().min(10).max(7 * 24 * 3600).nullable(),
   /** VERIFICATION only: sends pass the team's own suppression list (never the global one). */
   bypassTeamSuppression: z.boolean(),
+  /** A vendor call whose answer never came: VERIFY asks the vendor before failing over; FAST fails over at once (docs/guarantees.md). */
+  ambiguityPolicy: z.enum(AMBIGUITY_POLICIES),
+  /** VERIFY: how long to ask the vendor; null: DEFAULT_VERIFY_SECONDS. */
+  verifySeconds: z.number().int().min(1).max(86_400).nullable(),
 };
 
 export const createTemplateSchema = z
@@ -58,6 +62,8 @@ export const createTemplateSchema = z
     fallbackTemplateId: templateSettings.fallbackTemplateId.optional(),
     fallbackAfterSeconds: templateSettings.fallbackAfterSeconds.optional(),
     bypassTeamSuppression: templateSettings.bypassTeamSuppression.default(false),
+    ambiguityPolicy: templateSettings.ambiguityPolicy.default('VERIFY'),
+    verifySeconds: templateSettings.verifySeconds.optional(),
   })
   .strict();
 export type CreateTemplateRequest = z.infer<typeof createTemplateSchema>;

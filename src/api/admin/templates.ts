@@ -197,6 +197,8 @@ function templateView(row: Template): AnswerOf<typeof templateViewSchema> {
     fallbackTemplateId: row.fallbackTemplateId,
     fallbackAfterSeconds: row.fallbackAfterSeconds,
     bypassTeamSuppression: row.bypassTeamSuppression,
+    ambiguityPolicy: row.ambiguityPolicy,
+    verifySeconds: row.verifySeconds,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
