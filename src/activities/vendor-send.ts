@@ -190,11 +190,16 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
   }
 
   /**
-   * The acceptance this run already has for this leg: its ACCEPTED attempt, written in the same
-   * transaction as the send row's acceptance (the row shows the newest leg only).
+   * The acceptance this run already has for this leg: the first leg's is on the send row, a re-route's
+   * in its ACCEPTED attempt, written in the same transaction (the row shows the newest leg only).
    */
-  async function acceptanceOfLeg(sendId: string, runId: string, leg: number) {
-    const attempt = await prisma.sendAttempt.findFirst({ where: { sendId, runId, leg, outcome: 'ACCEPTED' } });
+  async function acceptanceOfLeg(send: Awaited<ReturnType<typeof loadSend>>, runId: string, leg: number, calledAccountId: string) {
+    if (leg === 1) {
+      return send.vendorMessageId && send.provider
+        ? { accountId: send.accountId ?? calledAccountId, provider: send.provider, vendorMessageId: send.vendorMessageId, acceptedAt: send.sentAt ?? new Date() }
+        : null;
+    }
+    const attempt = await prisma.sendAttempt.findFirst({ where: { sendId: send.id, runId, leg, outcome: 'ACCEPTED' } });
     return attempt?.vendorMessageId
       ? { accountId: attempt.accountId, provider: attempt.provider, vendorMessageId: attempt.vendorMessageId, acceptedAt: new Date(attempt.startedAt.getTime() + attempt.durationMs) }
       : null;
@@ -213,10 +218,10 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       });
     }
     const leg = request.leg ?? 1;
-    const earlier = await acceptanceOfLeg(send.id, runId, leg);
+    const earlier = await acceptanceOfLeg(send, runId, leg, account.id);
     if (earlier) {
       // A vendor already accepted this leg of the send in this run (an earlier attempt whose completion was lost): never send twice.
-      // A re-run's attempts are its own, so a re-run sends again.
+      // A re-run's row was handed over without vendor evidence and its attempts are its own, so a re-run sends again.
       const receipt = await receiptForSend(prisma, { id: send.id, runId }, { id: earlier.accountId, provider: earlier.provider }, earlier.vendorMessageId);
       return { ...earlier, acceptedAt: earlier.acceptedAt.toISOString(), receipt };
     }

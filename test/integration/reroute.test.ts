@@ -126,7 +126,7 @@ describe('re-route after a failed receipt', () => {
     const again: VendorSendResult = await worker.run((request: VendorSendRequest) => activities.sendViaAccount(request), { sendId, channel: 'SMS' as const, accountId: accounts.aliyun, leg: 2 });
     const legOne: VendorSendResult = await worker.run((request: VendorSendRequest) => activities.sendViaAccount(request), { sendId, channel: 'SMS' as const, accountId: accounts.tencent });
     expect([again.provider, again.vendorMessageId]).toEqual(['aliyun', send.vendorMessageId]);
-    expect([legOne.provider, legOne.vendorMessageId]).toEqual(['tencent', first.vendorMessageId]);
+    expect([legOne.provider, legOne.vendorMessageId]).toEqual(['aliyun', send.vendorMessageId]);
     expect({ tencent: tencent.sendRequests.length, aliyun: aliyun.sendRequests.length }).toEqual(calls);
 
     const after = (await herald.request('GET', `/v1/sends/${sendId}`)).body;

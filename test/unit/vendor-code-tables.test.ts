@@ -173,10 +173,8 @@ describe('receipt pushes in the vendors\' documented formats', () => {
       { phone_number: '13800138001', send_time: '2017-01-01 00:00:00', report_time: '2017-01-01 00:00:05', success: false, err_code: 'USER_REJECT', err_msg: '用户拒收', sms_size: '1', biz_id: '12346^0', out_id: 'send-2' },
     ];
     expect(aliyunSmsAdapter.parsePushedReceipts!(body, pushTarget)).toEqual([
-      { vendorMessageId: '12345^0', receiver: '+8613800138000', status: 'DELIVERED', reason: null, vendorCode: 'DELIVERED', vendorText: '用户接收成功', deliveredAt: new Date('2016-12-31T16:00:05Z') },
-      { vendorMessageId: '12346^0', receiver: '+8613800138001', status: 'UNDELIVERED', reason: 'UNSUBSCRIBED', vendorCode: 'USER_REJECT', vendorText: '用户拒收', deliveredAt: null },
       { vendorMessageId: '12345^0', reference: 'send-1', receiver: '+8613800138000', status: 'DELIVERED', reason: null, vendorCode: 'DELIVERED', vendorText: '用户接收成功', deliveredAt: new Date('2016-12-31T16:00:05Z') },
-      { vendorMessageId: '12346^0', reference: 'send-2', receiver: '+8613800138001', status: 'UNDELIVERED', reason: 'UNKNOWN', vendorCode: 'USER_REJECT', vendorText: '用户拒收', deliveredAt: null },
+      { vendorMessageId: '12346^0', reference: 'send-2', receiver: '+8613800138001', status: 'UNDELIVERED', reason: 'UNSUBSCRIBED', vendorCode: 'USER_REJECT', vendorText: '用户拒收', deliveredAt: null },
     ]);
     expect(aliyunSmsAdapter.pushAnswer).toEqual({ code: 0, msg: '成功' });
     expect(() => aliyunSmsAdapter.parsePushedReceipts!([{ phone_number: '1', success: 'yes' }], pushTarget)).toThrow();

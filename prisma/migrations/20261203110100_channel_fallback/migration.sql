@@ -18,4 +18,4 @@ CREATE UNIQUE INDEX "send_fallback_of_key" ON "send"("fallback_of");
 ALTER TABLE "template" ADD CONSTRAINT "template_fallback_template_id_fkey" FOREIGN KEY ("fallback_template_id") REFERENCES "template"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "send" ADD CONSTRAINT "send_fallback_of_fkey" FOREIGN KEY ("fallback_of") REFERENCES "send"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "send" ADD CONSTRAINT "send_fallback_of_fkey" FOREIGN KEY ("fallback_of") REFERENCES "send"("id") ON DELETE SET NULL ON UPDATE CASCADE;
