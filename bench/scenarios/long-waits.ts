@@ -25,7 +25,7 @@ async function createDeferringTemplate(stack: BenchStack): Promise<void> {
  * Many sends sleeping until morning on durable timers: what they cost the
  * worker while they wait (they should hold no memory and no CPU).
  */
-export async function measureLongWaits(stack: BenchStack, sends: number, worker: BenchProcess, quietSeconds: number): Promise<{ title: string; figures: Figures }> {
+export async function measureLongWaits(stack: BenchStack, sends: number, worker: BenchProcess, quietSeconds: number): Promise<{ title: string; figures: Figures; idleRssMb: number; addedRssMb: number }> {
   await createDeferringTemplate(stack);
   const before = sampleProcess(worker.pid);
   const since = new Date(Date.now() - 1000);
@@ -39,6 +39,8 @@ export async function measureLongWaits(stack: BenchStack, sends: number, worker:
   await new Promise((resolve) => setTimeout(resolve, quietSeconds * 1000));
   const after = sampleProcess(worker.pid);
   return {
+    idleRssMb: before.rssMb,
+    addedRssMb: after.rssMb - before.rssMb,
     title: `Long waits: ${sends} sends deferred until morning`,
     figures: {
       'worker RSS before (MB)': Math.round(before.rssMb),

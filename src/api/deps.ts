@@ -7,7 +7,7 @@ import type { PendingLogWrites } from './request-log';
 import type { Metrics } from '../observability/metrics';
 import type { RouteHealth } from '../routing/route-weights';
 import type { SecretBox } from '../security/secret-box';
-import type { WorkflowStarter } from '../sending/workflow-starter';
+import type { OutboxSignal } from '../sending/outbox-signal';
 import type { VendorOutbound } from '../vendors/outbound/vendor-outbound';
 import type { VendorRegistry } from '../vendors/types';
 
@@ -16,7 +16,8 @@ export interface ApiDeps {
   prisma: PrismaClient;
   redis: Redis;
   temporal: Client;
-  starter: WorkflowStarter;
+  /** Wakes this process's outbox relay once a request committed outbox rows. */
+  outbox: OutboxSignal;
   vendors: VendorRegistry;
   /** The outbound guard: account destinations are checked with it when saved. */
   outbound: VendorOutbound;
