@@ -17,9 +17,9 @@ import { createSummary, loadAverage } from './summary';
 const SHORT = {
   acceptance: [
     { receiversPerRequest: 1, requests: 1_000, connections: 16 },
-    { receiversPerRequest: 100, requests: 50, connections: 4 },
+    { receiversPerRequest: 100, requests: 20, connections: 4 },
   ],
-  rawStarts: 2_000,
+  rawStarts: 1_000,
   endToEnd: 500,
   ceiling: 500,
   largeMessage: 2_000,

@@ -6,6 +6,8 @@ import { messageBody, authHeaders } from './requests';
 
 /** A task queue no worker polls: acceptance is measured without the sends competing for the CPU. */
 const UNPOLLED_QUEUE = 'herald-bench-unpolled';
+/** Single-receiver requests before the first size, like the raw endpoint's warm-up. */
+const WARM_UP_REQUESTS = 200;
 
 export interface AcceptanceSize {
   receiversPerRequest: number;
@@ -36,27 +38,27 @@ export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceS
   const api = await stack.startApi(UNPOLLED_QUEUE);
   try {
     const results: AcceptanceResult[] = [];
+    const load = (size: AcceptanceSize, amount: number) =>
+      autocannon({
+        url: stack.apiUrl,
+        connections: size.connections,
+        amount,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/messages',
+            headers: authHeaders(stack.config),
+            setupRequest: (request) => ({ ...request, body: messageBody(freshReceivers(size.receiversPerRequest)) }),
+          },
+        ],
+      });
+    // Warm-up, like the raw endpoint's: connections open, caches filled, code optimised; its starts drained.
+    await load({ receiversPerRequest: 1, requests: WARM_UP_REQUESTS, connections: sizes[0]?.connections ?? 16 }, WARM_UP_REQUESTS);
+    await waitUntil(async () => (await outboxPending(stack)) === 0, 600_000, 250);
     for (const size of sizes) {
-      const load = (amount: number) =>
-        autocannon({
-          url: stack.apiUrl,
-          connections: size.connections,
-          amount,
-          requests: [
-            {
-              method: 'POST',
-              path: '/v1/messages',
-              headers: authHeaders(stack.config),
-              setupRequest: (request) => ({ ...request, body: messageBody(freshReceivers(size.receiversPerRequest)) }),
-            },
-          ],
-        });
-      // Warm-up, like the raw endpoint's: connections open, caches filled, code optimised; its starts drained.
-      await load(Math.min(200, size.requests));
-      await waitUntil(async () => (await outboxPending(stack)) === 0, 600_000, 250);
       const since = new Date();
       const started = Date.now();
-      const result = await load(size.requests);
+      const result = await load(size, size.requests);
       await waitUntil(async () => (await outboxPending(stack)) === 0, 600_000, 250);
       const allStartedSeconds = (Date.now() - started) / 1000;
       const [drain] = await stack.prisma.$queryRaw<Array<{ starts: bigint; seconds: number | null }>>`

@@ -14,7 +14,7 @@ import { buildOpenApiDocument } from './openapi/document';
 import { docsAssets, DOCS_ASSETS_PATH } from './openapi/docs-routes';
 import { isFormReceiptPush, keepReceiptRawBody } from './raw-body';
 import { createReceiverBurstGuard } from './receiver-burst';
-import { requestLog } from './request-log';
+import { createRequestLogWriter, requestLog } from './request-log';
 import { routerOf, type RouteDeps } from './route';
 import { API_OPERATIONS, API_ROUTES } from './routes';
 import { redactReceiptToken } from './routes/receipts';
@@ -37,7 +37,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(deps.config.TRUST_PROXY));
-  app.use(requestLog(deps.prisma, deps.logger, deps.metrics, deps.logWrites));
+  app.use(requestLog(deps.metrics, deps.logWrites ?? createRequestLogWriter(deps.prisma, deps.logger)));
   app.use(express.json({ limit: deps.config.MAX_BODY_BYTES, verify: keepReceiptRawBody }));
   app.use(express.urlencoded({ extended: false, limit: deps.config.MAX_BODY_BYTES, verify: keepReceiptRawBody, type: isFormReceiptPush }));
 

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
-import type { PendingLogWrites } from './request-log';
+import type { RequestLogWriter } from './request-log';
 import type { Metrics } from '../observability/metrics';
 import type { RouteHealth } from '../routing/route-weights';
 import type { SecretBox } from '../security/secret-box';
@@ -27,6 +27,6 @@ export interface ApiDeps {
   metrics: Metrics;
   /** Receipts pushed here are counted into each account's delivery rate; the health routes read the weights. */
   routeHealth: RouteHealth;
-  /** Request log writes the API waits for when it stops; untracked when absent (tests that build the app alone). */
-  logWrites?: PendingLogWrites;
+  /** Writes the request log in batches; the API waits for it when it stops. Absent (tests that build the app alone): the app makes its own. */
+  logWrites?: RequestLogWriter;
 }

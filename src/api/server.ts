@@ -6,7 +6,7 @@ import { createOutboxRelay } from '../sending/outbox-relay';
 import { createOutboxSignal } from '../sending/outbox-signal';
 import { createWorkflowStarter } from '../sending/workflow-starter';
 import { createApp } from './app';
-import { createPendingLogWrites } from './request-log';
+import { createRequestLogWriter } from './request-log';
 
 export interface RunningApi {
   port: number;
@@ -20,7 +20,7 @@ export async function startApiServer(deps: ProcessDeps, temporal: Client, port: 
     temporal, prisma: deps.prisma, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger,
     fanOut: { pageSize: deps.config.FAN_OUT_PAGE_SIZE, pagesPerRun: deps.config.FAN_OUT_PAGES_PER_RUN },
   });
-  const logWrites = createPendingLogWrites();
+  const logWrites = createRequestLogWriter(deps.prisma, deps.logger);
   const outbox = createOutboxSignal();
   const app = createApp({ ...deps, temporal, outbox, logWrites });
   const server = createServer({ requestTimeout: deps.config.API_REQUEST_TIMEOUT_SECONDS * 1000 }, app);

@@ -43,7 +43,7 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
   // One local activity: record QUEUED → screening (suppression, whitelist) → dedup → the night
   // shield's verdict (decided here, on the workflow's clock): DEFERRED recorded, or SENDING
   // recorded and the route planned.
-  send.enterQueue();
+  send.enter('QUEUED');
   const shield = decideShield(new Date(), input.shield, input.messageType);
   const preparation = STEP.preparation(shield, zone);
   send.step(preparation);
@@ -78,7 +78,7 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
   if (waiting.canceledBy !== null) return send.finish('CANCELED', 'CANCELED', { reasonDetail: `canceled by ${waiting.canceledBy}` });
   route ??= await routeAfterNightShield.executeWithOptions({ summary: STEP.routeAfterShield }, [{ sendId: input.sendId, channel: input.channel }]);
 
-  send.show('SENDING');
+  send.enter('SENDING');
   const delivery = await sendWithFailover({ sendId: input.sendId, channel: input.channel }, orderRoute(route, Math.random), send.step);
   if (!delivery.ok) return send.failed(delivery);
 
