@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Redis from 'ioredis';
@@ -10,6 +11,7 @@ import type { PrismaClient } from '../src/generated/prisma/client';
 import { startTemporalDevServer } from '../src/runtime/temporal-dev-server';
 import { receiptPushUrl } from '../src/security/receipt-token';
 import { createSecretBox } from '../src/security/secret-box';
+import { writeWorkflowBundle } from '../src/worker/workflow-bundle';
 import { freePort } from '../test/support/child-process';
 import { waitUntil } from './figures';
 
@@ -90,6 +92,9 @@ export async function startBenchStack(): Promise<BenchStack> {
     cliPath: process.env.TEMPORAL_CLI_PATH ?? '', dataDir: '', namespace: 'default', persist: false, port: temporalPort, extraArgs: ['--http-port', String(temporalHttpPort)],
   });
   const temporalAddress = temporal.connection.options.address;
+  // The worker loads a bundle built beforehand, as in production (`npm run build`): webpack at start would
+  // count in the worker's memory and start-up.
+  const workflowBundle = await writeWorkflowBundle(path.join(os.tmpdir(), `herald-bench-${process.pid}`, 'workflow-bundle.js'));
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -106,6 +111,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     SANDBOX_RECEIPT_DELAY_MS: '0',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     RAW_ENDPOINT_PORT: String(rawEndpointPort),
+    WORKFLOW_BUNDLE_PATH: workflowBundle.file,
     // One API key drives the whole load: its per-caller limit would measure the limiter, not the API.
     CALLER_RATE_LIMIT_REQUESTS: '1000000',
   };
