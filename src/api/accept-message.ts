@@ -106,7 +106,10 @@ export async function acceptMessage(
   const fanOut = sends.length >= config.FAN_OUT_MIN_RECEIVERS;
   try {
     const message = { id: messageId, apiKeyId: caller.apiKeyId, teamId: caller.teamId, templateId: template.id, variables, idempotencyKey, requestHash, receiverCount: sends.length };
-    await insertAcceptedMessage(prisma, message, shared, rows, fanOut);
+    // In a transaction only for its bounded wait for a pooled connection (DATABASE_TRANSACTION_MAX_WAIT_MS,
+    // then a 503 that accepted nothing): a statement outside one would queue for the pool without end. Once
+    // it has its connection, the statement may take as long as the request may (not Prisma's 5 s).
+    await prisma.$transaction((tx) => insertAcceptedMessage(tx, message, shared, rows, fanOut), { timeout: config.API_REQUEST_TIMEOUT_SECONDS * 1000 });
   } catch (error) {
     const raced = idempotencyKey && isUniqueViolation(error);
     if (!raced) throw error;

@@ -40,7 +40,7 @@ export interface SendRowColumns {
  * failure (a raced Idempotency-Key) leaves nothing. Data-modifying CTEs all
  * run to completion whether the outer insert reads them or not.
  */
-export function insertAcceptedMessage(prisma: PrismaClient, message: MessageColumns, shared: MessageSendColumns, rows: SendRowColumns[], fanOut: boolean) {
+export function insertAcceptedMessage(prisma: Pick<PrismaClient, '$executeRaw'>, message: MessageColumns, shared: MessageSendColumns, rows: SendRowColumns[], fanOut: boolean) {
   return fanOut
     ? prisma.$executeRaw`
       WITH m AS (${messageInsert(message)}), s AS (${sendsInsert(shared, rows)})
