@@ -24,7 +24,7 @@ const SHORT = {
   rawStarts: 1_000,
   endToEnd: 500,
   ceiling: 500,
-  largeMessage: 2_000,
+  largeMessage: 1_000,
   /** Only the 202 (API on a task queue no worker polls): 10,000 sends to SENT take longer than short mode allows. */
   largeAcceptance: 10_000,
   longWaits: 2_000,
