@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { ProcessDeps } from '../runtime/process-deps';
 import { createOutboxRelay } from '../sending/outbox-relay';
+import { createOutboxSignal } from '../sending/outbox-signal';
 import { createWorkflowStarter } from '../sending/workflow-starter';
 import { createApp } from './app';
-import { createPendingLogWrites } from './request-log';
+import { createRequestLogWriter } from './request-log';
 
 export interface RunningApi {
   port: number;
@@ -19,8 +20,9 @@ export async function startApiServer(deps: ProcessDeps, temporal: Client, port: 
     temporal, prisma: deps.prisma, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger,
     fanOut: { pageSize: deps.config.FAN_OUT_PAGE_SIZE, pagesPerRun: deps.config.FAN_OUT_PAGES_PER_RUN },
   });
-  const logWrites = createPendingLogWrites();
-  const app = createApp({ ...deps, temporal, starter, logWrites });
+  const logWrites = createRequestLogWriter(deps.prisma, deps.logger);
+  const outbox = createOutboxSignal();
+  const app = createApp({ ...deps, temporal, outbox, logWrites });
   const server = createServer({ requestTimeout: deps.config.API_REQUEST_TIMEOUT_SECONDS * 1000 }, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -29,7 +31,7 @@ export async function startApiServer(deps: ProcessDeps, temporal: Client, port: 
 
   const stopRelay = new AbortController();
   const relay = createOutboxRelay({ prisma: deps.prisma, starter, config: deps.config, logger: deps.logger, metrics: deps.metrics });
-  const relaying = relay.run(stopRelay.signal);
+  const relaying = relay.run(stopRelay.signal, outbox);
 
   return {
     port: (server.address() as AddressInfo).port,
