@@ -5,7 +5,7 @@ import { eventually } from './herald';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** A Herald entry (src/worker/main.ts, src/api/main.ts) running as its own Node process, as in production. */
+/** A Herald entry (src/worker/main.ts, src/api/main.ts, or built: dist/worker/main.js) running as its own Node process, as in production. */
 export interface HeraldProcess {
   pid: number;
   /** Sends `signal` and resolves with how the process ended. */
@@ -27,10 +27,13 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts `entry` with `env` on top of this process's environment and waits
- * until `readyUrl` answers. The child is killed if the test process exits first.
+ * until `readyUrl` answers. A TypeScript entry runs through tsx, a built one
+ * (`dist/...js`) with plain node, as in the image. The child is killed if the
+ * test process exits first.
  */
 export async function spawnHerald(entry: string, env: Record<string, string>, readyUrl: string): Promise<HeraldProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
