@@ -85,6 +85,8 @@ export interface ScaleOutReport {
   circuit: { tripSends: number; stateAfterTrip: string; probes: number; probeAttemptsOnTrippedAccount: number; probesDelivered: number };
   rateLimit: { perSecond: number; vendorSpanMs: number; leastSpanMs: number; vendorCallsByWorkerBeforeKill: number[] };
   lifecycle: { apiRestartExit: string; drainedWorkerExit: string; killedWorkerExit: string };
+  /** What the APIs logged at level error (a 500's cause), the first few lines cut short. */
+  apiErrors: string[];
   /** Broken invariants, in words; empty when all hold. */
   failures: string[];
 }
@@ -179,9 +181,11 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRep
       ...options.env,
     };
     const apis: HeraldProcess[] = [];
+    const everyApi: HeraldProcess[] = [];
     const startApi = async (index: number): Promise<void> => {
       const api = await spawnHerald(options.entries.api, { ...common, API_PORT: String(apiPorts[index]), PUBLIC_BASE_URL: balancer.url }, `${apiUrls[index]}/healthz`);
       processes.push(api);
+      everyApi.push(api);
       apis[index] = api;
     };
     const startWorker = async (): Promise<RunningWorker> => {
@@ -248,7 +252,7 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRep
       const stopping = apis[1];
       const exit = await stopping.kill('SIGTERM');
       lifecycle.apiRestartExit = exitText(exit);
-      if (exit.code !== 0) log(`API 2's last words: ${stopping.stderr().slice(-1500)}`);
+      if (exit.code !== 0) log(`API 2's last words: ${stopping.output().slice(-1500)}`);
       log(`API 2 stopped (SIGTERM) after ${answered} answers: ${lifecycle.apiRestartExit}; starting it again`);
       await startApi(1);
     }, 300_000);
@@ -301,6 +305,7 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRep
       circuit: { tripSends: tripIds.length, stateAfterTrip, probes: probeIds.length, probeAttemptsOnTrippedAccount: probeAttemptsOnTripped, probesDelivered },
       rateLimit: { perSecond: options.ratePerSecond, vendorSpanMs, leastSpanMs, vendorCallsByWorkerBeforeKill: callsBeforeKill },
       lifecycle,
+      apiErrors: everyApi.flatMap((api) => api.output().split('\n').filter((line) => line.includes('"level":50'))).slice(0, 5).map((line) => line.slice(0, 1500)),
       failures,
     };
     failures.push(...brokenInvariants(report, everyId.length));
@@ -331,7 +336,7 @@ export function brokenInvariants(report: ScaleOutReport, sends: number): string[
   const broken: string[] = [];
   const over = (counts: Record<string, number>, most: number): number => Object.entries(counts).filter(([n]) => Number(n) > most).reduce((sum, [, count]) => sum + count, 0);
   if (report.burst.accepted !== report.burst.requested) broken.push(`${report.burst.requested - report.burst.accepted} burst requests never answered 202`);
-  if (report.burst.statusesSeen['500']) broken.push(`${report.burst.statusesSeen['500']} answers were 500`);
+  if (report.burst.statusesSeen['500']) broken.push(`${report.burst.statusesSeen['500']} answers were 500; the APIs logged: ${report.apiErrors.join(' | ')}`);
   if (report.burst.acceptedByApi.some((count) => count === 0)) broken.push('an API accepted none of the burst');
   if (report.notFinal > 0) broken.push(`${report.notFinal} sends not final`);
   if (over(report.vendorMessagesPerSend, 1) > 0) broken.push(`${over(report.vendorMessagesPerSend, 1)} sends with more than one message at the vendor`);
