@@ -81,7 +81,8 @@ function printReport(report: ScaleOutReport, seconds: number): void {
   line('receipt pushes passed on', report.receipts.passedOn);
   line('circuit: sends to trip it (worker A)', report.circuit.tripSends);
   line('circuit as API 2 reads it', report.circuit.stateAfterTrip);
-  line('probes by worker B / on tripped account', `${report.circuit.probes} / ${report.circuit.probeAttemptsOnTrippedAccount} attempts (${report.circuit.probesDelivered} delivered)`);
+  line('probes by worker B / planned circuit open', `${report.circuit.probes} / ${report.circuit.probesPlannedOpen}`);
+  line('their attempts on the tripped account', `${report.circuit.probeAttemptsOnTrippedAccount} (${report.circuit.probesDelivered} probes delivered)`);
   line('rate limit (shared, per second)', report.rateLimit.perSecond);
   line('burst span at the vendor / least', `${(report.rateLimit.vendorSpanMs / 1000).toFixed(1)} s / ${(report.rateLimit.leastSpanMs / 1000).toFixed(1)} s`);
   line('vendor calls per worker before kill', report.rateLimit.vendorCallsByWorkerBeforeKill.join(' / '));

@@ -65,6 +65,8 @@ describe('scale-out: two APIs and two workers on one Temporal and one database',
     expect(report.lifecycle.drainedWorkerExit).toBe('code 0');
     expect(report.circuit.stateAfterTrip).toBe('OPEN');
     expect(report.circuit.probes).toBe(PROBES);
+    // The second worker planned them with the circuit open, read from Redis (it closes by itself after 60 s).
+    expect(report.circuit.probesPlannedOpen).toBeGreaterThan(0);
     expect(report.circuit.probeAttemptsOnTrippedAccount).toBe(0);
     expect(report.circuit.probesDelivered).toBe(PROBES);
   });
