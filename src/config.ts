@@ -69,6 +69,7 @@ const sending = {
   DEFAULT_DEDUP_CONTENT_SECONDS: z.coerce.number().int().nonnegative().default(300).describe('content dedup window (per-template override)'),
   DEFAULT_DEDUP_CONTENT_MAX: z.coerce.number().int().positive().default(1).describe('sends of the same content to one receiver in the window (per-template override)'),
   DEFAULT_DAILY_CAP_MAX: z.coerce.number().int().positive().default(20).describe('sends per receiver per channel per day (per-template override)'),
+  DEFAULT_VERIFY_SECONDS: z.coerce.number().int().positive().max(86_400).default(120).describe('how long a send asks the vendor about a call whose answer never came (AMBIGUOUS) before it fails over (per-template override; policy VERIFY)'),
   RECEIPT_WINDOW_SECONDS: z.coerce.number().int().positive().default(24 * 3600).describe('how long a send waits for its delivery receipt before it ends EXPIRED'),
   RECEIPT_POLL_FIRST_SECONDS: z.coerce.number().positive().default(30).describe('first receipt poll after the send; then doubling'),
   RECEIPT_POLL_MAX_SECONDS: z.coerce.number().positive().default(1800).describe('longest gap between receipt polls'),

@@ -14,6 +14,7 @@ import { createScreenActivities } from './screen-activity';
 import { createSendRecordActivities } from './send-records';
 import { createVendorBatcher } from './vendor-batcher';
 import { createVendorSendActivities } from './vendor-send';
+import { createVerifyAttemptActivities } from './verify-attempt';
 import { createRouteRuleDirectory } from '../routing/route-rule-directory';
 
 /**
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFanOutActivities({ prisma, starter: deps.starter, config: deps.config, logger }),
     ...createCampaignActivities({ prisma, starter: deps.starter, defaults: deps.config, logger }),
     ...createVendorSendActivities({ prisma, vendors, batcher, accounts, circuit, health: deps.routeHealth.store, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, runs, logger, metrics }),
+    ...createVerifyAttemptActivities({ prisma, vendors, accounts, circuit, runs, logger, metrics }),
     ...createReceiptPollActivities({ prisma, vendors, accounts, health: deps.routeHealth.store, runs, logger, metrics }),
   };
 }

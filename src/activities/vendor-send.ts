@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
-import { receiptForSend, suppressUnsubscribed, type ReceiptSource } from '../receipts/receipt-store';
+import { confirmStoredByReference, receiptForSend, suppressUnsubscribed, type ReceiptSource } from '../receipts/receipt-store';
 import type { HealthStore } from '../routing/health-store';
 import type { ReceiptNotice } from '../shared/contract';
 import { isDatabaseUnavailable } from '../db/database-unavailable';
@@ -17,6 +17,7 @@ import { RateLimitHoldError, type AccountRateLimiter } from './rate-limit';
 import type { RunClaims } from './run-claim';
 import type { VendorBatcher } from './vendor-batcher';
 import { countReceipts } from '../observability/metrics';
+import { vendorReference } from '../shared/vendor-reference';
 
 export interface VendorSendRequest {
   sendId: string;
@@ -41,6 +42,8 @@ export interface VendorFailureDetails {
   vendorText: string;
   provider: string;
   accountId: string;
+  /** Calls of this activity on the account so far (Temporal's attempt number): an AMBIGUOUS call is asked again only within the account's budget. */
+  calls?: number;
 }
 
 interface VendorSendDeps {
@@ -57,16 +60,6 @@ interface VendorSendDeps {
   runs: RunClaims;
   logger: Logger;
   metrics: Metrics;
-}
-
-/**
- * Herald's reference for a send's vendor calls (clientRef, OutId, SessionContext, Message-ID, a robot's
- * message id): the send id on its first run, `<sendId>.<n>` on its n-th. The same on every retry within a
- * run, so a vendor that drops duplicates by reference drops a retried call; a new one for a re-run, which
- * means to send again.
- */
-export function vendorReference(sendId: string, runNo: number): string {
-  return runNo === 1 ? sendId : `${sendId}.${runNo}`;
 }
 
 /** One vendor call for one send through one account; every call leaves an attempt row with its run. */
@@ -136,27 +129,39 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     deps.metrics.vendorFailovers.inc({ from_provider: earlier[0].provider, to_provider: account.provider });
   }
 
+  /**
+   * An AMBIGUOUS call to a provider Herald cannot ask by its reference (no `findByReference`): nothing
+   * to find out, so it is retried and failed over like a retryable one, as before (docs/guarantees.md).
+   */
+  function askable(account: RoutableAccount, error: VendorError): VendorError {
+    if (error.errorClass !== 'AMBIGUOUS' || deps.vendors.get(account.provider)?.findByReference) return error;
+    return new VendorError('RETRYABLE', error.reason, error.vendorCode, error.vendorText);
+  }
+
   /** Records a failed vendor call and turns it into the classified Temporal failure the workflow reads. */
   async function recordFailure(
     account: RoutableAccount,
-    send: { id: string; receiver: string; runId: string },
+    send: { id: string; receiver: string; runId: string; reference: string },
     attemptNo: number,
     startedAt: Date,
     error: unknown,
   ): Promise<ApplicationFailure> {
     const { id: sendId, receiver, runId } = send;
-    const classified = error instanceof VendorError
+    const classified = askable(account, error instanceof VendorError
       ? error
-      : new VendorError('RETRYABLE', 'UNKNOWN', 'HERALD_ERROR', error instanceof Error ? error.message : String(error));
+      : new VendorError('RETRYABLE', 'UNKNOWN', 'HERALD_ERROR', error instanceof Error ? error.message : String(error)));
+    const ambiguous = classified.errorClass === 'AMBIGUOUS';
     const durationMs = Date.now() - startedAt.getTime();
     deps.metrics.vendorCallDuration.observe({ provider: account.provider, account: account.name, outcome: classified.errorClass }, durationMs / 1000);
-    await prisma.sendAttempt.create({
+    const attempt = await prisma.sendAttempt.create({
       data: {
-        sendId, accountId: account.id, provider: account.provider, attemptNo, outcome: 'FAILED',
+        sendId, accountId: account.id, provider: account.provider, attemptNo, outcome: ambiguous ? 'AMBIGUOUS' : 'FAILED',
         errorClass: classified.errorClass, reason: classified.reason, vendorCode: classified.vendorCode,
         vendorText: classified.vendorText, startedAt, durationMs, runId,
       },
     });
+    // The vendor's receipt may have come before its answer would have: it confirms the call at once.
+    if (ambiguous) await confirmStoredByReference(prisma, account, { id: attempt.id, sendId, runId }, send.reference);
     if (classified.errorClass !== 'RECEIVER_INVALID') await deps.circuit.recordFailure(account.id);
     await deps.health.recordCall(account.id, durationMs);
     // The vendor refused because the receiver opted out (Twilio 21610): like an unsubscribe receipt.
@@ -164,7 +169,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     logger.warn({ sendId, receiver, provider: account.provider, errorClass: classified.errorClass, vendorCode: classified.vendorCode }, 'vendor call failed');
     const details: VendorFailureDetails = {
       reason: classified.reason, vendorCode: classified.vendorCode, vendorText: classified.vendorText,
-      provider: account.provider, accountId: account.id,
+      provider: account.provider, accountId: account.id, calls: attemptNo,
     };
     return ApplicationFailure.create({
       type: FAILURE_TYPE[classified.errorClass],
@@ -204,7 +209,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       if (error instanceof RateLimitHoldError) {
         throw ApplicationFailure.create({ type: RATE_LIMIT_HOLD_TYPE, message: `account ${account.name} is over its rate limit`, nonRetryable: true });
       }
-      throw await recordFailure(account, { id: send.id, receiver: send.receiver, runId }, attemptNo, startedAt, error);
+      throw await recordFailure(account, { id: send.id, receiver: send.receiver, runId, reference: vendorReference(send.id, send.runNo) }, attemptNo, startedAt, error);
     }
     // Failures from here on are ours, not the vendor's: Temporal retries them, and the retry
     // finds the recorded vendor id, or sends again with the same clientRef (vendor-side dedup).

@@ -16,6 +16,7 @@ const ACTIVITY_STEPS: Record<string, TraceStep> = {
   routeAfterNightShield: 'vendor',
   sendViaAccount: 'vendor',
   awaitStoreReachable: 'vendor',
+  verifyAttempt: 'vendor',
   pollReceipt: 'receipt',
   recordState: 'status',
   recordFinalState: 'status',

@@ -5,6 +5,7 @@ import type { Channel, Reason, ReceiptStatus } from '../shared/states';
 import { batchMemberId, batchMemberParts } from '../vendors/batch-member';
 import type { VendorReceipt } from '../vendors/types';
 import { vendorExcerpt } from '../vendors/vendor-text';
+import { referenceParts } from '../shared/vendor-reference';
 
 export interface StoredReceipt {
   sendId: string | null;
@@ -61,6 +62,7 @@ export async function storeReceipts(
       deliveredAt: receipt.deliveredAt,
       source,
       runId: send?.runId ?? null,
+      reference: pushed.reference ?? null,
     });
     if (!fresh && send) {
       await prisma.receipt.updateMany({ where: { provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId, status: receipt.status }, data: { sendId: send.id, runId: send.runId } });
@@ -126,6 +128,8 @@ async function matchSend(
   const memberId = batchMemberId(receipt.vendorMessageId, receipt.receiver);
   const member = await acceptanceOf(prisma, where, memberId);
   if (member) return { receipt: { ...receipt, vendorMessageId: memberId }, send: member };
+  const confirmed = await confirmByReference(prisma, account, receipt);
+  if (confirmed) return confirmed;
   // Before its send is recorded: kept under the vendor's id, unless another receiver's receipt holds that
   // row already (one id for a whole batch), then under the member id; receiptForSend finds either.
   const taken = await prisma.receipt.findFirst({
@@ -133,6 +137,62 @@ async function matchSend(
     select: { id: true },
   });
   return { receipt: taken ? { ...receipt, vendorMessageId: memberId } : receipt, send: null };
+}
+
+const CONFIRMED_BY_RECEIPT = "accepted: confirmed by a receipt carrying Herald's reference";
+
+/**
+ * A receipt for a call whose answer never came (an AMBIGUOUS attempt), found by Herald's reference
+ * in the receipt: the vendor took it after all. The attempt becomes ACCEPTED with the receipt's
+ * vendor message id (so billing counts it, and a send still verifying it finds it), and the receipt
+ * belongs to that attempt's send and run. The send's own acceptance is not touched: a send that went
+ * on to another vendor keeps that vendor (the receiver then got two messages, both on record).
+ */
+async function confirmByReference(prisma: PrismaClient, account: ReceiptAccount, receipt: VendorReceipt): Promise<{ receipt: VendorReceipt; send: MatchedSend } | null> {
+  const reference = receipt.reference ?? '';
+  const parts = referenceParts(reference);
+  if (!parts) return null;
+  const attempt = await prisma.sendAttempt.findFirst({
+    where: {
+      sendId: parts.sendId, accountId: account.id, errorClass: 'AMBIGUOUS',
+      OR: [{ outcome: 'AMBIGUOUS' }, { vendorMessageId: receipt.vendorMessageId }, { vendorMessageId: reference }],
+    },
+    orderBy: { startedAt: 'desc' },
+    select: { id: true, runId: true, outcome: true, vendorMessageId: true },
+  });
+  if (!attempt) return null;
+  const send = { id: parts.sendId, runId: attempt.runId };
+  // Found by the vendor's status query without its message id (Aliyun's details name no BizId): known by the reference.
+  if (attempt.vendorMessageId === reference) return { receipt: { ...receipt, vendorMessageId: reference }, send };
+  if (attempt.outcome === 'AMBIGUOUS') {
+    await prisma.sendAttempt.updateMany({
+      where: { id: attempt.id, outcome: 'AMBIGUOUS' },
+      data: { outcome: 'ACCEPTED', vendorMessageId: receipt.vendorMessageId, vendorCode: 'OK', vendorText: CONFIRMED_BY_RECEIPT },
+    });
+  }
+  return { receipt, send };
+}
+
+/**
+ * An AMBIGUOUS attempt just recorded: a receipt carrying its reference that came before the attempt
+ * row (stored unmatched) confirms it now, as `confirmByReference` does for one that comes after.
+ */
+export async function confirmStoredByReference(
+  prisma: PrismaClient,
+  account: ReceiptAccount,
+  attempt: { id: string; sendId: string; runId: string },
+  reference: string,
+): Promise<boolean> {
+  const stored = await prisma.receipt.findFirst({ where: { provider: account.provider, accountId: account.id, reference, sendId: null }, orderBy: { receivedAt: 'asc' } });
+  if (!stored) return false;
+  await prisma.$transaction([
+    prisma.sendAttempt.updateMany({
+      where: { id: attempt.id, outcome: 'AMBIGUOUS' },
+      data: { outcome: 'ACCEPTED', vendorMessageId: stored.vendorMessageId, vendorCode: 'OK', vendorText: CONFIRMED_BY_RECEIPT },
+    }),
+    prisma.receipt.updateMany({ where: { id: stored.id, sendId: null }, data: { sendId: attempt.sendId, runId: attempt.runId } }),
+  ]);
+  return true;
 }
 
 /**

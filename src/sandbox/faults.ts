@@ -11,8 +11,9 @@ export const SEND_FAULT_KINDS = [
  * Faults that let the send succeed and change what happens to its answer or receipt.
  * 'slow_answer' accepts the send at once and answers only after timeoutMs: the
  * caller may die or time out although the message is already on its way.
+ * 'cut_after_accept' accepts the send and closes the connection without an answer.
  */
-export const RECEIPT_FAULT_KINDS = ['lost_receipt', 'no_receipt', 'slow_receipt', 'receipt_before_answer', 'slow_answer'] as const;
+export const RECEIPT_FAULT_KINDS = ['lost_receipt', 'no_receipt', 'slow_receipt', 'receipt_before_answer', 'slow_answer', 'cut_after_accept'] as const;
 export const FAULT_KINDS = [...SEND_FAULT_KINDS, ...RECEIPT_FAULT_KINDS] as const;
 
 export type SendFaultKind = (typeof SEND_FAULT_KINDS)[number];

@@ -9,6 +9,8 @@ import { pushReceipts } from './receipt-push';
 export interface SandboxReceipt {
   messageId: string;
   to: string;
+  /** The sender's reference given with the send. */
+  clientRef: string;
   status: 'DELIVRD' | 'UNDELIV';
   errCode: string;
   errMsg: string;
@@ -39,7 +41,7 @@ export interface ReceiptScheduler {
    * Plans the receipt of one accepted send, as `fault` says. Resolves at once,
    * except for 'receipt_before_answer': then after the push is done.
    */
-  schedule(send: { messageId: string; to: string }, fault: Fault | null): Promise<void>;
+  schedule(send: { messageId: string; to: string; clientRef: string }, fault: Fault | null): Promise<void>;
   /** The receipts produced so far among `messageIds`. */
   find(messageIds: readonly string[]): SandboxReceipt[];
   /** Drops pending receipts and stops pushes in flight. */
@@ -55,7 +57,7 @@ export function createReceiptScheduler(options: {
   const timers = new Set<NodeJS.Timeout>();
   const closing = new AbortController();
 
-  async function produce(send: { messageId: string; to: string }, push: boolean): Promise<void> {
+  async function produce(send: { messageId: string; to: string; clientRef: string }, push: boolean): Promise<void> {
     const receipt: SandboxReceipt = { ...send, ...outcomeFor(send.to), doneTime: new Date().toISOString() };
     produced.set(receipt.messageId, receipt);
     if (!push || options.callbackUrl === null) return;

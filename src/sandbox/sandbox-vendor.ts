@@ -30,7 +30,7 @@
  *   refuse its first receiver, other send faults the whole call.
  *
  * Receipts: receiptDelayMs after an accepted send its receipt
- * `{ messageId, to, status: 'DELIVRD' | 'UNDELIV', errCode, errMsg, doneTime (ISO) }`
+ * `{ messageId, to, clientRef, status: 'DELIVRD' | 'UNDELIV', errCode, errMsg, doneTime (ISO) }`
  * exists. It is POSTed to receiptCallbackUrl (when set) as `{ receipts: [receipt] }`,
  * retried a few times with a short backoff, then given up (still pullable).
  * Receivers ending in 0000 get UNDELIV `MK:0005` (carrier blocked), ending in
@@ -39,6 +39,11 @@
  *
  * `GET /v1/sms/receipts?messageIds=a,b` (signed, empty body)
  *   200 `{ code: 'OK', receipts: [...] }` with those that have a receipt yet.
+ *
+ * `GET /v1/sms/status?clientRef=x` (signed, empty body): the status query by
+ *   the sender's reference. 200 `{ code: 'OK', messageId, clientRef, receipt }`
+ *   (receipt null until there is one) for an accepted send, 404 `{ code:
+ *   'NOT_FOUND' }` when no send with this clientRef was accepted.
  *
  * Faults: `faults` here, or over HTTP (unauthenticated) in control-routes.ts.
  * Each send call that passes the signature and body checks, a repeated

@@ -1,4 +1,4 @@
-/** The vendor API of the sandbox: `POST /v1/sms/send` and `GET /v1/sms/receipts` (wire format in sandbox-vendor.ts). */
+/** The vendor API of the sandbox: `POST /v1/sms/send`, `GET /v1/sms/receipts` and `GET /v1/sms/status` (wire format in sandbox-vendor.ts). */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
@@ -126,7 +126,7 @@ async function accept(deps: SmsRouteDeps, body: SendBody, fault: Fault | null): 
     { messageId: record.messageId, clientRef: record.clientRef, to: maskReceiver(record.to) },
     'sandbox sms accepted',
   );
-  await deps.receipts.schedule(record, fault);
+  await deps.receipts.schedule({ messageId: record.messageId, to: record.to, clientRef: record.clientRef }, fault);
   return record;
 }
 
@@ -161,6 +161,10 @@ function sendHandler(deps: SmsRouteDeps): RequestHandler {
     }
     const record = deps.ledger.get(body.clientRef) ?? (await accept(deps, body, fault));
     record.calls += 1;
+    if (fault?.kind === 'cut_after_accept') {
+      res.socket?.destroy();
+      return;
+    }
     if (fault?.kind === 'slow_answer') {
       await sleep(fault.timeoutMs, undefined, { signal: deps.closing }).catch(() => undefined);
       if (res.socket?.destroyed !== false) return;
@@ -201,6 +205,23 @@ function sendBatchHandler(deps: SmsRouteDeps): RequestHandler {
   };
 }
 
+/**
+ * `GET /v1/sms/status?clientRef=`: what the vendor knows of the message sent with this clientRef
+ * (its status query by the caller's reference): 200 with its messageId and its receipt (null until
+ * there is one), or 404 NOT_FOUND when no send with it was accepted.
+ */
+function statusHandler(deps: SmsRouteDeps): RequestHandler {
+  return (req, res) => {
+    const clientRef = typeof req.query.clientRef === 'string' ? req.query.clientRef : '';
+    const record = deps.ledger.get(clientRef);
+    if (!record) {
+      answerError(res, { status: 404, code: 'NOT_FOUND', message: 'no message with this clientRef' });
+      return;
+    }
+    res.json({ code: 'OK', messageId: record.messageId, clientRef, receipt: deps.receipts.find([record.messageId])[0] ?? null });
+  };
+}
+
 function receiptsHandler(receipts: ReceiptScheduler): RequestHandler {
   return (req, res) => {
     const ids = typeof req.query.messageIds === 'string' ? req.query.messageIds.split(',').filter(Boolean) : [];
@@ -216,5 +237,6 @@ export function createSmsRouter(deps: SmsRouteDeps): Router {
   router.post('/send', sendHandler(deps));
   router.post('/send-batch', sendBatchHandler(deps));
   router.get('/receipts', receiptsHandler(deps.receipts));
+  router.get('/status', statusHandler(deps));
   return router;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config';
 import type { SendInput } from '../shared/contract';
-import type { Channel, MessageType, ShieldPolicy } from '../shared/states';
+import type { AmbiguityPolicy, Channel, MessageType, ShieldPolicy } from '../shared/states';
 
 export interface SendRow {
   id: string;
@@ -26,12 +26,14 @@ export interface TemplateRow {
   dedupContentMax: number | null;
   dailyCapMax: number | null;
   bypassTeamSuppression: boolean;
+  ambiguityPolicy: string;
+  verifySeconds: number | null;
 }
 
 export type InputDefaults = Pick<
   Config,
   | 'DEFAULT_TIME_ZONE' | 'DEFAULT_QUIET_START' | 'DEFAULT_QUIET_END' | 'DEFAULT_RELEASE_AT'
-  | 'DEFAULT_DEDUP_CONTENT_SECONDS' | 'DEFAULT_DEDUP_CONTENT_MAX' | 'DEFAULT_DAILY_CAP_MAX'
+  | 'DEFAULT_DEDUP_CONTENT_SECONDS' | 'DEFAULT_DEDUP_CONTENT_MAX' | 'DEFAULT_DAILY_CAP_MAX' | 'DEFAULT_VERIFY_SECONDS'
   | 'RECEIPT_WINDOW_SECONDS' | 'RECEIPT_POLL_FIRST_SECONDS' | 'RECEIPT_POLL_MAX_SECONDS'
 >;
 
@@ -62,6 +64,10 @@ export function buildSendInput(send: SendRow, template: TemplateRow, callerId: s
       contentWindowSeconds: template.dedupContentSeconds ?? defaults.DEFAULT_DEDUP_CONTENT_SECONDS,
       contentMax: template.dedupContentMax ?? defaults.DEFAULT_DEDUP_CONTENT_MAX,
       dailyCapMax: template.dailyCapMax ?? defaults.DEFAULT_DAILY_CAP_MAX,
+    },
+    ambiguity: {
+      policy: template.ambiguityPolicy as AmbiguityPolicy,
+      verifySeconds: template.verifySeconds ?? defaults.DEFAULT_VERIFY_SECONDS,
     },
     receipt: {
       windowSeconds: defaults.RECEIPT_WINDOW_SECONDS,

@@ -6,7 +6,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { maskReceiver } from './mask';
-import type { Channel, MessageType, Reason, ReceiptStatus, SendStatus, ShieldPolicy } from './states';
+import type { AmbiguityPolicy, Channel, MessageType, Reason, ReceiptStatus, SendStatus, ShieldPolicy } from './states';
 
 export const SEND_WORKFLOW = 'sendMessage';
 
@@ -49,6 +49,13 @@ export interface DedupRule {
   dailyCapMax: number;
 }
 
+/** What a send does with a vendor call whose answer never came (AMBIGUOUS): the template's rule, config default applied. */
+export interface AmbiguityRule {
+  policy: AmbiguityPolicy;
+  /** VERIFY: how long to ask the vendor before failing over. */
+  verifySeconds: number;
+}
+
 export interface ReceiptPolicy {
   windowSeconds: number;
   pollFirstSeconds: number;
@@ -73,6 +80,7 @@ export interface SendInput {
   bypassTeamSuppression: boolean;
   shield: ShieldRule;
   dedup: DedupRule;
+  ambiguity: AmbiguityRule;
   receipt: ReceiptPolicy;
 }
 

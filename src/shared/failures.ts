@@ -10,6 +10,7 @@ export const FAILURE_TYPE: Record<ErrorClass, string> = {
   RETRYABLE: 'VendorRetryableError',
   VENDOR_REJECTED: 'VendorRejectedError',
   RECEIVER_INVALID: 'ReceiverInvalidError',
+  AMBIGUOUS: 'VendorAmbiguousOutcome',
 };
 
 /** The account stayed over its own rate limit: the workflow holds the send and asks the same account again. */
@@ -34,8 +35,11 @@ const HOLD_TYPES: Record<string, Hold> = { [RATE_LIMIT_HOLD_TYPE]: 'RATE_LIMIT',
  */
 export const RUN_SUPERSEDED_TYPE = 'SendRunSuperseded';
 
-/** Types that Temporal must not retry: retrying cannot change the vendor's answer (or the workflow decides). */
-export const NON_RETRYABLE_FAILURE_TYPES = [FAILURE_TYPE.VENDOR_REJECTED, FAILURE_TYPE.RECEIVER_INVALID, RATE_LIMIT_HOLD_TYPE, STORE_UNAVAILABLE_HOLD_TYPE, RUN_SUPERSEDED_TYPE];
+/**
+ * Types that Temporal must not retry: retrying cannot change the vendor's answer, or the workflow
+ * decides (an AMBIGUOUS call is verified with the vendor first: a blind retry may send twice).
+ */
+export const NON_RETRYABLE_FAILURE_TYPES = [FAILURE_TYPE.VENDOR_REJECTED, FAILURE_TYPE.RECEIVER_INVALID, FAILURE_TYPE.AMBIGUOUS, RATE_LIMIT_HOLD_TYPE, STORE_UNAVAILABLE_HOLD_TYPE, RUN_SUPERSEDED_TYPE];
 
 /** What a vendor call's failure means to the workflow: hold the send and ask again, or a vendor's classified answer. */
 export type VendorCallFailure = { kind: 'HOLD'; hold: Hold } | { kind: 'VENDOR'; errorClass: ErrorClass };

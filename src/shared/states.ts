@@ -44,11 +44,34 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
 export const SHIELD_POLICIES = ['NONE', 'DROP', 'DEFER'] as const;
 export type ShieldPolicy = (typeof SHIELD_POLICIES)[number];
 
-/** How a vendor failure is handled; decided once, in the adapter that saw it. */
-export const ERROR_CLASSES = ['RETRYABLE', 'VENDOR_REJECTED', 'RECEIVER_INVALID'] as const;
+/**
+ * How a vendor failure is handled; decided once, in the adapter that saw it. AMBIGUOUS: the request
+ * left and no answer came back (a timeout or a cut connection after it was sent), so the vendor may
+ * have the message: Herald asks the vendor before it moves on (src/workflows/verify-attempt.ts).
+ */
+export const ERROR_CLASSES = ['RETRYABLE', 'VENDOR_REJECTED', 'RECEIVER_INVALID', 'AMBIGUOUS'] as const;
+/** The classes a vendor's answer (a code, a status) can have: an answer is never ambiguous. */
+export const ANSWER_ERROR_CLASSES = ['RETRYABLE', 'VENDOR_REJECTED', 'RECEIVER_INVALID'] as const satisfies readonly ErrorClass[];
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 export type ReceiptStatus = 'DELIVERED' | 'UNDELIVERED';
+
+/**
+ * What a send does with an AMBIGUOUS vendor call, per template: VERIFY asks the vendor (its status
+ * query by Herald's reference, or a receipt carrying it) for up to the template's verify time and
+ * fails over only when the vendor has no such message or the time ran out; FAST fails over at once
+ * (a one-time code that must arrive now, at the risk of a second message).
+ */
+export const AMBIGUITY_POLICIES = ['VERIFY', 'FAST'] as const;
+export type AmbiguityPolicy = (typeof AMBIGUITY_POLICIES)[number];
+
+/**
+ * A send attempt's outcome (send_attempt.outcome): the vendor took it, refused it or failed, or the
+ * call's outcome is not known (AMBIGUOUS). An AMBIGUOUS attempt becomes ACCEPTED when the vendor's
+ * status query or a receipt carrying Herald's reference says the vendor took it (its error class
+ * stays AMBIGUOUS as the evidence of how it was found).
+ */
+export type AttemptOutcome = 'ACCEPTED' | 'FAILED' | 'AMBIGUOUS';
 
 /** An audience (src/audiences): UPLOADING while its CSV streams in, READY when complete (the only state campaigns read), FAILED when the upload broke off. */
 export const AUDIENCE_STATUSES = ['UPLOADING', 'READY', 'FAILED'] as const;

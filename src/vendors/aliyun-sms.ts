@@ -27,14 +27,18 @@ import { VendorError } from './vendor-error';
 import { beijingDay, beijingTimeToDate } from './beijing-time';
 import { endpointParts, transportFailure, withReceiverMasked } from './vendor-http';
 import { batchMemberId, vendorSideId } from './batch-member';
-import type { BatchOutcome, OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
+import type {
+  BatchOutcome, OutgoingMessage, ReferenceLookup, SentMessage, SentReference, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt,
+} from './types';
+import { referenceParts } from '../shared/vendor-reference';
 import { outboundUrlSchema } from './outbound-url';
 import type { VendorOutbound } from './outbound/vendor-outbound';
 import { receiptSourcesSchema } from '../security/receipt-sources';
 
 export const ALIYUN_DEFAULT_ENDPOINT = 'https://dysmsapi.aliyuncs.com';
 const DEFAULT_TIMEOUT_MS = 10_000;
-const QUERY_PAGE_SIZE = 10;
+/** QuerySendDetails' largest page: a number's messages of one day. */
+const QUERY_PAGE_SIZE = 50;
 
 export const aliyunConfigSchema = z.object({
   /** The approved signature name (签名名称). */
@@ -157,6 +161,7 @@ const sendAnswerSchema = z.object({ code: z.string(), message: z.string().option
 
 const detailSchema = z.object({
   phoneNum: z.string(),
+  outId: z.string().optional(),
   sendStatus: z.number(),
   errCode: z.string().optional(),
   receiveDate: z.string().optional(),
@@ -185,9 +190,10 @@ export const pushBodySchema = z.array(pushedReportSchema);
 /** QuerySendDetails SendStatus: 1 waiting for the receipt, 2 failed, 3 delivered. */
 const SEND_STATUS = { waiting: 1, failed: 2, delivered: 3 } as const;
 
-function receipt(bizId: string, phone: string, success: boolean, code: string, text: string, at: string | undefined): VendorReceipt {
+function receipt(bizId: string, phone: string, success: boolean, code: string, text: string, at: string | undefined, reference: string | null = null): VendorReceipt {
   return {
     vendorMessageId: bizId,
+    reference,
     receiver: e164FromAliyun(phone),
     status: success ? 'DELIVERED' : 'UNDELIVERED',
     reason: success ? null : receiptReason(ALIYUN_RECEIPT_REASONS, code),
@@ -258,6 +264,28 @@ async function sendBatchSms(outbound: VendorOutbound, account: VendorAccount, me
   }));
 }
 
+/** QuerySendDetails for one number and day (Beijing time), filtered by BizId when there is one. */
+async function queryDetails(aliyun: AliyunAccount, receiver: string, sentAt: Date, bizId: string | null): Promise<Array<z.infer<typeof detailSchema>>> {
+  const response = await call(() => aliyun.client.querySendDetails(new QuerySendDetailsRequest({
+    phoneNumber: aliyunPhoneNumber(receiver),
+    sendDate: beijingDay(sentAt),
+    bizId: bizId ?? undefined,
+    pageSize: QUERY_PAGE_SIZE,
+    currentPage: 1,
+  })));
+  const answer = expectAnswer(queryAnswerSchema, response.body);
+  if (answer.code !== 'OK') throw vendorCodeError(ALIYUN_CODES, answer.code, answer.message ?? answer.code);
+  return answer.smsSendDetailDTOs?.smsSendDetailDTO ?? [];
+}
+
+/** A detail with a final status as the receipt of `vendorMessageId`; null while it waits for one. */
+function detailReceipt(vendorMessageId: string, detail: z.infer<typeof detailSchema>, reference: string | null): VendorReceipt | null {
+  if (detail.sendStatus === SEND_STATUS.waiting) return null;
+  const success = detail.sendStatus === SEND_STATUS.delivered;
+  const code = detail.errCode ?? (success ? 'DELIVERED' : 'UNKNOWN');
+  return receipt(vendorMessageId, detail.phoneNum, success, code, code, detail.receiveDate, reference);
+}
+
 export function createAliyunSmsAdapter(outbound: VendorOutbound): VendorAdapter {
   return {
     provider: 'aliyun',
@@ -281,28 +309,36 @@ export function createAliyunSmsAdapter(outbound: VendorOutbound): VendorAdapter 
       if (sent.length === 0) return receipts;
       const aliyun = await openAccount(outbound, account);
       for (const message of sent) {
-        const response = await call(() => aliyun.client.querySendDetails(new QuerySendDetailsRequest({
-          phoneNumber: aliyunPhoneNumber(message.receiver),
-          sendDate: beijingDay(message.sentAt),
-          bizId: vendorSideId(message.vendorMessageId),
-          pageSize: QUERY_PAGE_SIZE,
-          currentPage: 1,
-        })));
-        const answer = expectAnswer(queryAnswerSchema, response.body);
-        if (answer.code !== 'OK') throw vendorCodeError(ALIYUN_CODES, answer.code, answer.message ?? answer.code);
-        // Filtered by BizId, so every detail is this message's; one still waiting has no receipt yet.
-        const detail = (answer.smsSendDetailDTOs?.smsSendDetailDTO ?? []).find((d) => d.sendStatus !== SEND_STATUS.waiting);
-        if (!detail) continue;
-        const success = detail.sendStatus === SEND_STATUS.delivered;
-        const code = detail.errCode ?? (success ? 'DELIVERED' : 'UNKNOWN');
-        receipts.push(receipt(message.vendorMessageId, detail.phoneNum, success, code, code, detail.receiveDate));
+        // An acceptance found by its OutId (findByReference) is known by Herald's reference, not a BizId.
+        const byReference = referenceParts(message.vendorMessageId) !== null;
+        const details = await queryDetails(aliyun, message.receiver, message.sentAt, byReference ? null : vendorSideId(message.vendorMessageId));
+        // Filtered by BizId (or OutId), so every detail is this message's; one still waiting has no receipt yet.
+        const detail = details.find((d) => (!byReference || d.outId === message.vendorMessageId) && d.sendStatus !== SEND_STATUS.waiting);
+        const found = detail && detailReceipt(message.vendorMessageId, detail, byReference ? message.vendorMessageId : null);
+        if (found) receipts.push(found);
       }
       return receipts;
     },
 
     parsePushedReceipts(body: unknown): VendorReceipt[] {
       return pushBodySchema.parse(body).map((report) =>
-        receipt(report.biz_id, report.phone_number, report.success, report.err_code, report.err_msg, report.report_time));
+        receipt(report.biz_id, report.phone_number, report.success, report.err_code, report.err_msg, report.report_time, report.out_id || null));
+    },
+
+    /**
+     * QuerySendDetails by receiver and day lists every message Aliyun took for the number, waiting
+     * for its receipt or not, with the SendSms call's OutId (Herald's reference). Its details carry
+     * no BizId, so an acceptance found here is known by the reference until its receipt names the
+     * BizId. None with ours proves nothing yet (the list may lag the acceptance): the send verifies
+     * until the template's verify time runs out.
+     */
+    async findByReference(account: VendorAccount, sent: SentReference): Promise<ReferenceLookup> {
+      const aliyun = await openAccount(outbound, account);
+      const details = await queryDetails(aliyun, sent.receiver, sent.sentAt, null);
+      const found = details.find((detail) => detail.outId === sent.reference);
+      if (!found) return { found: 'NOT_YET' };
+      const accepted = { vendorMessageId: sent.reference, vendorCode: 'OK', vendorText: 'found by OutId' };
+      return { found: 'ACCEPTED', accepted, receipt: detailReceipt(sent.reference, found, sent.reference) };
     },
   };
 }

@@ -49,6 +49,7 @@ export function vendorCodeError(table: VendorCodeTable, code: string, text: stri
 export const ADAPTER_CODES = {
   timeout: 'TIMEOUT',
   connection: 'CONNECTION_ERROR',
+  connectionCut: 'CONNECTION_CUT',
   badResponse: 'BAD_RESPONSE',
   configInvalid: 'CONFIG_INVALID',
   templateMissing: 'TEMPLATE_NOT_REGISTERED',

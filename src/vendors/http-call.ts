@@ -44,20 +44,31 @@ function errorMessage(error: unknown): string {
  * connection goes only to a checked address. Redirects are not followed: a
  * 3xx is the vendor's answer like any other status. At most MAX_ANSWER_BYTES
  * of the body are read. Resolves with any answer the vendor gave (the adapter
- * classifies it); a timeout or a connection failure, where the vendor said
- * nothing, is a RETRYABLE VendorError (TIMEOUT / CONNECTION_ERROR); a refused
- * destination is VENDOR_REJECTED OUTBOUND_REFUSED.
+ * classifies it). Where the vendor said nothing, it matters whether the request
+ * had left: before it was sent, a timeout or a connection failure is RETRYABLE
+ * (TIMEOUT / CONNECTION_ERROR: the vendor never saw it); after, it is AMBIGUOUS
+ * (TIMEOUT / CONNECTION_CUT: the vendor may have taken it, so the workflow asks
+ * before it moves on). A refused destination is VENDOR_REJECTED OUTBOUND_REFUSED.
  */
 export function callVendorHttp(agents: GuardedAgents, request: HttpRequest): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const url = new URL(request.url);
     const client = url.protocol === 'https:' ? https : http;
     const req = client.request(url, { method: request.method, headers: request.headers, agent: agents.forUrl(request.url) });
-    const timer = setTimeout(() => req.destroy(new VendorError('RETRYABLE', 'UNKNOWN', 'TIMEOUT', `no answer within ${request.timeoutMs} ms`)), request.timeoutMs);
+    // Set once the whole request was handed to the connection: from then on the vendor may have it.
+    let sent = false;
+    req.on('finish', () => {
+      sent = true;
+    });
+    const timer = setTimeout(() => {
+      const text = `no answer within ${request.timeoutMs} ms${sent ? ' after the request was sent' : ''}`;
+      req.destroy(new VendorError(sent ? 'AMBIGUOUS' : 'RETRYABLE', 'UNKNOWN', 'TIMEOUT', text));
+    }, request.timeoutMs);
     const fail = (error: unknown): void => {
       clearTimeout(timer);
       if (error instanceof VendorError) reject(error);
       else if (error instanceof OutboundRefusedError) reject(refusedDestination(error));
+      else if (sent) reject(new VendorError('AMBIGUOUS', 'UNKNOWN', 'CONNECTION_CUT', `connection lost after the request was sent: ${errorMessage(error)}`));
       else reject(new VendorError('RETRYABLE', 'UNKNOWN', 'CONNECTION_ERROR', errorMessage(error)));
     };
     req.on('error', fail);

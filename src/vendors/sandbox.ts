@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { SIGNATURE_HEADERS, signRequest } from '../sandbox/signature';
 import type { ErrorClass, Reason } from '../shared/states';
 import { SANDBOX_BATCH_MAX } from '../sandbox/sms-routes';
-import type { BatchOutcome, OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
+import type {
+  BatchOutcome, OutgoingMessage, ReferenceLookup, SentMessage, SentReference, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt,
+} from './types';
 import { VendorError } from './vendor-error';
 import { outboundUrlSchema } from './outbound-url';
 import { callVendorHttp, parseJson } from './http-call';
@@ -73,6 +75,7 @@ const RECEIPT_REASONS: ReadonlyMap<string, Reason> = new Map<string, Reason>([
 const receiptSchema = z.object({
   messageId: z.string().min(1),
   to: z.string(),
+  clientRef: z.string().optional(),
   status: z.enum(['DELIVRD', 'UNDELIV']),
   errCode: z.string(),
   errMsg: z.string(),
@@ -83,11 +86,13 @@ export const pushBodySchema = z.object({ receipts: z.array(receiptSchema) });
 const pullAnswerSchema = z.object({ code: z.literal('OK'), receipts: z.array(receiptSchema) });
 const acceptedSchema = z.object({ code: z.literal('OK'), message: z.string(), messageId: z.string().min(1) });
 const errorAnswerSchema = z.object({ code: z.string().min(1), message: z.string().optional() });
+const statusAnswerSchema = z.object({ code: z.literal('OK'), messageId: z.string().min(1), receipt: receiptSchema.nullable() });
 
 function toVendorReceipt(receipt: z.infer<typeof receiptSchema>): VendorReceipt {
   const delivered = receipt.status === 'DELIVRD';
   return {
     vendorMessageId: receipt.messageId,
+    reference: receipt.clientRef ?? null,
     receiver: receipt.to,
     status: delivered ? 'DELIVERED' : 'UNDELIVERED',
     reason: delivered ? null : (RECEIPT_REASONS.get(receipt.errCode) ?? 'UNKNOWN'),
@@ -201,6 +206,25 @@ export function createSandboxAdapter(outbound: VendorOutbound): VendorAdapter {
     },
 
     batch: { maxSize: SANDBOX_BATCH_MAX, send: (account, messages) => sendBatch(outbound, account, messages) },
+
+    async findByReference(account: VendorAccount, sent: SentReference): Promise<ReferenceLookup> {
+      const sandbox = readAccount(account);
+      const query = new URLSearchParams({ clientRef: sent.reference });
+      let answer: unknown;
+      try {
+        answer = await call(outbound, sandbox, 'GET', `/v1/sms/status?${query.toString()}`);
+      } catch (error) {
+        // The sandbox's ledger is written before it answers a send: NOT_FOUND is its word that it never took it.
+        if (error instanceof VendorError && error.vendorCode === 'NOT_FOUND') return { found: 'NONE' };
+        throw error;
+      }
+      const status = expectAnswer(statusAnswerSchema, answer);
+      return {
+        found: 'ACCEPTED',
+        accepted: { vendorMessageId: status.messageId, vendorCode: 'OK', vendorText: 'accepted (found by clientRef)' },
+        receipt: status.receipt && toVendorReceipt(status.receipt),
+      };
+    },
 
     async pullReceipts(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]> {
       if (sent.length === 0) return [];

@@ -25,7 +25,9 @@ import { receiptReason } from './receipt-codes';
 import { VendorError } from './vendor-error';
 import { beijingTimeToDate } from './beijing-time';
 import { endpointParts, transportFailure, withReceiverMasked } from './vendor-http';
-import type { BatchOutcome, OutgoingMessage, SentMessage, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt } from './types';
+import type {
+  BatchOutcome, OutgoingMessage, ReferenceLookup, SentMessage, SentReference, VendorAccepted, VendorAccount, VendorAdapter, VendorReceipt,
+} from './types';
 import { outboundUrlSchema } from './outbound-url';
 import type { VendorOutbound } from './outbound/vendor-outbound';
 import { receiptSourcesSchema } from '../security/receipt-sources';
@@ -168,6 +170,8 @@ const pulledStatusSchema = z.object({
   ReportStatus: z.enum(['SUCCESS', 'FAIL']),
   Description: z.string(),
   UserReceiveTime: z.number(),
+  /** The SendSms call's SessionContext (Herald's reference), where the app has it enabled. */
+  SessionContext: z.string().optional(),
 });
 const pullAnswerSchema = z.object({ PullSmsSendStatusSet: z.array(pulledStatusSchema) });
 
@@ -184,9 +188,10 @@ const pushedStatusSchema = z.object({
 /** The body Tencent pushes to a receipt URL (also described in the OpenAPI document). */
 export const pushBodySchema = z.array(pushedStatusSchema);
 
-function receipt(serialNo: string, receiver: string, success: boolean, code: string, text: string, at: Date | null): VendorReceipt {
+function receipt(serialNo: string, receiver: string, success: boolean, code: string, text: string, at: Date | null, reference: string | null = null): VendorReceipt {
   return {
     vendorMessageId: serialNo,
+    reference,
     receiver,
     status: success ? 'DELIVERED' : 'UNDELIVERED',
     reason: success ? null : receiptReason(TENCENT_RECEIPT_REASONS, code),
@@ -265,6 +270,26 @@ async function sendSmsBatch(outbound: VendorOutbound, account: VendorAccount, me
   });
 }
 
+/** PullSmsSendStatusByPhoneNumber: the receiver's receipts since a little before `sentAt` (read only, unlike PullSmsSendStatus). */
+async function pullByNumber(tencent: TencentAccount, receiver: string, sentAt: Date): Promise<VendorReceipt[]> {
+  let answer: unknown;
+  try {
+    answer = await tencent.client.PullSmsSendStatusByPhoneNumber({
+      SmsSdkAppId: tencent.config.smsSdkAppId,
+      PhoneNumber: receiver,
+      BeginTime: Math.floor(sentAt.getTime() / 1000) - PULL_LOOKBACK_SECONDS,
+      EndTime: Math.ceil(Date.now() / 1000),
+      Offset: 0,
+      Limit: PULL_LIMIT,
+    });
+  } catch (error) {
+    throw classifySdkError(error);
+  }
+  return expectAnswer(pullAnswerSchema, answer).PullSmsSendStatusSet.map((status) =>
+    receipt(status.SerialNo, status.PhoneNumber, status.ReportStatus === 'SUCCESS', status.Description, status.Description,
+      new Date(status.UserReceiveTime * 1000), status.SessionContext || null));
+}
+
 export function createTencentSmsAdapter(outbound: VendorOutbound): VendorAdapter {
   return {
     provider: 'tencent',
@@ -294,27 +319,24 @@ export function createTencentSmsAdapter(outbound: VendorOutbound): VendorAdapter
       }
       const receipts: VendorReceipt[] = [];
       for (const [receiver, sentAt] of byReceiver) {
-        let answer: unknown;
-        try {
-          answer = await tencent.client.PullSmsSendStatusByPhoneNumber({
-            SmsSdkAppId: tencent.config.smsSdkAppId,
-            PhoneNumber: receiver,
-            BeginTime: Math.floor(sentAt.getTime() / 1000) - PULL_LOOKBACK_SECONDS,
-            EndTime: Math.ceil(Date.now() / 1000),
-            Offset: 0,
-            Limit: PULL_LIMIT,
-          });
-        } catch (error) {
-          throw classifySdkError(error);
-        }
-        for (const status of expectAnswer(pullAnswerSchema, answer).PullSmsSendStatusSet) {
-          if (!wanted.has(status.SerialNo)) continue;
-          const success = status.ReportStatus === 'SUCCESS';
-          receipts.push(receipt(status.SerialNo, status.PhoneNumber, success, status.Description, status.Description,
-            new Date(status.UserReceiveTime * 1000)));
+        for (const pulled of await pullByNumber(tencent, receiver, sentAt)) {
+          if (wanted.has(pulled.vendorMessageId)) receipts.push(pulled);
         }
       }
       return receipts;
+    },
+
+    /**
+     * Tencent has no query for a message it has not reported on: the by-number pull lists the
+     * receiver's receipts with each SendSms call's SessionContext (Herald's reference). One with ours
+     * means Tencent took the call; none proves nothing yet (the carrier's report may still come), so
+     * the send verifies until the template's verify time runs out.
+     */
+    async findByReference(account: VendorAccount, sent: SentReference): Promise<ReferenceLookup> {
+      const tencent = await openAccount(outbound, account);
+      const found = (await pullByNumber(tencent, sent.receiver, sent.sentAt)).find((pulled) => pulled.reference === sent.reference);
+      if (!found) return { found: 'NOT_YET' };
+      return { found: 'ACCEPTED', accepted: { vendorMessageId: found.vendorMessageId, vendorCode: 'Ok', vendorText: 'found by SessionContext' }, receipt: found };
     },
 
     parsePushedReceipts(body: unknown): VendorReceipt[] {

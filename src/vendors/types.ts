@@ -53,6 +53,12 @@ export interface SentMessage {
 
 export interface VendorReceipt {
   vendorMessageId: string;
+  /**
+   * Herald's reference (OutgoingMessage.reference) when the vendor's receipt carries it (the sandbox's
+   * clientRef, Aliyun's out_id, Tencent's SessionContext in a pull): a receipt for a call whose answer
+   * never came (AMBIGUOUS) is matched by it.
+   */
+  reference?: string | null;
   receiver: string | null;
   status: ReceiptStatus;
   reason: Reason | null;
@@ -60,6 +66,25 @@ export interface VendorReceipt {
   vendorText: string | null;
   deliveredAt: Date | null;
 }
+
+/** A message Herald sent with this reference and got no answer for (AMBIGUOUS), as a status query needs it. */
+export interface SentReference {
+  reference: string;
+  receiver: string;
+  /** When the call left (some vendors look messages up by receiver and day). */
+  sentAt: Date;
+}
+
+/**
+ * What the vendor says about a message sent with Herald's reference: it has it (with its message id and
+ * a receipt when there is one), it has no such message (NONE: the vendor's word that it never took it),
+ * or it shows nothing yet (NOT_YET: the vendor's query lists only what it has reported on, so absence
+ * proves nothing).
+ */
+export type ReferenceLookup =
+  | { found: 'ACCEPTED'; accepted: VendorAccepted; receipt: VendorReceipt | null }
+  | { found: 'NONE' }
+  | { found: 'NOT_YET' };
 
 /** A receipt push as it arrived, for a signature check. */
 export interface PushedRequest {
@@ -99,6 +124,12 @@ export interface VendorAdapter {
   send(account: VendorAccount, message: OutgoingMessage): Promise<VendorAccepted>;
   /** One call for many receivers, where the vendor has it; absent: one `send` per receiver. */
   readonly batch?: VendorBatchSend;
+  /**
+   * Ask the vendor whether it took the message sent with this reference (its status query by Herald's
+   * reference), after a call whose answer never came. Absent: the vendor cannot be asked, so an
+   * ambiguous call there is retried and failed over like a retryable one (docs/guarantees.md).
+   */
+  findByReference?(account: VendorAccount, sent: SentReference): Promise<ReferenceLookup>;
   /** Ask the vendor's pull API for the receipts of these messages; absent when the vendor only pushes. */
   pullReceipts?(account: VendorAccount, sent: SentMessage[]): Promise<VendorReceipt[]>;
   /** Read a receipt push (`POST /v1/receipts/<provider>/<account token>`) to this account; throws on a malformed body. */

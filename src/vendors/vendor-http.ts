@@ -9,16 +9,24 @@ export function endpointParts(endpoint: string): { scheme: 'http' | 'https'; hos
   return { scheme: url.protocol === 'http:' ? 'http' : 'https', host: url.host };
 }
 
+/** Failures where the connection never reached the vendor: nothing can have been sent. */
+const NEVER_CONNECTED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/;
+
 /**
- * A call that got no vendor answer (timeout, refused or reset connection):
- * retryable. The SDKs report these only as text, so this is the one place
+ * A call that got no vendor answer. A connection that was never made is
+ * RETRYABLE (CONNECTION_ERROR); a timeout or a connection lost on the way is
+ * AMBIGUOUS (TIMEOUT / CONNECTION_CUT): the SDK does not say whether the
+ * request had left, so Herald assumes the vendor may have it and asks before
+ * moving on. The SDKs report these only as text, so this is the one place
  * that reads it. Their text may hold the request URL, whose query carries
  * the receiver's number (Aliyun's RPC style): the query is cut off, since
  * the text is stored with the attempt and shown by the API.
  */
 export function transportFailure(text: string): VendorError {
-  const code = /time ?out|timed out/i.test(text) ? ADAPTER_CODES.timeout : ADAPTER_CODES.connection;
-  return new VendorError('RETRYABLE', 'UNKNOWN', code, text.replace(/\?\S*/g, '?…'));
+  const shown = text.replace(/\?\S*/g, '?…');
+  if (NEVER_CONNECTED.test(text)) return new VendorError('RETRYABLE', 'UNKNOWN', ADAPTER_CODES.connection, shown);
+  const code = /time ?out|timed out/i.test(text) ? ADAPTER_CODES.timeout : ADAPTER_CODES.connectionCut;
+  return new VendorError('AMBIGUOUS', 'UNKNOWN', code, shown);
 }
 
 /**

@@ -23,6 +23,15 @@ export const VENDOR_CALL = {
 } as const satisfies ActivityOptions;
 
 /**
+ * Asking a vendor about a call whose answer never came (its status query by Herald's reference). A
+ * failed query is an answer too ("cannot tell yet"), so only Herald's own errors retry, briefly.
+ */
+export const VERIFY_CALL = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 3 },
+} as const satisfies ActivityOptions;
+
+/**
  * Waiting for Herald's own Postgres after a vendor send was held for it. Temporal retries the
  * check with backoff (doubling to a cap, no end): those retries write no history events, so a
  * Postgres outage of any length costs the send's history the same few events.

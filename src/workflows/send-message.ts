@@ -8,6 +8,7 @@ import { decideShield, type ShieldDecision } from './night-shield';
 import { awaitReceipt } from './receipt-wait';
 import { orderRoute } from './route-order';
 import { startSendRun, type SendRun } from './send-run';
+import { awaitLateAcceptance } from './verify-attempt';
 import { STEP } from './step-summaries';
 
 const { screeningDedupNightShield, routeAfterNightShield } = proxyLocalActivities<Activities>(QUICK_STEP);
@@ -79,7 +80,10 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
   route ??= await routeAfterNightShield.executeWithOptions({ summary: STEP.routeAfterShield }, [{ sendId: input.sendId, channel: input.channel }]);
 
   send.show('SENDING');
-  const delivery = await sendWithFailover({ sendId: input.sendId, channel: input.channel }, orderRoute(route, Math.random), send.step);
+  const request = { sendId: input.sendId, channel: input.channel };
+  let delivery = await sendWithFailover(request, orderRoute(route, Math.random), input.ambiguity, send.step);
+  // No account took it, but one may have (an ambiguous call it never confirmed): ask again before failing.
+  if (!delivery.ok) delivery = await awaitLateAcceptance(delivery, request, input.receipt, send.step);
   if (!delivery.ok) return send.failed(delivery);
 
   const { sent } = delivery;

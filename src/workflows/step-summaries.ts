@@ -2,7 +2,7 @@
  * The names of a send's steps in its workflow history, in the words of the design: the
  * summary of every activity, local activity and timer, so the Temporal UI's timeline reads
  * as the trace (screening, dedup, night shield until 09:00 Asia/Shanghai, vendor <account>
- * attempt n, receipt poll n). Pure, so tests and the trace read the same words.
+ * attempt n, verify <account> attempt n with the vendor, receipt poll n). Pure, so tests and the trace read the same words.
  */
 import { DateTime } from 'luxon';
 import type { Reason, SendStatus } from '../shared/states';
@@ -27,6 +27,12 @@ export const STEP = {
   nightShield: (until: Date, zone: string) => `night shield until ${localClock(until, zone)}`,
   routeAfterShield: 'night shield over: route planned',
   vendorAttempt: (account: string, attempt: number) => `vendor ${account} attempt ${attempt}`,
+  /** A call whose answer never came (AMBIGUOUS): Herald asks the vendor whether it took it. */
+  verifyAttempt: (account: string, attempt: number, check: number) => `verify ${account} attempt ${attempt} with the vendor${check > 1 ? ` (check ${check})` : ''}`,
+  verifyWait: (account: string, attempt: number, ms: number) => `verify ${account} attempt ${attempt}: next check in ${formatWait(ms)}`,
+  /** No account took the send, but these vendors may have it: asked again before the send fails. */
+  lateVerify: (account: string, attempt: number, check: number) => `verify ${account} attempt ${attempt} with the vendor before failing (late check ${check})`,
+  lateVerifyWait: (accounts: string[], ms: number) => `no vendor confirmed; ${accounts.join(', ')} may have it: next check in ${formatWait(ms)}`,
   rateLimitHold: (account: string, pauseMs: number) => `vendor ${account} held: over its rate limit, next try in ${formatWait(pauseMs)}`,
   storeHold: (account: string) => `vendor ${account} held: waiting for Herald's database`,
   receiptWait: (poll: number, ms: number) => `receipt wait ${formatWait(ms)}, then receipt poll ${poll}`,

@@ -22,7 +22,7 @@ import { createHash, createHmac, randomInt, randomUUID, timingSafeEqual } from '
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { beijingDay, beijingTime } from '../../src/vendors/beijing-time';
 import {
-  answerJson, createFaultQueue, createReceiptBook, hold, listen, readBody,
+  answerAccepted, answerJson, createFaultQueue, createReceiptBook, hold, listen, readBody,
   type FakeReceipt, type Fault, type FaultQueue, type ListeningFake, type ReceiptBook,
 } from './fake-vendor';
 
@@ -199,7 +199,7 @@ export async function startAliyunFake(options: AliyunFakeOptions): Promise<Aliyu
     checkTemplateParam(parseJsonParam(params.TemplateParam, '{}'));
     const bizId = newBizId();
     await accept(bizId, phone, params.TemplateCode, params.OutId ?? '', fault);
-    answer(res, { Code: 'OK', Message: 'OK', BizId: bizId });
+    await answerAccepted(res, fault, () => answer(res, { Code: 'OK', Message: 'OK', BizId: bizId }));
   }
 
   async function sendBatchSms(params: Record<string, string>, res: ServerResponse): Promise<void> {

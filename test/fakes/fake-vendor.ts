@@ -23,7 +23,11 @@ export type Fault =
   /** Accept; the receipt comes after `delayMs` instead of the usual delay. */
   | { kind: 'slow_receipt'; delayMs: number }
   /** Accept, but push the receipt before answering the send call. */
-  | { kind: 'receipt_before_answer' };
+  | { kind: 'receipt_before_answer' }
+  /** Accept at once, answer only after `ms` (the client's timeout should fire first: its outcome is ambiguous). */
+  | { kind: 'slow_answer'; ms: number }
+  /** Accept, then close the connection without an answer. */
+  | { kind: 'cut_after_accept' };
 
 export interface FaultQueue {
   /** Queue `fault` for the next `count` send calls. */
@@ -84,6 +88,8 @@ export interface ReceiptBook {
   schedule(receipt: Omit<FakeReceipt, 'reportedAt'>, fault: Fault | null): Promise<void>;
   /** Receipts that exist by now (pushed or not), for pulls. */
   existing(): FakeReceipt[];
+  /** Every message the fake accepted, at once (its receipt may come later or never): the vendor-side count. */
+  accepted(): Array<{ messageId: string; outId: string }>;
   /** Every push body the callback answered, and the answers. */
   readonly pushes: Array<{ body: unknown; status: number; answer: string }>;
   close(): void;
@@ -99,6 +105,7 @@ export function createReceiptBook(options: {
   toPushBody: (receipts: FakeReceipt[]) => unknown;
 }): ReceiptBook {
   const receipts: FakeReceipt[] = [];
+  const accepted: Array<{ messageId: string; outId: string }> = [];
   const timers = new Set<NodeJS.Timeout>();
   const pushes: ReceiptBook['pushes'] = [];
 
@@ -125,6 +132,7 @@ export function createReceiptBook(options: {
   return {
     pushes,
     async schedule(pending, fault) {
+      accepted.push({ messageId: pending.messageId, outId: pending.outId });
       if (fault?.kind === 'no_receipt') return;
       const delayMs = fault?.kind === 'slow_receipt' ? fault.delayMs : fault?.kind === 'receipt_before_answer' ? 0 : options.delayMs;
       const receipt: FakeReceipt = { ...pending, reportedAt: new Date(Date.now() + delayMs) };
@@ -139,6 +147,7 @@ export function createReceiptBook(options: {
       });
     },
     existing: () => [...receipts],
+    accepted: () => [...accepted],
     close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
@@ -181,6 +190,28 @@ export async function listen(handle: (req: IncomingMessage, res: ServerResponse)
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Sends the answer of an accepted call as its fault says: at once, after `ms` (if the client is
+ * still there), or never (the connection cut).
+ */
+export async function answerAccepted(res: ServerResponse, fault: Fault | null, answer: () => void): Promise<void> {
+  if (fault?.kind === 'cut_after_accept') {
+    res.socket?.destroy();
+    return;
+  }
+  if (fault?.kind === 'slow_answer') {
+    const closed = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), fault.ms);
+      res.on('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (closed) return;
+  }
+  answer();
 }
 
 /** Holds a request without an answer for `ms` (the client's timeout should fire first). */

@@ -22,7 +22,7 @@ import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { beijingTime } from '../../src/vendors/beijing-time';
 import {
-  answerJson, createFaultQueue, createReceiptBook, hold, listen, readBody,
+  answerAccepted, answerJson, createFaultQueue, createReceiptBook, hold, listen, readBody,
   type FakeReceipt, type Fault, type FaultQueue, type ListeningFake, type ReceiptBook,
 } from './fake-vendor';
 
@@ -142,7 +142,7 @@ export async function startTencentFake(options: TencentFakeOptions): Promise<Ten
       return;
     }
     if (fault?.kind === 'code' && !PER_NUMBER_CODES.has(fault.code)) throw new TencentError(fault.code, `injected ${fault.code}`);
-    const statuses = [];
+    const statuses: Array<Record<string, unknown>> = [];
     for (const phone of phones) {
       const rejectedWith = rejectedNumbers.get(phone);
       if (fault?.kind === 'code' || rejectedWith !== undefined || !/^\+\d{6,15}$/.test(phone)) {
@@ -158,7 +158,7 @@ export async function startTencentFake(options: TencentFakeOptions): Promise<Ten
       }, fault);
       statuses.push({ SerialNo: serialNo, PhoneNumber: phone, Fee: 1, SessionContext: sessionContext, Code: 'Ok', Message: 'send success', IsoCode: 'CN' });
     }
-    answer(res, { SendStatusSet: statuses });
+    await answerAccepted(res, fault, () => answer(res, { SendStatusSet: statuses }));
   }
 
   function pullByPhoneNumber(body: Record<string, unknown>, res: ServerResponse): void {

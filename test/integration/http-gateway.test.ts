@@ -86,9 +86,9 @@ describe('http-gateway: a gateway described only by account config', () => {
     expect(await failure(httpGatewayAdapter.send(account(acmeGatewayConfig(gateway.url)), sms('hi')))).toMatchObject({ errorClass: 'VENDOR_REJECTED', vendorCode: 'E_NEW_CODE' });
   });
 
-  it('a hung gateway is a RETRYABLE TIMEOUT', async () => {
+  it('a hung gateway is an AMBIGUOUS TIMEOUT (the send retries it: a gateway has no query by reference)', async () => {
     gateway.failNext('hang');
-    expect(await failure(httpGatewayAdapter.send(account(acmeGatewayConfig(gateway.url)), sms('hi')))).toMatchObject({ errorClass: 'RETRYABLE', vendorCode: 'TIMEOUT' });
+    expect(await failure(httpGatewayAdapter.send(account(acmeGatewayConfig(gateway.url)), sms('hi')))).toMatchObject({ errorClass: 'AMBIGUOUS', vendorCode: 'TIMEOUT' });
   });
 
   it('acceptanceIsDelivery makes the acceptance the final receipt', async () => {

@@ -202,11 +202,11 @@ describe('send', () => {
     await expect(sandboxAdapter.send(account, message())).resolves.toHaveProperty('vendorMessageId');
   });
 
-  it('turns a request held past the adapter timeout into RETRYABLE TIMEOUT', async () => {
+  it('turns a request held past the adapter timeout after it was sent into AMBIGUOUS TIMEOUT', async () => {
     vendor.faults.inject('timeout'); // held for the default 30 s, released by server.close()
     const error = await sendError(message(), accountWith({ timeoutMs: 200 }));
 
-    expect(error).toMatchObject({ errorClass: 'RETRYABLE', reason: 'UNKNOWN', vendorCode: 'TIMEOUT' });
+    expect(error).toMatchObject({ errorClass: 'AMBIGUOUS', reason: 'UNKNOWN', vendorCode: 'TIMEOUT' });
   });
 
   it('classifies a refused connection as RETRYABLE', async () => {
@@ -219,9 +219,20 @@ describe('send', () => {
   });
 });
 
+describe('status query by clientRef (GET /v1/sms/status)', () => {
+  it('finds an accepted send by its clientRef, with its messageId; a clientRef never accepted is NONE', async () => {
+    const sent = message();
+    const { vendorMessageId } = await sandboxAdapter.send(account, sent);
+    const lookup = await sandboxAdapter.findByReference!(account, { reference: sent.reference, receiver: sent.receiver, sentAt: new Date() });
+    expect(lookup).toMatchObject({ found: 'ACCEPTED', accepted: { vendorMessageId } });
+    expect(await sandboxAdapter.findByReference!(account, { reference: 'never-sent', receiver: sent.receiver, sentAt: new Date() })).toEqual({ found: 'NONE' });
+  });
+});
+
 describe('receipts', () => {
-  it('pushes a DELIVRD receipt to the callback URL', async () => {
-    const { vendorMessageId } = await sandboxAdapter.send(account, message());
+  it('pushes a DELIVRD receipt, carrying the clientRef, to the callback URL', async () => {
+    const sent = message();
+    const { vendorMessageId } = await sandboxAdapter.send(account, sent);
 
     const [body] = await waitFor(() => {
       const pushed = pushedReceiptsFor(vendorMessageId);
@@ -230,6 +241,7 @@ describe('receipts', () => {
 
     expect(sandboxAdapter.parsePushedReceipts!(body, account)).toEqual([{
       vendorMessageId,
+      reference: sent.reference,
       receiver: '+8613800138000',
       status: 'DELIVERED',
       reason: null,

@@ -109,10 +109,10 @@ describe('Tencent SMS adapter against the fake Tencent API', () => {
     expect([error.errorClass, error.reason]).toEqual(['RECEIVER_INVALID', 'INVALID_RECEIVER']);
   });
 
-  it('a timeout is RETRYABLE', async () => {
+  it('a timeout is AMBIGUOUS (Tencent may have taken it)', async () => {
     fake.faults.inject({ kind: 'timeout', ms: 5_000 });
     const error = await sendError(message());
-    expect([error.errorClass, error.vendorCode]).toEqual(['RETRYABLE', 'TIMEOUT']);
+    expect([error.errorClass, error.vendorCode]).toEqual(['AMBIGUOUS', 'TIMEOUT']);
   });
 
   it.each([500, 502, 503, 429])('HTTP %i is RETRYABLE', async (status) => {

@@ -70,11 +70,14 @@ describe('vendor code tables', () => {
     expect(receiptReason(vendor, 'XX:9999')).toBe('UNKNOWN');
   });
 
-  it('transport failures: timeouts told apart, URL queries (which carry the number) cut off', () => {
+  it('transport failures: a timeout or a lost connection is AMBIGUOUS, one never made RETRYABLE; URL queries (which carry the number) cut off', () => {
     const timeout = transportFailure('ReadTimeout(1000). POST http://h/?PhoneNumbers=13800138000&SignName=x failed.');
-    expect([timeout.errorClass, timeout.vendorCode]).toEqual(['RETRYABLE', 'TIMEOUT']);
+    expect([timeout.errorClass, timeout.vendorCode]).toEqual(['AMBIGUOUS', 'TIMEOUT']);
     expect(timeout.vendorText).toBe('ReadTimeout(1000). POST http://h/?… failed.');
-    expect(transportFailure('connect ECONNREFUSED 127.0.0.1:1').vendorCode).toBe('CONNECTION_ERROR');
+    const refused = transportFailure('connect ECONNREFUSED 127.0.0.1:1');
+    expect([refused.errorClass, refused.vendorCode]).toEqual(['RETRYABLE', 'CONNECTION_ERROR']);
+    const reset = transportFailure('read ECONNRESET');
+    expect([reset.errorClass, reset.vendorCode]).toEqual(['AMBIGUOUS', 'CONNECTION_CUT']);
   });
 
   it('a vendor text that quotes the receiver (E.164 or national) keeps only the masked number', () => {
@@ -128,8 +131,8 @@ describe('receipt pushes in the vendors\' documented formats', () => {
       { user_receive_time: '2015-10-17 08:03:05', nationcode: '86', mobile: '13800138001', report_status: 'FAIL', errmsg: 'MK:0001', description: '用户短信送达失败', sid: 'x2' },
     ];
     expect(tencentSmsAdapter.parsePushedReceipts!(body, pushTarget)).toEqual([
-      { vendorMessageId: 'x1', receiver: '+8613800138000', status: 'DELIVERED', reason: null, vendorCode: 'DELIVRD', vendorText: '用户短信送达成功', deliveredAt: new Date('2015-10-17T00:03:04Z') },
-      { vendorMessageId: 'x2', receiver: '+8613800138001', status: 'UNDELIVERED', reason: 'INVALID_RECEIVER', vendorCode: 'MK:0001', vendorText: '用户短信送达失败', deliveredAt: null },
+      { vendorMessageId: 'x1', reference: null, receiver: '+8613800138000', status: 'DELIVERED', reason: null, vendorCode: 'DELIVRD', vendorText: '用户短信送达成功', deliveredAt: new Date('2015-10-17T00:03:04Z') },
+      { vendorMessageId: 'x2', reference: null, receiver: '+8613800138001', status: 'UNDELIVERED', reason: 'INVALID_RECEIVER', vendorCode: 'MK:0001', vendorText: '用户短信送达失败', deliveredAt: null },
     ]);
     expect(tencentSmsAdapter.pushAnswer).toEqual({ result: 0, errmsg: 'OK' });
     expect(() => tencentSmsAdapter.parsePushedReceipts!({ sid: 'not an array' }, pushTarget)).toThrow();
@@ -141,8 +144,8 @@ describe('receipt pushes in the vendors\' documented formats', () => {
       { phone_number: '13800138001', send_time: '2017-01-01 00:00:00', report_time: '2017-01-01 00:00:05', success: false, err_code: 'USER_REJECT', err_msg: '用户拒收', sms_size: '1', biz_id: '12346^0', out_id: 'send-2' },
     ];
     expect(aliyunSmsAdapter.parsePushedReceipts!(body, pushTarget)).toEqual([
-      { vendorMessageId: '12345^0', receiver: '+8613800138000', status: 'DELIVERED', reason: null, vendorCode: 'DELIVERED', vendorText: '用户接收成功', deliveredAt: new Date('2016-12-31T16:00:05Z') },
-      { vendorMessageId: '12346^0', receiver: '+8613800138001', status: 'UNDELIVERED', reason: 'UNKNOWN', vendorCode: 'USER_REJECT', vendorText: '用户拒收', deliveredAt: null },
+      { vendorMessageId: '12345^0', reference: 'send-1', receiver: '+8613800138000', status: 'DELIVERED', reason: null, vendorCode: 'DELIVERED', vendorText: '用户接收成功', deliveredAt: new Date('2016-12-31T16:00:05Z') },
+      { vendorMessageId: '12346^0', reference: 'send-2', receiver: '+8613800138001', status: 'UNDELIVERED', reason: 'UNKNOWN', vendorCode: 'USER_REJECT', vendorText: '用户拒收', deliveredAt: null },
     ]);
     expect(aliyunSmsAdapter.pushAnswer).toEqual({ code: 0, msg: '成功' });
     expect(() => aliyunSmsAdapter.parsePushedReceipts!([{ phone_number: '1', success: 'yes' }], pushTarget)).toThrow();

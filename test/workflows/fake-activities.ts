@@ -14,6 +14,8 @@ export interface ActivityJournal {
   finals: FinalOutcome[];
   vendorCalls: VendorSendRequest[];
   polls: number;
+  /** Checks of an ambiguous vendor call with the vendor. */
+  verifications: number;
   /** How often dedup ran: a screened-out send never reaches it. */
   dedupChecks: number;
 }
@@ -45,7 +47,7 @@ export function vendorFailure(errorClass: ErrorClass, reason: string, vendorCode
     type: FAILURE_TYPE[errorClass],
     message: `${errorClass} ${vendorCode}`,
     nonRetryable: errorClass !== 'RETRYABLE',
-    details: [{ reason, vendorCode, vendorText: `${vendorCode} from the fake`, provider: 'fake', accountId: 'fake' }],
+    details: [{ reason, vendorCode, vendorText: `${vendorCode} from the fake`, provider: 'fake', accountId: 'fake', calls: 1 }],
   });
 }
 
@@ -61,7 +63,7 @@ export type FakeParts = Omit<PrepareSteps, 'recordState'> & Omit<Activities, Com
  * (fake or overridden) single steps.
  */
 export function fakeActivities(overrides: Partial<FakeParts> = {}): { activities: Activities; journal: ActivityJournal } {
-  const journal: ActivityJournal = { statuses: [], finals: [], vendorCalls: [], polls: 0, dedupChecks: 0 };
+  const journal: ActivityJournal = { statuses: [], finals: [], vendorCalls: [], polls: 0, verifications: 0, dedupChecks: 0 };
   const base: FakeParts = {
     async screenReceiver() {
       return { outcome: 'PASS' };
@@ -80,6 +82,9 @@ export function fakeActivities(overrides: Partial<FakeParts> = {}): { activities
     },
     async pollReceipt() {
       return null;
+    },
+    async verifyAttempt() {
+      return { verdict: 'NOT_YET', why: 'the fake vendor shows nothing' };
     },
     async recordState(change) {
       journal.statuses.push(change);
@@ -111,6 +116,10 @@ export function fakeActivities(overrides: Partial<FakeParts> = {}): { activities
     async pollReceipt(request) {
       journal.polls += 1;
       return parts.pollReceipt(request);
+    },
+    async verifyAttempt(request) {
+      journal.verifications += 1;
+      return parts.verifyAttempt(request);
     },
     async checkDedup(request) {
       journal.dedupChecks += 1;

@@ -57,6 +57,7 @@ function input(overrides: Partial<SendInput> = {}): SendInput {
     bypassTeamSuppression: false,
     shield: { policy: 'NONE', quietStart: '22:00', quietEnd: '08:00', releaseAt: '09:00', timeZone: SHANGHAI },
     dedup: { contentWindowSeconds: 300, contentMax: 1, dailyCapMax: 20 },
+    ambiguity: { policy: 'VERIFY', verifySeconds: 120 },
     receipt: { windowSeconds: 24 * 3600, pollFirstSeconds: 30, pollMaxSeconds: 1800 },
     ...overrides,
   };
@@ -419,6 +420,87 @@ describe('sendMessage workflow (time-skipping server)', () => {
     expect(result).toMatchObject({ status: 'DELIVERED', provider: 'vendor-b' });
     expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-b']);
     expect(summaries(result.history).filter((s) => s.startsWith('vendor'))).toEqual(['vendor account-a attempt 1', 'vendor account-b attempt 2']);
+  });
+
+  it('an ambiguous call is verified with the vendor before any failover: the vendor has it → DELIVERED through it, B never called', async () => {
+    let checks = 0;
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        if (request.accountId === 'acc-a') throw vendorFailure('AMBIGUOUS', 'UNKNOWN', 'TIMEOUT');
+        return accepted(request);
+      },
+      async verifyAttempt(request) {
+        checks += 1;
+        if (checks < 3) return { verdict: 'NOT_YET', why: 'the fake vendor shows nothing yet' };
+        return { verdict: 'ACCEPTED', sent: accepted({ ...request, sendId: 'ambiguous' }, { receipt: receipt('vm-ambiguous') }) };
+      },
+    });
+    const result = await run('ambiguous-verified-accepted', activities, input());
+    expect(result).toMatchObject({ status: 'DELIVERED', provider: 'vendor-a', vendorMessageId: 'vm-ambiguous' });
+    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a']);
+    expect(summaries(result.history).filter((s) => s.startsWith('verify'))).toEqual([
+      'verify account-a attempt 1 with the vendor', 'verify account-a attempt 1: next check in 1 s',
+      'verify account-a attempt 1 with the vendor (check 2)', 'verify account-a attempt 1: next check in 2 s',
+      'verify account-a attempt 1 with the vendor (check 3)',
+    ]);
+  });
+
+  it('an ambiguous call the vendor never shows within the verify time fails over; policy FAST fails over without asking', async () => {
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        if (request.accountId === 'acc-a') throw vendorFailure('AMBIGUOUS', 'UNKNOWN', 'TIMEOUT');
+        return accepted(request, { receipt: receipt(`vm-${request.sendId}`) });
+      },
+    });
+    const result = await run('ambiguous-verify-time-out', activities, input({ ambiguity: { policy: 'VERIFY', verifySeconds: 60 } }));
+    expect(result).toMatchObject({ status: 'DELIVERED', provider: 'vendor-b' });
+    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-b']);
+    expect(journal.verifications).toBeGreaterThan(1);
+
+    const fast = fakeActivities({
+      async sendViaAccount(request) {
+        if (request.accountId === 'acc-a') throw vendorFailure('AMBIGUOUS', 'UNKNOWN', 'TIMEOUT');
+        return accepted(request, { receipt: receipt(`vm-${request.sendId}`) });
+      },
+    });
+    expect(await run('ambiguous-fast', fast.activities, input({ ambiguity: { policy: 'FAST', verifySeconds: 60 } }))).toMatchObject({ status: 'DELIVERED', provider: 'vendor-b' });
+    expect(fast.journal.verifications).toBe(0);
+  });
+
+  it('no account took the send but one may have: asked again through the receipt window, it had it → DELIVERED through it, not FAILED', async () => {
+    let checks = 0;
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount() {
+        throw vendorFailure('AMBIGUOUS', 'UNKNOWN', 'TIMEOUT');
+      },
+      async verifyAttempt(request) {
+        checks += 1;
+        // Nothing to see during the verify time of both accounts; the first late check of account A finds it.
+        if (request.accountId === 'acc-b' || checks < 5) return { verdict: 'NOT_YET', why: 'the fake vendor shows nothing yet' };
+        return { verdict: 'ACCEPTED', sent: accepted({ ...request, sendId: 'late' }, { receipt: receipt('vm-late') }) };
+      },
+    });
+    const result = await run('ambiguous-late-acceptance', activities, input({ ambiguity: { policy: 'VERIFY', verifySeconds: 2 } }));
+    expect(result).toMatchObject({ status: 'DELIVERED', provider: 'vendor-a', vendorMessageId: 'vm-late' });
+    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-b']);
+    expect(summaries(result.history)).toContain('verify account-a attempt 1 with the vendor before failing (late check 1)');
+  });
+
+  it('an ambiguous call the vendor says it never got is asked again on the same account, within its budget', async () => {
+    let calls = 0;
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        calls += 1;
+        if (calls === 1) throw vendorFailure('AMBIGUOUS', 'UNKNOWN', 'TIMEOUT');
+        return accepted(request, { receipt: receipt(`vm-${request.sendId}`) });
+      },
+      async verifyAttempt() {
+        return { verdict: 'NOT_SENT' };
+      },
+    });
+    const result = await run('ambiguous-not-sent-asked-again', activities, input());
+    expect(result).toMatchObject({ status: 'DELIVERED', provider: 'vendor-a' });
+    expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-a']);
   });
 
   it('stops without failover on an invalid receiver: FAILED, the workflow failed as BLACKLISTED, the dedup slot handed back', async () => {

@@ -32,6 +32,8 @@ export const templateViewSchema = z.object({
   dedupContentMax: nullableCount,
   dailyCapMax: nullableCount,
   bypassTeamSuppression: z.boolean().meta({ description: 'VERIFICATION only: its sends pass the team suppression list (never the global one)' }),
+  ambiguityPolicy: z.string().meta({ description: 'a vendor call whose answer never came (AMBIGUOUS): VERIFY asks the vendor before failing over (one message), FAST fails over at once (the receiver may get two)' }),
+  verifySeconds: nullableCount.meta({ description: 'VERIFY: how long to ask the vendor before failing over; null: DEFAULT_VERIFY_SECONDS' }),
   createdAt: time,
   updatedAt: time,
 });

@@ -1,6 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { CHANNELS, MESSAGE_TYPES, SHIELD_POLICIES } from '../../shared/states';
+import { AMBIGUITY_POLICIES, CHANNELS, MESSAGE_TYPES, SHIELD_POLICIES } from '../../shared/states';
 import { TEMPLATE_STATUSES } from '../../shared/template-status';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '../../audit/audit-log';
 import { SCOPES } from '../scopes';
@@ -31,6 +31,10 @@ const templateSettings = {
   dailyCapMax: z.number().int().min(1).max(100_000).nullable(),
   /** VERIFICATION only: sends pass the team's own suppression list (never the global one). */
   bypassTeamSuppression: z.boolean(),
+  /** A vendor call whose answer never came: VERIFY asks the vendor before failing over; FAST fails over at once (docs/guarantees.md). */
+  ambiguityPolicy: z.enum(AMBIGUITY_POLICIES),
+  /** VERIFY: how long to ask the vendor; null: DEFAULT_VERIFY_SECONDS. */
+  verifySeconds: z.number().int().min(1).max(86_400).nullable(),
 };
 
 export const createTemplateSchema = z
@@ -49,6 +53,8 @@ export const createTemplateSchema = z
     dedupContentMax: templateSettings.dedupContentMax.optional(),
     dailyCapMax: templateSettings.dailyCapMax.optional(),
     bypassTeamSuppression: templateSettings.bypassTeamSuppression.default(false),
+    ambiguityPolicy: templateSettings.ambiguityPolicy.default('VERIFY'),
+    verifySeconds: templateSettings.verifySeconds.optional(),
   })
   .strict();
 export type CreateTemplateRequest = z.infer<typeof createTemplateSchema>;

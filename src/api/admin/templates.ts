@@ -183,6 +183,8 @@ function templateView(row: Template): AnswerOf<typeof templateViewSchema> {
     dedupContentMax: row.dedupContentMax,
     dailyCapMax: row.dailyCapMax,
     bypassTeamSuppression: row.bypassTeamSuppression,
+    ambiguityPolicy: row.ambiguityPolicy,
+    verifySeconds: row.verifySeconds,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

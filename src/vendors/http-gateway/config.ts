@@ -5,7 +5,7 @@
  * Every problem is reported with the path of the field.
  */
 import { z } from 'zod';
-import { ERROR_CLASSES } from '../../shared/states';
+import { ANSWER_ERROR_CLASSES } from '../../shared/states';
 import { placeholderProblem, placeholdersIn, type TemplatePlace } from './placeholders';
 import { outboundUrlSchema } from '../outbound-url';
 
@@ -52,7 +52,7 @@ const signingSchema = z.discriminatedUnion('type', [
 ]);
 
 const codeEntry = z.strictObject({
-  class: z.enum(ERROR_CLASSES),
+  class: z.enum(ANSWER_ERROR_CLASSES),
   /** Defaults by class: RETRYABLE → UNKNOWN, VENDOR_REJECTED → VENDOR_REJECTED, RECEIVER_INVALID → INVALID_RECEIVER. */
   reason: z.enum(GATEWAY_REASONS).optional(),
 });
