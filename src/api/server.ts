@@ -6,11 +6,15 @@ import { createOutboxRelay } from '../sending/outbox-relay';
 import { createOutboxSignal } from '../sending/outbox-signal';
 import { createWorkflowStarter } from '../sending/workflow-starter';
 import { createApp } from './app';
+import { createConnectionDrain } from './connection-drain';
 import { createRequestLogWriter } from './request-log';
 
 export interface RunningApi {
   port: number;
-  /** Stops taking requests, lets in-flight ones finish (and their request log rows be written), stops the relay. */
+  /**
+   * Stops taking connections, lets in-flight requests finish (and their request log rows be written), each
+   * kept-alive connection closing after its answer, stops the relay.
+   */
   close(): Promise<void>;
 }
 
@@ -23,7 +27,8 @@ export async function startApiServer(deps: ProcessDeps, temporal: Client, port: 
   const logWrites = createRequestLogWriter(deps.prisma, deps.logger);
   const outbox = createOutboxSignal();
   const app = createApp({ ...deps, temporal, outbox, logWrites });
-  const server = createServer({ requestTimeout: deps.config.API_REQUEST_TIMEOUT_SECONDS * 1000 }, app);
+  const drain = createConnectionDrain();
+  const server = createServer({ requestTimeout: deps.config.API_REQUEST_TIMEOUT_SECONDS * 1000 }, drain.wrap(app));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
@@ -37,6 +42,7 @@ export async function startApiServer(deps: ProcessDeps, temporal: Client, port: 
     port: (server.address() as AddressInfo).port,
     async close() {
       stopRelay.abort();
+      drain.start();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
