@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Redis from 'ioredis';
@@ -10,6 +11,7 @@ import type { PrismaClient } from '../src/generated/prisma/client';
 import { startTemporalDevServer } from '../src/runtime/temporal-dev-server';
 import { receiptPushUrl } from '../src/security/receipt-token';
 import { createSecretBox } from '../src/security/secret-box';
+import { writeWorkflowBundle } from '../src/worker/workflow-bundle';
 import { freePort } from '../test/support/child-process';
 import { waitUntil } from './figures';
 
@@ -34,6 +36,8 @@ export interface BenchStack {
   supporting: Array<{ name: string; pid: number }>;
   env: NodeJS.ProcessEnv;
   apiUrl: string;
+  /** Where anchor (a), the raw Express + pg endpoint, listens once started. */
+  rawEndpointUrl: string;
   /** Starts a TypeScript entry (API, worker, sandbox vendor, ceiling worker) as its own process. */
   spawnEntry(name: string, entry: string, env?: NodeJS.ProcessEnv): BenchProcess;
   startApi(taskQueue?: string): Promise<BenchProcess>;
@@ -46,6 +50,16 @@ function temporalServerPid(address: string): number {
   const port = address.split(':').pop() ?? '';
   const pids = execFileSync('pgrep', ['-f', `start-dev.*--port ${port}`], { encoding: 'utf8' }).trim().split('\n');
   return Number(pids[0]);
+}
+
+/**
+ * BENCH_CPU_PROF=api,worker: those processes run with `--cpu-prof`, their profiles written to
+ * BENCH_CPU_PROF_DIR/<name> (default bench-profiles/) when they stop; open them in Chrome DevTools.
+ */
+function cpuProfileArgs(name: string): string[] {
+  const profiled = (process.env.BENCH_CPU_PROF ?? '').split(',').map((n) => n.trim());
+  if (!profiled.includes(name)) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF_DIR ?? path.join(ROOT, 'bench-profiles'), name)}`];
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -70,9 +84,17 @@ export async function startBenchStack(): Promise<BenchStack> {
   await redis.flushdb();
   await redis.quit();
 
-  const temporal = await startTemporalDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH ?? '', dataDir: '', namespace: 'default', persist: false });
+  // BENCH_PORT_BASE: the bench's servers on that port and the seven after it (else free ports).
+  const base = Number(process.env.BENCH_PORT_BASE ?? 0);
+  const [temporalPort, temporalHttpPort, apiPort, sandboxPort, workerMetricsPort, sdkMetricsPort, rawEndpointPort] =
+    base > 0 ? Array.from({ length: 7 }, (_, i) => base + i) : await Promise.all(Array.from({ length: 7 }, () => freePort()));
+  const temporal = await startTemporalDevServer({
+    cliPath: process.env.TEMPORAL_CLI_PATH ?? '', dataDir: '', namespace: 'default', persist: false, port: temporalPort, extraArgs: ['--http-port', String(temporalHttpPort)],
+  });
   const temporalAddress = temporal.connection.options.address;
-  const [apiPort, sandboxPort, workerMetricsPort, sdkMetricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  // The worker loads a bundle built beforehand, as in production (`npm run build`): webpack at start would
+  // count in the worker's memory and start-up.
+  const workflowBundle = await writeWorkflowBundle(path.join(os.tmpdir(), `herald-bench-${process.pid}`, 'workflow-bundle.js'));
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -88,6 +110,8 @@ export async function startBenchStack(): Promise<BenchStack> {
     SANDBOX_VENDOR_URL: `http://127.0.0.1:${sandboxPort}`,
     SANDBOX_RECEIPT_DELAY_MS: '0',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    RAW_ENDPOINT_PORT: String(rawEndpointPort),
+    WORKFLOW_BUNDLE_PATH: workflowBundle.file,
     // One API key drives the whole load: its per-caller limit would measure the limiter, not the API.
     CALLER_RATE_LIMIT_REQUESTS: '1000000',
   };
@@ -97,7 +121,7 @@ export async function startBenchStack(): Promise<BenchStack> {
 
   const children: ChildProcess[] = [];
   function spawnEntry(name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}): BenchProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+    const child = spawn(process.execPath, [...cpuProfileArgs(name), '--import', 'tsx', path.join(ROOT, entry)], {
       cwd: ROOT,
       env: { ...env, ...extraEnv },
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -129,6 +153,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     supporting: [sandbox, { name: 'temporal', pid: temporalServerPid(temporalAddress) }],
     env,
     apiUrl,
+    rawEndpointUrl: `http://127.0.0.1:${rawEndpointPort}`,
     spawnEntry,
     async startApi(taskQueue = TASK_QUEUE) {
       const api = spawnEntry('api', 'src/api/main.ts', { TEMPORAL_TASK_QUEUE: taskQueue });

@@ -44,6 +44,7 @@ const temporal = {
   TEMPORAL_NAMESPACE: z.string().default('default').describe('Temporal namespace of every workflow'),
   TEMPORAL_TASK_QUEUE: z.string().default('herald-send').describe('task queue of the send, fan-out and campaign workflows'),
   TEMPORAL_UI_URL: z.string().default('http://localhost:8233').describe('base of the `workflowUrl` links in answers'),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(500).describe("the worker's sticky cache (0.1–0.2 MB a workflow): the least recently used, sleeping sends first, are evicted and replayed when they wake. Size it to the sends in flight, not to those waiting (BENCHMARKS.md)"),
   WORKFLOW_BUNDLE_PATH: z.string().default('').describe('a workflow bundle built beforehand (src/worker/workflow-bundle.ts) that the worker loads; empty: built JavaScript loads dist/workflow-bundle.js, TypeScript bundles src/workflows at start'),
 };
 
@@ -78,6 +79,7 @@ const sending = {
   FAN_OUT_MIN_RECEIVERS: z.coerce.number().int().positive().default(200).describe('a message with at least this many sends starts one fan-out workflow (`message-<id>`) instead of one start per send from the API'),
   FAN_OUT_PAGE_SIZE: z.coerce.number().int().positive().max(5_000).default(500).describe('sends whose workflows one fan-out activity starts'),
   FAN_OUT_PAGES_PER_RUN: z.coerce.number().int().positive().max(500).default(50).describe('pages one fan-out run handles before it continues as new, bounding its history'),
+  API_LOOKUP_CACHE_MS: z.coerce.number().int().nonnegative().default(3_000).describe("how long an API process keeps a bearer API key's row and a template it looked up for `POST /v1/messages`: a revoked key, or a disabled or edited template, is refused or used as changed by every API process within this; 0 reads them for every request"),
   ACCOUNT_CACHE_MS: z.coerce.number().int().nonnegative().default(3_000).describe('how long a worker keeps the vendor accounts, route rules and effective weights it loaded: an added, disabled or re-weighted account, a changed route rule or a moved weight reaches running workers within this; 0 reads them for every send'),
   VENDOR_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(20).describe('sends of one account with the same content arriving within this window share one vendor call (where the provider has a batch API); 0 turns it off'),
   VENDOR_BATCH_MAX_SIZE: z.coerce.number().int().positive().default(200).describe('most receivers in one batch vendor call (each provider has its own lower limit too: Tencent 200, Aliyun 100, sandbox 100)'),

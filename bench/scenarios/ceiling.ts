@@ -15,7 +15,7 @@ const START_CONCURRENCY = 32;
 export async function measureCeiling(
   stack: BenchStack,
   runs: number,
-): Promise<{ title: string; figures: Figures; runsPerSecond: number; allInFlightPerSecond: number }> {
+): Promise<{ title: string; figures: Figures; runsPerSecond: number; allInFlightPerSecond: number; eventsPerRun: number }> {
   const worker = stack.spawnEntry('ceiling-worker', 'bench/ceiling/worker.ts');
   const client = stack.temporal.client;
   const start = async (): Promise<string> => {
@@ -50,11 +50,13 @@ export async function measureCeiling(
       title: `Ceiling: ${runs} runs of a one-activity workflow on the same dev server`,
       runsPerSecond: runs / bounded.seconds,
       allInFlightPerSecond: runs / allInFlight.seconds,
+      eventsPerRun: shape.events,
       figures: {
         'all done after (s)': round(bounded.seconds, 2),
         'workflows/s': round(runs / bounded.seconds),
         'history events per run': round(shape.events),
         'workflow tasks per run': round(shape.workflowTasks),
+        'Temporal actions per run': round(shape.actions, 1),
         'started like Herald (all in flight): all done after (s)': round(allInFlight.seconds, 2),
         'started like Herald (all in flight): workflows/s': round(runs / allInFlight.seconds),
       },

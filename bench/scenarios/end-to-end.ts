@@ -25,7 +25,7 @@ export async function measureEndToEnd(
   stack: BenchStack,
   sends: number,
   herald: Array<{ name: string; pid: number }>,
-): Promise<{ title: string; figures: Figures; sendsPerSecond: number }> {
+): Promise<{ title: string; figures: Figures; sendsPerSecond: number; eventsPerSend: number; cpuMsPerSend: number; actionsPerSend: number }> {
   const since = new Date(Date.now() - 1000);
   const watched = [...herald, ...stack.supporting];
   const cpuBefore = watched.map((p) => sampleProcess(p.pid).cpuSeconds);
@@ -64,6 +64,9 @@ export async function measureEndToEnd(
   return {
     title: `End to end: ${sends} sends, API → DELIVERED (sandbox vendor, receipts pushed at once)`,
     sendsPerSecond,
+    eventsPerSend: shape.events,
+    cpuMsPerSend: machineMs,
+    actionsPerSend: shape.actions,
     figures: {
       'all accepted after (s)': round(acceptedMs / 1000, 2),
       'all final after (s)': round(seconds, 2),
@@ -76,6 +79,7 @@ export async function measureEndToEnd(
       'history events per send (mean of 20)': round(shape.events),
       'workflow tasks per send (mean of 20)': round(shape.workflowTasks),
       'search-attribute upserts per send (mean of 20)': round(shape.searchAttributeUpserts),
+      'Temporal actions per send (mean of 20)': round(shape.actions, 1),
       ...Object.fromEntries(shape.gaps.slice(0, 6).map((gap) => [`ms between ${gap.between}`, Math.round(gap.ms)])),
       ...Object.fromEntries(Object.entries(latencies).map(([name, mean]) => [`worker SDK mean ${name}`, round(mean, 3)])),
       'CPU ms per send, whole machine': Math.round(machineMs),

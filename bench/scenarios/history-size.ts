@@ -15,6 +15,38 @@ export interface HistoryShape {
    * worker to pick the task up), the largest first.
    */
   gaps: Array<{ between: string; ms: number }>;
+  /**
+   * Mean billable Temporal actions per workflow, counted as Temporal Cloud counts them: the start,
+   * each activity scheduled, timer, signal received, search-attribute upsert, child or external
+   * signal, and each workflow task that recorded local activities (one action per batch).
+   */
+  actions: number;
+}
+
+const ACTION_EVENTS = new Set<temporal.api.enums.v1.EventType>([
+  temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+  temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+  temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED,
+  temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+  temporal.api.enums.v1.EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+  temporal.api.enums.v1.EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+  temporal.api.enums.v1.EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+  temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+]);
+
+/** Billable actions of one history (see HistoryShape.actions). */
+function actionsOf(events: temporal.api.history.v1.IHistoryEvent[]): number {
+  let actions = 0;
+  let localActivityBatch = false;
+  for (const event of events) {
+    if (event.eventType !== null && event.eventType !== undefined && ACTION_EVENTS.has(event.eventType)) actions += 1;
+    if (event.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && event.markerRecordedEventAttributes?.markerName === 'core_local_activity') localActivityBatch = true;
+    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || event === events[events.length - 1]) {
+      if (localActivityBatch) actions += 1;
+      localActivityBatch = false;
+    }
+  }
+  return actions;
 }
 
 const { EventType } = temporal.api.enums.v1;
@@ -36,6 +68,7 @@ export async function historyShape(client: Client, workflowIds: string[]): Promi
     gaps: [...gaps].map(([between, ms]) => ({ between, ms: ms / Math.max(1, histories.length) })).sort((a, b) => b.ms - a.ms),
     events: mean((events) => events.length),
     workflowTasks: mean((events) => events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length),
+    actions: mean(actionsOf),
     searchAttributeUpserts: mean((events) => events.filter((e) => e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES).length),
   };
 }

@@ -21,13 +21,21 @@ async function createDeferringTemplate(stack: BenchStack): Promise<void> {
   });
 }
 
+/** The worker's V8 heap (used, total) and external memory in MB, from its own Prometheus metrics. */
+async function workerHeap(stack: BenchStack): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${stack.env.WORKER_METRICS_PORT}/metrics`)).text();
+  const read = (name: string): number => Math.round(Number(new RegExp(`^herald_process_${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20);
+  return `${read('nodejs_heap_size_used_bytes')} / ${read('nodejs_heap_size_total_bytes')} / ${read('nodejs_external_memory_bytes')}`;
+}
+
 /**
  * Many sends sleeping until morning on durable timers: what they cost the
  * worker while they wait (they should hold no memory and no CPU).
  */
-export async function measureLongWaits(stack: BenchStack, sends: number, worker: BenchProcess, quietSeconds: number): Promise<{ title: string; figures: Figures }> {
+export async function measureLongWaits(stack: BenchStack, sends: number, worker: BenchProcess, quietSeconds: number): Promise<{ title: string; figures: Figures; idleRssMb: number; addedRssMb: number }> {
   await createDeferringTemplate(stack);
   const before = sampleProcess(worker.pid);
+  const heapBefore = await workerHeap(stack);
   const since = new Date(Date.now() - 1000);
   for (let offset = 0; offset < sends; offset += RECEIVERS_PER_REQUEST) {
     const answer = await postMessage(stack.apiUrl, stack.config, freshReceivers(Math.min(RECEIVERS_PER_REQUEST, sends - offset)), DEFERRED_TEMPLATE);
@@ -38,11 +46,16 @@ export async function measureLongWaits(stack: BenchStack, sends: number, worker:
   const waiting = sampleProcess(worker.pid);
   await new Promise((resolve) => setTimeout(resolve, quietSeconds * 1000));
   const after = sampleProcess(worker.pid);
+  const heapAfter = await workerHeap(stack);
   return {
+    idleRssMb: before.rssMb,
+    addedRssMb: after.rssMb - before.rssMb,
     title: `Long waits: ${sends} sends deferred until morning`,
     figures: {
       'worker RSS before (MB)': Math.round(before.rssMb),
       'worker RSS with all deferred (MB)': Math.round(waiting.rssMb),
+      'worker V8 heap used / heap total / external before (MB)': heapBefore,
+      [`worker V8 heap used / heap total / external after ${quietSeconds} s of waiting (MB)`]: heapAfter,
       [`worker RSS after ${quietSeconds} s of waiting (MB)`]: Math.round(after.rssMb),
       [`worker CPU during ${quietSeconds} s of waiting (% of one core)`]: round(((after.cpuSeconds - waiting.cpuSeconds) / quietSeconds) * 100, 2),
     },

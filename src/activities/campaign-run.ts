@@ -8,6 +8,13 @@ import type { CampaignPageRequest, CampaignPageResult, CampaignRunOpening } from
 import { countSegments } from '../shared/segments';
 import { placeholdersOf, renderTemplate } from '../shared/template-render';
 
+/**
+ * A page's outbox rows are left to the page (it starts them itself) this long before the relay
+ * may take them: a page's starts take seconds; a relay that takes one anyway only meets
+ * WorkflowExecutionAlreadyStarted.
+ */
+const CAMPAIGN_PAGE_LEASE_MS = 60_000;
+
 export interface CampaignActivityDeps {
   prisma: PrismaClient;
   /** Starts send workflows (ids send-<sendId>) on the send task queue. */
@@ -81,6 +88,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
      * stays in the outbox for the relay. Heartbeats between its steps and as its starts go out.
      */
     async startCampaignPage(request: CampaignPageRequest): Promise<CampaignPageResult> {
+      const pageLeaseEnd = (): Date => new Date(Date.now() + CAMPAIGN_PAGE_LEASE_MS);
       const heartbeat = (): void => Context.current().heartbeat({ afterLine: request.afterLine });
       heartbeat();
       const run = await prisma.campaignRun.findUniqueOrThrow({
@@ -130,7 +138,8 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       heartbeat();
       const [inserted] = await prisma.$transaction([
         prisma.send.createMany({ data: sends, skipDuplicates: true }),
-        prisma.outbox.createMany({ data: sends.map((s) => ({ sendId: s.id })), skipDuplicates: true }),
+        // Leased to this page, which starts them itself: the relay takes over only from a page that did not.
+        prisma.outbox.createMany({ data: sends.map((s) => ({ sendId: s.id, nextAttemptAt: pageLeaseEnd() })), skipDuplicates: true }),
       ]);
 
       // Only sends not started yet: a finished workflow started again under the same id would send twice.

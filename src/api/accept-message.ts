@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js';
 import type { Config } from '../config';
-import { Prisma, type PrismaClient } from '../generated/prisma/client';
-import { buildSendInput } from '../sending/send-input';
-import type { SendInput } from '../shared/contract';
+import { isUniqueViolation } from '../db/unique-violation';
+import type { PrismaClient, Template } from '../generated/prisma/client';
 import { normaliseReceiver } from '../shared/receivers';
 import { countSegments } from '../shared/segments';
 import type { Channel } from '../shared/states';
@@ -11,9 +10,10 @@ import { renderTemplate } from '../shared/template-render';
 import type { Caller } from './caller';
 import { HttpError } from './http-error';
 import { invalidRequest } from './validate';
+import type { LookupCache } from './lookup-cache';
 import type { CappedReceiver, ReceiverBurstGuard } from './receiver-burst';
 import type { MessageRequest } from './schemas';
-import { insertSends, type MessageSendColumns, type SendRowColumns } from './send-rows';
+import { insertAcceptedMessage, type MessageSendColumns, type SendRowColumns } from './send-rows';
 import { assertTemplateSendable } from './template-sendable';
 import { findUsableTemplate } from './usable-template';
 
@@ -28,20 +28,15 @@ export interface AcceptedAnswer {
   capped?: CappedReceiver[];
 }
 
-/**
- * What starts the accepted sends' workflows after the 202: the API starts each
- * send itself, or (a large message) starts one fan-out workflow that starts them in pages.
- */
-export type WorkflowStarts = { kind: 'sends'; inputs: SendInput[] } | { kind: 'fanOut'; messageId: string };
-
 export type Acceptance =
-  | { replayed: false; answer: AcceptedAnswer; channel: Channel; starts: WorkflowStarts; normalized: string[] }
+  | { replayed: false; answer: AcceptedAnswer; channel: Channel; normalized: string[] }
   | { replayed: true; answer: AcceptedAnswer; normalized: string[] };
 
 /**
  * Turns a valid request into rows: the message, one send per receiver and
- * one outbox row per send, in ONE transaction. Nothing is sent from here;
- * the workflows start after the commit. A message with at least
+ * one outbox row per send, in ONE statement. Nothing is sent or started from
+ * here: the outbox relay starts the workflows behind the answer, in batches
+ * (src/sending/outbox-relay.ts). A message with at least
  * FAN_OUT_MIN_RECEIVERS sends gets one outbox row for the message instead:
  * its fan-out workflow starts the sends in pages.
  *
@@ -59,11 +54,12 @@ export async function acceptMessage(
   caller: Caller,
   request: MessageRequest,
   idempotencyKey: string | null,
+  templates: LookupCache<Template>,
 ): Promise<Acceptance> {
   const sendAt = request.sendAt === undefined ? null : scheduledStart(request.sendAt, config.SCHEDULE_MAX_DAYS, new Date());
   const template = request.templateId
-    ? await findUsableTemplate(prisma, { id: request.templateId }, caller.teamId, 'templateId')
-    : await findUsableTemplate(prisma, { code: request.templateCode ?? '' }, caller.teamId, 'templateCode');
+    ? await findUsableTemplate(prisma, { id: request.templateId }, caller.teamId, 'templateId', templates)
+    : await findUsableTemplate(prisma, { code: request.templateCode ?? '' }, caller.teamId, 'templateCode', templates);
   assertTemplateSendable(template);
 
   const variables = Object.fromEntries(Object.entries(request.variables).map(([k, v]) => [k, String(v)]));
@@ -113,18 +109,13 @@ export async function acceptMessage(
 
   const fanOut = sends.length >= config.FAN_OUT_MIN_RECEIVERS;
   try {
-    await prisma.$transaction([
-      prisma.message.create({
-        data: {
-          id: messageId, apiKeyId: caller.apiKeyId, teamId: caller.teamId, templateId: template.id,
-          variables, idempotencyKey, requestHash, receiverCount: sends.length,
-        },
-      }),
-      insertSends(prisma, shared, rows),
-      fanOut ? prisma.outbox.create({ data: { messageId } }) : prisma.outbox.createMany({ data: sends.map((s) => ({ sendId: s.id })) }),
-    ]);
+    const message = { id: messageId, apiKeyId: caller.apiKeyId, teamId: caller.teamId, templateId: template.id, variables, idempotencyKey, requestHash, receiverCount: sends.length };
+    // In a transaction only for its bounded wait for a pooled connection (DATABASE_TRANSACTION_MAX_WAIT_MS,
+    // then a 503 that accepted nothing): a statement outside one would queue for the pool without end. Once
+    // it has its connection, the statement may take as long as the request may (not Prisma's 5 s).
+    await prisma.$transaction((tx) => insertAcceptedMessage(tx, message, shared, rows, fanOut), { timeout: config.API_REQUEST_TIMEOUT_SECONDS * 1000 });
   } catch (error) {
-    const raced = idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+    const raced = idempotencyKey && isUniqueViolation(error);
     if (!raced) throw error;
     const earlier = await answerFor(prisma, caller.apiKeyId, idempotencyKey, requestHash, template.code, receivers);
     if (!earlier) throw error;
@@ -143,7 +134,6 @@ export async function acceptMessage(
       ...(capped.length > 0 ? { capped } : {}),
     },
     channel: template.channel as Channel,
-    starts: fanOut ? { kind: 'fanOut', messageId } : { kind: 'sends', inputs: sends.map((s) => buildSendInput(s, template, caller.apiKeyId, config)) },
   };
 }
 

@@ -1,21 +1,26 @@
 import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import express, { type ErrorRequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/database-unavailable';
+import type { ApiKey, Template } from '../generated/prisma/client';
 import { authenticate } from './auth';
 import { CONSOLE_ASSETS_PATH, CONSOLE_PATH, createConsolePage } from './console/console-page';
 import { createConsoleSessions } from './console/console-session';
 import { callerRateLimit } from './caller-rate-limit';
 import { logFacts } from './caller';
+import { createLookupCache } from './lookup-cache';
 import type { ApiDeps } from './deps';
 import { HttpError } from './http-error';
 import { buildOpenApiDocument } from './openapi/document';
 import { docsAssets, DOCS_ASSETS_PATH } from './openapi/docs-routes';
 import { isFormReceiptPush, keepReceiptRawBody } from './raw-body';
 import { createReceiverBurstGuard } from './receiver-burst';
-import { requestLog } from './request-log';
+import { createRequestLogWriter, requestLog } from './request-log';
 import { routerOf, type RouteDeps } from './route';
 import { API_OPERATIONS, API_ROUTES } from './routes';
 import { redactReceiptToken } from './routes/receipts';
+
+/** API keys, and templates, one API process keeps at most. */
+const LOOKUP_CACHE_ENTRIES = 10_000;
 
 export function createApp(deps: ApiDeps): express.Express {
   const routeDeps: RouteDeps = {
@@ -24,11 +29,15 @@ export function createApp(deps: ApiDeps): express.Express {
     openApiDocument: buildOpenApiDocument(API_OPERATIONS),
     consoleSessions: createConsoleSessions(deps.config.SECRET_KEY, deps.config.CONSOLE_SESSION_HOURS),
     consolePage: createConsolePage(deps.config.CONSOLE_DIR),
+    lookups: {
+      keys: createLookupCache<ApiKey>(deps.config.API_LOOKUP_CACHE_MS, LOOKUP_CACHE_ENTRIES),
+      templates: createLookupCache<Template>(deps.config.API_LOOKUP_CACHE_MS, LOOKUP_CACHE_ENTRIES),
+    },
   };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(deps.config.TRUST_PROXY));
-  app.use(requestLog(deps.prisma, deps.logger, deps.metrics, deps.logWrites));
+  app.use(requestLog(deps.metrics, deps.logWrites ?? createRequestLogWriter(deps.prisma, deps.logger)));
   app.use(express.json({ limit: deps.config.MAX_BODY_BYTES, verify: keepReceiptRawBody }));
   app.use(express.urlencoded({ extended: false, limit: deps.config.MAX_BODY_BYTES, verify: keepReceiptRawBody, type: isFormReceiptPush }));
 
@@ -39,7 +48,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(DOCS_ASSETS_PATH, docsAssets());
   app.use(CONSOLE_ASSETS_PATH, routeDeps.consolePage.assets);
   app.use(CONSOLE_PATH, routeDeps.consolePage.deepLinks);
-  app.use('/v1', authenticate(deps.prisma, deps.logger, routeDeps.consoleSessions), callerRateLimit(deps.redis, deps.config, deps.logger, deps.metrics));
+  app.use('/v1', authenticate(deps.prisma, deps.logger, routeDeps.consoleSessions, routeDeps.lookups.keys), callerRateLimit(deps.redis, deps.config, deps.logger, deps.metrics));
   app.use(routerOf(API_ROUTES.filter((apiRoute) => apiRoute.operation.access.kind === 'api-key'), routeDeps));
 
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));

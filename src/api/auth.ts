@@ -7,6 +7,7 @@ import { logFacts } from './caller';
 import { csrfSatisfied, CSRF_HEADER, type ConsoleSessions } from './console/console-session';
 import { HttpError } from './http-error';
 import { recordKeyUse } from './key-usage';
+import type { LookupCache } from './lookup-cache';
 
 const INVALID_KEY = 'missing or invalid API key';
 
@@ -15,12 +16,14 @@ const INVALID_KEY = 'missing or invalid API key';
  * a failure says nothing about why (missing, unknown, revoked and wrong keys
  * answer alike), and is logged with the path and address, never the key. A
  * request made with the session cookie that changes anything must carry the
- * session's CSRF token. A success records the key's last use.
+ * session's CSRF token. A success records the key's last use. Bearer keys'
+ * rows come through `keys` (API_LOOKUP_CACHE_MS): a revoked key is refused
+ * within that time by every API process.
  */
-export function authenticate(prisma: PrismaClient, logger: Logger, sessions: ConsoleSessions): RequestHandler {
+export function authenticate(prisma: PrismaClient, logger: Logger, sessions: ConsoleSessions, keys: LookupCache<ApiKey>): RequestHandler {
   return async (req, res, next) => {
     const bySession = req.get('authorization') === undefined && sessions.present(req);
-    const row = bySession ? await sessionKey(prisma, sessions, req) : await activeKey(prisma, bearerKey(req));
+    const row = bySession ? await sessionKey(prisma, sessions, req) : await activeKey(prisma, bearerKey(req), keys);
     if (!row) {
       logger.warn({ path: req.path, ip: req.ip, via: bySession ? 'console session' : 'bearer' }, 'authentication failed');
       throw new HttpError(401, 'UNAUTHENTICATED', bySession ? 'the console session has ended or its API key was revoked; sign in again' : INVALID_KEY);
@@ -32,8 +35,9 @@ export function authenticate(prisma: PrismaClient, logger: Logger, sessions: Con
 }
 
 /** The key row of `key` when it exists, is not revoked and its hash matches; null otherwise. */
-export async function activeKey(prisma: PrismaClient, key: string | undefined): Promise<ApiKey | null> {
-  const row = key ? await prisma.apiKey.findUnique({ where: { keyPrefix: apiKeyPrefix(key) } }) : null;
+export async function activeKey(prisma: PrismaClient, key: string | undefined, keys?: LookupCache<ApiKey>): Promise<ApiKey | null> {
+  const find = (prefix: string) => prisma.apiKey.findUnique({ where: { keyPrefix: prefix } });
+  const row = key ? await (keys ? keys.get(apiKeyPrefix(key), () => find(apiKeyPrefix(key))) : find(apiKeyPrefix(key))) : null;
   return row !== null && key !== undefined && row.revokedAt === null && sameHash(row.keyHash, hashApiKey(key)) ? row : null;
 }
 

@@ -3,11 +3,11 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
-import type { PendingLogWrites } from './request-log';
+import type { RequestLogWriter } from './request-log';
 import type { Metrics } from '../observability/metrics';
 import type { RouteHealth } from '../routing/route-weights';
 import type { SecretBox } from '../security/secret-box';
-import type { WorkflowStarter } from '../sending/workflow-starter';
+import type { OutboxSignal } from '../sending/outbox-signal';
 import type { VendorOutbound } from '../vendors/outbound/vendor-outbound';
 import type { VendorRegistry } from '../vendors/types';
 
@@ -16,7 +16,8 @@ export interface ApiDeps {
   prisma: PrismaClient;
   redis: Redis;
   temporal: Client;
-  starter: WorkflowStarter;
+  /** Wakes this process's outbox relay once a request committed outbox rows. */
+  outbox: OutboxSignal;
   vendors: VendorRegistry;
   /** The outbound guard: account destinations are checked with it when saved. */
   outbound: VendorOutbound;
@@ -26,6 +27,6 @@ export interface ApiDeps {
   metrics: Metrics;
   /** Receipts pushed here are counted into each account's delivery rate; the health routes read the weights. */
   routeHealth: RouteHealth;
-  /** Request log writes the API waits for when it stops; untracked when absent (tests that build the app alone). */
-  logWrites?: PendingLogWrites;
+  /** Writes the request log in batches; the API waits for it when it stops. Absent (tests that build the app alone): the app makes its own. */
+  logWrites?: RequestLogWriter;
 }

@@ -8,6 +8,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export function recordKeyUse(prisma: PrismaClient, logger: Logger, key: { id: string; lastUsedAt: Date | null }): void {
   const now = new Date();
   if (key.lastUsedAt && now.getTime() - key.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  // The row may be the API's cached one: it remembers the write, so the next request of the minute writes nothing.
+  key.lastUsedAt = now;
   prisma.apiKey
     .update({ where: { id: key.id }, data: { lastUsedAt: now } })
     .catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error), apiKeyId: key.id }, 'recording API key use failed'));

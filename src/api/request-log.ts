@@ -10,7 +10,7 @@ import { escapeNul } from '../shared/variable-rules';
  * Records every `/v1` request, accepted or not, with the receivers exactly as
  * they arrived: the first evidence for "were we called at all?".
  */
-export function requestLog(prisma: PrismaClient, logger: Logger, metrics: Metrics, pending?: PendingLogWrites): RequestHandler {
+export function requestLog(metrics: Metrics, writer: RequestLogWriter): RequestHandler {
   return (req, res, next) => {
     const startedAt = process.hrtime.bigint();
     res.on('finish', () => {
@@ -20,25 +20,21 @@ export function requestLog(prisma: PrismaClient, logger: Logger, metrics: Metric
       metrics.httpDuration.observe({ route, method: req.method }, durationMs / 1000);
       if (!req.path.startsWith('/v1/')) return;
       const facts = logFacts(res);
-      const write = prisma.apiRequestLog
-        .create({
-          data: {
-            method: req.method,
-            path: escapeNul(redactReceiptToken(req.path)),
-            status: res.statusCode,
-            apiKeyId: facts.caller?.apiKeyId ?? null,
-            teamId: facts.caller?.teamId ?? null,
-            templateRef: facts.templateRef === undefined ? null : escapeNul(facts.templateRef),
-            messageId: facts.messageId ?? null,
-            receiversRaw: facts.receiversRaw ?? [],
-            receiversNormalized: facts.receiversNormalized ?? [],
-            receiverKeys: facts.receiverKeys?.() ?? [],
-            error: facts.error === undefined ? undefined : jsonWithoutNul(facts.error),
-            durationMs: Math.round(durationMs),
-          },
-        })
-        .catch((error: unknown) => logger.error({ err: error }, 'request log write failed'));
-      pending?.track(write);
+      writer.add({
+        at: new Date(),
+        method: req.method,
+        path: escapeNul(redactReceiptToken(req.path)),
+        status: res.statusCode,
+        apiKeyId: facts.caller?.apiKeyId ?? null,
+        teamId: facts.caller?.teamId ?? null,
+        templateRef: facts.templateRef === undefined ? null : escapeNul(facts.templateRef),
+        messageId: facts.messageId ?? null,
+        receiversRaw: facts.receiversRaw ?? [],
+        receiversNormalized: facts.receiversNormalized ?? [],
+        receiverKeys: facts.receiverKeys?.() ?? [],
+        error: facts.error === undefined ? undefined : jsonWithoutNul(facts.error),
+        durationMs: Math.round(durationMs),
+      });
     });
     next();
   };
@@ -52,24 +48,48 @@ function jsonWithoutNul(value: unknown): Prisma.InputJsonValue {
   return JSON.parse(JSON.stringify(value), (_key, item: unknown) => (typeof item === 'string' ? escapeNul(item) : item)) as Prisma.InputJsonValue;
 }
 
+/** How long a request log row waits for others to share its insert, and how many one insert takes at most. */
+const FLUSH_AFTER_MS = 50;
+const FLUSH_ROWS = 500;
+
 /**
- * The log writes still running (each starts after its answer went out): a
- * stopping API waits for them before it closes the database, so the row of a
- * request answered during shutdown is not lost.
+ * The request log's rows, written after their answers in batches (one insert
+ * per FLUSH_AFTER_MS or FLUSH_ROWS rows instead of one per request). A
+ * stopping API waits for `settled()` before it closes the database, so the
+ * row of a request answered during shutdown is not lost.
  */
-export interface PendingLogWrites {
-  track(write: Promise<unknown>): void;
+export interface RequestLogWriter {
+  add(row: Prisma.ApiRequestLogCreateManyInput): void;
+  /** Writes what waits now and resolves once every write so far has ended. */
   settled(): Promise<void>;
 }
 
-export function createPendingLogWrites(): PendingLogWrites {
+export function createRequestLogWriter(prisma: PrismaClient, logger: Logger): RequestLogWriter {
+  let waiting: Prisma.ApiRequestLogCreateManyInput[] = [];
+  let timer: NodeJS.Timeout | null = null;
   const running = new Set<Promise<unknown>>();
+
+  function flush(): void {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (waiting.length === 0) return;
+    const rows = waiting;
+    waiting = [];
+    const write = prisma.apiRequestLog
+      .createMany({ data: rows })
+      .catch((error: unknown) => logger.error({ err: error, rows: rows.length }, 'request log write failed'));
+    running.add(write);
+    void write.finally(() => running.delete(write));
+  }
+
   return {
-    track(write) {
-      running.add(write);
-      void write.finally(() => running.delete(write));
+    add(row) {
+      waiting.push(row);
+      if (waiting.length >= FLUSH_ROWS) flush();
+      else timer ??= setTimeout(flush, FLUSH_AFTER_MS);
     },
     async settled() {
+      flush();
       await Promise.allSettled([...running]);
     },
   };

@@ -3,13 +3,18 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { ProcessDeps } from '../runtime/process-deps';
 import { createOutboxRelay } from '../sending/outbox-relay';
+import { createOutboxSignal } from '../sending/outbox-signal';
 import { createWorkflowStarter } from '../sending/workflow-starter';
 import { createApp } from './app';
-import { createPendingLogWrites } from './request-log';
+import { createConnectionDrain } from './connection-drain';
+import { createRequestLogWriter } from './request-log';
 
 export interface RunningApi {
   port: number;
-  /** Stops taking requests, lets in-flight ones finish (and their request log rows be written), stops the relay. */
+  /**
+   * Stops taking connections, lets in-flight requests finish (and their request log rows be written), each
+   * kept-alive connection closing after its answer, stops the relay.
+   */
   close(): Promise<void>;
 }
 
@@ -19,9 +24,11 @@ export async function startApiServer(deps: ProcessDeps, temporal: Client, port: 
     temporal, prisma: deps.prisma, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger,
     fanOut: { pageSize: deps.config.FAN_OUT_PAGE_SIZE, pagesPerRun: deps.config.FAN_OUT_PAGES_PER_RUN },
   });
-  const logWrites = createPendingLogWrites();
-  const app = createApp({ ...deps, temporal, starter, logWrites });
-  const server = createServer({ requestTimeout: deps.config.API_REQUEST_TIMEOUT_SECONDS * 1000 }, app);
+  const logWrites = createRequestLogWriter(deps.prisma, deps.logger);
+  const outbox = createOutboxSignal();
+  const app = createApp({ ...deps, temporal, outbox, logWrites });
+  const drain = createConnectionDrain();
+  const server = createServer({ requestTimeout: deps.config.API_REQUEST_TIMEOUT_SECONDS * 1000 }, drain.wrap(app));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
@@ -29,12 +36,13 @@ export async function startApiServer(deps: ProcessDeps, temporal: Client, port: 
 
   const stopRelay = new AbortController();
   const relay = createOutboxRelay({ prisma: deps.prisma, starter, config: deps.config, logger: deps.logger, metrics: deps.metrics });
-  const relaying = relay.run(stopRelay.signal);
+  const relaying = relay.run(stopRelay.signal, outbox);
 
   return {
     port: (server.address() as AddressInfo).port,
     async close() {
       stopRelay.abort();
+      drain.start();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

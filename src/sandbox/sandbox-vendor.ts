@@ -49,6 +49,7 @@
  * Each send call that passes the signature and body checks, a repeated
  * clientRef included, takes the next queued fault (else the standing one).
  */
+import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
@@ -114,6 +115,8 @@ export function createSandboxVendor(options: SandboxVendorOptions): SandboxVendo
   });
   const ledger = new Map<string, SentRecord>();
   const closing = new AbortController();
+  // Every receipt push in flight listens for the vendor closing: many at once are expected, not a leak.
+  setMaxListeners(0, closing.signal);
 
   const app = express();
   app.use('/v1/sms', createSmsRouter({

@@ -44,6 +44,8 @@ export async function createSendWorker(options: WorkerOptions): Promise<Worker> 
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...workflowSource(config.WORKFLOW_BUNDLE_PATH),
+    // Sized on purpose (the SDK's default grows with the heap limit): sleeping sends are evicted, memory stays flat.
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     activities: createActivities({ settings: defaultActivitySettings, ...options.deps, starter, workflowRuns: workflowRunsOf(temporal) }),
   });
 }

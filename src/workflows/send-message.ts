@@ -44,7 +44,7 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
   // One local activity: record QUEUED → screening (suppression, whitelist) → dedup → the night
   // shield's verdict (decided here, on the workflow's clock): DEFERRED recorded, or SENDING
   // recorded and the route planned.
-  send.enterQueue();
+  send.enter('QUEUED');
   const shield = decideShield(new Date(), input.shield, input.messageType);
   const preparation = STEP.preparation(shield, zone);
   send.step(preparation);
@@ -79,7 +79,7 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
   if (waiting.canceledBy !== null) return send.finish('CANCELED', 'CANCELED', { reasonDetail: `canceled by ${waiting.canceledBy}` });
   route ??= await routeAfterNightShield.executeWithOptions({ summary: STEP.routeAfterShield }, [{ sendId: input.sendId, channel: input.channel }]);
 
-  send.show('SENDING');
+  send.enter('SENDING');
   send.armFallback();
   const request = { sendId: input.sendId, channel: input.channel };
   const ordered = orderRoute(route, Math.random);

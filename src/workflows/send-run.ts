@@ -53,8 +53,12 @@ export interface SendRun {
   pushedReceipt(vendorMessageId: string): ReceiptNotice | null;
   /** The step the send is at, in the words of its summary: the UI's current details. */
   step: (what: string) => void;
-  /** QUEUED in the query and the details; the search attribute keeps its value until the next state (one upsert less). */
-  enterQueue(): void;
+  /**
+   * QUEUED or SENDING in the query and the details only: the search attribute keeps its value until
+   * the next state the send waits in (SENT, DEFERRED) or its final state: one history event and one
+   * visibility write less per state.
+   */
+  enter(status: 'QUEUED' | 'SENDING'): void;
   /** The state in the query, the details and the search attributes (with the vendor, the first time it is known); no activity. */
   show(status: SendStatus, deferredUntil?: Date | null): void;
   /** `show`, then the send row; false when the send was canceled through the API before its workflow started. */
@@ -197,8 +201,9 @@ export function startSendRun(input: SendInput): SendRun {
     waiting,
     pushedReceipt: (vendorMessageId) => pushed.get(vendorMessageId) ?? null,
     step,
-    enterQueue() {
-      progress.status = 'QUEUED';
+    enter(status) {
+      progress.status = status;
+      progress.deferredUntil = null;
       showDetails();
     },
     show,

@@ -1,12 +1,47 @@
+import { request } from 'node:http';
 import { Client } from 'pg';
 import { freePort, spawnHerald, type HeraldProcess } from '../support/child-process';
 import { deliverableReceiver, ledgerOf } from '../support/exactly-once';
-import { eventually, startHerald, type RunningHerald } from '../support/herald';
+import { startHerald, type RunningHerald } from '../support/herald';
 
 const REQUESTS = 40;
 const RECEIVERS_PER_REQUEST = 2;
 
 type Outcome = { receivers: string[]; status: number; code: string | null; messageId: string | null } | { receivers: string[]; error: string };
+
+/**
+ * POSTs JSON on a connection of its own; `written` settles once the whole
+ * request is handed to the operating system (or the connection failed), so the
+ * test knows the request is on its way to the API before it sends SIGTERM.
+ */
+function postJson(url: string, body: unknown, headers: Record<string, string>): { written: Promise<void>; answer: Promise<{ status: number; body: { messageId?: string; error?: { code?: string } } }> } {
+  let markWritten: () => void = () => undefined;
+  const written = new Promise<void>((resolve) => {
+    markWritten = resolve;
+  });
+  const answer = new Promise<{ status: number; body: { messageId?: string; error?: { code?: string } } }>((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers }, timeout: 60_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('finish', markWritten);
+    req.on('error', (error) => {
+      markWritten();
+      reject(error);
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 60 s')));
+    req.end(JSON.stringify(body));
+  });
+  return { written, answer };
+}
 
 /**
  * SIGTERM to an API process (src/api/main.ts, its own Node process) in the
@@ -20,8 +55,12 @@ type Outcome = { receivers: string[]; status: number; code: string | null; messa
  * (EXCLUSIVE lock), so every accepting transaction holds one of the API's
  * pooled connections and the rest of the burst queues for one, longer than
  * the transaction's wait allows (DATABASE_TRANSACTION_MAX_WAIT_MS, short
- * here). SIGTERM goes out once transactions are waiting on the lock; the lock
- * is let go once the first answer (a refused wait) is out.
+ * here). The first answer (a refused wait) sends SIGTERM while the lock still
+ * holds the rest of the burst in flight, then lets the lock go; every 202 is
+ * therefore answered after SIGTERM. On a busy machine (the CPU taken by other
+ * work) that first answer can come before this process has even written its
+ * later requests, which would then find the API no longer listening: so
+ * SIGTERM waits until every request is written to its connection.
  */
 describe('graceful shutdown of the API', () => {
   let herald: RunningHerald;
@@ -56,38 +95,30 @@ describe('graceful shutdown of the API', () => {
     await holder.query('LOCK TABLE message IN EXCLUSIVE MODE');
     const lockHolder = holder;
     const running = api;
+    const requests = Array.from({ length: REQUESTS }, (_, i) => {
+      const receivers = Array.from({ length: RECEIVERS_PER_REQUEST }, () => deliverableReceiver());
+      return { receivers, ...postJson(`${baseUrl}/v1/messages`, { templateCode: 'verify_code', receivers, variables: { code: String(3000 + i) } }, { authorization: `Bearer ${herald.apiKey}` }) };
+    });
+    const allWritten = Promise.all(requests.map((r) => r.written));
     /** Set by the first answer (a wait the pool refused, while the lock holds every other request in flight): how the process ended after SIGTERM. */
     const termination: { exited: ReturnType<HeraldProcess['kill']> | null } = { exited: null };
     const terminateThenRelease = async (): Promise<void> => {
+      if (termination.exited) return;
+      await allWritten;
       if (termination.exited) return;
       termination.exited = running.kill('SIGTERM');
       await lockHolder.query('ROLLBACK');
     };
 
-    const burst = Promise.all(Array.from({ length: REQUESTS }, async (_, i): Promise<Outcome> => {
-      const receivers = Array.from({ length: RECEIVERS_PER_REQUEST }, () => deliverableReceiver());
+    const outcomes = await Promise.all(requests.map(async ({ receivers, answer }): Promise<Outcome> => {
       try {
-        const response = await fetch(`${baseUrl}/v1/messages`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${herald.apiKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ templateCode: 'verify_code', receivers, variables: { code: String(3000 + i) } }),
-          signal: AbortSignal.timeout(60_000),
-        });
-        const body = (await response.json()) as { messageId?: string; error?: { code?: string } };
+        const { status, body } = await answer;
         await terminateThenRelease();
-        return { receivers, status: response.status, code: body.error?.code ?? null, messageId: body.messageId ?? null };
+        return { receivers, status, code: body.error?.code ?? null, messageId: body.messageId ?? null };
       } catch (error) {
         return { receivers, error: error instanceof Error ? error.message : String(error) };
       }
     }));
-    // Accepting transactions are stuck on the lock: the API's pool is taken, the rest of the burst queues for it.
-    await eventually(async () => {
-      const rows = await herald.deps.prisma.$queryRaw<Array<{ waiting: number }>>`
-        SELECT count(*)::int AS waiting FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%INSERT INTO%message%'`;
-      return (rows[0]?.waiting ?? 0) > 0 ? true : undefined;
-    }, 30_000, 50);
-    const outcomes = await burst;
     if (!termination.exited) throw new Error('no request was answered');
     expect(await termination.exited).toEqual({ code: 0, signal: null });
 

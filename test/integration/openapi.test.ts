@@ -6,7 +6,7 @@ import { createApp } from '../../src/api/app';
 import { buildOpenApiDocument, openApiPath, type JsonObject, type OpenApiDocument } from '../../src/api/openapi/document';
 import { SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
 import { isFinal, type SendStatus } from '../../src/shared/states';
-import { createWorkflowStarter } from '../../src/sending/workflow-starter';
+import { createOutboxSignal } from '../../src/sending/outbox-signal';
 import { registeredRoutes } from '../support/express-routes';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 
@@ -52,8 +52,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every route express has registered, and nothing else', () => {
-    const starter = createWorkflowStarter({ temporal: herald.temporal.client, prisma: herald.deps.prisma, taskQueue: herald.deps.config.TEMPORAL_TASK_QUEUE, logger: herald.deps.logger, fanOut: { pageSize: 500, pagesPerRun: 50 } });
-    const app = createApp({ ...herald.deps, temporal: herald.temporal.client, starter });
+    const app = createApp({ ...herald.deps, temporal: herald.temporal.client, outbox: createOutboxSignal() });
     const registered = registeredRoutes(app).map((route) => `${route.method.toUpperCase()} ${openApiPath(route.path)}`);
     const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
     expect(new Set(registered).size).toBe(registered.length);

@@ -5,13 +5,13 @@ import { eventually } from './herald';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** A Herald entry (src/worker/main.ts, src/api/main.ts) running as its own Node process, as in production. */
+/** A Herald entry (src/worker/main.ts, src/api/main.ts, or built: dist/worker/main.js) running as its own Node process, as in production. */
 export interface HeraldProcess {
   pid: number;
   /** Sends `signal` and resolves with how the process ended. */
   kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Everything the process wrote to stderr so far (its logs, for a failing test's message). */
-  stderr(): string;
+  /** Everything the process wrote so far, stdout (its JSON logs) and stderr together, for a failing test's message. */
+  output(): string;
 }
 
 export async function freePort(): Promise<number> {
@@ -27,19 +27,24 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts `entry` with `env` on top of this process's environment and waits
- * until `readyUrl` answers. The child is killed if the test process exits first.
+ * until `readyUrl` answers. A TypeScript entry runs through tsx, a built one
+ * (`dist/...js`) with plain node, as in the image. The child is killed if the
+ * test process exits first.
  */
 export async function spawnHerald(entry: string, env: Record<string, string>, readyUrl: string): Promise<HeraldProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`could not start ${entry}`);
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString('utf8');
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const killOnExit = (): void => {
     child.kill('SIGKILL');
   };
@@ -52,7 +57,7 @@ export async function spawnHerald(entry: string, env: Record<string, string>, re
   });
   const stillRunning = (): boolean => child.exitCode === null && child.signalCode === null;
   await eventually(async () => {
-    if (!stillRunning()) throw new Error(`${entry} exited while starting: ${stderr.slice(-2000)}`);
+    if (!stillRunning()) throw new Error(`${entry} exited while starting: ${output.slice(-2000)}`);
     const response = await fetch(readyUrl, { signal: AbortSignal.timeout(1_000) });
     return response.ok ? true : undefined;
   }, 90_000, 250).catch((error: unknown) => {
@@ -65,6 +70,6 @@ export async function spawnHerald(entry: string, env: Record<string, string>, re
       if (stillRunning()) child.kill(signal);
       return exited;
     },
-    stderr: () => stderr,
+    output: () => output,
   };
 }

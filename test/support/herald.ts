@@ -82,6 +82,8 @@ export async function startHerald(env: Record<string, string> = {}, options: Her
     RECEIPT_POLL_MAX_SECONDS: '2',
     // A changed account reaches the worker at once, so no test waits out a cache.
     ACCOUNT_CACHE_MS: '0',
+    // Likewise a revoked key or a changed template reaches the API at once.
+    API_LOOKUP_CACHE_MS: '0',
     ...env,
   });
   const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });

@@ -50,17 +50,15 @@ export const messageRoutes: ApiRoute[] = [
       const rawKey = req.get('idempotency-key');
       const idempotencyKey = rawKey === undefined ? null : parseOr400(idempotencyKeySchema, rawKey, 'header');
 
-      const acceptance = await acceptMessage(deps.prisma, deps.config, deps.receiverBurst, callerOf(res), request, idempotencyKey);
+      const acceptance = await acceptMessage(deps.prisma, deps.config, deps.receiverBurst, callerOf(res), request, idempotencyKey, deps.lookups.templates);
       facts.messageId = acceptance.answer.messageId;
       facts.receiversNormalized = acceptance.normalized;
       res.status(202).json({ ...acceptance.answer, replayed: acceptance.replayed } satisfies AnswerOf<typeof acceptedAnswerSchema>);
 
       if (!acceptance.replayed) {
         deps.metrics.sendsAccepted.inc({ channel: acceptance.channel }, acceptance.answer.accepted);
-        // After the answer: a start that fails now is retried by the outbox relay.
-        const { starts } = acceptance;
-        const starting = starts.kind === 'fanOut' ? deps.starter.startFanOuts([starts.messageId]) : deps.starter.start(starts.inputs);
-        starting.catch((error: unknown) => deps.logger.warn({ err: error }, 'starting workflows failed'));
+        // No start per request: the relay starts the committed outbox rows in batches, at Temporal's pace.
+        deps.outbox.notify();
       }
     },
   }),
