@@ -70,6 +70,7 @@ const sending = {
   DEFAULT_DEDUP_CONTENT_SECONDS: z.coerce.number().int().nonnegative().default(300).describe('content dedup window (per-template override)'),
   DEFAULT_DEDUP_CONTENT_MAX: z.coerce.number().int().positive().default(1).describe('sends of the same content to one receiver in the window (per-template override)'),
   DEFAULT_DAILY_CAP_MAX: z.coerce.number().int().positive().default(20).describe('sends per receiver per channel per day (per-template override)'),
+  REROUTE_MAX_DEFAULT: z.coerce.number().int().min(0).max(5).default(1).describe('re-routes of a send whose receipt failed in a way another vendor may fix (ROUTE_FAILED), within its receipt window; 0 never (per-template override `reroutesMax`)'),
   DEFAULT_VERIFY_SECONDS: z.coerce.number().int().positive().max(86_400).default(120).describe('how long a send asks the vendor about a call whose answer never came (AMBIGUOUS) before it fails over (per-template override; policy VERIFY)'),
   RECEIPT_WINDOW_SECONDS: z.coerce.number().int().positive().default(24 * 3600).describe('how long a send waits for its delivery receipt before it ends EXPIRED'),
   RECEIPT_POLL_FIRST_SECONDS: z.coerce.number().positive().default(30).describe('first receipt poll after the send; then doubling'),

@@ -29,7 +29,8 @@ export function createFanOutActivities(deps: { prisma: PrismaClient; starter: Wo
     async startSendPage(request: FanOutPageRequest): Promise<FanOutPage> {
       const message = await deps.prisma.message.findUniqueOrThrow({ where: { id: request.messageId }, select: { apiKeyId: true, template: true } });
       const sends = await deps.prisma.send.findMany({
-        where: { messageId: request.messageId, ...(request.after === null ? {} : { id: { gt: request.after } }) },
+        // A fallback send (another template) is started by its first send's workflow, never by the message's pages.
+        where: { messageId: request.messageId, fallbackOf: null, ...(request.after === null ? {} : { id: { gt: request.after } }) },
         orderBy: { id: 'asc' },
         take: request.pageSize,
         select: { id: true, messageId: true, receiver: true, channel: true, content: true, sendAt: true, status: true },

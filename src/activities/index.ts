@@ -4,6 +4,7 @@ import { createDedupActivities } from './dedup-activity';
 import { createDedupChecker } from './dedup';
 import { createCampaignActivities } from './campaign-run';
 import type { ActivityDeps } from './deps';
+import { createFallbackActivities } from './fallback-start';
 import { createFanOutActivities } from './fan-out-page';
 import { createPrepareSendActivities } from './prepare-send';
 import { createAccountRateLimiter } from './rate-limit';
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
       ...createRoutingActivities({ prisma, accounts, rules, weights: deps.routeHealth.weights, circuit, cacheMs: settings.accountCacheMs }),
     }),
     ...createFanOutActivities({ prisma, starter: deps.starter, config: deps.config, logger }),
+    ...createFallbackActivities({ prisma, starter: deps.starter, config: deps.config, logger, metrics }),
     ...createCampaignActivities({ prisma, starter: deps.starter, defaults: deps.config, logger }),
     ...createVendorSendActivities({ prisma, vendors, batcher, accounts, circuit, health: deps.routeHealth.store, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, runs, logger, metrics }),
     ...createVerifyAttemptActivities({ prisma, vendors, accounts, circuit, runs, logger, metrics }),

@@ -23,6 +23,8 @@ export interface VendorSendRequest {
   sendId: string;
   channel: Channel;
   accountId: string;
+  /** The leg of the send: 1 (absent) the first vendor send of its run, n + 1 the n-th re-route after a failed receipt (src/workflows/reroute.ts). */
+  leg?: number;
 }
 
 export interface VendorSendResult {
@@ -83,7 +85,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     return loadSend(sendId);
   }
 
-  async function callVendor(account: RoutableAccount, send: Awaited<ReturnType<typeof loadSend>>): Promise<VendorAccepted> {
+  async function callVendor(account: RoutableAccount, send: Awaited<ReturnType<typeof loadSend>>, leg: number): Promise<VendorAccepted> {
     const adapter = deps.vendors.get(account.provider);
     if (!adapter) {
       throw new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', 'NO_ADAPTER', `no adapter for provider ${account.provider}`);
@@ -95,7 +97,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     const vendorTemplateIds = (send.message.template.vendorTemplateIds ?? {}) as Record<string, string>;
     return deps.batcher.send(adapter, account, {
       sendId: send.id,
-      reference: vendorReference(send.id, send.runNo),
+      reference: vendorReference(send.id, send.runNo, leg),
       receiver: send.receiver,
       content: send.content,
       subject: send.message.template.subject,
@@ -120,11 +122,19 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     ];
   }
 
-  /** The first call on an account after failures on another one is a failover: counted by the provider left behind. */
-  async function countFailover(sendId: string, account: RoutableAccount): Promise<void> {
+  /**
+   * The first call on an account after failures on another one (in the same leg) is a failover, the first
+   * call of a re-route leg a re-route: each counted by the provider left behind.
+   */
+  async function countRouteChange(sendId: string, account: RoutableAccount, leg: number): Promise<void> {
     const earlier = await prisma.sendAttempt.findMany({
-      where: { sendId }, select: { accountId: true, provider: true }, orderBy: { startedAt: 'desc' },
+      where: { sendId, leg }, select: { accountId: true, provider: true }, orderBy: { startedAt: 'desc' },
     });
+    if (earlier.length === 0 && leg > 1) {
+      const rerouted = await prisma.sendAttempt.findFirst({ where: { sendId, leg: leg - 1, outcome: 'ACCEPTED' }, select: { provider: true }, orderBy: { startedAt: 'desc' } });
+      if (rerouted) deps.metrics.sendReroutes.inc({ from_provider: rerouted.provider, to_provider: account.provider });
+      return;
+    }
     if (earlier.length === 0 || earlier.some((attempt) => attempt.accountId === account.id)) return;
     deps.metrics.vendorFailovers.inc({ from_provider: earlier[0].provider, to_provider: account.provider });
   }
@@ -141,12 +151,12 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
   /** Records a failed vendor call and turns it into the classified Temporal failure the workflow reads. */
   async function recordFailure(
     account: RoutableAccount,
-    send: { id: string; receiver: string; runId: string; reference: string },
+    send: { id: string; receiver: string; runId: string; leg: number; reference: string },
     attemptNo: number,
     startedAt: Date,
     error: unknown,
   ): Promise<ApplicationFailure> {
-    const { id: sendId, receiver, runId } = send;
+    const { id: sendId, receiver, runId, leg } = send;
     const classified = askable(account, error instanceof VendorError
       ? error
       : new VendorError('RETRYABLE', 'UNKNOWN', 'HERALD_ERROR', error instanceof Error ? error.message : String(error)));
@@ -155,7 +165,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     deps.metrics.vendorCallDuration.observe({ provider: account.provider, account: account.name, outcome: classified.errorClass }, durationMs / 1000);
     const attempt = await prisma.sendAttempt.create({
       data: {
-        sendId, accountId: account.id, provider: account.provider, attemptNo, outcome: ambiguous ? 'AMBIGUOUS' : 'FAILED',
+        sendId, accountId: account.id, provider: account.provider, attemptNo, leg, outcome: ambiguous ? 'AMBIGUOUS' : 'FAILED',
         errorClass: classified.errorClass, reason: classified.reason, vendorCode: classified.vendorCode,
         vendorText: classified.vendorText, startedAt, durationMs, runId,
       },
@@ -179,6 +189,22 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     });
   }
 
+  /**
+   * The acceptance this run already has for this leg: the first leg's is on the send row, a re-route's
+   * in its ACCEPTED attempt, written in the same transaction (the row shows the newest leg only).
+   */
+  async function acceptanceOfLeg(send: Awaited<ReturnType<typeof loadSend>>, runId: string, leg: number, calledAccountId: string) {
+    if (leg === 1) {
+      return send.vendorMessageId && send.provider
+        ? { accountId: send.accountId ?? calledAccountId, provider: send.provider, vendorMessageId: send.vendorMessageId, acceptedAt: send.sentAt ?? new Date() }
+        : null;
+    }
+    const attempt = await prisma.sendAttempt.findFirst({ where: { sendId: send.id, runId, leg, outcome: 'ACCEPTED' } });
+    return attempt?.vendorMessageId
+      ? { accountId: attempt.accountId, provider: attempt.provider, vendorMessageId: attempt.vendorMessageId, acceptedAt: new Date(attempt.startedAt.getTime() + attempt.durationMs) }
+      : null;
+  }
+
   async function sendOnce(request: VendorSendRequest): Promise<VendorSendResult> {
     const runId = deps.runs.currentRun();
     const send = await loadOwnedSend(request.sendId, runId);
@@ -191,25 +217,26 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
         details: [{ reason: 'VENDOR_REJECTED', vendorCode: 'ACCOUNT_DISABLED', vendorText: 'account disabled', provider: '', accountId: request.accountId }],
       });
     }
-    if (send.vendorMessageId && send.provider) {
-      // A vendor already accepted this send in this run (an earlier attempt whose completion was lost): never send twice.
-      // A re-run's row was handed over without vendor evidence, so a re-run sends again.
-      const acceptedBy = send.accountId ?? account.id;
-      const receipt = await receiptForSend(prisma, { id: send.id, runId }, { id: acceptedBy, provider: send.provider }, send.vendorMessageId);
-      return { accountId: acceptedBy, provider: send.provider, vendorMessageId: send.vendorMessageId, acceptedAt: (send.sentAt ?? new Date()).toISOString(), receipt };
+    const leg = request.leg ?? 1;
+    const earlier = await acceptanceOfLeg(send, runId, leg, account.id);
+    if (earlier) {
+      // A vendor already accepted this leg of the send in this run (an earlier attempt whose completion was lost): never send twice.
+      // A re-run's row was handed over without vendor evidence and its attempts are its own, so a re-run sends again.
+      const receipt = await receiptForSend(prisma, { id: send.id, runId }, { id: earlier.accountId, provider: earlier.provider }, earlier.vendorMessageId);
+      return { ...earlier, acceptedAt: earlier.acceptedAt.toISOString(), receipt };
     }
 
     const attemptNo = Context.current().info.attempt;
-    if (attemptNo === 1) await countFailover(send.id, account);
+    if (attemptNo === 1) await countRouteChange(send.id, account, leg);
     const startedAt = new Date();
     let accepted: VendorAccepted;
     try {
-      accepted = await callVendor(account, send);
+      accepted = await callVendor(account, send, leg);
     } catch (error) {
       if (error instanceof RateLimitHoldError) {
         throw ApplicationFailure.create({ type: RATE_LIMIT_HOLD_TYPE, message: `account ${account.name} is over its rate limit`, nonRetryable: true });
       }
-      throw await recordFailure(account, { id: send.id, receiver: send.receiver, runId, reference: vendorReference(send.id, send.runNo) }, attemptNo, startedAt, error);
+      throw await recordFailure(account, { id: send.id, receiver: send.receiver, runId, leg, reference: vendorReference(send.id, send.runNo, leg) }, attemptNo, startedAt, error);
     }
     // Failures from here on are ours, not the vendor's: Temporal retries them, and the retry
     // finds the recorded vendor id, or sends again with the same clientRef (vendor-side dedup).
@@ -220,7 +247,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     const [, shown] = await prisma.$transaction([
       prisma.sendAttempt.create({
         data: {
-          sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, outcome: 'ACCEPTED',
+          sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, leg, outcome: 'ACCEPTED',
           vendorCode: accepted.vendorCode, vendorText: vendorExcerpt(accepted.vendorText), vendorMessageId: accepted.vendorMessageId,
           startedAt, durationMs, runId,
         },

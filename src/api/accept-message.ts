@@ -9,6 +9,7 @@ import type { Channel } from '../shared/states';
 import { renderTemplate } from '../shared/template-render';
 import type { Caller } from './caller';
 import { HttpError } from './http-error';
+import { invalidRequest } from './validate';
 import type { LookupCache } from './lookup-cache';
 import type { CappedReceiver, ReceiverBurstGuard } from './receiver-burst';
 import type { MessageRequest } from './schemas';
@@ -69,8 +70,10 @@ export async function acceptMessage(
     });
   }
 
-  const receivers = normaliseAll(request.receivers, template.channel as Channel, config.DEFAULT_PHONE_REGION as CountryCode);
-  const requestHash = hashRequest(template.id, request.receivers, variables, sendAt);
+  const region = config.DEFAULT_PHONE_REGION as CountryCode;
+  const receivers = normaliseAll(request.receivers, template.channel as Channel, region);
+  const alternates = normaliseAlternates(request.alternates ?? {}, request.receivers, region);
+  const requestHash = hashRequest(template.id, request.receivers, variables, sendAt, request.alternates);
 
   if (idempotencyKey) {
     const earlier = await answerFor(prisma, caller.apiKeyId, idempotencyKey, requestHash, template.code, receivers);
@@ -100,6 +103,7 @@ export async function acceptMessage(
     id: randomUUID(),
     receiver,
     receiverRaw: request.receivers[index] ?? receiver,
+    alternates: alternates.get(request.receivers[index] ?? '') ?? null,
   }]);
   const sends = rows.map((row) => ({ ...shared, ...row }));
 
@@ -148,6 +152,31 @@ function normaliseAll(raws: string[], channel: Channel, region: CountryCode): st
 }
 
 /**
+ * Each receiver's alternates, normalised for their channel, by the receiver as the request gave it; a
+ * 400 naming `alternates.<receiver>` (not one of `receivers`) or `alternates.<receiver>.<CHANNEL>`.
+ */
+function normaliseAlternates(given: NonNullable<MessageRequest['alternates']>, raws: string[], region: CountryCode): Map<string, Record<string, string>> {
+  const invalid: Array<{ field: string; reason: string }> = [];
+  const byReceiver = new Map<string, Record<string, string>>();
+  for (const [raw, channels] of Object.entries(given)) {
+    if (!raws.includes(raw)) {
+      invalid.push({ field: `alternates.${raw}`, reason: 'not one of receivers (give the receiver exactly as in receivers)' });
+      continue;
+    }
+    const normalised: Record<string, string> = {};
+    for (const [channel, alternate] of Object.entries(channels)) {
+      if (alternate === undefined) continue;
+      const check = normaliseReceiver(alternate, channel as Channel, region);
+      if (check.ok) normalised[channel] = check.receiver;
+      else invalid.push({ field: `alternates.${raw}.${channel}`, reason: `alternate ${check.reason}` });
+    }
+    byReceiver.set(raw, normalised);
+  }
+  if (invalid.length > 0) throw invalidRequest(invalid);
+  return byReceiver;
+}
+
+/**
  * The start time of a scheduled send: in the future and at most `maxDays`
  * ahead, else a 400 naming `sendAt`.
  */
@@ -160,10 +189,12 @@ function scheduledStart(iso: string, maxDays: number, now: Date): Date {
   return at;
 }
 
-function hashRequest(templateId: string, receivers: string[], variables: Record<string, string>, sendAt: Date | null): string {
+function hashRequest(
+  templateId: string, receivers: string[], variables: Record<string, string>, sendAt: Date | null, alternates: MessageRequest['alternates'],
+): string {
   const sortedVariables = Object.fromEntries(Object.entries(variables).sort(([a], [b]) => a.localeCompare(b)));
-  // sendAt only when given, so requests without it hash as they always did.
-  const parts: unknown[] = [templateId, receivers, sortedVariables, ...(sendAt ? [sendAt.toISOString()] : [])];
+  // sendAt and alternates only when given, so requests without them hash as they always did.
+  const parts: unknown[] = [templateId, receivers, sortedVariables, ...(sendAt ? [sendAt.toISOString()] : []), ...(alternates ? [alternates] : [])];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 

@@ -58,6 +58,8 @@ export const sendViewSchema = z
   .object({
     sendId: z.uuid(),
     receiver: z.string(),
+    channel: z.string(),
+    fallbackOf: nullableText.meta({ description: "a fallback send (the template's fallback on another channel): the send whose failure or lateness started it" }),
     status: z.string().meta({ description: SEND_STATUSES.join(', ') }),
     reason: nullableText,
     reasonDetail: nullableText,
@@ -97,6 +99,7 @@ const attemptRecord = z.object({
   account: z.string(),
   provider: z.string(),
   attemptNo: z.number().int(),
+  leg: z.number().int().meta({ description: '1: the first vendor send of its run; each re-route after a failed receipt counts up' }),
   outcome: z.string(),
   errorClass: nullableText,
   reason: nullableText,
@@ -110,7 +113,7 @@ const attemptRecord = z.object({
 
 /** One delivery receipt (src/ops/send-evidence.ts). */
 const receiptRecord = z.object({
-  id: z.uuid(), status: z.string(), reason: nullableText, vendorCode: nullableText, vendorText: nullableText,
+  id: z.uuid(), vendorMessageId: z.string().meta({ description: 'the acceptance it reports (a re-routed send has one per leg)' }), status: z.string(), reason: nullableText, vendorCode: nullableText, vendorText: nullableText,
   deliveredAt: time.nullable(), receivedAt: time, source: z.string(),
   runId: nullableText.meta({ description: 'the run whose acceptance it reports' }),
 });
@@ -133,11 +136,24 @@ const runRecord = z.object({
   replacedAt: time,
 });
 
+/** A re-route after a failed receipt another vendor may fix (src/ops/send-evidence.ts). */
+const rerouteRecord = z.object({
+  leg: z.number().int().meta({ description: 'the leg the re-route started (2: the first re-route)' }),
+  runId: z.string(),
+  after: z.object({ account: z.string(), provider: z.string(), vendorMessageId: z.string(), vendorCode: nullableText, reason: nullableText }),
+  to: nullableText.meta({ description: 'the first account the new leg called' }),
+  at: time.nullable(),
+  description: z.string().meta({ description: 're-routed after <vendor> receipt <code> (<reason>) to <account>' }),
+});
+
 /** `GET /v1/sends/:id`: the send with its vendor attempts and receipts. */
 export const sendDetailAnswerSchema = sendViewSchema
   .extend({
     attempts: z.array(attemptRecord),
     receipts: z.array(receiptRecord),
+    fallback: z.object({ sendId: z.uuid(), channel: z.string(), receiver: z.string(), status: z.string(), createdAt: time })
+      .nullable().meta({ description: "the fallback send this send started on another channel (its template's fallback), with its own state" }),
+    reroutes: z.array(rerouteRecord).meta({ description: 'each time a failed receipt another vendor may fix sent the message again through the next account' }),
     earlierRuns: z.array(runRecord).meta({ description: 'runs a reset or retry replaced, oldest first; the send shows the newest' }),
   });
 
@@ -194,9 +210,13 @@ export const diagnosisAnswerSchema = z
           sendAt: time.nullable().meta({ description: 'when a scheduled send started (null: at once)' }),
           collidedWith: z.object({ sendId: z.string(), createdAt: time.nullable(), status: nullableText, workflowUrl: z.string() }).nullable(),
           route: nullableText.meta({ description: "which route rule chose the send's accounts (or the channel's default route), each account with its effective weight and why" }),
+          reroutes: z.array(z.string()).meta({ description: 're-routed after <vendor> receipt <code> (<reason>) to <account>, oldest first' }),
           attempts: z.array(attemptRecord),
           receipts: z.array(receiptRecord),
           earlierRuns: z.array(runRecord),
+          fallbackOf: nullableText.meta({ description: 'a fallback send: the send that started it' }),
+          fallback: z.object({ sendId: z.string(), channel: z.string(), status: z.string(), workflowUrl: z.string() }).nullable()
+            .meta({ description: 'the fallback send this one started on another channel, with its state' }),
         }),
         runNo: z.number().int(),
         workflowUrl: z.string(),

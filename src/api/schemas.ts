@@ -23,6 +23,8 @@ const variables = z.preprocess(
   z.record(variableName, variableValue).refine((record) => Object.keys(record).length <= MAX_VARIABLES, `at most ${MAX_VARIABLES} variables`),
 );
 
+const alternate = z.string().min(1).max(320).refine(noNul, NUL_MESSAGE);
+
 /** `POST /v1/messages`. Receivers arrive as text, exactly as the caller wrote them. */
 export const messageRequestSchema = z
   .object({
@@ -30,6 +32,14 @@ export const messageRequestSchema = z
     templateCode: z.string().min(1).max(100).refine(noNul, NUL_MESSAGE).optional(),
     receivers: z.array(z.string().max(320).refine(noNul, NUL_MESSAGE)).min(1),
     variables: variables.default({}),
+    /**
+     * Each receiver's alternates, keyed by the receiver exactly as in `receivers`: where the template's
+     * fallback (a template on another channel) goes, e.g. `{"+86 138 0013 8000": {"EMAIL": "li@example.com"}}`.
+     */
+    alternates: z.record(
+      z.string().max(320).refine(noNul, NUL_MESSAGE),
+      z.object({ SMS: alternate.optional(), EMAIL: alternate.optional(), CHAT: alternate.optional() }).strict(),
+    ).optional(),
     /** Scheduled send: when to start it (ISO date-time with offset); the bounds are checked against the clock in accept-message.ts. */
     sendAt: z.iso.datetime({ offset: true, error: 'must be an ISO date-time with offset, e.g. 2026-11-24T10:00:00+08:00' }).optional(),
   })

@@ -28,6 +28,8 @@ export interface SendRowColumns {
   id: string;
   receiver: string;
   receiverRaw: string;
+  /** The receiver's alternates by channel (normalised), where a fallback send goes; null: none given. */
+  alternates: Record<string, string> | null;
 }
 
 /**
@@ -60,10 +62,11 @@ function messageInsert(message: MessageColumns) {
 
 function sendsInsert(shared: MessageSendColumns, rows: SendRowColumns[]) {
   return Prisma.sql`
-    INSERT INTO send (id, message_id, template_id, channel, receiver, receiver_raw, content, segments, send_at, status)
+    INSERT INTO send (id, message_id, template_id, channel, receiver, receiver_raw, content, segments, send_at, status, alternates)
     SELECT row.id, m.id, ${shared.templateId}::uuid, ${shared.channel}, row.receiver, row.receiver_raw,
-           ${shared.content}, ${shared.segments}, ${shared.sendAt}::timestamptz(3), ${shared.status}
-    FROM m, unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.receiver)}::text[], ${rows.map((r) => r.receiverRaw)}::text[])
-      AS row(id, receiver, receiver_raw)
+           ${shared.content}, ${shared.segments}, ${shared.sendAt}::timestamptz(3), ${shared.status}, row.alternates::jsonb
+    FROM m, unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.receiver)}::text[], ${rows.map((r) => r.receiverRaw)}::text[],
+                   ${rows.map((r) => (r.alternates ? JSON.stringify(r.alternates) : null))}::text[])
+      AS row(id, receiver, receiver_raw, alternates)
     RETURNING id`;
 }

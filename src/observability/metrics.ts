@@ -13,6 +13,8 @@ export function createMetrics() {
     sendsFinal: new Counter({ name: 'herald_sends_final_total', help: 'Sends that reached a final state', labelNames: ['channel', 'vendor', 'status', 'reason'], registers }),
     vendorCallDuration: new Histogram({ name: 'herald_vendor_call_duration_seconds', help: 'Vendor call latency', labelNames: ['provider', 'account', 'outcome'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers }),
     vendorFailovers: new Counter({ name: 'herald_vendor_failovers_total', help: 'Sends moved to another account after failures on one', labelNames: ['from_provider', 'to_provider'], registers }),
+    fallbacksStarted: new Counter({ name: 'herald_fallbacks_started_total', help: 'Fallback sends started on another channel, by what started them (the first send UNDELIVERED, FAILED, EXPIRED, or NOT_DELIVERED_IN_TIME)', labelNames: ['from_channel', 'to_channel', 'trigger'], registers }),
+    sendReroutes: new Counter({ name: 'herald_send_reroutes_total', help: 'Sends sent again through another account after a failed receipt another vendor may fix (ROUTE_FAILED)', labelNames: ['from_provider', 'to_provider'], registers }),
     dedupOutcomes: new Counter({ name: 'herald_dedup_outcomes_total', help: 'Dedup verdicts (PASS, FILTERED, SKIPPED)', labelNames: ['outcome'], registers }),
     shieldOutcomes: new Counter({ name: 'herald_shield_outcomes_total', help: 'Night shield decisions', labelNames: ['action'], registers }),
     receipts: new Counter({ name: 'herald_receipts_total', help: 'Receipts stored', labelNames: ['provider', 'status', 'reason'], registers }),

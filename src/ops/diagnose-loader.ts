@@ -44,6 +44,7 @@ export async function loadDiagnoseRecords(
     include: {
       message: { select: { apiKey: { select: { name: true } }, team: { select: { name: true } }, template: { select: { code: true } } } },
       ...EVIDENCE_INCLUDE,
+      fallback: { select: { id: true, channel: true, status: true } },
     },
   });
   const colliderIds = [...new Set(sendRows.map((s) => s.collidedWithSendId).filter((id): id is string => id !== null))];
@@ -105,6 +106,8 @@ export async function loadDiagnoseRecords(
         receipts: s.receipts.map(receiptEvidence),
         runNo: s.runNo,
         earlierRuns: s.replacedRuns.map(runEvidence),
+        fallbackOf: s.fallbackOf,
+        fallback: s.fallback,
       }),
     ),
   };

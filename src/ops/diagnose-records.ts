@@ -70,6 +70,10 @@ export interface SendRecord {
   /** The run the send shows (1, counted up by each reset or retry) and the runs before it, oldest first. */
   runNo: number;
   earlierRuns: RunEvidence[];
+  /** A fallback send: the send whose failure or lateness started it. */
+  fallbackOf: string | null;
+  /** The fallback send this one started on another channel (its template's fallback). */
+  fallback: { id: string; channel: string; status: string } | null;
 }
 
 /** Everything known about one receiver in one window. */

@@ -2,7 +2,7 @@ import { describeRoutePlan } from '../routing/route-plan';
 import { showInvisible } from '../shared/receivers';
 import { RETRYABLE_STATUSES, type SendStatus } from '../shared/states';
 import type { AttemptRecord, DiagnoseRecords, RequestRecord, SendRecord } from './diagnose-records';
-import type { RunEvidence } from './send-evidence';
+import { describeReroute, reroutesOf, type RunEvidence } from './send-evidence';
 import { outcomeOf, replacement } from './trace-records';
 
 /**
@@ -49,10 +49,16 @@ export interface SendDiagnosis {
     collidedWith: { sendId: string; createdAt: Date | null; status: string | null; workflowUrl: string } | null;
     /** Which route rule chose the accounts (or the channel's default route), each with its effective weight and why. */
     route: string | null;
+    /** `re-routed after tencent receipt MK:0002 (ROUTE_FAILED) to aliyun-main`, oldest first. */
+    reroutes: string[];
     attempts: AttemptRecord[];
     receipts: SendRecord['receipts'];
     /** Runs a reset or retry replaced, oldest first: the send above is the newest run. */
     earlierRuns: RunEvidence[];
+    /** A fallback send: the send that started it. */
+    fallbackOf: string | null;
+    /** The fallback send this one started on another channel, with its state. */
+    fallback: { sendId: string; channel: string; status: string; workflowUrl: string } | null;
   };
   /** The run the verdict is about (1, counted up by each reset or retry). */
   runNo: number;
@@ -177,7 +183,7 @@ function positionOf(send: SendRecord): number {
 }
 
 function diagnoseSend(send: SendRecord, workflowLink: WorkflowLink): SendDiagnosis {
-  const judged = withRuns(send, judge(send));
+  const judged = withFallback(send, withRuns(send, judge(send)));
   const position = positionOf(send);
   const waiting = ['ACCEPTED', 'SCHEDULED', 'QUEUED', 'DEFERRED', 'SENDING', 'SENT'].includes(send.status);
   const steps = STEPS.map((step, index): StepOutcome => {
@@ -210,12 +216,26 @@ function diagnoseSend(send: SendRecord, workflowLink: WorkflowLink): SendDiagnos
         ? { sendId: collidedId, createdAt: send.collidedWith?.createdAt ?? null, status: send.collidedWith?.status ?? null, workflowUrl: workflowLink(collidedId) }
         : null,
       route: send.route ? describeRoutePlan(send.route) : null,
+      reroutes: reroutesOf(send.attempts, send.receipts).map(describeReroute),
       attempts: send.attempts,
       receipts: send.receipts,
       earlierRuns: send.earlierRuns,
+      fallbackOf: send.fallbackOf,
+      fallback: send.fallback && { sendId: send.fallback.id, channel: send.fallback.channel, status: send.fallback.status, workflowUrl: workflowLink(send.fallback.id) },
     },
     runNo: send.runNo,
     workflowUrl: workflowLink(send.id),
+  };
+}
+
+/** The verdict with the send's fallback in it: which send it falls back for, or the fallback it started and how that one stands. */
+function withFallback(send: SendRecord, judged: Judged): Judged {
+  if (send.fallbackOf) return { ...judged, explanation: `Fallback of send ${send.fallbackOf} (the first send's template names this one as its fallback on another channel): ${judged.explanation}` };
+  if (!send.fallback) return judged;
+  return {
+    ...judged,
+    explanation: `${judged.explanation} Its fallback went on ${send.fallback.channel}: send ${send.fallback.id}, now ${send.fallback.status}.`,
+    nextStep: `${judged.nextStep} Diagnose the fallback send ${send.fallback.id} too.`,
   };
 }
 
@@ -249,10 +269,16 @@ function passedDetail(step: Step, send: SendRecord): string {
     case 'night shield':
       return send.deferredUntil ? `deferred by quiet hours until ${iso(send.deferredUntil)}, then released` : 'outside quiet hours (or not shielded)';
     case 'vendor':
-      return `accepted by ${send.provider ?? 'the vendor'} at ${send.sentAt ? iso(send.sentAt) : '?'} (vendor message id ${send.vendorMessageId ?? '?'})${failedAttemptsNote(send.attempts)}${routeNote(send)}`;
+      return `accepted by ${send.provider ?? 'the vendor'} at ${send.sentAt ? iso(send.sentAt) : '?'} (vendor message id ${send.vendorMessageId ?? '?'})${failedAttemptsNote(send.attempts)}${rerouteNote(send)}${routeNote(send)}`;
     case 'receipt':
       return 'delivered';
   }
+}
+
+/** ` (re-routed after tencent receipt MK:0002 (ROUTE_FAILED) to aliyun-main)` when a failed receipt sent it again through another account. */
+function rerouteNote(send: SendRecord): string {
+  const reroutes = reroutesOf(send.attempts, send.receipts).filter((r) => r.runId === send.attempts.at(-1)?.runId);
+  return reroutes.length === 0 ? '' : ` (${reroutes.map(describeReroute).join('; ')})`;
 }
 
 /** `; route: <which rule chose the accounts, and their weights>` when the route plan is known. */
@@ -261,7 +287,7 @@ function routeNote(send: SendRecord): string {
 }
 
 function failedAttemptsNote(attempts: AttemptRecord[]): string {
-  const failed = attempts.filter((a) => a.outcome !== 'ACCEPTED');
+  const failed = attempts.filter((a) => a.outcome !== 'ACCEPTED' && a.leg === 1);
   return failed.length === 0 ? '' : ` after ${failed.length} failed attempt(s): ${describeAttempts(failed)}`;
 }
 
@@ -342,20 +368,20 @@ function judge(send: SendRecord): Judged {
     case 'UNDELIVERED':
       return {
         verdict: 'UNDELIVERED',
-        explanation: `${vendor} accepted it, but its receipt says UNDELIVERED: ${vendorSays}.`,
+        explanation: `${vendor} accepted it${rerouteNote(send)}, but its receipt says UNDELIVERED: ${vendorSays}.`,
         nextStep: askVendor,
       };
     case 'EXPIRED':
       return {
         verdict: 'NO_RECEIPT',
-        explanation: `${vendor} accepted it at ${send.sentAt ? iso(send.sentAt) : '?'}, but no delivery receipt came within the receipt window.`,
+        explanation: `${vendor} accepted it at ${send.sentAt ? iso(send.sentAt) : '?'}${rerouteNote(send)}, but no delivery receipt came within the receipt window.`,
         nextStep: askVendor,
       };
     case 'DELIVERED': {
       const deliveredAt = send.receipts.find((r) => r.status === 'DELIVERED')?.deliveredAt ?? send.finishedAt;
       return {
         verdict: 'DELIVERED',
-        explanation: `Delivered to the handset at ${deliveredAt ? iso(deliveredAt) : '?'} (${vendor}, vendor message id ${send.vendorMessageId ?? '?'}).`,
+        explanation: `Delivered to the handset at ${deliveredAt ? iso(deliveredAt) : '?'} (${vendor}, vendor message id ${send.vendorMessageId ?? '?'})${rerouteNote(send)}.`,
         nextStep: "Check the phone's spam filter, storage and signal.",
       };
     }

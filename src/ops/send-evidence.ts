@@ -7,6 +7,8 @@ export interface AttemptEvidence {
   account: string;
   provider: string;
   attemptNo: number;
+  /** 1: the first vendor send of its run; each re-route after a failed receipt counts up. */
+  leg: number;
   outcome: string;
   errorClass: string | null;
   reason: string | null;
@@ -21,6 +23,8 @@ export interface AttemptEvidence {
 /** One delivery receipt: what it said, where it came from (PUSH, POLL, or the send answer itself), and the run whose acceptance it reports. */
 export interface ReceiptEvidence {
   id: string;
+  /** The acceptance it reports (a re-routed send has one per leg). */
+  vendorMessageId: string;
   status: string;
   reason: string | null;
   vendorCode: string | null;
@@ -62,6 +66,7 @@ export function attemptEvidence(attempt: SendAttempt & { account: { name: string
     account: attempt.account.name,
     provider: attempt.provider,
     attemptNo: attempt.attemptNo,
+    leg: attempt.leg,
     outcome: attempt.outcome,
     errorClass: attempt.errorClass,
     reason: attempt.reason,
@@ -77,6 +82,7 @@ export function attemptEvidence(attempt: SendAttempt & { account: { name: string
 export function receiptEvidence(receipt: Receipt): ReceiptEvidence {
   return {
     id: receipt.id,
+    vendorMessageId: receipt.vendorMessageId,
     status: receipt.status,
     reason: receipt.reason,
     vendorCode: receipt.vendorCode,
@@ -112,4 +118,42 @@ export function runNumbers(earlier: RunEvidence[], current: { runId: string | nu
   const numbers = new Map(earlier.map((run) => [run.runId, run.runNo]));
   if (current.runId) numbers.set(current.runId, current.runNo);
   return numbers;
+}
+
+/** One re-route of a send: the leg whose receipt failed in a way another vendor may fix, and the account the next leg went to. */
+export interface RerouteEvidence {
+  /** The leg the re-route started (2 for the first re-route). */
+  leg: number;
+  runId: string;
+  after: { account: string; provider: string; vendorMessageId: string; vendorCode: string | null; reason: string | null };
+  /** The first account the new leg called; null while it has not called one yet. */
+  to: string | null;
+  at: Date | null;
+}
+
+/**
+ * The re-routes of a send, read from its attempts (each carries its leg) and the receipts of each
+ * leg's acceptance: `re-routed after tencent receipt MK:0002`.
+ */
+export function reroutesOf(attempts: readonly AttemptEvidence[], receipts: readonly ReceiptEvidence[]): RerouteEvidence[] {
+  const reroutes: RerouteEvidence[] = [];
+  for (const accepted of attempts.filter((a) => a.outcome === 'ACCEPTED' && a.vendorMessageId !== null)) {
+    const next = attempts.find((a) => a.runId === accepted.runId && a.leg === accepted.leg + 1);
+    if (!next) continue;
+    const failed = receipts.find((r) => r.vendorMessageId === accepted.vendorMessageId && r.status !== 'DELIVERED');
+    reroutes.push({
+      leg: accepted.leg + 1,
+      runId: accepted.runId,
+      after: { account: accepted.account, provider: accepted.provider, vendorMessageId: accepted.vendorMessageId ?? '', vendorCode: failed?.vendorCode ?? null, reason: failed?.reason ?? null },
+      to: next.account,
+      at: failed?.receivedAt ?? next.startedAt,
+    });
+  }
+  return reroutes;
+}
+
+/** `re-routed after tencent receipt MK:0002 (ROUTE_FAILED) to aliyun-main`. */
+export function describeReroute(reroute: RerouteEvidence): string {
+  const { after } = reroute;
+  return `re-routed after ${after.provider} receipt ${after.vendorCode ?? 'UNKNOWN'}${after.reason ? ` (${after.reason})` : ''} to ${reroute.to ?? 'the next account'}`;
 }

@@ -18,6 +18,7 @@ const ACTIVITY_STEPS: Record<string, TraceStep> = {
   awaitStoreReachable: 'vendor',
   verifyAttempt: 'vendor',
   pollReceipt: 'receipt',
+  startFallback: 'status',
   recordState: 'status',
   recordFinalState: 'status',
 };

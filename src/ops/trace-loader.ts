@@ -13,6 +13,7 @@ export async function loadTraceRecords(prisma: PrismaClient, sendId: string): Pr
     include: {
       message: { select: { apiKey: { select: { name: true } }, template: { select: { code: true } } } },
       ...EVIDENCE_INCLUDE,
+      fallback: { select: { id: true, channel: true, status: true, createdAt: true } },
     },
   });
   if (!send) return null;
@@ -38,6 +39,8 @@ export async function loadTraceRecords(prisma: PrismaClient, sendId: string): Pr
     attempts: send.attempts.map(attemptEvidence),
     receipts: send.receipts.map(receiptEvidence),
     earlierRuns: send.replacedRuns.map(runEvidence),
+    fallbackOf: send.fallbackOf,
+    fallback: send.fallback,
   };
 }
 

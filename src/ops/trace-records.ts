@@ -1,7 +1,7 @@
 import { describeRoutePlan, type RoutePlan } from '../routing/route-plan';
 import { maskReceiver } from '../shared/mask';
 import type { TraceEvent } from './trace-event';
-import { runNumbers, type AttemptEvidence, type ReceiptEvidence, type RunEvidence } from './send-evidence';
+import { describeReroute, reroutesOf, runNumbers, type AttemptEvidence, type ReceiptEvidence, type RunEvidence } from './send-evidence';
 
 /** The Postgres side of one send: what the API, the activities and the receipt endpoint wrote. */
 export interface TraceRecords {
@@ -28,6 +28,10 @@ export interface TraceRecords {
   receipts: ReceiptEvidence[];
   /** Earlier runs, replaced by a reset or a retry, oldest first. */
   earlierRuns: RunEvidence[];
+  /** A fallback send: the send that started it. */
+  fallbackOf: string | null;
+  /** The fallback send this one started on another channel. */
+  fallback: { id: string; channel: string; status: string; createdAt: Date } | null;
 }
 
 /** The records of a send as trace lines, each naming the row it comes from and the run it belongs to. */
@@ -67,7 +71,7 @@ export function eventsFromRecords(records: TraceRecords): TraceEvent[] {
       at: attempt.startedAt,
       source: 'records',
       step: 'vendor',
-      what: `vendor call #${attempt.attemptNo} on ${attempt.account} (${attempt.provider}): ${attempt.outcome}, ${answer} (${attempt.durationMs} ms)`,
+      what: `${attempt.leg > 1 ? `re-route ${attempt.leg - 1}: ` : ''}vendor call #${attempt.attemptNo} on ${attempt.account} (${attempt.provider}): ${attempt.outcome}, ${answer} (${attempt.durationMs} ms)`,
       run: runOf.get(attempt.runId) ?? null,
       evidence: `send_attempt ${attempt.id}`,
     });
@@ -81,6 +85,36 @@ export function eventsFromRecords(records: TraceRecords): TraceEvent[] {
       what: `receipt ${receipt.status} by ${receipt.source}: ${reason} (vendor code ${receipt.vendorCode ?? '-'}: ${receipt.vendorText ?? '-'})`,
       run: receipt.runId ? (runOf.get(receipt.runId) ?? null) : null,
       evidence: `receipt ${receipt.id}`,
+    });
+  }
+  for (const reroute of reroutesOf(records.attempts, records.receipts)) {
+    lines.push({
+      at: reroute.at ?? new Date(0),
+      source: 'records',
+      step: 'receipt',
+      what: describeReroute(reroute),
+      run: runOf.get(reroute.runId) ?? null,
+      evidence: `send_attempt leg ${reroute.leg} of send ${send.id}`,
+    });
+  }
+  if (records.fallback) {
+    lines.push({
+      at: records.fallback.createdAt,
+      source: 'records',
+      step: 'status',
+      what: `fallback send ${records.fallback.id} started on ${records.fallback.channel}, now ${records.fallback.status}`,
+      run: send.runNo,
+      evidence: `send ${records.fallback.id} fallback_of`,
+    });
+  }
+  if (records.fallbackOf) {
+    lines.push({
+      at: send.createdAt,
+      source: 'records',
+      step: 'api',
+      what: `fallback of send ${records.fallbackOf}: started by that send's workflow`,
+      run: null,
+      evidence: `send ${send.id} fallback_of`,
     });
   }
   for (const run of records.earlierRuns) {

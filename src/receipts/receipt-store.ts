@@ -197,13 +197,16 @@ export async function confirmStoredByReference(
 
 /**
  * The send whose acceptance had this vendor message id, with the run that holds it: the newest
- * run's is on the send row, an earlier run's (replaced by a reset or retry) in send_run.
+ * run's newest leg is on the send row, an earlier run's (replaced by a reset or retry) in send_run,
+ * and a leg that was re-routed after its failed receipt in its ACCEPTED attempt.
  */
 async function acceptanceOf(prisma: PrismaClient, where: { provider: string; accountId: string }, vendorMessageId: string): Promise<MatchedSend | null> {
   const current = await prisma.send.findFirst({ where: { ...where, vendorMessageId }, select: { id: true, runId: true } });
   if (current) return current;
   const earlier = await prisma.sendRun.findFirst({ where: { ...where, vendorMessageId }, select: { sendId: true, runId: true } });
-  return earlier && { id: earlier.sendId, runId: earlier.runId };
+  if (earlier) return { id: earlier.sendId, runId: earlier.runId };
+  const leg = await prisma.sendAttempt.findFirst({ where: { ...where, vendorMessageId, outcome: 'ACCEPTED' }, select: { sendId: true, runId: true } });
+  return leg && { id: leg.sendId, runId: leg.runId };
 }
 
 /**

@@ -75,7 +75,10 @@ export function createOutboxRelay(deps: { prisma: PrismaClient; starter: Workflo
       where: { id: { in: sendIds }, status: { in: [...NOT_STARTED_STATUSES] } },
       include: { message: { select: { apiKeyId: true, template: true } } },
     });
-    const inputs = sends.map((s) => buildSendInput(s, s.message.template, s.message.apiKeyId, deps.config));
+    // A fallback send has its own template (another channel); every other send its message's.
+    const fallbackTemplateIds = [...new Set(sends.filter((s) => s.templateId !== s.message.template.id).map((s) => s.templateId))];
+    const own = new Map((fallbackTemplateIds.length > 0 ? await prisma.template.findMany({ where: { id: { in: fallbackTemplateIds } } }) : []).map((t) => [t.id, t]));
+    const inputs = sends.map((s) => buildSendInput(s, own.get(s.templateId) ?? s.message.template, s.message.apiKeyId, deps.config));
     const failed = await deps.starter.start(inputs);
     await backOff({ sendIds: failed }, 'workflow start failed');
     deps.logger.debug({ relayed: inputs.length - failed.length, failed: failed.length }, 'outbox relay pass');

@@ -10,6 +10,8 @@ export interface SendRow {
   channel: string;
   content: string;
   sendAt: Date | null;
+  /** A fallback send: the send it falls back for (it starts no fallback of its own). */
+  fallbackOf?: string | null;
 }
 
 export interface TemplateRow {
@@ -25,6 +27,9 @@ export interface TemplateRow {
   dedupContentSeconds: number | null;
   dedupContentMax: number | null;
   dailyCapMax: number | null;
+  reroutesMax: number | null;
+  fallbackTemplateId: string | null;
+  fallbackAfterSeconds: number | null;
   bypassTeamSuppression: boolean;
   ambiguityPolicy: string;
   verifySeconds: number | null;
@@ -34,7 +39,7 @@ export type InputDefaults = Pick<
   Config,
   | 'DEFAULT_TIME_ZONE' | 'DEFAULT_QUIET_START' | 'DEFAULT_QUIET_END' | 'DEFAULT_RELEASE_AT'
   | 'DEFAULT_DEDUP_CONTENT_SECONDS' | 'DEFAULT_DEDUP_CONTENT_MAX' | 'DEFAULT_DAILY_CAP_MAX' | 'DEFAULT_VERIFY_SECONDS'
-  | 'RECEIPT_WINDOW_SECONDS' | 'RECEIPT_POLL_FIRST_SECONDS' | 'RECEIPT_POLL_MAX_SECONDS'
+  | 'RECEIPT_WINDOW_SECONDS' | 'RECEIPT_POLL_FIRST_SECONDS' | 'RECEIPT_POLL_MAX_SECONDS' | 'REROUTE_MAX_DEFAULT'
 >;
 
 /** The workflow's input: the send, its template's rules with config defaults applied. Used by the API and the outbox relay. */
@@ -74,5 +79,7 @@ export function buildSendInput(send: SendRow, template: TemplateRow, callerId: s
       pollFirstSeconds: defaults.RECEIPT_POLL_FIRST_SECONDS,
       pollMaxSeconds: defaults.RECEIPT_POLL_MAX_SECONDS,
     },
+    reroutesMax: template.reroutesMax ?? defaults.REROUTE_MAX_DEFAULT,
+    fallback: template.fallbackTemplateId && !send.fallbackOf ? { afterSeconds: template.fallbackAfterSeconds } : null,
   };
 }

@@ -82,7 +82,18 @@ export interface SendInput {
   dedup: DedupRule;
   ambiguity: AmbiguityRule;
   receipt: ReceiptPolicy;
+  /** How often a failed receipt another vendor may fix (ROUTE_FAILED) sends the message again through the next account of its route. */
+  reroutesMax: number;
+  /**
+   * The template names a fallback on another channel: started when this send ends UNDELIVERED, FAILED or
+   * EXPIRED, or (afterSeconds) is not DELIVERED that long after it went to the vendors. Null: none (a
+   * fallback send has none of its own).
+   */
+  fallback: { afterSeconds: number | null } | null;
 }
+
+/** What started a fallback send: the first send's final state, or its lateness. */
+export type FallbackTrigger = 'UNDELIVERED' | 'FAILED' | 'EXPIRED' | 'NOT_DELIVERED_IN_TIME';
 
 /** A send as the Temporal UI lists its workflow (the workflow's summary) and heads its details: channel, template, receiver masked. */
 export function sendSummary(input: Pick<SendInput, 'channel' | 'templateCode' | 'receiver'>): string {

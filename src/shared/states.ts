@@ -31,9 +31,18 @@ export const NOT_STARTED_STATUSES = ['ACCEPTED', 'SCHEDULED'] as const satisfies
 export const REASONS = [
   'CONTENT_DUPLICATE', 'FREQUENCY_CAP', 'NIGHT_SHIELD', 'INVALID_RECEIVER', 'BLACKLISTED',
   'UNSUBSCRIBED', 'CARRIER_BLOCKED', 'SPAM_INTERCEPTED', 'POWERED_OFF_OR_NO_SIGNAL', 'INBOX_FULL',
-  'VENDOR_REJECTED', 'ALL_VENDORS_FAILED', 'NO_RECEIPT', 'CANCELED', 'NOT_WHITELISTED', 'UNKNOWN',
+  'VENDOR_REJECTED', 'ALL_VENDORS_FAILED', 'NO_RECEIPT', 'CANCELED', 'NOT_WHITELISTED', 'ROUTE_FAILED', 'UNKNOWN',
 ] as const;
 export type Reason = (typeof REASONS)[number];
+
+/**
+ * Receipt reasons another vendor may fix: ROUTE_FAILED is the vendor's road to the receiver's carrier
+ * failing (no route, a closed or broken carrier channel, a vendor- or carrier-internal error, a number
+ * ported to another carrier). A receipt with one re-routes the send to the next account of its route
+ * (src/workflows/reroute.ts). Never an unsubscribe, a blacklist, an invalid number or a frequency limit:
+ * those hold whatever vendor carries the message.
+ */
+export const REROUTABLE_REASONS: ReadonlySet<Reason> = new Set<Reason>(['ROUTE_FAILED']);
 
 export const CHANNELS = ['SMS', 'EMAIL', 'CHAT'] as const;
 export type Channel = (typeof CHANNELS)[number];

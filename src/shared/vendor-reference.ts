@@ -4,11 +4,13 @@
  * run, so a vendor that drops duplicates by reference drops a retried call; a new one for a re-run, which
  * means to send again. A vendor's status query or receipt that carries it leads back to the send.
  */
-export function vendorReference(sendId: string, runNo: number): string {
-  return runNo === 1 ? sendId : `${sendId}.${runNo}`;
+export function vendorReference(sendId: string, runNo: number, leg = 1): string {
+  const run = runNo === 1 ? sendId : `${sendId}.${runNo}`;
+  // A re-route after a failed receipt (src/workflows/reroute.ts) sends again: `.r<k>` on the k-th.
+  return leg === 1 ? run : `${run}.r${leg - 1}`;
 }
 
-const REFERENCE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\.(\d+))?$/i;
+const REFERENCE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\.(\d+))?(?:\.r\d+)?$/i;
 
 /** The send and run a reference names; null for anything that is not one of Herald's references. */
 export function referenceParts(reference: string): { sendId: string; runNo: number } | null {

@@ -81,15 +81,23 @@ export const ALIYUN_CODES: VendorCodeTable = {
   otherwise: REJECTED,
 };
 
-/** Receipt codes Aliyun writes itself (it passes carrier codes through too, see receipt-codes.ts). */
-const ALIYUN_RECEIPT_REASONS: ReadonlyMap<string, Reason> = new Map<string, Reason>([
+/**
+ * Receipt codes Aliyun writes itself (回执错误码; it passes carrier codes through too, see
+ * receipt-codes.ts). ROUTE_FAILED: another vendor may deliver, the send is re-routed.
+ */
+export const ALIYUN_RECEIPT_REASONS: ReadonlyMap<string, Reason> = new Map<string, Reason>([
   ['MOBILE_NOT_ON_SERVICE', 'INVALID_RECEIVER'], // suspended, empty or out of service
   ['INVALID_NUMBER', 'INVALID_RECEIVER'],
-  ['MOBILE_ACCOUNT_ABNORMAL', 'INVALID_RECEIVER'],
+  ['SP_NOT_BY_INTER_SMS', 'INVALID_RECEIVER'], // the receiver has no international SMS
   ['MOBILE_IN_BLACK', 'BLACKLISTED'], // unsubscribed from the signature or on a carrier blacklist
+  ['USER_REJECT', 'UNSUBSCRIBED'], // the receiver unsubscribed from this business
   ['MOBLLE_TERMINAL_ERROR', 'INBOX_FULL'], // (sic) handset memory or SIM full
   ['CONTENT_KEYWORD', 'SPAM_INTERCEPTED'],
-  ['MOBILE_SEND_LIMIT', 'CARRIER_BLOCKED'],
+  ['MOBILE_SEND_LIMIT', 'FREQUENCY_CAP'], // the number's daily / monthly limit or too frequent sends: no other vendor either
+  ['IS_CLOSE', 'ROUTE_FAILED'], // the SMS channel was shut down
+  ['NO_ROUTE', 'ROUTE_FAILED'], // no channel available for this content
+  ['SP_UNKNOWN_ERROR', 'ROUTE_FAILED'], // unknown error reported by the carrier
+  ['MOBILE_ACCOUNT_ABNORMAL', 'ROUTE_FAILED'], // account abnormal, number ported to another carrier, or in arrears
 ]);
 
 interface AliyunAccount {

@@ -2,6 +2,8 @@
  * Delivery report codes → Herald reasons. Chinese vendors pass the carrier
  * gateway's status code (CMPP/SGIP/SMGP) through in their receipts, so one
  * carrier table serves several vendors; each vendor adds its own words.
+ * ROUTE_FAILED marks what another vendor may fix (the send is re-routed,
+ * src/workflows/reroute.ts): the vendor's road to the carrier, not the receiver.
  */
 import type { Reason } from '../shared/states';
 
@@ -26,6 +28,11 @@ export const CARRIER_RECEIPT_REASONS: ReadonlyMap<string, Reason> = new Map<stri
   ['MK:0000', 'CARRIER_BLOCKED'], // regional block
   ['MN:0001', 'CARRIER_BLOCKED'], // regional block
   ['REJECTD', 'CARRIER_BLOCKED'],
+  ['NOROUTER', 'ROUTE_FAILED'], // no channel to the receiver's carrier
+  ['NOROUTE', 'ROUTE_FAILED'], // routing failed at the vendor's gateway
+  ['MI:0033', 'ROUTE_FAILED'], // no routing information
+  ['MK:0002', 'ROUTE_FAILED'], // China Mobile internal gateway problem
+  ['NP:1243', 'ROUTE_FAILED'], // number ported to China Unicom: the vendor's channel went to the old carrier
 ]);
 
 /** The reason for an undelivered receipt's code: the vendor's own table, then the carrier's, else UNKNOWN. */

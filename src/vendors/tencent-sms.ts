@@ -84,10 +84,15 @@ export const TENCENT_CODES: VendorCodeTable = {
   otherwise: REJECTED,
 };
 
-/** Receipt codes Tencent adds to the carriers' ones (receipt-codes.ts). */
-const TENCENT_RECEIPT_REASONS: ReadonlyMap<string, Reason> = new Map<string, Reason>([
+/**
+ * Receipt codes Tencent adds to the carriers' ones (receipt-codes.ts), from its sending and receipt
+ * status codes. ROUTE_FAILED: another vendor may deliver, the send is re-routed.
+ */
+export const TENCENT_RECEIPT_REASONS: ReadonlyMap<string, Reason> = new Map<string, Reason>([
   ['UNSUBSCRIBED', 'UNSUBSCRIBED'],
   ['BLACKLIST', 'BLACKLISTED'],
+  ['COMFAIL', 'ROUTE_FAILED'], // Tencent's connection to the carrier failed
+  ['WTNFAIL', 'ROUTE_FAILED'], // failed on jitter in the carrier's network
 ]);
 
 interface TencentAccount {

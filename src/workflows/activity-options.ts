@@ -47,6 +47,12 @@ export const RECEIPT_POLL = {
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
 } as const satisfies ActivityOptions;
 
+/** Starting a fallback send: a row, its outbox row and a workflow start, each idempotent; retried until it is done. */
+export const FALLBACK_START = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+} as const satisfies ActivityOptions;
+
 /**
  * One page of sends started: a large message's fan-out page, or a campaign
  * run's page (render, insert, start). Every step is idempotent, so it retries

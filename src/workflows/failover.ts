@@ -92,7 +92,7 @@ async function sendOnAccount(
   let holds = 0;
   for (;;) {
     const attempt = nextAttempt();
-    const summary = STEP.vendorAttempt(candidate.account, attempt);
+    const summary = STEP.vendorAttempt(candidate.account, attempt, request.leg);
     report(summary);
     try {
       return { sent: await sendViaAccount.executeWithOptions({ summary }, [request]) };

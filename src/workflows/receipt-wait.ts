@@ -11,7 +11,8 @@ const { pollReceipt } = proxyActivities<Activities>(RECEIPT_POLL);
 /**
  * Waits for the delivery receipt: a push arrives as a signal (`pushed()`
  * turns non-null); between pushes we ask the vendor with backoff (first
- * interval doubling to a cap) until the window closes. Each wait and poll is
+ * interval doubling to a cap) until the window closes (`deadline`, epoch ms;
+ * a re-routed send shares one window among its legs). Each wait and poll is
  * named in the history (`receipt wait 30 s, then receipt poll 1`, `receipt
  * poll 1`). Null means no receipt.
  */
@@ -20,8 +21,8 @@ export async function awaitReceipt(
   poll: ReceiptPollRequest,
   policy: ReceiptPolicy,
   report: StepReport,
+  deadline: number,
 ): Promise<ReceiptNotice | null> {
-  const deadline = Date.now() + policy.windowSeconds * 1000;
   let interval = policy.pollFirstSeconds * 1000;
   for (let n = 1; Date.now() < deadline; n += 1) {
     const wait = Math.min(interval, deadline - Date.now());

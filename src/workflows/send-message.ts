@@ -5,7 +5,7 @@ import type { SendInput, SendOutcome } from '../shared/contract';
 import { QUICK_STEP } from './activity-options';
 import { sendWithFailover } from './failover';
 import { decideShield, type ShieldDecision } from './night-shield';
-import { awaitReceipt } from './receipt-wait';
+import { receiptWithReroutes } from './reroute';
 import { orderRoute } from './route-order';
 import { startSendRun, type SendRun } from './send-run';
 import { awaitLateAcceptance } from './verify-attempt';
@@ -16,7 +16,7 @@ const { screeningDedupNightShield, routeAfterNightShield } = proxyLocalActivitie
 /**
  * One send to one receiver, start to final state: scheduled wait →
  * screening → dedup → night shield → vendor send with failover → delivery
- * receipt. Every step carries its name in the history (step-summaries.ts).
+ * receipt (re-routed to the next account when another vendor may fix its failure). Every step carries its name in the history (step-summaries.ts).
  */
 export async function sendMessage(input: SendInput): Promise<SendOutcome> {
   const send = startSendRun(input);
@@ -80,26 +80,20 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
   route ??= await routeAfterNightShield.executeWithOptions({ summary: STEP.routeAfterShield }, [{ sendId: input.sendId, channel: input.channel }]);
 
   send.enter('SENDING');
+  send.armFallback();
   const request = { sendId: input.sendId, channel: input.channel };
-  let delivery = await sendWithFailover(request, orderRoute(route, Math.random), input.ambiguity, send.step);
+  const ordered = orderRoute(route, Math.random);
+  let delivery = await sendWithFailover(request, ordered, input.ambiguity, send.step);
   // No account took it, but one may have (an ambiguous call it never confirmed): ask again before failing.
   if (!delivery.ok) delivery = await awaitLateAcceptance(delivery, request, input.receipt, send.step);
   if (!delivery.ok) return send.failed(delivery);
 
-  const { sent } = delivery;
-  send.acceptedBy(sent);
+  send.acceptedBy(delivery.sent);
   // SENT is shown only when the send waits for its receipt; one that came with the vendor's
-  // answer (or was pushed meanwhile) goes straight to the final state, vendor included.
-  const early = send.pushedReceipt(sent.vendorMessageId) ?? sent.receipt;
-  if (early) return send.received(early);
-  send.show('SENT');
-  const receipt = await awaitReceipt(
-    () => send.pushedReceipt(sent.vendorMessageId),
-    { sendId: input.sendId, channel: input.channel, accountId: sent.accountId, provider: sent.provider, vendorMessageId: sent.vendorMessageId },
-    input.receipt,
-    send.step,
-  );
-  return send.received(receipt);
+  // answer (or was pushed meanwhile) goes straight to the final state, vendor included. A failed
+  // receipt another vendor may fix sends it again through the next account (reroute.ts).
+  const { receipt, reroutes } = await receiptWithReroutes(send, ordered, delivery.sent);
+  return send.received(receipt, reroutes);
 }
 
 function shieldVerdict(shield: ShieldDecision): ShieldVerdict {

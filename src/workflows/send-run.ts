@@ -30,6 +30,7 @@ import { SEND_CONTROL_REFUSED_TYPE, sendFailureType } from '../shared/failures';
 import { RETRYABLE_STATUSES, type Reason, type SendStatus } from '../shared/states';
 import { QUICK_STEP } from './activity-options';
 import type { DeliveryResult } from './failover';
+import { fallbackFor } from './fallback';
 import { STEP } from './step-summaries';
 
 const { recordState, recordFinalState } = proxyLocalActivities<Activities>(QUICK_STEP);
@@ -66,13 +67,16 @@ export interface SendRun {
   holdsDedupSlot(slot: DedupSlot): void;
   /** The vendor that accepted the send, for the query, the search attributes, the records and the outcome. */
   acceptedBy(sent: VendorSendResult): void;
+  /** The send goes to the vendors: a template's fallback waits (when it has a time) for a DELIVERED from now on. */
+  armFallback(): void;
   /**
    * Records the final state, then ends: a send that no vendor took, that did not reach the receiver, or
-   * whose receipt never came (FAILED, UNDELIVERED, EXPIRED) fails its workflow with the reason as the type.
+   * whose receipt never came (FAILED, UNDELIVERED, EXPIRED) starts its template's fallback, if any
+   * (fallback.ts), and fails its workflow with the reason as the type.
    */
   finish(status: SendStatus, reason: Reason | null, evidence?: FinalEvidence): Promise<SendOutcome>;
-  /** The final state the receipt says; EXPIRED / NO_RECEIPT without one. */
-  received(receipt: ReceiptNotice | null): Promise<SendOutcome>;
+  /** The final state the receipt says; EXPIRED / NO_RECEIPT without one. The re-routes taken on the way are the reason's detail. */
+  received(receipt: ReceiptNotice | null, reroutes?: readonly string[]): Promise<SendOutcome>;
   /** FAILED: no vendor accepted the send; the attempts as the reason's detail. */
   failed(delivery: Extract<DeliveryResult, { ok: false }>): Promise<SendOutcome>;
 }
@@ -93,6 +97,7 @@ export function startSendRun(input: SendInput): SendRun {
   let vendorShown = false;
   let finalRecorded = false;
   let currentStep = 'accepted';
+  const fallback = fallbackFor(input, step);
 
   function showDetails(): void {
     const vendor = acceptance ? ` via ${acceptance.provider} (vendor message id ${acceptance.vendorMessageId})` : '';
@@ -175,6 +180,7 @@ export function startSendRun(input: SendInput): SendRun {
       ...evidence,
     }]);
     finalRecorded = true;
+    await fallback.settle(status);
     // A cancel that was accepted answers with this final state before the workflow ends.
     await condition(allHandlersFinished);
     const outcome: SendOutcome = { status, reason, provider: progress.provider, vendorMessageId: progress.vendorMessageId };
@@ -211,16 +217,21 @@ export function startSendRun(input: SendInput): SendRun {
       dedupSlot = slot;
     },
     acceptedBy(sent) {
+      // A re-route's vendor replaces the first one's in the search attributes too.
+      if (acceptance && acceptance.provider !== sent.provider) vendorShown = false;
       acceptance = sent;
       progress.provider = sent.provider;
       progress.vendorMessageId = sent.vendorMessageId;
     },
+    armFallback: () => fallback.arm(),
     finish,
-    received(receipt) {
-      if (!receipt) return finish('EXPIRED', 'NO_RECEIPT', { reasonDetail: `no receipt within ${input.receipt.windowSeconds} s` });
+    received(receipt, reroutes = []) {
+      const rerouted = reroutes.length > 0 ? reroutes.join('; ') : null;
+      if (!receipt) return finish('EXPIRED', 'NO_RECEIPT', { reasonDetail: [rerouted, `no receipt within ${input.receipt.windowSeconds} s`].filter(Boolean).join('; ') });
       return finish(receipt.status, receipt.status === 'DELIVERED' ? null : (receipt.reason ?? 'UNKNOWN'), {
         vendorCode: receipt.vendorCode,
         vendorText: receipt.vendorText,
+        ...(rerouted ? { reasonDetail: rerouted } : {}),
       });
     },
     failed(delivery) {

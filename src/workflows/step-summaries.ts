@@ -5,6 +5,7 @@
  * attempt n, verify <account> attempt n with the vendor, receipt poll n). Pure, so tests and the trace read the same words.
  */
 import { DateTime } from 'luxon';
+import type { FallbackTrigger } from '../shared/contract';
 import type { Reason, SendStatus } from '../shared/states';
 import type { ShieldDecision } from './night-shield';
 
@@ -26,7 +27,10 @@ export const STEP = {
   preparation: (shield: ShieldDecision, zone: string) => `screening, dedup, night shield: ${shieldWords(shield, zone)}`,
   nightShield: (until: Date, zone: string) => `night shield until ${localClock(until, zone)}`,
   routeAfterShield: 'night shield over: route planned',
-  vendorAttempt: (account: string, attempt: number) => `vendor ${account} attempt ${attempt}`,
+  /** `vendor tencent-main attempt 1`; on a re-route leg `re-route 1: vendor aliyun-main attempt 1`. */
+  vendorAttempt: (account: string, attempt: number, leg = 1) => `${leg > 1 ? `re-route ${leg - 1}: ` : ''}vendor ${account} attempt ${attempt}`,
+  /** A failed receipt another vendor may fix sends the message again through the next account. */
+  reroute: (reroute: number, provider: string, vendorCode: string | null, account: string) => `re-route ${reroute} after ${provider} receipt ${vendorCode ?? 'UNKNOWN'}: next ${account}`,
   /** A call whose answer never came (AMBIGUOUS): Herald asks the vendor whether it took it. */
   verifyAttempt: (account: string, attempt: number, check: number) => `verify ${account} attempt ${attempt} with the vendor${check > 1 ? ` (check ${check})` : ''}`,
   verifyWait: (account: string, attempt: number, ms: number) => `verify ${account} attempt ${attempt}: next check in ${formatWait(ms)}`,
@@ -37,6 +41,9 @@ export const STEP = {
   storeHold: (account: string) => `vendor ${account} held: waiting for Herald's database`,
   receiptWait: (poll: number, ms: number) => `receipt wait ${formatWait(ms)}, then receipt poll ${poll}`,
   receiptPoll: (poll: number) => `receipt poll ${poll}`,
+  /** The wait after which a send not yet DELIVERED starts its fallback. */
+  fallbackWait: (ms: number) => `fallback unless delivered within ${formatWait(ms)}`,
+  fallbackStart: (trigger: FallbackTrigger) => `fallback send started: ${trigger === 'NOT_DELIVERED_IN_TIME' ? 'not delivered in time' : trigger}`,
   record: (status: SendStatus, reason: Reason | null = null) => `record ${status}${reason ? ` ${reason}` : ''}`,
 } as const;
 

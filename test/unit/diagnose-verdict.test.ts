@@ -14,7 +14,7 @@ function send(overrides: Partial<SendRecord>): SendRecord {
     id: 's1', messageId: 'm1', createdAt: new Date('2026-11-20T10:00:00Z'), template: 'welcome_sms', caller: 'shop', team: 'demo',
     status: 'DELIVERED', reason: null, reasonDetail: null, provider: 'sandbox', vendorMessageId: 'sbx-1', vendorCode: null, vendorText: null,
     deferredUntil: null, sendAt: null, dedupSkipped: false, collidedWith: null, collidedWithSendId: null, sentAt: new Date('2026-11-20T10:00:01Z'),
-    finishedAt: new Date('2026-11-20T10:00:05Z'), route: null, attempts: [], receipts: [], runNo: 1, earlierRuns: [], ...overrides,
+    finishedAt: new Date('2026-11-20T10:00:05Z'), route: null, attempts: [], receipts: [], runNo: 1, earlierRuns: [], fallbackOf: null, fallback: null, ...overrides,
   };
 }
 
@@ -63,11 +63,30 @@ describe('diagnose (pure verdict)', () => {
   it('a receiver-invalid vendor answer says no other vendor was tried, naming the account', () => {
     const failed = send({
       status: 'FAILED', reason: 'BLACKLISTED', provider: null, vendorMessageId: null, vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted',
-      attempts: [{ id: 'attempt-1', durationMs: 120, account: 'tencent-main', provider: 'tencent', attemptNo: 1, outcome: 'FAILED', errorClass: 'RECEIVER_INVALID', reason: 'BLACKLISTED', vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted', vendorMessageId: null, startedAt: new Date(), runId: 'run-1' }],
+      attempts: [{ id: 'attempt-1', durationMs: 120, account: 'tencent-main', provider: 'tencent', attemptNo: 1, leg: 1, outcome: 'FAILED', errorClass: 'RECEIVER_INVALID', reason: 'BLACKLISTED', vendorCode: 'E_BLACKLIST', vendorText: 'number blacklisted', vendorMessageId: null, startedAt: new Date(), runId: 'run-1' }],
     });
     const [judged] = diagnose(records({ sends: [failed] }), link).sends;
     expect(judged).toMatchObject({ verdict: 'VENDOR_FAILED', stoppedAt: 'vendor' });
     expect(judged.explanation).toContain('tencent-main refused the receiver: BLACKLISTED (vendor code E_BLACKLIST');
+  });
+
+  it('a re-routed send says after which vendor receipt, to which account', () => {
+    const at = new Date('2026-12-03T09:00:00Z');
+    const rerouted = send({
+      status: 'DELIVERED', reason: null, provider: 'aliyun', vendorMessageId: 'biz-2',
+      attempts: [
+        { id: 'a1', durationMs: 40, account: 'tencent-main', provider: 'tencent', attemptNo: 1, leg: 1, outcome: 'ACCEPTED', errorClass: null, reason: null, vendorCode: 'Ok', vendorText: 'ok', vendorMessageId: 'sn-1', startedAt: at, runId: 'run-1' },
+        { id: 'a2', durationMs: 40, account: 'aliyun-main', provider: 'aliyun', attemptNo: 1, leg: 2, outcome: 'ACCEPTED', errorClass: null, reason: null, vendorCode: 'OK', vendorText: 'OK', vendorMessageId: 'biz-2', startedAt: at, runId: 'run-1' },
+      ],
+      receipts: [
+        { id: 'r1', vendorMessageId: 'sn-1', status: 'UNDELIVERED', reason: 'ROUTE_FAILED', vendorCode: 'NP:1243', vendorText: 'ported', deliveredAt: null, receivedAt: at, source: 'PUSH', runId: 'run-1' },
+        { id: 'r2', vendorMessageId: 'biz-2', status: 'DELIVERED', reason: null, vendorCode: 'DELIVERED', vendorText: 'ok', deliveredAt: at, receivedAt: at, source: 'PUSH', runId: 'run-1' },
+      ],
+    });
+    const [judged] = diagnose(records({ sends: [rerouted] }), link).sends;
+    expect(judged.verdict).toBe('DELIVERED');
+    expect(judged.explanation).toContain('re-routed after tencent receipt NP:1243 (ROUTE_FAILED) to aliyun-main');
+    expect(judged.evidence.reroutes).toEqual(['re-routed after tencent receipt NP:1243 (ROUTE_FAILED) to aliyun-main']);
   });
 
   it('a frequency cap names the last counted send', () => {

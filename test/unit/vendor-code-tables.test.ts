@@ -1,7 +1,8 @@
-import { ALIYUN_CODES, aliyunPhoneNumber, createAliyunSmsAdapter } from '../../src/vendors/aliyun-sms';
+import { ALIYUN_CODES, ALIYUN_RECEIPT_REASONS, aliyunPhoneNumber, createAliyunSmsAdapter } from '../../src/vendors/aliyun-sms';
 import { classifyCode, classifyHttpStatus } from '../../src/vendors/code-table';
 import { receiptReason } from '../../src/vendors/receipt-codes';
-import { TENCENT_CODES, createTencentSmsAdapter, tencentTemplate } from '../../src/vendors/tencent-sms';
+import { TENCENT_CODES, TENCENT_RECEIPT_REASONS, createTencentSmsAdapter, tencentTemplate } from '../../src/vendors/tencent-sms';
+import { REROUTABLE_REASONS, type Reason } from '../../src/shared/states';
 import { classifiedError } from '../../src/vendors/classification';
 import { TWILIO_DELIVERY_REASONS, TWILIO_SEND_CODES } from '../../src/vendors/twilio/codes';
 import type { OutgoingMessage, VendorAccount } from '../../src/vendors/types';
@@ -88,6 +89,34 @@ describe('vendor code tables', () => {
   });
 });
 
+describe('receipt codes another vendor may fix (re-routed) and those it may not', () => {
+  const cases: Array<[string, ReadonlyMap<string, Reason>, string, Reason]> = [
+    ['tencent', TENCENT_RECEIPT_REASONS, 'COMFAIL', 'ROUTE_FAILED'],
+    ['tencent', TENCENT_RECEIPT_REASONS, 'WTNFAIL', 'ROUTE_FAILED'],
+    ['tencent', TENCENT_RECEIPT_REASONS, 'NP:1243', 'ROUTE_FAILED'],
+    ['tencent', TENCENT_RECEIPT_REASONS, 'NOROUTER', 'ROUTE_FAILED'],
+    ['tencent', TENCENT_RECEIPT_REASONS, 'MK:0002', 'ROUTE_FAILED'],
+    ['aliyun', ALIYUN_RECEIPT_REASONS, 'IS_CLOSE', 'ROUTE_FAILED'],
+    ['aliyun', ALIYUN_RECEIPT_REASONS, 'NO_ROUTE', 'ROUTE_FAILED'],
+    ['aliyun', ALIYUN_RECEIPT_REASONS, 'SP_UNKNOWN_ERROR', 'ROUTE_FAILED'],
+    ['aliyun', ALIYUN_RECEIPT_REASONS, 'MOBILE_ACCOUNT_ABNORMAL', 'ROUTE_FAILED'],
+    ['aliyun', ALIYUN_RECEIPT_REASONS, 'USER_REJECT', 'UNSUBSCRIBED'],
+    ['aliyun', ALIYUN_RECEIPT_REASONS, 'MOBILE_IN_BLACK', 'BLACKLISTED'],
+    ['aliyun', ALIYUN_RECEIPT_REASONS, 'MOBILE_SEND_LIMIT', 'FREQUENCY_CAP'],
+    ['aliyun', ALIYUN_RECEIPT_REASONS, 'MOBILE_NOT_ON_SERVICE', 'INVALID_RECEIVER'],
+    ['tencent', TENCENT_RECEIPT_REASONS, 'DB:0144', 'BLACKLISTED'],
+    ['tencent', TENCENT_RECEIPT_REASONS, 'MK:0001', 'INVALID_RECEIVER'],
+  ];
+  it.each(cases)('%s %s → %s', (_provider, table, code, reason) => {
+    expect(receiptReason(table, code)).toBe(reason);
+    expect(REROUTABLE_REASONS.has(receiptReason(table, code))).toBe(reason === 'ROUTE_FAILED');
+  });
+
+  it('never re-routes an unsubscribe, a blacklist, an invalid number or a frequency limit', () => {
+    for (const reason of ['UNSUBSCRIBED', 'BLACKLISTED', 'INVALID_RECEIVER', 'FREQUENCY_CAP'] as const) expect(REROUTABLE_REASONS.has(reason)).toBe(false);
+  });
+});
+
 describe('template variables', () => {
   const base: OutgoingMessage = {
     sendId: 's', reference: 's', receiver: '+8613800138000', content: '', subject: null, vendorTemplateId: null, variables: { name: 'Li', order: 'A-1' },
@@ -145,7 +174,7 @@ describe('receipt pushes in the vendors\' documented formats', () => {
     ];
     expect(aliyunSmsAdapter.parsePushedReceipts!(body, pushTarget)).toEqual([
       { vendorMessageId: '12345^0', reference: 'send-1', receiver: '+8613800138000', status: 'DELIVERED', reason: null, vendorCode: 'DELIVERED', vendorText: '用户接收成功', deliveredAt: new Date('2016-12-31T16:00:05Z') },
-      { vendorMessageId: '12346^0', reference: 'send-2', receiver: '+8613800138001', status: 'UNDELIVERED', reason: 'UNKNOWN', vendorCode: 'USER_REJECT', vendorText: '用户拒收', deliveredAt: null },
+      { vendorMessageId: '12346^0', reference: 'send-2', receiver: '+8613800138001', status: 'UNDELIVERED', reason: 'UNSUBSCRIBED', vendorCode: 'USER_REJECT', vendorText: '用户拒收', deliveredAt: null },
     ]);
     expect(aliyunSmsAdapter.pushAnswer).toEqual({ code: 0, msg: '成功' });
     expect(() => aliyunSmsAdapter.parsePushedReceipts!([{ phone_number: '1', success: 'yes' }], pushTarget)).toThrow();

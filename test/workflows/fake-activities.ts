@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Activities } from '../../src/activities';
 import type { DedupSlot } from '../../src/activities/dedup';
 import { createPrepareSendActivities, type PrepareSteps } from '../../src/activities/prepare-send';
+import type { FallbackRequest } from '../../src/activities/fallback-start';
 import type { FinalOutcome, StatusChange } from '../../src/activities/send-records';
 import type { VendorSendRequest, VendorSendResult } from '../../src/activities/vendor-send';
 import { FAILURE_TYPE } from '../../src/shared/failures';
@@ -14,6 +15,8 @@ export interface ActivityJournal {
   finals: FinalOutcome[];
   vendorCalls: VendorSendRequest[];
   polls: number;
+  /** Fallback starts asked for, with what started them. */
+  fallbacks: FallbackRequest[];
   /** Checks of an ambiguous vendor call with the vendor. */
   verifications: number;
   /** How often dedup ran: a screened-out send never reaches it. */
@@ -63,7 +66,7 @@ export type FakeParts = Omit<PrepareSteps, 'recordState'> & Omit<Activities, Com
  * (fake or overridden) single steps.
  */
 export function fakeActivities(overrides: Partial<FakeParts> = {}): { activities: Activities; journal: ActivityJournal } {
-  const journal: ActivityJournal = { statuses: [], finals: [], vendorCalls: [], polls: 0, verifications: 0, dedupChecks: 0 };
+  const journal: ActivityJournal = { statuses: [], finals: [], vendorCalls: [], polls: 0, verifications: 0, fallbacks: [], dedupChecks: 0 };
   const base: FakeParts = {
     async screenReceiver() {
       return { outcome: 'PASS' };
@@ -92,6 +95,10 @@ export function fakeActivities(overrides: Partial<FakeParts> = {}): { activities
     },
     async recordFinalState(outcome) {
       journal.finals.push(outcome);
+    },
+    async startFallback(request) {
+      journal.fallbacks.push(request);
+      return { outcome: 'STARTED', sendId: `fallback-of-${request.sendId}`, channel: 'EMAIL' };
     },
     async startSendPage() {
       throw new Error('the send workflow never fans out');

@@ -59,6 +59,8 @@ function input(overrides: Partial<SendInput> = {}): SendInput {
     dedup: { contentWindowSeconds: 300, contentMax: 1, dailyCapMax: 20 },
     ambiguity: { policy: 'VERIFY', verifySeconds: 120 },
     receipt: { windowSeconds: 24 * 3600, pollFirstSeconds: 30, pollMaxSeconds: 1800 },
+    reroutesMax: 1,
+    fallback: null,
     ...overrides,
   };
 }
@@ -420,6 +422,91 @@ describe('sendMessage workflow (time-skipping server)', () => {
     expect(result).toMatchObject({ status: 'DELIVERED', provider: 'vendor-b' });
     expect(journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-b']);
     expect(summaries(result.history).filter((s) => s.startsWith('vendor'))).toEqual(['vendor account-a attempt 1', 'vendor account-b attempt 2']);
+  });
+
+  it('re-routes after a receipt another vendor may fix: the next account as leg 2, one send, the re-route named in the history', async () => {
+    const args = input();
+    const { activities, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        return accepted(request, { vendorMessageId: `vm-${request.accountId}-${args.sendId}` });
+      },
+    });
+    const result = await run('rerouted-after-receipt', activities, args, async (handle) => {
+      await waitForStatus(handle, 'SENT');
+      await handle.signal(receiptSignal, receipt(`vm-acc-a-${args.sendId}`, { status: 'UNDELIVERED', reason: 'ROUTE_FAILED', vendorCode: 'NP:1243' }));
+      // A duplicate of the first leg's receipt changes nothing.
+      await handle.signal(receiptSignal, receipt(`vm-acc-a-${args.sendId}`, { status: 'UNDELIVERED', reason: 'ROUTE_FAILED', vendorCode: 'NP:1243' }));
+      for (let i = 0; i < 200 && journal.vendorCalls.length < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitForStatus(handle, 'SENT');
+      await handle.signal(receiptSignal, receipt(`vm-acc-b-${args.sendId}`));
+    });
+    expect(result).toMatchObject({ status: 'DELIVERED', provider: 'vendor-b', vendorMessageId: `vm-acc-b-${args.sendId}`, workflow: 'COMPLETED' });
+    expect(journal.vendorCalls.map((c) => [c.accountId, c.leg ?? 1])).toEqual([['acc-a', 1], ['acc-b', 2]]);
+    expect(finalOf(journal)).toMatchObject({
+      status: 'DELIVERED', provider: 'vendor-b', reasonDetail: 're-routed after vendor-a receipt NP:1243',
+      acceptance: { accountId: 'acc-b', vendorMessageId: `vm-acc-b-${args.sendId}` },
+    });
+    expect(summaries(result.history)).toEqual([
+      'screening, dedup, night shield: send now',
+      'vendor account-a attempt 1',
+      'receipt wait 30 s, then receipt poll 1',
+      're-route 1: vendor account-b attempt 1',
+      'receipt wait 30 s, then receipt poll 1',
+      'record DELIVERED',
+    ]);
+  });
+
+  it('re-routes at most reroutesMax times, and never on a receipt that names the receiver', async () => {
+    const failing = (reason: 'ROUTE_FAILED' | 'BLACKLISTED') => fakeActivities({
+      async sendViaAccount(request) {
+        return accepted(request, { receipt: receipt(`vm-${request.sendId}`, { status: 'UNDELIVERED', reason, vendorCode: reason === 'ROUTE_FAILED' ? 'IS_CLOSE' : 'MOBILE_IN_BLACK' }) });
+      },
+    });
+    const never = failing('ROUTE_FAILED');
+    expect(await run('reroute-disabled', never.activities, input({ reroutesMax: 0 }))).toMatchObject({ status: 'UNDELIVERED', reason: 'ROUTE_FAILED', workflow: 'FAILED' });
+    expect(never.journal.vendorCalls).toHaveLength(1);
+    const once = failing('ROUTE_FAILED');
+    expect(await run('rerouted-then-undelivered', once.activities, input())).toMatchObject({ status: 'UNDELIVERED', reason: 'ROUTE_FAILED', provider: 'vendor-b' });
+    expect(once.journal.vendorCalls.map((c) => c.accountId)).toEqual(['acc-a', 'acc-b']);
+    const blacklisted = failing('BLACKLISTED');
+    expect(await run('undelivered-blacklisted', blacklisted.activities, input({ reroutesMax: 3 }))).toMatchObject({ status: 'UNDELIVERED', reason: 'BLACKLISTED' });
+    expect(blacklisted.journal.vendorCalls).toHaveLength(1);
+  });
+
+  it('starts the template\'s fallback once when the send ends UNDELIVERED, after recording it, and none when it is DELIVERED', async () => {
+    const undelivered = fakeActivities({
+      async sendViaAccount(request) {
+        return accepted(request, { receipt: receipt(`vm-${request.sendId}`, { status: 'UNDELIVERED', reason: 'POWERED_OFF_OR_NO_SIGNAL', vendorCode: 'MK:0023' }) });
+      },
+    });
+    const args = input({ fallback: { afterSeconds: null } });
+    const result = await run('fallback-after-undelivered', undelivered.activities, args);
+    expect(result).toMatchObject({ status: 'UNDELIVERED', workflow: 'FAILED' });
+    expect(undelivered.journal.fallbacks).toEqual([{ sendId: args.sendId, trigger: 'UNDELIVERED' }]);
+    expect(summaries(result.history).slice(-2)).toEqual(['record UNDELIVERED POWERED_OFF_OR_NO_SIGNAL', 'fallback send started: UNDELIVERED']);
+
+    const delivered = fakeActivities({
+      async sendViaAccount(request) {
+        return accepted(request, { receipt: receipt(`vm-${request.sendId}`) });
+      },
+    });
+    expect(await run('fallback-not-needed', delivered.activities, input({ fallback: { afterSeconds: 600 } }))).toMatchObject({ status: 'DELIVERED' });
+    expect(delivered.journal.fallbacks).toEqual([]);
+  });
+
+  it('starts the fallback when no DELIVERED came within its time, and the send still ends by its own receipt', async () => {
+    const args = input({ fallback: { afterSeconds: 60 } });
+    const { activities, journal } = fakeActivities();
+    const result = await run('fallback-not-delivered-in-time', activities, args, async (handle) => {
+      await waitForStatus(handle, 'SENT');
+      await env.sleep(61_000);
+      for (let i = 0; i < 200 && journal.fallbacks.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      await handle.signal(receiptSignal, receipt(`vm-${args.sendId}`));
+    });
+    expect(result).toMatchObject({ status: 'DELIVERED', workflow: 'COMPLETED' });
+    expect(journal.fallbacks).toEqual([{ sendId: args.sendId, trigger: 'NOT_DELIVERED_IN_TIME' }]);
+    expect(summaries(result.history)).toContain('fallback unless delivered within 1 min');
+    expect(summaries(result.history)).toContain('fallback send started: not delivered in time');
   });
 
   it('an ambiguous call is verified with the vendor before any failover: the vendor has it → DELIVERED through it, B never called', async () => {

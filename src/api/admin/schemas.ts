@@ -29,6 +29,12 @@ const templateSettings = {
   dedupContentSeconds: z.number().int().min(0).max(7 * 24 * 3600).nullable(),
   dedupContentMax: z.number().int().min(1).max(1000).nullable(),
   dailyCapMax: z.number().int().min(1).max(100_000).nullable(),
+  /** Re-routes of a send after a failed receipt another vendor may fix; null: REROUTE_MAX_DEFAULT, 0: never. */
+  reroutesMax: z.number().int().min(0).max(5).nullable(),
+  /** A template of the team on another channel, sent to the receiver's alternate when a send ends UNDELIVERED, FAILED or EXPIRED; null: none. */
+  fallbackTemplateId: z.uuid().nullable(),
+  /** Also start the fallback when a send is not DELIVERED this long after it went to the vendors; null: only on those final states. */
+  fallbackAfterSeconds: z.number().int().min(10).max(7 * 24 * 3600).nullable(),
   /** VERIFICATION only: sends pass the team's own suppression list (never the global one). */
   bypassTeamSuppression: z.boolean(),
   /** A vendor call whose answer never came: VERIFY asks the vendor before failing over; FAST fails over at once (docs/guarantees.md). */
@@ -52,6 +58,9 @@ export const createTemplateSchema = z
     dedupContentSeconds: templateSettings.dedupContentSeconds.optional(),
     dedupContentMax: templateSettings.dedupContentMax.optional(),
     dailyCapMax: templateSettings.dailyCapMax.optional(),
+    reroutesMax: templateSettings.reroutesMax.optional(),
+    fallbackTemplateId: templateSettings.fallbackTemplateId.optional(),
+    fallbackAfterSeconds: templateSettings.fallbackAfterSeconds.optional(),
     bypassTeamSuppression: templateSettings.bypassTeamSuppression.default(false),
     ambiguityPolicy: templateSettings.ambiguityPolicy.default('VERIFY'),
     verifySeconds: templateSettings.verifySeconds.optional(),

@@ -9,7 +9,7 @@ import type { AnswerOf } from '../answers';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { idParamSchema } from '../schemas';
-import { invalidRequest } from '../validate';
+import { invalidRequest, type FieldProblem } from '../validate';
 import { templateListAnswerSchema, templateViewSchema } from './answers';
 import { createTemplateSchema, templateListQuerySchema, updateTemplateSchema, type UpdateTemplateRequest } from './schemas';
 import { templateProblems, type TemplateShape } from './template-rules';
@@ -71,7 +71,7 @@ export const adminTemplateRoutes: ApiRoute[] = [
     handler: async ({ deps, res, body }) => {
       logFacts(res).templateRef = body.code;
       const shape: TemplateShape = { ...body, subject: body.subject ?? null };
-      const problems = templateProblems(shape, deps.vendors);
+      const problems = [...templateProblems(shape, deps.vendors), ...(await fallbackProblems(deps, callerOf(res).teamId, shape.channel, body.fallbackTemplateId, null))];
       if (problems.length > 0) throw invalidRequest(problems);
       try {
         const row = await deps.prisma.template.create({
@@ -109,7 +109,7 @@ export const adminTemplateRoutes: ApiRoute[] = [
         shieldPolicy: change.shieldPolicy ?? (current.shieldPolicy as ShieldPolicy),
         bypassTeamSuppression: change.bypassTeamSuppression ?? current.bypassTeamSuppression,
       };
-      const problems = templateProblems(shape, deps.vendors);
+      const problems = [...templateProblems(shape, deps.vendors), ...(await fallbackProblems(deps, current.teamId, shape.channel, change.fallbackTemplateId, current.id))];
       if (problems.length > 0) throw invalidRequest(problems);
       const needsApproval = current.status === 'ACTIVE' && REAPPROVAL_FIELDS.some((field) => change[field] !== undefined);
       const row = await deps.prisma.template.update({
@@ -123,6 +123,17 @@ export const adminTemplateRoutes: ApiRoute[] = [
   statusRoute('approve', "Approve any team's template (ACTIVE): the platform's content review", PLATFORM, { find: anyTeamTemplate, notFound: { 404: 'TEMPLATE_NOT_FOUND: no such template' } }),
   statusRoute('disable', 'Disable a template', ADMIN, { find: teamTemplate, notFound: templateNotFound }),
 ];
+
+/** A fallback template must be another template of the same team, on another channel. */
+async function fallbackProblems(deps: ApiDeps, teamId: string, channel: Channel, fallbackTemplateId: string | null | undefined, selfId: string | null): Promise<FieldProblem[]> {
+  if (!fallbackTemplateId) return [];
+  const field = 'fallbackTemplateId';
+  if (fallbackTemplateId === selfId) return [{ field, reason: 'a template cannot be its own fallback' }];
+  const fallback = await deps.prisma.template.findFirst({ where: { id: fallbackTemplateId, teamId }, select: { channel: true, code: true } });
+  if (!fallback) return [{ field, reason: `no template ${fallbackTemplateId} in your team` }];
+  if (fallback.channel === channel) return [{ field, reason: `template ${fallback.code} is ${channel} too: a fallback goes to another channel` }];
+  return [];
+}
 
 /** The template `:id` of the caller's team; another team's template is a 404, as if it did not exist. */
 async function teamTemplate(deps: ApiDeps, id: string, res: Response): Promise<Template> {
@@ -182,6 +193,9 @@ function templateView(row: Template): AnswerOf<typeof templateViewSchema> {
     dedupContentSeconds: row.dedupContentSeconds,
     dedupContentMax: row.dedupContentMax,
     dailyCapMax: row.dailyCapMax,
+    reroutesMax: row.reroutesMax,
+    fallbackTemplateId: row.fallbackTemplateId,
+    fallbackAfterSeconds: row.fallbackAfterSeconds,
     bypassTeamSuppression: row.bypassTeamSuppression,
     ambiguityPolicy: row.ambiguityPolicy,
     verifySeconds: row.verifySeconds,

@@ -5,6 +5,8 @@ import type { AnswerOf, sendViewSchema } from '../answers';
 interface SendFields {
   id: string;
   receiver: string;
+  channel: string;
+  fallbackOf: string | null;
   status: string;
   reason: string | null;
   reasonDetail: string | null;
@@ -33,6 +35,8 @@ export function describeSend(send: SendFields, config: Pick<Config, 'TEMPORAL_UI
   return {
     sendId: send.id,
     receiver: send.receiver,
+    channel: send.channel,
+    fallbackOf: send.fallbackOf,
     status: send.status,
     reason: send.reason,
     reasonDetail: send.reasonDetail,

@@ -1,4 +1,4 @@
-import { attemptEvidence, EVIDENCE_INCLUDE, receiptEvidence, runEvidence } from '../../ops/send-evidence';
+import { attemptEvidence, describeReroute, EVIDENCE_INCLUDE, receiptEvidence, reroutesOf, runEvidence } from '../../ops/send-evidence';
 import { sendDetailAnswerSchema, type AnswerOf } from '../answers';
 import { callerOf } from '../caller';
 import { HttpError } from '../http-error';
@@ -22,13 +22,17 @@ export const sendRoutes: ApiRoute[] = [
       const { id } = params;
       const send = await deps.prisma.send.findFirst({
         where: { id, message: { teamId: callerOf(res).teamId } },
-        include: EVIDENCE_INCLUDE,
+        include: { ...EVIDENCE_INCLUDE, fallback: { select: { id: true, channel: true, receiver: true, status: true, createdAt: true } } },
       });
       if (!send) throw new HttpError(404, 'SEND_NOT_FOUND', `no send ${id}`);
+      const attempts = send.attempts.map(attemptEvidence);
+      const receipts = send.receipts.map(receiptEvidence);
       res.json({
         ...describeSend(send, deps.config),
-        attempts: send.attempts.map(attemptEvidence),
-        receipts: send.receipts.map(receiptEvidence),
+        attempts,
+        receipts,
+        fallback: send.fallback && { sendId: send.fallback.id, channel: send.fallback.channel, receiver: send.fallback.receiver, status: send.fallback.status, createdAt: send.fallback.createdAt },
+        reroutes: reroutesOf(attempts, receipts).map((reroute) => ({ ...reroute, description: describeReroute(reroute) })),
         earlierRuns: send.replacedRuns.map(runEvidence),
       } satisfies AnswerOf<typeof sendDetailAnswerSchema>);
     },
