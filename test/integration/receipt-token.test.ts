@@ -83,19 +83,25 @@ describe('receipt push URLs with a per-account token', () => {
     expect(await herald.deps.prisma.receipt.count({ where: { vendorMessageId, sendId: null } })).toBe(1);
   });
 
-  /** Prisma whose first send lookup misses: the vendor activity committed the vendor id just after it. */
+  /**
+   * Prisma whose first lookup of the acceptance misses: the vendor activity committed the vendor id
+   * (the send row and its ACCEPTED attempt, in one transaction) just after it.
+   */
   function sendCommittedAfterFirstLookup(prisma: PrismaClient): PrismaClient {
-    let missed = false;
-    const sends = new Proxy(prisma.send, {
-      get(target, property) {
-        if (property === 'findFirst' && !missed) {
-          missed = true;
-          return async () => null;
-        }
-        return Reflect.get(target, property) as unknown;
-      },
-    });
-    return new Proxy(prisma, { get: (target, property) => (property === 'send' ? sends : (Reflect.get(target, property) as unknown)) });
+    const missOnce = <T extends object>(model: T): T => {
+      let missed = false;
+      return new Proxy(model, {
+        get(target, property) {
+          if (property === 'findFirst' && !missed) {
+            missed = true;
+            return async () => null;
+          }
+          return Reflect.get(target, property) as unknown;
+        },
+      });
+    };
+    const models: Record<string, object> = { send: missOnce(prisma.send), sendRun: missOnce(prisma.sendRun), sendAttempt: missOnce(prisma.sendAttempt) };
+    return new Proxy(prisma, { get: (target, property) => (typeof property === 'string' && property in models ? models[property] : (Reflect.get(target, property) as unknown)) });
   }
 
   it('matches a push stored while its send got its vendor id, once, instead of leaving it to the poll', async () => {
