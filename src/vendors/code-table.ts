@@ -19,6 +19,7 @@ export const REJECTED: Classification = { errorClass: 'VENDOR_REJECTED', reason:
 export function receiverInvalid(reason: Reason): Classification {
   return { errorClass: 'RECEIVER_INVALID', reason };
 }
+export const INVALID_RECEIVER: Classification = receiverInvalid('INVALID_RECEIVER');
 
 export interface VendorCodeTable {
   /** Codes the vendor documents, exactly as it sends them. */
@@ -55,7 +56,13 @@ export const ADAPTER_CODES = {
   templateMissing: 'TEMPLATE_NOT_REGISTERED',
 } as const;
 
-/** The classification of an HTTP status without a vendor code. */
-export function classifyHttpStatus(status: number): Classification {
-  return status >= 500 || status === 429 ? RETRYABLE : REJECTED;
+/** The classification of an answer without a known code: no answer, 5xx and 429 may pass; any other refusal will not. */
+export function classifyHttpStatus(status: number | null): Classification {
+  return status === null || status >= 500 || status === 429 ? RETRYABLE : REJECTED;
+}
+
+/** A code looked up in a provider's flat table (no families), falling back to the HTTP status. */
+export function classifiedError(table: ReadonlyMap<string, Classification>, code: string, text: string, httpStatus: number | null): VendorError {
+  const { errorClass, reason } = table.get(code) ?? classifyHttpStatus(httpStatus);
+  return new VendorError(errorClass, reason, code, text);
 }

@@ -13,7 +13,7 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { z } from 'zod';
 import { maskReceiver } from '../shared/mask';
 import { readAccountParts } from './account-config';
-import { INVALID_RECEIVER, REJECTED, RETRYABLE, type Classification } from './classification';
+import { INVALID_RECEIVER, REJECTED, RETRYABLE, type Classification } from './code-table';
 import type { OutgoingMessage, VendorAccepted, VendorAccount, VendorAdapter } from './types';
 import { VendorError } from './vendor-error';
 import { OutboundRefusedError } from './outbound/outbound-guard';

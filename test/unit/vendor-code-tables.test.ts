@@ -1,9 +1,8 @@
 import { ALIYUN_CODES, ALIYUN_RECEIPT_REASONS, aliyunPhoneNumber, createAliyunSmsAdapter } from '../../src/vendors/aliyun-sms';
-import { classifyCode, classifyHttpStatus } from '../../src/vendors/code-table';
+import { classifiedError, classifyCode, classifyHttpStatus } from '../../src/vendors/code-table';
 import { receiptReason } from '../../src/vendors/receipt-codes';
 import { TENCENT_CODES, TENCENT_RECEIPT_REASONS, createTencentSmsAdapter, tencentTemplate } from '../../src/vendors/tencent-sms';
 import { REROUTABLE_REASONS, type Reason } from '../../src/shared/states';
-import { classifiedError } from '../../src/vendors/classification';
 import { TWILIO_DELIVERY_REASONS, TWILIO_SEND_CODES } from '../../src/vendors/twilio/codes';
 import type { OutgoingMessage, VendorAccount } from '../../src/vendors/types';
 import { VendorError } from '../../src/vendors/vendor-error';

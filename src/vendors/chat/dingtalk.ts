@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { readAccountParts } from '../account-config';
-import { REJECTED, RETRYABLE, type Classification } from '../classification';
+import { REJECTED, RETRYABLE, type Classification } from '../code-table';
 import type { OutgoingMessage, VendorAccepted, VendorAccount, VendorAdapter } from '../types';
 import { chatTargetOf, checkRobotAnswer, DEFAULT_ROBOT_TIMEOUT_MS, postRobotJson, postedToGroup, robotText } from './robot-call';
 import { outboundUrlSchema } from '../outbound-url';

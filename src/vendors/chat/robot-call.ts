@@ -4,7 +4,7 @@
  */
 import { parseChatTarget, type ChatTarget } from '../../shared/chat-target';
 import type { OutgoingMessage, VendorAccepted } from '../types';
-import { classifiedError, type Classification } from '../classification';
+import { classifiedError, type Classification } from '../code-table';
 import { callVendorHttp, type HttpAnswer } from '../http-call';
 import type { GuardedAgents } from '../outbound/guarded-agents';
 import { VendorError } from '../vendor-error';

@@ -3,7 +3,7 @@
  * message id, error code and text; errors classified by the config's code
  * table, then by HTTP status.
  */
-import { RETRYABLE, classifyHttpStatus, type Classification } from '../classification';
+import { RETRYABLE, classifyHttpStatus, type Classification } from '../code-table';
 import type { HttpAnswer } from '../http-call';
 import { VendorError } from '../vendor-error';
 import type { GatewayResponse, SuccessCondition } from './config';

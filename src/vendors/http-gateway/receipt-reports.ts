@@ -1,6 +1,6 @@
 /** Reads a gateway's delivery reports as its `receiptPull.response` or `receiptPush.reports` describes them. */
 import type { Reason } from '../../shared/states';
-import { classifyHttpStatus } from '../classification';
+import { classifyHttpStatus } from '../code-table';
 import type { HttpAnswer } from '../http-call';
 import type { VendorReceipt } from '../types';
 import { VendorError } from '../vendor-error';

@@ -14,8 +14,7 @@
  */
 import twilio from 'twilio';
 import { z } from 'zod';
-import { classifiedError } from '../classification';
-import { ADAPTER_CODES } from '../code-table';
+import { ADAPTER_CODES, classifiedError } from '../code-table';
 import { readAccountParts } from '../account-config';
 import { outboundUrlSchema } from '../outbound-url';
 import { OutboundRefusedError } from '../outbound/outbound-guard';

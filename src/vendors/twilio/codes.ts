@@ -6,8 +6,7 @@
  * fetched Message) decide the receipt's reason.
  */
 import type { Reason } from '../../shared/states';
-import { REJECTED, RETRYABLE, type Classification } from '../classification';
-import { receiverInvalid } from '../code-table';
+import { REJECTED, RETRYABLE, receiverInvalid, type Classification } from '../code-table';
 
 /** Messages create answers: 4xx with `code`; a code not listed is classified by its HTTP status (5xx and 429 retried). */
 export const TWILIO_SEND_CODES: ReadonlyMap<string, Classification> = new Map([
