@@ -51,8 +51,10 @@ export async function runWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> 
  * do not share one) and the run's bundle of Herald's workflows, with quiet SDK logs.
  */
 export async function startWorkflowTestEnvironment(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap }> {
-  // Core's own warnings stay quiet: the time-skipping server lacks capabilities the SDK warns about on every worker.
-  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'WARN' }, forward: {} } } });
+  // Quiet SDK logs: these tests fail activities and workflows on purpose (a 6-hour Postgres hold alone fails
+  // its activity hundreds of times), and the time-skipping server lacks capabilities core warns about on
+  // every worker. What a test expects it asserts; errors still print.
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'WARN' }, forward: {} } } });
   const [env, bundle] = await Promise.all([startTimeSkippingServer(), runWorkflowBundle()]);
   return { env, bundle };
 }
