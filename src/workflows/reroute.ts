@@ -35,7 +35,7 @@ export async function receiptWithReroutes(send: SendRun, route: readonly RouteCa
     }
     reroutes.push(`re-routed after ${sent.provider} receipt ${receipt.vendorCode ?? 'UNKNOWN'}`);
     send.step(STEP.reroute(leg, sent.provider, receipt.vendorCode, nextAccount.account));
-    send.show('SENDING');
+    send.enter('SENDING');
     const delivery = await sendWithFailover({ sendId: input.sendId, channel: input.channel, leg: leg + 1 }, next, input.ambiguity, send.step);
     if (!delivery.ok) return { receipt, reroutes: [...reroutes.slice(0, -1), `${reroutes.at(-1)}: no other account took it`] };
     send.acceptedBy(delivery.sent);
