@@ -221,6 +221,8 @@ describe('the ops console in a real browser', () => {
     await row.locator('button', { hasText: 'Unpin' }).click();
     await eventually(async () => ((await pinnedWeight()) === null ? true : undefined));
     await row.locator('button', { hasText: 'Unpin' }).waitFor({ state: 'detached' });
+    // The badge follows the health report, which the page reloads after the edit: wait for it, then read it.
+    await row.locator('td:nth-child(8) .badge', { hasText: /^normal$/ }).waitFor();
     expect(await row.locator('td:nth-child(8) .badge').textContent()).toBe('normal');
   });
 

@@ -1,4 +1,5 @@
 import { receiptPushUrl } from '../../src/security/receipt-token';
+import { FINAL_STATUSES } from '../../src/shared/states';
 import { startAliyunFake, type AliyunFake } from '../fakes/aliyun-sms-server';
 import { startTencentFake, type TencentFake } from '../fakes/tencent-sms-server';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
@@ -71,7 +72,8 @@ describe('routing weights that follow delivery rates (Tencent and Aliyun fakes)'
     const messageId: string = accepted.body.messageId;
     await eventually(async () => {
       const message = await herald.request('GET', `/v1/messages/${messageId}`);
-      const settled = (message.body.statusCounts.DELIVERED ?? 0) + (message.body.statusCounts.UNDELIVERED ?? 0);
+      const counts = message.body.statusCounts as Record<string, number>;
+      const settled = [...FINAL_STATUSES].reduce((sum, status) => sum + (counts[status] ?? 0), 0);
       return settled === ROUND ? true : undefined;
     }, 90_000, 250);
     const byAccount = await herald.deps.prisma.send.groupBy({ by: ['accountId'], where: { messageId }, _count: true });
