@@ -1,7 +1,8 @@
 /**
- * `npx tsx bench/cpu-profile-top.ts <file.cpuprofile> [n]`: the top costs of a
+ * `npx tsx bench/cpu-profile-top.ts <file.cpuprofile> [n] [--after=<s>]`: the top costs of a
  * `--cpu-prof` profile (BENCH_CPU_PROF=api npm run bench), by self time per
  * function and by package or source file, as shares of the sampled time.
+ * `--after=8` leaves out the first 8 s of the profile (the process's start-up), so the shares are the load's.
  */
 import { readFileSync } from 'node:fs';
 
@@ -29,12 +30,19 @@ function placeOf(url: string): string {
 }
 
 function main(): void {
-  const [file, count = '25'] = process.argv.slice(2);
-  if (!file) throw new Error('usage: tsx bench/cpu-profile-top.ts <file.cpuprofile> [n]');
+  const args = process.argv.slice(2);
+  const afterUs = Number(args.find((arg) => arg.startsWith('--after='))?.slice('--after='.length) ?? 0) * 1e6;
+  const [file, count = '25'] = args.filter((arg) => !arg.startsWith('--'));
+  if (!file) throw new Error('usage: tsx bench/cpu-profile-top.ts <file.cpuprofile> [n] [--after=<s>]');
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let elapsedUs = 0;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    elapsedUs += delta;
+    if (elapsedUs >= afterUs) selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+  });
   // Shares are of the busy time: the samples where the process ran JavaScript, GC or native code, not idle.
   const idle = profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').reduce((sum, node) => sum + (selfUs.get(node.id) ?? 0), 0);
   for (const node of profile.nodes) if (node.callFrame.functionName === '(idle)') selfUs.delete(node.id);

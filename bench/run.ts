@@ -101,6 +101,7 @@ async function main(): Promise<void> {
         if (size.receiversPerRequest === 1) {
           summary.compare(`acceptance, 1 receiver, ${size.connections} connections (req/s)`, accepted.requestsPerSecond, 'req/s', rawAnchor, '≥ 0.5');
           summary.compare('acceptance p99, 1 receiver (ms; ratio = anchor ÷ Herald)', accepted.p99Ms, 'ms', { name: '(a) raw endpoint', value: raw.p99Ms }, 'p99 < 100 ms', true);
+          summary.compare('API CPU per request while answering, 1 receiver (ms; ratio = anchor ÷ Herald)', accepted.cpuMsPerRequest.answering, 'ms', { name: '(a) raw endpoint', value: raw.cpuMsPerRequest }, '–', true);
         } else {
           summary.compare(`acceptance, ${size.receiversPerRequest} receivers/request (receivers/s)`, accepted.requestsPerSecond * size.receiversPerRequest, '/s', rawAnchor, '–');
         }

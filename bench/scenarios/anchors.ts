@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { round, waitUntil, type Figures } from '../figures';
+import { sampleProcess } from '../process-stats';
 import { freshReceivers } from '../receivers';
 import type { BenchStack } from '../stack';
 import type { AcceptanceSize } from './api-acceptance';
@@ -22,6 +23,8 @@ export interface RawEndpointResult {
   figures: Figures;
   requestsPerSecond: number;
   p99Ms: number;
+  /** The endpoint process's CPU time per request under the load. */
+  cpuMsPerRequest: number;
 }
 
 /**
@@ -48,16 +51,20 @@ export async function measureRawEndpoint(stack: BenchStack, size: AcceptanceSize
         ],
       });
     await load(200); // warm-up: connections opened, code optimised, as Herald's API gets
+    const cpuBefore = sampleProcess(server.pid).cpuSeconds;
     const result = await load(size.requests);
+    const cpuMsPerRequest = ((sampleProcess(server.pid).cpuSeconds - cpuBefore) * 1000) / Math.max(1, result.requests.sent);
     return {
       requestsPerSecond: result.requests.average,
       p99Ms: result.latency.p99,
+      cpuMsPerRequest,
       figures: {
         requests: result.requests.sent,
         connections: size.connections,
         'requests/s': round(result.requests.average),
         'latency p50 (ms)': result.latency.p50,
         'latency p99 (ms)': result.latency.p99,
+        'server CPU per request (ms)': round(cpuMsPerRequest, 2),
         'non-2xx answers': result.non2xx,
       },
     };

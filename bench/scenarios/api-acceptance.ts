@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { round, waitUntil, type Figures } from '../figures';
+import { sampleProcess } from '../process-stats';
 import { freshReceivers } from '../receivers';
 import type { BenchStack } from '../stack';
 import { messageBody, authHeaders } from './requests';
@@ -22,6 +23,8 @@ export interface AcceptanceResult {
   p99Ms: number;
   /** Workflow starts per second from the first start to the last (the outbox's started_at). */
   drainStartsPerSecond: number;
+  /** The API process's CPU time per request under the load (answers only), and until every start drained (the relay's starts too). */
+  cpuMsPerRequest: { answering: number; withStarts: number };
 }
 
 async function outboxPending(stack: BenchStack): Promise<number> {
@@ -58,9 +61,13 @@ export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceS
     for (const size of sizes) {
       const since = new Date();
       const started = Date.now();
+      const cpuBefore = sampleProcess(api.pid).cpuSeconds;
       const result = await load(size, size.requests);
+      const cpuAnswered = sampleProcess(api.pid).cpuSeconds;
       await waitUntil(async () => (await outboxPending(stack)) === 0, 600_000, 250);
       const allStartedSeconds = (Date.now() - started) / 1000;
+      const perRequest = (cpuSeconds: number): number => (cpuSeconds * 1000) / Math.max(1, result.requests.sent);
+      const cpuMsPerRequest = { answering: perRequest(cpuAnswered - cpuBefore), withStarts: perRequest(sampleProcess(api.pid).cpuSeconds - cpuBefore) };
       const [drain] = await stack.prisma.$queryRaw<Array<{ starts: bigint; seconds: number | null }>>`
         SELECT count(*) AS starts, extract(epoch FROM max(o.started_at) - min(o.started_at))::float8 AS seconds
         FROM outbox o JOIN send s ON s.id = o.send_id WHERE s.created_at >= ${since}`;
@@ -71,6 +78,7 @@ export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceS
         requestsPerSecond: result.requests.average,
         p99Ms: result.latency.p99,
         drainStartsPerSecond,
+        cpuMsPerRequest,
         figures: {
           requests: result.requests.sent,
           connections: size.connections,
@@ -78,6 +86,8 @@ export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceS
           'receivers accepted/s': round(result.requests.average * size.receiversPerRequest),
           'latency p50 (ms)': result.latency.p50,
           'latency p99 (ms)': result.latency.p99,
+          'API CPU per request while answering (ms)': round(cpuMsPerRequest.answering, 2),
+          'API CPU per request, its starts included (ms)': round(cpuMsPerRequest.withStarts, 2),
           'non-2xx answers': result.non2xx,
           errors: result.errors,
           'all workflows started after (s)': round(allStartedSeconds, 2),
