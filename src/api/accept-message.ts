@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js';
+import type { Pool } from 'pg';
 import type { Config } from '../config';
 import { isUniqueViolation } from '../db/unique-violation';
 import type { PrismaClient, Template } from '../generated/prisma/client';
@@ -49,6 +50,7 @@ export type Acceptance =
  */
 export async function acceptMessage(
   prisma: PrismaClient,
+  pool: Pool,
   config: Config,
   burst: ReceiverBurstGuard,
   caller: Caller,
@@ -110,10 +112,8 @@ export async function acceptMessage(
   const fanOut = sends.length >= config.FAN_OUT_MIN_RECEIVERS;
   try {
     const message = { id: messageId, apiKeyId: caller.apiKeyId, teamId: caller.teamId, templateId: template.id, variables, idempotencyKey, requestHash, receiverCount: sends.length };
-    // In a transaction only for its bounded wait for a pooled connection (DATABASE_TRANSACTION_MAX_WAIT_MS,
-    // then a 503 that accepted nothing): a statement outside one would queue for the pool without end. Once
-    // it has its connection, the statement may take as long as the request may (not Prisma's 5 s).
-    await prisma.$transaction((tx) => insertAcceptedMessage(tx, message, shared, rows, fanOut), { timeout: config.API_REQUEST_TIMEOUT_SECONDS * 1000 });
+    // The wait for a pooled connection is bounded (DATABASE_TRANSACTION_MAX_WAIT_MS, then a 503 that accepted nothing).
+    await insertAcceptedMessage(pool, message, shared, rows, fanOut, config.DATABASE_TRANSACTION_MAX_WAIT_MS);
   } catch (error) {
     const raced = idempotencyKey && isUniqueViolation(error);
     if (!raced) throw error;

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
 import type { Config } from '../config';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
@@ -14,6 +15,8 @@ import type { VendorRegistry } from '../vendors/types';
 export interface ApiDeps {
   config: Config;
   prisma: PrismaClient;
+  /** The pool under Prisma, for the hot statement of accepting a message (src/api/send-rows.ts). */
+  pool: Pool;
   redis: Redis;
   temporal: Client;
   /** Wakes this process's outbox relay once a request committed outbox rows. */

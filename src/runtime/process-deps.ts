@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
 import type { Config } from '../config';
 import { assertMigrated } from '../db/migrate';
+import { createDatabasePool } from '../db/pool';
 import { createPrisma } from '../db/prisma';
 import type { PrismaClient } from '../generated/prisma/client';
 import { createLogger, type Logger } from '../logger';
@@ -19,6 +21,8 @@ export interface ProcessDeps {
   config: Config;
   logger: Logger;
   prisma: PrismaClient;
+  /** The pool Prisma queries through, for the hot statements written as SQL (src/db/pool.ts). */
+  pool: Pool;
   redis: Redis;
   vendors: VendorRegistry;
   outbound: VendorOutbound;
@@ -39,7 +43,8 @@ export async function buildProcessDeps(config: Config, name: string, options: Pr
   const log = options.logger ?? createLogger({ level: config.LOG_LEVEL, name, nodeEnv: config.NODE_ENV });
   // `herald migrate` (a one-shot job) is the only thing that migrates.
   await assertMigrated(config.DATABASE_URL);
-  const prisma = createPrisma(config.DATABASE_URL, config.DATABASE_TRANSACTION_MAX_WAIT_MS);
+  const pool = createDatabasePool(config.DATABASE_URL);
+  const prisma = createPrisma(pool, config.DATABASE_TRANSACTION_MAX_WAIT_MS);
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   if (!(await waitForRedis(redis, 3_000))) log.warn('Redis is not reachable; starting anyway (dedup fails open)');
@@ -49,6 +54,7 @@ export async function buildProcessDeps(config: Config, name: string, options: Pr
     config,
     logger: log,
     prisma,
+    pool,
     redis,
     vendors,
     outbound,

@@ -50,7 +50,7 @@ export const messageRoutes: ApiRoute[] = [
       const rawKey = req.get('idempotency-key');
       const idempotencyKey = rawKey === undefined ? null : parseOr400(idempotencyKeySchema, rawKey, 'header');
 
-      const acceptance = await acceptMessage(deps.prisma, deps.config, deps.receiverBurst, callerOf(res), request, idempotencyKey, deps.lookups.templates);
+      const acceptance = await acceptMessage(deps.prisma, deps.pool, deps.config, deps.receiverBurst, callerOf(res), request, idempotencyKey, deps.lookups.templates);
       facts.messageId = acceptance.answer.messageId;
       facts.receiversNormalized = acceptance.normalized;
       res.status(202).json({ ...acceptance.answer, replayed: acceptance.replayed } satisfies AnswerOf<typeof acceptedAnswerSchema>);
