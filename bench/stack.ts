@@ -40,7 +40,9 @@ export interface BenchStack {
   rawEndpointUrl: string;
   /** Starts a TypeScript entry (API, worker, sandbox vendor, ceiling worker) as its own process. */
   spawnEntry(name: string, entry: string, env?: NodeJS.ProcessEnv): BenchProcess;
-  startApi(taskQueue?: string): Promise<BenchProcess>;
+  startApi(taskQueue?: string, env?: NodeJS.ProcessEnv): Promise<BenchProcess>;
+  /** A relay process apart from the API (`npm run start:relay`), starting workflows on `taskQueue`. */
+  startRelay(taskQueue: string): Promise<BenchProcess>;
   startWorker(): Promise<BenchProcess>;
   stop(): Promise<void>;
 }
@@ -155,10 +157,16 @@ export async function startBenchStack(): Promise<BenchStack> {
     apiUrl,
     rawEndpointUrl: `http://127.0.0.1:${rawEndpointPort}`,
     spawnEntry,
-    async startApi(taskQueue = TASK_QUEUE) {
-      const api = spawnEntry('api', 'src/api/main.ts', { TEMPORAL_TASK_QUEUE: taskQueue });
+    async startApi(taskQueue = TASK_QUEUE, apiEnv = {}) {
+      const api = spawnEntry('api', 'src/api/main.ts', { TEMPORAL_TASK_QUEUE: taskQueue, ...apiEnv });
       await waitUntil(() => answers(`${apiUrl}/healthz`), 60_000);
       return api;
+    },
+    async startRelay(taskQueue) {
+      const metricsPort = await freePort();
+      const relay = spawnEntry('relay', 'src/sending/relay-main.ts', { TEMPORAL_TASK_QUEUE: taskQueue, RELAY_METRICS_PORT: String(metricsPort) });
+      await waitUntil(() => answers(`http://127.0.0.1:${metricsPort}/metrics`), 60_000);
+      return relay;
     },
     async startWorker() {
       const worker = spawnEntry('worker', 'src/worker/main.ts');

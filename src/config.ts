@@ -51,6 +51,7 @@ const temporal = {
 const network = {
   API_PORT: port().default(3000).describe('port of the HTTP API'),
   WORKER_METRICS_PORT: port().default(9464).describe("port of the worker's Prometheus metrics"),
+  RELAY_METRICS_PORT: port().default(9466).describe("port of a relay process's Prometheus metrics (the outbox backlog) and of its readiness (`GET /metrics` answers once it runs)"),
   TEMPORAL_SDK_METRICS_PORT: port().default(9465).describe("the Temporal SDK's own worker metrics (`temporal_*`: task slots, poll latency, sticky cache) in Prometheus format; 0 turns them off"),
   PUBLIC_BASE_URL: z.string().optional().describe("public base URL of the API, used in the receipt push URL given to vendors; unset: `http://127.0.0.1:<API_PORT>`"),
   TRUST_PROXY: z.string().default('').describe('express `trust proxy` for the API: empty trusts no proxy, so the source address (receipt source allowlists) is the socket\'s; else a hop count, or the proxies\' addresses/CIDRs/`loopback`'),
@@ -76,6 +77,9 @@ const sending = {
   RECEIPT_POLL_FIRST_SECONDS: z.coerce.number().positive().default(30).describe('first receipt poll after the send; then doubling'),
   RECEIPT_POLL_MAX_SECONDS: z.coerce.number().positive().default(1800).describe('longest gap between receipt polls'),
   SCHEDULE_MAX_DAYS: z.coerce.number().int().positive().max(365).default(35).describe('how far ahead `sendAt` may be'),
+  API_OUTBOX_RELAY: flag().default('true').transform((value) => value === 'true').describe('whether each API process runs an outbox relay that starts the workflows of what it accepted, woken at once; false when relay processes (`npm run start:relay`) run apart, so answering requests spends no CPU on workflow starts (docs/deployment.md)'),
+  OUTBOX_RELAY_POLL_MS: z.coerce.number().int().positive().default(500).describe('how often a relay looks for outbox rows it was not woken for (accepted by another process, a start to retry); a relay process apart from the API only polls'),
+  RELAY_CPU_NICE: z.coerce.number().int().min(0).max(19).default(10).describe('the CPU priority a relay process gives itself (nice, 0–19; 0 leaves it): on a host shared with an API, answering requests comes first and the starts fill the gaps'),
   FAN_OUT_MIN_RECEIVERS: z.coerce.number().int().positive().default(200).describe('a message with at least this many sends starts one fan-out workflow (`message-<id>`) instead of one start per send from the API'),
   FAN_OUT_PAGE_SIZE: z.coerce.number().int().positive().max(5_000).default(500).describe('sends whose workflows one fan-out activity starts'),
   FAN_OUT_PAGES_PER_RUN: z.coerce.number().int().positive().max(500).default(50).describe('pages one fan-out run handles before it continues as new, bounding its history'),

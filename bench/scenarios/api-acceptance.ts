@@ -16,8 +16,12 @@ export interface AcceptanceSize {
   connections: number;
 }
 
+/** Where the workflows are started: by the API's own relay (the default), or by a relay process apart (API_OUTBOX_RELAY=false). */
+export type RelayPlacement = 'in the API' | 'apart';
+
 export interface AcceptanceResult {
   size: AcceptanceSize;
+  placement: RelayPlacement;
   figures: Figures;
   requestsPerSecond: number;
   p99Ms: number;
@@ -37,8 +41,9 @@ async function outboxPending(stack: BenchStack): Promise<number> {
  * starts the workflows behind the answers. Measured: the answers, and how
  * fast the starts drain (from the outbox's own timestamps).
  */
-export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceSize[]): Promise<AcceptanceResult[]> {
-  const api = await stack.startApi(UNPOLLED_QUEUE);
+export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceSize[], placement: RelayPlacement): Promise<AcceptanceResult[]> {
+  const api = await stack.startApi(UNPOLLED_QUEUE, placement === 'apart' ? { API_OUTBOX_RELAY: 'false' } : {});
+  const relay = placement === 'apart' ? await stack.startRelay(UNPOLLED_QUEUE) : null;
   try {
     const results: AcceptanceResult[] = [];
     const load = (size: AcceptanceSize, amount: number) =>
@@ -75,6 +80,7 @@ export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceS
       const drainStartsPerSecond = starts / Math.max(0.001, drain?.seconds ?? 0);
       results.push({
         size,
+        placement,
         requestsPerSecond: result.requests.average,
         p99Ms: result.latency.p99,
         drainStartsPerSecond,
@@ -98,6 +104,7 @@ export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceS
     }
     return results;
   } finally {
+    await relay?.stop();
     await api.stop();
   }
 }

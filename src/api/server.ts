@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { ProcessDeps } from '../runtime/process-deps';
 import { createOutboxRelay } from '../sending/outbox-relay';
 import { createOutboxSignal } from '../sending/outbox-signal';
-import { createWorkflowStarter } from '../sending/workflow-starter';
+import { starterFromConfig } from '../sending/workflow-starter';
 import { createApp } from './app';
 import { createConnectionDrain } from './connection-drain';
 import { createRequestLogWriter } from './request-log';
@@ -18,12 +18,9 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** The HTTP API plus its outbox relay, on one port. */
+/** The HTTP API plus, unless API_OUTBOX_RELAY is false (relay processes run apart), its outbox relay, on one port. */
 export async function startApiServer(deps: ProcessDeps, temporal: Client, port: number, host = '0.0.0.0'): Promise<RunningApi> {
-  const starter = createWorkflowStarter({
-    temporal, prisma: deps.prisma, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger,
-    fanOut: { pageSize: deps.config.FAN_OUT_PAGE_SIZE, pagesPerRun: deps.config.FAN_OUT_PAGES_PER_RUN },
-  });
+  const starter = starterFromConfig(temporal, deps, deps.config.TEMPORAL_TASK_QUEUE);
   const logWrites = createRequestLogWriter(deps.prisma, deps.logger);
   const outbox = createOutboxSignal();
   const app = createApp({ ...deps, temporal, outbox, logWrites });
@@ -36,7 +33,7 @@ export async function startApiServer(deps: ProcessDeps, temporal: Client, port: 
 
   const stopRelay = new AbortController();
   const relay = createOutboxRelay({ prisma: deps.prisma, starter, config: deps.config, logger: deps.logger, metrics: deps.metrics });
-  const relaying = relay.run(stopRelay.signal, outbox);
+  const relaying = deps.config.API_OUTBOX_RELAY ? relay.run(stopRelay.signal, outbox) : Promise.resolve();
 
   return {
     port: (server.address() as AddressInfo).port,

@@ -93,9 +93,10 @@ export function createOutboxRelay(deps: { prisma: PrismaClient; starter: Workflo
     relayOnce,
     /**
      * Runs passes until `signal` aborts: a full batch runs the next pass at once, else it waits for
-     * `wake` (rows committed by this process) or `idleMs` (rows of other processes, retries).
+     * `wake` (rows committed by this process) or OUTBOX_RELAY_POLL_MS (rows of other processes, retries).
      */
-    async run(signal: AbortSignal, wake: OutboxSignal, idleMs = 2_000): Promise<void> {
+    async run(signal: AbortSignal, wake: OutboxSignal): Promise<void> {
+      const idleMs = deps.config.OUTBOX_RELAY_POLL_MS;
       while (!signal.aborted) {
         let relayed = 0;
         try {

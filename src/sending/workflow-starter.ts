@@ -1,4 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Config } from '../config';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import { FAN_OUT_WORKFLOW, fanOutWorkflowId, SEND_WORKFLOW, searchAttributes, sendSummary, sendWorkflowId, type FanOutInput, type SendInput } from '../shared/contract';
@@ -21,6 +22,15 @@ export interface StarterDeps {
   taskQueue: string;
   logger: Logger;
   fanOut: { pageSize: number; pagesPerRun: number };
+}
+
+/** The starter of a Herald process (API, relay, worker), sized by its settings; `taskQueue` where its workflows go. */
+export function starterFromConfig(temporal: Client, deps: { prisma: PrismaClient; logger: Logger; config: Config }, taskQueue: string): WorkflowStarter {
+  const { config } = deps;
+  return createWorkflowStarter({
+    temporal, prisma: deps.prisma, taskQueue, logger: deps.logger,
+    fanOut: { pageSize: config.FAN_OUT_PAGE_SIZE, pagesPerRun: config.FAN_OUT_PAGES_PER_RUN },
+  });
 }
 
 export function createWorkflowStarter(deps: StarterDeps): WorkflowStarter {

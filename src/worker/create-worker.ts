@@ -4,7 +4,7 @@ import { createActivities } from '../activities';
 import { defaultActivitySettings, type ActivityDeps, type ActivitySettings } from '../activities/deps';
 import type { WorkflowRuns } from '../activities/run-claim';
 import type { Config } from '../config';
-import { createWorkflowStarter } from '../sending/workflow-starter';
+import { starterFromConfig } from '../sending/workflow-starter';
 import { workflowSource } from './workflow-bundle';
 
 export interface WorkerOptions {
@@ -30,15 +30,9 @@ export function activitySettingsFromConfig(config: Pick<Config, 'ACCOUNT_CACHE_M
  * tells a reset's new run that it is the current one.
  */
 export async function createSendWorker(options: WorkerOptions): Promise<Worker> {
-  const { config, prisma, logger } = options.deps;
+  const { config } = options.deps;
   const temporal = new Client({ connection: options.connection, namespace: options.namespace });
-  const starter = createWorkflowStarter({
-    temporal,
-    prisma,
-    taskQueue: options.taskQueue,
-    logger,
-    fanOut: { pageSize: config.FAN_OUT_PAGE_SIZE, pagesPerRun: config.FAN_OUT_PAGES_PER_RUN },
-  });
+  const starter = starterFromConfig(temporal, options.deps, options.taskQueue);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
