@@ -1,0 +1,32 @@
+import type { PrismaClient } from '../generated/prisma/client';
+import { countFinalState } from '../activities/send-records';
+import type { Metrics } from '../observability/metrics';
+import type { ReceiptNotice } from '../shared/contract';
+import { finalStateOfReceipt, mayBeRerouted } from '../shared/receipt-outcome';
+import type { Channel } from '../shared/states';
+
+/**
+ * A pushed receipt that decides its send, recorded as the send's final state where it is stored, so
+ * the workflow, told so by the signal (`recordedBy`), records nothing more. Only for the run that holds
+ * the acceptance and owns the row, while the row is SENT with this very acceptance (its newest leg):
+ * an earlier run's receipt (a reset or retry sent again), a send already final, or a failed receipt
+ * another vendor may fix (the workflow decides whether it re-routes) is left to the workflow. The run
+ * that wrote it, or null.
+ */
+export async function recordFinalOnPush(
+  prisma: PrismaClient,
+  metrics: Metrics,
+  account: { id: string; provider: string; channel: Channel },
+  pushed: { sendId: string; runId: string | null; notice: ReceiptNotice },
+): Promise<string | null> {
+  const { sendId, runId, notice } = pushed;
+  if (!runId || mayBeRerouted(notice)) return null;
+  const final = finalStateOfReceipt(notice);
+  const { count } = await prisma.send.updateMany({
+    where: { id: sendId, runId, status: 'SENT', accountId: account.id, vendorMessageId: notice.vendorMessageId },
+    data: { ...final, finishedAt: new Date() },
+  });
+  if (count === 0) return null;
+  countFinalState(metrics, { ...final, channel: account.channel, provider: account.provider });
+  return runId;
+}
