@@ -8,9 +8,10 @@ import type { Channel } from '../shared/states';
 /**
  * A pushed receipt that decides its send, recorded as the send's final state where it is stored, so
  * the workflow, told so by the signal (`recordedBy`), records nothing more. Only for the run that holds
- * the acceptance and owns the row, while the row is SENT with this very acceptance (its newest leg):
- * an earlier run's receipt (a reset or retry sent again), a send already final, or a failed receipt
- * another vendor may fix (the workflow decides whether it re-routes) is left to the workflow. The run
+ * the acceptance and owns the row, while the row is SENT with this very acceptance of its first leg:
+ * an earlier run's receipt (a reset or retry sent again), a send already final, a re-routed send (its
+ * final state names the re-routes) or a failed receipt another vendor may fix (the workflow decides
+ * whether it re-routes) is left to the workflow. The run
  * that wrote it, or null.
  */
 export async function recordFinalOnPush(
@@ -23,7 +24,11 @@ export async function recordFinalOnPush(
   if (!runId || mayBeRerouted(notice)) return null;
   const final = finalStateOfReceipt(notice);
   const { count } = await prisma.send.updateMany({
-    where: { id: sendId, runId, status: 'SENT', accountId: account.id, vendorMessageId: notice.vendorMessageId },
+    where: {
+      id: sendId, runId, status: 'SENT', accountId: account.id, vendorMessageId: notice.vendorMessageId,
+      // A re-routed send's final state carries its re-routes as the detail: the workflow writes that one.
+      attempts: { none: { runId, leg: { gt: 1 } } },
+    },
     data: { ...final, finishedAt: new Date() },
   });
   if (count === 0) return null;

@@ -24,6 +24,12 @@ export function formatWait(ms: number): string {
 /** Where a final state decided by a receipt was written outside the workflow. */
 export type RecordedWith = 'ACCEPTANCE' | 'PUSH';
 
+/** The words for where it was written, in the current details and the trace. */
+export const RECORDED_WHERE: Record<RecordedWith, string> = {
+  ACCEPTANCE: 'by the vendor step with the acceptance',
+  PUSH: 'where the pushed receipt was stored',
+};
+
 function recordStep(status: SendStatus, reason: Reason | null = null): string {
   return `record ${status}${reason ? ` ${reason}` : ''}`;
 }
@@ -53,8 +59,7 @@ export const STEP = {
   fallbackStart: (trigger: FallbackTrigger) => `fallback send started: ${trigger === 'NOT_DELIVERED_IN_TIME' ? 'not delivered in time' : trigger}`,
   record: recordStep,
   /** The final state written outside the workflow (no step of its own): by the vendor step with its acceptance, or where the pushed receipt was stored. */
-  recordedWith: (status: SendStatus, reason: Reason | null, recordedWith: RecordedWith) =>
-    `${recordStep(status, reason)}: written ${recordedWith === 'ACCEPTANCE' ? 'by the vendor step with the acceptance' : 'where the pushed receipt was stored'}`,
+  recordedWith: (status: SendStatus, reason: Reason | null, recordedWith: RecordedWith) => `${recordStep(status, reason)}: written ${RECORDED_WHERE[recordedWith]}`,
 } as const;
 
 function shieldWords(shield: ShieldDecision, zone: string): string {
