@@ -48,12 +48,13 @@ function ownedBy(runId: string) {
 
 /**
  * The final state written as the calling run: only on a row that run owns (or that no run has written
- * and is not final). Shared by recordFinalState and the vendor step that records a receipt it holds.
+ * and is not final). Shared by recordFinalState (which may change its own run's final state) and the
+ * vendor step that records a receipt it holds (`NOT_OVER_FINAL`: never over a final state).
  */
-export function writeFinalState(prisma: PrismaClient, runId: string, outcome: FinalOutcome): Promise<{ count: number }> {
+export function writeFinalState(prisma: PrismaClient, runId: string, outcome: FinalOutcome, over: 'OVER_OWN_FINAL' | 'NOT_OVER_FINAL' = 'OVER_OWN_FINAL'): Promise<{ count: number }> {
   const { acceptance } = outcome;
   return prisma.send.updateMany({
-    where: { id: outcome.sendId, ...ownedBy(runId) },
+    where: { id: outcome.sendId, ...ownedBy(runId), ...(over === 'NOT_OVER_FINAL' ? { status: notFinal } : {}) },
     data: {
       runId,
       status: outcome.status,

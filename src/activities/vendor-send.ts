@@ -240,9 +240,13 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       acceptance: { accountId: acceptance.accountId, vendorMessageId: acceptance.vendorMessageId, acceptedAt: acceptance.acceptedAt },
       ...finalStateOfReceipt(receipt),
     };
-    if ((await writeFinalState(prisma, runId, outcome)).count === 0) return null;
-    countFinalState(deps.metrics, outcome);
-    return runId;
+    if ((await writeFinalState(prisma, runId, outcome, 'NOT_OVER_FINAL')).count > 0) {
+      countFinalState(deps.metrics, outcome);
+      return runId;
+    }
+    // The receipt's push wrote this same final state for this run first (and counted it).
+    const written = await prisma.send.count({ where: { id: request.sendId, runId, status: outcome.status, vendorMessageId: acceptance.vendorMessageId } });
+    return written > 0 ? runId : null;
   }
 
   async function sendOnce(request: VendorSendRequest): Promise<VendorSendResult> {
