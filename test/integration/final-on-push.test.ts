@@ -55,33 +55,37 @@ describe('a pushed receipt recorded as the final state where it is stored', () =
 
   const rowOf = (sendId: string) => running.deps.prisma.send.findUniqueOrThrow({ where: { id: sendId }, select: { status: true, reason: true, vendorCode: true, runId: true, finishedAt: true } });
 
-  it('writes the final state for the run that owns the SENT row, once', async () => {
+  it('writes the final state for the run that owns the SENT row, once; a push of a state the run has already is not signalled', async () => {
     const { sendId, vendorMessageId } = await sentSend('run-1');
-    expect(await record(sendId, 'run-1', notice(vendorMessageId, { status: 'UNDELIVERED', reason: 'CARRIER_BLOCKED', vendorCode: 'MK:0001' }))).toBe('run-1');
+    const undelivered = notice(vendorMessageId, { status: 'UNDELIVERED', reason: 'CARRIER_BLOCKED', vendorCode: 'MK:0001' });
+    expect(await record(sendId, 'run-1', undelivered)).toEqual({ recordedBy: 'run-1', signal: true });
     expect(await rowOf(sendId)).toMatchObject({ status: 'UNDELIVERED', reason: 'CARRIER_BLOCKED', vendorCode: 'MK:0001', runId: 'run-1', finishedAt: expect.any(Date) });
-    // A second receipt (a duplicate, a contradiction) finds the row final: the first one stands.
-    expect(await record(sendId, 'run-1', notice(vendorMessageId))).toBeNull();
+    // The same state again (a duplicate push; or the vendor step wrote it, having found the receipt): the run knows it.
+    expect(await record(sendId, 'run-1', undelivered)).toEqual({ recordedBy: null, signal: false });
+    // A contradiction finds the row final: the first one stands, and the workflow hears of it (it keeps the first).
+    expect(await record(sendId, 'run-1', notice(vendorMessageId))).toEqual({ recordedBy: null, signal: true });
     expect((await rowOf(sendId)).status).toBe('UNDELIVERED');
   });
 
   it('leaves the row to the workflow: a run a reset replaced, another acceptance, a receipt to re-route, a re-route leg, an unmatched run', async () => {
     const replaced = await sentSend('run-2');
-    expect(await record(replaced.sendId, 'run-1', notice(replaced.vendorMessageId))).toBeNull();
+    const leftToTheWorkflow = { recordedBy: null, signal: true };
+    expect(await record(replaced.sendId, 'run-1', notice(replaced.vendorMessageId))).toEqual(leftToTheWorkflow);
 
     const other = await sentSend('run-1');
-    expect(await record(other.sendId, 'run-1', notice('vm-of-an-earlier-acceptance'))).toBeNull();
+    expect(await record(other.sendId, 'run-1', notice('vm-of-an-earlier-acceptance'))).toEqual(leftToTheWorkflow);
 
     const reroutable = await sentSend('run-1');
-    expect(await record(reroutable.sendId, 'run-1', notice(reroutable.vendorMessageId, { status: 'UNDELIVERED', reason: 'ROUTE_FAILED', vendorCode: 'COMFAIL' }))).toBeNull();
+    expect(await record(reroutable.sendId, 'run-1', notice(reroutable.vendorMessageId, { status: 'UNDELIVERED', reason: 'ROUTE_FAILED', vendorCode: 'COMFAIL' }))).toEqual(leftToTheWorkflow);
 
     const leg2 = await sentSend('run-1');
     await running.deps.prisma.sendAttempt.create({
       data: { sendId: leg2.sendId, accountId: account.id, provider: account.provider, attemptNo: 2, leg: 2, outcome: 'ACCEPTED', vendorMessageId: leg2.vendorMessageId, startedAt: new Date(), durationMs: 5, runId: 'run-1' },
     });
-    expect(await record(leg2.sendId, 'run-1', notice(leg2.vendorMessageId))).toBeNull();
+    expect(await record(leg2.sendId, 'run-1', notice(leg2.vendorMessageId))).toEqual(leftToTheWorkflow);
 
     const untracked = await sentSend('run-1');
-    expect(await record(untracked.sendId, null, notice(untracked.vendorMessageId))).toBeNull();
+    expect(await record(untracked.sendId, null, notice(untracked.vendorMessageId))).toEqual(leftToTheWorkflow);
 
     for (const { sendId } of [replaced, other, reroutable, leg2, untracked]) expect(await rowOf(sendId)).toMatchObject({ status: 'SENT', finishedAt: null });
   });

@@ -112,7 +112,8 @@ export const receiptRoutes: ApiRoute[] = [
         stored
           .filter((s): s is typeof s & { sendId: string } => s.sendId !== null)
           .map(async ({ sendId, runId, notice }) => {
-            const recordedBy = await recordFinalOnPush(deps.prisma, deps.metrics, { ...account, channel: account.channel as Channel }, { sendId, runId, notice });
+            const { recordedBy, signal } = await recordFinalOnPush(deps.prisma, deps.metrics, { ...account, channel: account.channel as Channel }, { sendId, runId, notice });
+            if (!signal) return;
             try {
               await deps.temporal.workflow.getHandle(sendWorkflowId(sendId)).signal(receiptSignal, { ...notice, recordedBy });
             } catch (error) {
