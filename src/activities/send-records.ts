@@ -46,6 +46,37 @@ function ownedBy(runId: string) {
   return { OR: [{ runId }, { runId: null, status: notFinal }] };
 }
 
+/**
+ * The final state written as the calling run: only on a row that run owns (or that no run has written
+ * and is not final). Shared by recordFinalState (which may change its own run's final state) and the
+ * vendor step that records a receipt it holds (`NOT_OVER_FINAL`: never over a final state).
+ */
+export function writeFinalState(prisma: PrismaClient, runId: string, outcome: FinalOutcome, over: 'OVER_OWN_FINAL' | 'NOT_OVER_FINAL' = 'OVER_OWN_FINAL'): Promise<{ count: number }> {
+  const { acceptance } = outcome;
+  return prisma.send.updateMany({
+    where: { id: outcome.sendId, ...ownedBy(runId), ...(over === 'NOT_OVER_FINAL' ? { status: notFinal } : {}) },
+    data: {
+      runId,
+      status: outcome.status,
+      reason: outcome.reason,
+      ...(outcome.reasonDetail ? { reasonDetail: outcome.reasonDetail } : {}),
+      ...(outcome.vendorCode !== undefined ? { vendorCode: outcome.vendorCode } : {}),
+      ...(outcome.vendorText !== undefined ? { vendorText: outcome.vendorText } : {}),
+      ...(outcome.collidedWithSendId ? { collidedWithSendId: outcome.collidedWithSendId } : {}),
+      ...(acceptance
+        ? { accountId: acceptance.accountId, provider: outcome.provider, vendorMessageId: acceptance.vendorMessageId, sentAt: new Date(acceptance.acceptedAt) }
+        : {}),
+      finishedAt: new Date(),
+    },
+  });
+}
+
+/** A final state just written, counted once (and a night-shield drop as the shield's outcome). */
+export function countFinalState(metrics: Metrics, outcome: Pick<FinalOutcome, 'status' | 'reason' | 'channel' | 'provider'>): void {
+  if (outcome.status === 'SHIELDED') metrics.shieldOutcomes.inc({ action: 'DROP' });
+  metrics.sendsFinal.inc({ channel: outcome.channel, vendor: outcome.provider ?? 'none', status: outcome.status, reason: outcome.reason ?? 'none' });
+}
+
 interface SendRecordDeps {
   prisma: PrismaClient;
   metrics: Metrics;
@@ -85,29 +116,8 @@ export function createSendRecordActivities(deps: SendRecordDeps) {
   }
 
   async function recordFinalState(outcome: FinalOutcome): Promise<void> {
-    const { acceptance } = outcome;
-    const written = await writeAsRun(outcome.sendId, (runId) =>
-      prisma.send.updateMany({
-        where: { id: outcome.sendId, ...ownedBy(runId) },
-        data: {
-          runId,
-          status: outcome.status,
-          reason: outcome.reason,
-          ...(outcome.reasonDetail ? { reasonDetail: outcome.reasonDetail } : {}),
-          ...(outcome.vendorCode !== undefined ? { vendorCode: outcome.vendorCode } : {}),
-          ...(outcome.vendorText !== undefined ? { vendorText: outcome.vendorText } : {}),
-          ...(outcome.collidedWithSendId ? { collidedWithSendId: outcome.collidedWithSendId } : {}),
-          ...(acceptance
-            ? { accountId: acceptance.accountId, provider: outcome.provider, vendorMessageId: acceptance.vendorMessageId, sentAt: new Date(acceptance.acceptedAt) }
-            : {}),
-          finishedAt: new Date(),
-        },
-      }),
-    );
-    if (written && outcome.status === 'SHIELDED') metrics.shieldOutcomes.inc({ action: 'DROP' });
-    if (written) {
-      metrics.sendsFinal.inc({ channel: outcome.channel, vendor: outcome.provider ?? 'none', status: outcome.status, reason: outcome.reason ?? 'none' });
-    }
+    const written = await writeAsRun(outcome.sendId, (runId) => writeFinalState(prisma, runId, outcome));
+    if (written) countFinalState(metrics, outcome);
     if (outcome.releaseDedupSlot && !(await deps.dedup.release(outcome.sendId, outcome.releaseDedupSlot))) {
       deps.logger.warn({ sendId: outcome.sendId }, 'dedup slot not handed back (Redis unavailable); it lapses with its window');
     }

@@ -17,7 +17,9 @@ import { RateLimitHoldError, type AccountRateLimiter } from './rate-limit';
 import type { RunClaims } from './run-claim';
 import type { VendorBatcher } from './vendor-batcher';
 import { countReceipts } from '../observability/metrics';
+import { finalStateOfReceipt, mayBeRerouted } from '../shared/receipt-outcome';
 import { vendorReference } from '../shared/vendor-reference';
+import { countFinalState, writeFinalState, type FinalOutcome } from './send-records';
 
 export interface VendorSendRequest {
   sendId: string;
@@ -25,6 +27,18 @@ export interface VendorSendRequest {
   accountId: string;
   /** The leg of the send: 1 (absent) the first vendor send of its run, n + 1 the n-th re-route after a failed receipt (src/workflows/reroute.ts). */
   leg?: number;
+  /**
+   * Set on a send's first leg: a receipt this call finds (it came with the vendor's answer, or was
+   * pushed and stored before the call ended) that decides the send is recorded here as the send's final
+   * state, run-owned as recordFinalState writes it, and the workflow records nothing more.
+   */
+  finalOnReceipt?: FinalOnReceipt;
+}
+
+/** What the workflow says of a receipt the vendor step may record as the final state. */
+export interface FinalOnReceipt {
+  /** The template re-routes a failed receipt another vendor may fix: such a receipt is the workflow's to decide. */
+  mayReroute: boolean;
 }
 
 export interface VendorSendResult {
@@ -35,6 +49,8 @@ export interface VendorSendResult {
   acceptedAt: string;
   /** A receipt that reached us before the vendor's answer did. */
   receipt: ReceiptNotice | null;
+  /** The run that recorded `receipt` as the send's final state in this call (see `finalOnReceipt`); null or absent: not recorded. */
+  finalRecordedBy?: string | null;
 }
 
 /** Details attached to a classified failure, for the workflow's record of why it moved on. */
@@ -205,6 +221,34 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       : null;
   }
 
+  /**
+   * The receipt of this call's acceptance as the send's final state, written by the run that holds the
+   * acceptance when the workflow asked for it and the receipt decides the send. The run's id, or null.
+   */
+  async function recordDecidingReceipt(
+    request: VendorSendRequest,
+    runId: string,
+    acceptance: Omit<VendorSendResult, 'receipt'>,
+    receipt: ReceiptNotice | null,
+  ): Promise<string | null> {
+    const asked = request.finalOnReceipt;
+    if (!receipt || !asked || (asked.mayReroute && mayBeRerouted(receipt))) return null;
+    const outcome: FinalOutcome = {
+      sendId: request.sendId,
+      channel: request.channel,
+      provider: acceptance.provider,
+      acceptance: { accountId: acceptance.accountId, vendorMessageId: acceptance.vendorMessageId, acceptedAt: acceptance.acceptedAt },
+      ...finalStateOfReceipt(receipt),
+    };
+    if ((await writeFinalState(prisma, runId, outcome, 'NOT_OVER_FINAL')).count > 0) {
+      countFinalState(deps.metrics, outcome);
+      return runId;
+    }
+    // The receipt's push wrote this same final state for this run first (and counted it).
+    const written = await prisma.send.count({ where: { id: request.sendId, runId, status: outcome.status, vendorMessageId: acceptance.vendorMessageId } });
+    return written > 0 ? runId : null;
+  }
+
   async function sendOnce(request: VendorSendRequest): Promise<VendorSendResult> {
     const runId = deps.runs.currentRun();
     const send = await loadOwnedSend(request.sendId, runId);
@@ -223,7 +267,8 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       // A vendor already accepted this leg of the send in this run (an earlier attempt whose completion was lost): never send twice.
       // A re-run's row was handed over without vendor evidence and its attempts are its own, so a re-run sends again.
       const receipt = await receiptForSend(prisma, { id: send.id, runId }, { id: earlier.accountId, provider: earlier.provider }, earlier.vendorMessageId);
-      return { ...earlier, acceptedAt: earlier.acceptedAt.toISOString(), receipt };
+      const acceptance = { ...earlier, acceptedAt: earlier.acceptedAt.toISOString() };
+      return { ...acceptance, receipt, finalRecordedBy: await recordDecidingReceipt(request, runId, acceptance, receipt) };
     }
 
     const attemptNo = Context.current().info.attempt;
@@ -263,7 +308,8 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     if (accepted.finalReceipt) await deps.health.recordReceipts(account.id, [accepted.finalReceipt]);
     logger.info({ sendId: send.id, receiver: send.receiver, provider: account.provider, durationMs }, 'vendor accepted');
     const receipt = await receiptForSend(prisma, { id: send.id, runId }, account, accepted.vendorMessageId);
-    return { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, acceptedAt: acceptedAt.toISOString(), receipt };
+    const acceptance = { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, acceptedAt: acceptedAt.toISOString() };
+    return { ...acceptance, receipt, finalRecordedBy: await recordDecidingReceipt(request, runId, acceptance, receipt) };
   }
 
   return {

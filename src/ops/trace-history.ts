@@ -3,7 +3,10 @@ import { optionalTsToDate, optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { DedupVerdict } from '../activities/dedup';
 import type { PreparedSend } from '../activities/prepare-send';
-import { formatWait } from '../workflows/step-summaries';
+import type { VendorSendResult } from '../activities/vendor-send';
+import type { ReceiptNotice } from '../shared/contract';
+import { finalStateOfReceipt } from '../shared/receipt-outcome';
+import { formatWait, RECORDED_WHERE, STEP, type RecordedWith } from '../workflows/step-summaries';
 import { compact, type TraceEvent, type TraceStep } from './trace-event';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -60,6 +63,13 @@ export function eventsFromHistory({ runNo, events }: RunHistory): TraceEvent[] {
     lines.push({ at: optionalTsToDate(event.eventTime) ?? new Date(0), source: 'workflow', step, what, run: runNo, evidence: `run ${runNo} history event ${String(event.eventId)}` });
   };
 
+  /** A final state a receipt decided, written by the vendor step or where the push was stored (no local activity of its own). */
+  const addFinalRecorded = (event: HistoryEvent, found: Pick<VendorSendResult, 'receipt' | 'finalRecordedBy'> | null, where: RecordedWith) => {
+    if (!found?.receipt || !found.finalRecordedBy) return;
+    const { status, reason } = finalStateOfReceipt(found.receipt);
+    add(event, 'status', `${STEP.record(status, reason)} done: written ${RECORDED_WHERE[where]} (run ${found.finalRecordedBy})`);
+  };
+
   for (const event of events) {
     const summary = summaryOf(event);
     const started = event.workflowExecutionStartedEventAttributes;
@@ -103,7 +113,9 @@ export function eventsFromHistory({ runNo, events }: RunHistory): TraceEvent[] {
     const completed = event.activityTaskCompletedEventAttributes;
     if (completed) {
       const activity = activities.get(String(completed.scheduledEventId));
-      add(event, stepOf(activity), `${activity?.summary ?? 'activity'}: completed ${compact(decode(completed.result?.payloads?.[0]))}`);
+      const result = decode(completed.result?.payloads?.[0]);
+      add(event, stepOf(activity), `${activity?.summary ?? 'activity'}: completed ${compact(result)}`);
+      if (activity?.name === 'sendViaAccount') addFinalRecorded(event, result as VendorSendResult | null, 'ACCEPTANCE');
     }
     const failed = event.activityTaskFailedEventAttributes;
     if (failed) {
@@ -126,7 +138,11 @@ export function eventsFromHistory({ runNo, events }: RunHistory): TraceEvent[] {
     if (event.timerCanceledEventAttributes) add(event, TIMER_STEPS[status] ?? 'workflow', `timer ${event.timerCanceledEventAttributes.timerId ?? '?'} canceled: the wait ended early`);
 
     const signal = event.workflowExecutionSignaledEventAttributes;
-    if (signal) add(event, signal.signalName === 'receipt' ? 'receipt' : 'workflow', `signal ${signal.signalName ?? '?'}: ${compact(decode(signal.input?.payloads?.[0]))}`);
+    if (signal) {
+      const input = decode(signal.input?.payloads?.[0]);
+      add(event, signal.signalName === 'receipt' ? 'receipt' : 'workflow', `signal ${signal.signalName ?? '?'}: ${compact(input)}`);
+      if (signal.signalName === 'receipt') addFinalRecorded(event, { receipt: input as ReceiptNotice | null, finalRecordedBy: (input as ReceiptNotice | null)?.recordedBy }, 'PUSH');
+    }
 
     const update = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
     if (update) add(event, UPDATE_STEPS[update.name ?? ''] ?? 'workflow', `update ${update.name ?? '?'} accepted: ${compact(decode(update.args?.payloads?.[0]))}`);

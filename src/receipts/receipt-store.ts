@@ -9,6 +9,8 @@ import { referenceParts } from '../shared/vendor-reference';
 
 export interface StoredReceipt {
   sendId: string | null;
+  /** The run whose acceptance the receipt reports (null: unmatched, or written before runs were tracked). */
+  runId: string | null;
   notice: ReceiptNotice;
   /** First stored now (false: a duplicate of a receipt already stored), so it is counted once (routing health). */
   fresh: boolean;
@@ -69,7 +71,7 @@ export async function storeReceipts(
     }
     const matched = send ?? (await claimForLateSend(prisma, account, pushed, receipt));
     if (matched && receipt.reason === 'UNSUBSCRIBED') await suppressUnsubscribed(prisma, matched.id, receipt.vendorCode);
-    stored.push({ sendId: matched?.id ?? null, notice: toNotice(receipt), fresh });
+    stored.push({ sendId: matched?.id ?? null, runId: matched?.runId ?? null, notice: toNotice(receipt), fresh });
   }
   return stored;
 }

@@ -115,6 +115,11 @@ export interface ReceiptNotice {
   vendorCode: string | null;
   vendorText: string | null;
   deliveredAt: string | null; // ISO time
+  /**
+   * A pushed receipt that decides its send was recorded as the final state where it was stored, by and
+   * for this run (src/receipts/final-on-push.ts): the workflow records nothing more. Absent or null: not recorded.
+   */
+  recordedBy?: string | null;
 }
 
 export interface SendProgress {

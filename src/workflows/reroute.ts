@@ -1,16 +1,19 @@
+import { workflowInfo } from '@temporalio/workflow';
 import type { VendorSendResult } from '../activities/vendor-send';
 import type { ReceiptNotice } from '../shared/contract';
-import { REROUTABLE_REASONS } from '../shared/states';
+import { mayBeRerouted } from '../shared/receipt-outcome';
 import { sendWithFailover } from './failover';
 import { awaitReceipt } from './receipt-wait';
 import type { RouteCandidate } from './route-order';
 import type { SendRun } from './send-run';
-import { STEP } from './step-summaries';
+import { STEP, type RecordedWith } from './step-summaries';
 
 /** The receipt that decides a send, and the re-routes it took on the way (`re-routed after tencent receipt MK:0002`). */
 export interface DecidingReceipt {
   receipt: ReceiptNotice | null;
   reroutes: string[];
+  /** Where this run's final state was recorded already: by the vendor step (the receipt came with the acceptance) or where the push was stored; null: not yet. */
+  recordedWith: RecordedWith | null;
 }
 
 /**
@@ -27,17 +30,20 @@ export async function receiptWithReroutes(send: SendRun, route: readonly RouteCa
   const reroutes: string[] = [];
   let sent = first;
   for (let leg = 1; ; leg += 1) {
+    // A receipt the vendor step recorded decides the send (it records none another vendor may fix).
+    if (sent.finalRecordedBy === workflowInfo().runId) return { receipt: sent.receipt, reroutes, recordedWith: 'ACCEPTANCE' };
     const receipt = await receiptOf(send, sent, deadline);
     const next = accountsAfter(route, sent.accountId);
     const [nextAccount] = next;
-    if (!receipt?.reason || !REROUTABLE_REASONS.has(receipt.reason) || leg > input.reroutesMax || !nextAccount || Date.now() >= deadline) {
-      return { receipt, reroutes };
+    if (!receipt || !mayBeRerouted(receipt) || leg > input.reroutesMax || !nextAccount || Date.now() >= deadline) {
+      // Recorded where the push was stored: the final state as this run decides it, unless re-routes add their detail.
+      return { receipt, reroutes, recordedWith: receipt?.recordedBy === workflowInfo().runId && reroutes.length === 0 ? 'PUSH' : null };
     }
     reroutes.push(`re-routed after ${sent.provider} receipt ${receipt.vendorCode ?? 'UNKNOWN'}`);
     send.step(STEP.reroute(leg, sent.provider, receipt.vendorCode, nextAccount.account));
     send.enter('SENDING');
     const delivery = await sendWithFailover({ sendId: input.sendId, channel: input.channel, leg: leg + 1 }, next, input.ambiguity, send.step);
-    if (!delivery.ok) return { receipt, reroutes: [...reroutes.slice(0, -1), `${reroutes.at(-1)}: no other account took it`] };
+    if (!delivery.ok) return { receipt, reroutes: [...reroutes.slice(0, -1), `${reroutes.at(-1)}: no other account took it`], recordedWith: null };
     send.acceptedBy(delivery.sent);
     sent = delivery.sent;
   }

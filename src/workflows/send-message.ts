@@ -81,7 +81,8 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
 
   send.enter('SENDING');
   send.armFallback();
-  const request = { sendId: input.sendId, channel: input.channel };
+  // A receipt that comes with the acceptance and decides the send is recorded by the vendor step itself.
+  const request = { sendId: input.sendId, channel: input.channel, finalOnReceipt: { mayReroute: input.reroutesMax > 0 } };
   const ordered = orderRoute(route, Math.random);
   let delivery = await sendWithFailover(request, ordered, input.ambiguity, send.step);
   // No account took it, but one may have (an ambiguous call it never confirmed): ask again before failing.
@@ -92,8 +93,7 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
   // SENT is shown only when the send waits for its receipt; one that came with the vendor's
   // answer (or was pushed meanwhile) goes straight to the final state, vendor included. A failed
   // receipt another vendor may fix sends it again through the next account (reroute.ts).
-  const { receipt, reroutes } = await receiptWithReroutes(send, ordered, delivery.sent);
-  return send.received(receipt, reroutes);
+  return send.received(await receiptWithReroutes(send, ordered, delivery.sent));
 }
 
 function shieldVerdict(shield: ShieldDecision): ShieldVerdict {

@@ -27,11 +27,13 @@ import {
   type SendProgress,
 } from '../shared/contract';
 import { SEND_CONTROL_REFUSED_TYPE, sendFailureType } from '../shared/failures';
+import { finalStateOfReceipt } from '../shared/receipt-outcome';
 import { RETRYABLE_STATUSES, type Reason, type SendStatus } from '../shared/states';
 import { QUICK_STEP } from './activity-options';
 import type { DeliveryResult } from './failover';
+import type { DecidingReceipt } from './reroute';
 import { fallbackFor } from './fallback';
-import { STEP } from './step-summaries';
+import { STEP, type RecordedWith } from './step-summaries';
 
 const { recordState, recordFinalState } = proxyLocalActivities<Activities>(QUICK_STEP);
 
@@ -75,8 +77,11 @@ export interface SendRun {
    * (fallback.ts), and fails its workflow with the reason as the type.
    */
   finish(status: SendStatus, reason: Reason | null, evidence?: FinalEvidence): Promise<SendOutcome>;
-  /** The final state the receipt says; EXPIRED / NO_RECEIPT without one. The re-routes taken on the way are the reason's detail. */
-  received(receipt: ReceiptNotice | null, reroutes?: readonly string[]): Promise<SendOutcome>;
+  /**
+   * The final state the receipt says; EXPIRED / NO_RECEIPT without one. The re-routes taken on the way are
+   * the reason's detail. One recorded already (by the vendor step, or where the push was stored) is shown and ends the send with no record of its own.
+   */
+  received(decision: DecidingReceipt): Promise<SendOutcome>;
   /** FAILED: no vendor accepted the send; the attempts as the reason's detail. */
   failed(delivery: Extract<DeliveryResult, { ok: false }>): Promise<SendOutcome>;
 }
@@ -163,22 +168,13 @@ export function startSendRun(input: SendInput): SendRun {
     showDetails();
   }
 
-  async function finish(status: SendStatus, reason: Reason | null, evidence: FinalEvidence = {}): Promise<SendOutcome> {
+  /** Shows the final state, records it (unless it was already: `recordedWith`), starts a fallback if one is due, then ends. */
+  async function finish(status: SendStatus, reason: Reason | null, evidence: FinalEvidence = {}, recordedWith: RecordedWith | null = null): Promise<SendOutcome> {
     progress.status = status;
     progress.reason = reason;
     publish(status, null);
-    step(evidence.reasonDetail ?? evidence.vendorText ?? 'final state');
-    await recordFinalState.executeWithOptions({ summary: STEP.record(status, reason) }, [{
-      sendId: input.sendId,
-      status,
-      reason,
-      channel: input.channel,
-      provider: progress.provider,
-      acceptance: acceptance && { accountId: acceptance.accountId, vendorMessageId: acceptance.vendorMessageId, acceptedAt: acceptance.acceptedAt },
-      // A send no vendor took frees its dedup slot: an identical request later is sent, not deduped.
-      releaseDedupSlot: acceptance ? null : dedupSlot,
-      ...evidence,
-    }]);
+    if (recordedWith) step(STEP.recordedWith(status, reason, recordedWith));
+    else await record(status, reason, evidence);
     finalRecorded = true;
     await fallback.settle(status);
     // A cancel that was accepted answers with this final state before the workflow ends.
@@ -194,6 +190,21 @@ export function startSendRun(input: SendInput): SendRun {
       });
     }
     return outcome;
+  }
+
+  async function record(status: SendStatus, reason: Reason | null, evidence: FinalEvidence): Promise<void> {
+    step(evidence.reasonDetail ?? evidence.vendorText ?? 'final state');
+    await recordFinalState.executeWithOptions({ summary: STEP.record(status, reason) }, [{
+      sendId: input.sendId,
+      status,
+      reason,
+      channel: input.channel,
+      provider: progress.provider,
+      acceptance: acceptance && { accountId: acceptance.accountId, vendorMessageId: acceptance.vendorMessageId, acceptedAt: acceptance.acceptedAt },
+      // A send no vendor took frees its dedup slot: an identical request later is sent, not deduped.
+      releaseDedupSlot: acceptance ? null : dedupSlot,
+      ...evidence,
+    }]);
   }
 
   return {
@@ -225,14 +236,11 @@ export function startSendRun(input: SendInput): SendRun {
     },
     armFallback: () => fallback.arm(),
     finish,
-    received(receipt, reroutes = []) {
+    received({ receipt, reroutes, recordedWith }) {
       const rerouted = reroutes.length > 0 ? reroutes.join('; ') : null;
       if (!receipt) return finish('EXPIRED', 'NO_RECEIPT', { reasonDetail: [rerouted, `no receipt within ${input.receipt.windowSeconds} s`].filter(Boolean).join('; ') });
-      return finish(receipt.status, receipt.status === 'DELIVERED' ? null : (receipt.reason ?? 'UNKNOWN'), {
-        vendorCode: receipt.vendorCode,
-        vendorText: receipt.vendorText,
-        ...(rerouted ? { reasonDetail: rerouted } : {}),
-      });
+      const { status, reason, vendorCode, vendorText } = finalStateOfReceipt(receipt);
+      return finish(status, reason, { vendorCode, vendorText, ...(rerouted ? { reasonDetail: rerouted } : {}) }, recordedWith);
     },
     failed(delivery) {
       const last = delivery.failed.at(-1);

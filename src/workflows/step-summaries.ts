@@ -21,6 +21,19 @@ export function formatWait(ms: number): string {
   return `${Math.round(ms / 360_000) / 10} h`;
 }
 
+/** Where a final state decided by a receipt was written outside the workflow. */
+export type RecordedWith = 'ACCEPTANCE' | 'PUSH';
+
+/** The words for where it was written, in the current details and the trace. */
+export const RECORDED_WHERE: Record<RecordedWith, string> = {
+  ACCEPTANCE: 'by the vendor step with the acceptance',
+  PUSH: 'where the pushed receipt was stored',
+};
+
+function recordStep(status: SendStatus, reason: Reason | null = null): string {
+  return `record ${status}${reason ? ` ${reason}` : ''}`;
+}
+
 export const STEP = {
   scheduledWait: (sendAt: Date, zone: string) => `scheduled wait until ${DateTime.fromJSDate(sendAt, { zone }).toFormat('yyyy-MM-dd')} ${localClock(sendAt, zone)}`,
   /** The one local activity before the vendor: screening, dedup and the night shield's verdict (decided in the workflow). */
@@ -44,7 +57,9 @@ export const STEP = {
   /** The wait after which a send not yet DELIVERED starts its fallback. */
   fallbackWait: (ms: number) => `fallback unless delivered within ${formatWait(ms)}`,
   fallbackStart: (trigger: FallbackTrigger) => `fallback send started: ${trigger === 'NOT_DELIVERED_IN_TIME' ? 'not delivered in time' : trigger}`,
-  record: (status: SendStatus, reason: Reason | null = null) => `record ${status}${reason ? ` ${reason}` : ''}`,
+  record: recordStep,
+  /** The final state written outside the workflow (no step of its own): by the vendor step with its acceptance, or where the pushed receipt was stored. */
+  recordedWith: (status: SendStatus, reason: Reason | null, recordedWith: RecordedWith) => `${recordStep(status, reason)}: written ${RECORDED_WHERE[recordedWith]}`,
 } as const;
 
 function shieldWords(shield: ShieldDecision, zone: string): string {

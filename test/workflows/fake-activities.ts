@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Activities } from '../../src/activities';
 import type { DedupSlot } from '../../src/activities/dedup';
 import { createPrepareSendActivities, type PrepareSteps } from '../../src/activities/prepare-send';
@@ -6,6 +6,7 @@ import type { FallbackRequest } from '../../src/activities/fallback-start';
 import type { FinalOutcome, StatusChange } from '../../src/activities/send-records';
 import type { VendorSendRequest, VendorSendResult } from '../../src/activities/vendor-send';
 import { FAILURE_TYPE } from '../../src/shared/failures';
+import { finalStateOfReceipt, mayBeRerouted } from '../../src/shared/receipt-outcome';
 import type { ErrorClass } from '../../src/shared/states';
 import type { RouteCandidate } from '../../src/workflows/route-order';
 
@@ -52,6 +53,23 @@ export function vendorFailure(errorClass: ErrorClass, reason: string, vendorCode
     nonRetryable: errorClass !== 'RETRYABLE',
     details: [{ reason, vendorCode, vendorText: `${vendorCode} from the fake`, provider: 'fake', accountId: 'fake', calls: 1 }],
   });
+}
+
+/**
+ * What the real vendor step does with a receipt it holds when the workflow asks (`finalOnReceipt`) and the
+ * receipt decides the send: records the final state (here: into the journal) and names its run.
+ */
+function recordingDecidingReceipt(request: VendorSendRequest, sent: VendorSendResult, journal: ActivityJournal): VendorSendResult {
+  const asked = request.finalOnReceipt;
+  if (!sent.receipt || !asked || (asked.mayReroute && mayBeRerouted(sent.receipt))) return { ...sent, finalRecordedBy: null };
+  journal.finals.push({
+    sendId: request.sendId,
+    channel: request.channel,
+    provider: sent.provider,
+    acceptance: { accountId: sent.accountId, vendorMessageId: sent.vendorMessageId, acceptedAt: sent.acceptedAt },
+    ...finalStateOfReceipt(sent.receipt),
+  });
+  return { ...sent, finalRecordedBy: Context.current().info.workflowExecution?.runId ?? null };
 }
 
 /** The activities composed of the prepare steps: built from the fakes by the real factory. */
@@ -118,7 +136,7 @@ export function fakeActivities(overrides: Partial<FakeParts> = {}): { activities
     ...parts,
     async sendViaAccount(request) {
       journal.vendorCalls.push(request);
-      return parts.sendViaAccount(request);
+      return recordingDecidingReceipt(request, await parts.sendViaAccount(request), journal);
     },
     async pollReceipt(request) {
       journal.polls += 1;

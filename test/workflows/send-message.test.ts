@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -154,6 +155,77 @@ describe('sendMessage workflow (time-skipping server)', () => {
     ]);
   });
 
+  /**
+   * History events per delivered send on its common paths (docs/benchmarks.md#history-events-per-send).
+   * Counts, not timings: each path is driven without queries (a query may cost the test server a task).
+   */
+  it('spends the history events each delivered path needs and no more', async () => {
+    const { activities: withAnswer, journal } = fakeActivities({
+      async sendViaAccount(request) {
+        return accepted(request, { receipt: receipt(`vm-${request.sendId}`) });
+      },
+    });
+    const duringCall = fakeActivities({
+      async sendViaAccount(request) {
+        // Pushed while the call is out, stored after the vendor step looked: only the signal brings it.
+        // The API recorded it where it stored it (src/receipts/final-on-push.ts), and says so.
+        const recordedBy = Context.current().info.workflowExecution?.runId;
+        await env.client.workflow.getHandle(`send-${request.sendId}`).signal(receiptSignal, receipt(`vm-${request.sendId}`, { recordedBy }));
+        return accepted(request);
+      },
+    });
+    const failover = fakeActivities({
+      async sendViaAccount(request) {
+        if (request.accountId === 'acc-a') throw vendorFailure('VENDOR_REJECTED', 'VENDOR_REJECTED', 'INSUFFICIENT_BALANCE');
+        return accepted(request, { receipt: receipt(`vm-${request.sendId}`) });
+      },
+    });
+    const now = new Date(await env.currentTimeMs());
+    const pushAfterAnswer = async (handle: WorkflowHandle<typeof sendMessage>): Promise<void> => {
+      for (;;) {
+        const events = (await handle.fetchHistory()).events ?? [];
+        if (events.some((e) => e.eventType === EVENT_TYPE.EVENT_TYPE_TIMER_STARTED)) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const { workflowId, runId } = await handle.describe();
+      await handle.signal(receiptSignal, receipt(`vm-${workflowId.replace(/^send-/, '')}`, { recordedBy: runId }));
+    };
+    const paths = {
+      'receipt with the answer': await run('delivered-receipt-with-answer', withAnswer, input()),
+      'receipt pushed during the call': await run('delivered-receipt-during-call', duringCall.activities, input()),
+      'receipt pushed after the answer': await run('delivered-receipt-after-answer', fakeActivities().activities, input(), pushAfterAnswer),
+      'failover, then delivered': await run('delivered-after-failover', failover.activities, input()),
+      'deferred by the night shield, then delivered': await run('delivered-after-deferral', withAnswer, input({ shield: quietAround(now, 'DEFER') })),
+    };
+    expect(Object.values(paths).map((result) => result.status)).toEqual(Array(5).fill('DELIVERED'));
+    expect(Object.fromEntries(Object.entries(paths).map(([path, result]) => [path, result.history.events?.length]))).toEqual({
+      'receipt with the answer': 13,
+      'receipt pushed during the call': 17,
+      'receipt pushed after the answer': 20,
+      'failover, then delivered': 19,
+      'deferred by the night shield, then delivered': 20,
+    });
+    expect(journal.finals.map((final) => final.status)).toEqual(['DELIVERED', 'DELIVERED']);
+    expect(duringCall.journal.finals).toEqual([]);
+    expect(summaries(paths['receipt pushed after the answer'].history)).toEqual([
+      'screening, dedup, night shield: send now',
+      'vendor account-a attempt 1',
+      'receipt wait 30 s, then receipt poll 1',
+    ]);
+  });
+
+  it('records a pushed receipt itself unless the push recorded it for this very run (not for a run a reset replaced)', async () => {
+    const { activities, journal } = fakeActivities();
+    const result = await run('receipt-recorded-by-another-run', activities, input(), async (handle) => {
+      await waitForStatus(handle, 'SENT');
+      const { workflowId } = await handle.describe();
+      await handle.signal(receiptSignal, receipt(`vm-${workflowId.replace(/^send-/, '')}`, { recordedBy: 'a-run-a-reset-replaced' }));
+    });
+    expect(result.status).toBe('DELIVERED');
+    expect(finalOf(journal)).toMatchObject({ status: 'DELIVERED', vendorCode: 'DELIVRD' });
+    expect(summaries(result.history).at(-1)).toBe('record DELIVERED');
+  });
+
   it('keeps the first receipt of its own vendor message: a duplicate, a contradiction or another run\'s receipt change nothing', async () => {
     const args = input();
     const { activities } = fakeActivities();
@@ -279,9 +351,10 @@ describe('sendMessage workflow (time-skipping server)', () => {
       'screening, dedup, night shield: defer until 09:00 Asia/Shanghai',
       'night shield until 09:00 Asia/Shanghai',
       'night shield over: route planned',
+      // The receipt came with the acceptance: the vendor step recorded DELIVERED, no step of its own.
       'vendor account-a attempt 1',
-      'record DELIVERED',
     ]);
+    expect(finalOf(journal)).toMatchObject({ status: 'DELIVERED', reason: null });
   });
 
   it('releases a deferred send early on the send-now update, which answers once it is sending', async () => {
@@ -483,7 +556,9 @@ describe('sendMessage workflow (time-skipping server)', () => {
     const result = await run('fallback-after-undelivered', undelivered.activities, args);
     expect(result).toMatchObject({ status: 'UNDELIVERED', workflow: 'FAILED' });
     expect(undelivered.journal.fallbacks).toEqual([{ sendId: args.sendId, trigger: 'UNDELIVERED' }]);
-    expect(summaries(result.history).slice(-2)).toEqual(['record UNDELIVERED POWERED_OFF_OR_NO_SIGNAL', 'fallback send started: UNDELIVERED']);
+    // Recorded by the vendor step (the receipt came with its answer), then the fallback.
+    expect(undelivered.journal.finals).toMatchObject([{ status: 'UNDELIVERED', reason: 'POWERED_OFF_OR_NO_SIGNAL' }]);
+    expect(summaries(result.history).slice(-2)).toEqual(['vendor account-a attempt 1', 'fallback send started: UNDELIVERED']);
 
     const delivered = fakeActivities({
       async sendViaAccount(request) {

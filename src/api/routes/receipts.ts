@@ -1,3 +1,4 @@
+import { recordFinalOnPush } from '../../receipts/final-on-push';
 import { freshNotices, storeReceipts, suppressOptOut } from '../../receipts/receipt-store';
 import { checkReceiptSource } from '../../security/receipt-sources';
 import { accountForToken, receiptPushUrl } from '../../security/receipt-token';
@@ -110,9 +111,11 @@ export const receiptRoutes: ApiRoute[] = [
       await Promise.all(
         stored
           .filter((s): s is typeof s & { sendId: string } => s.sendId !== null)
-          .map(async ({ sendId, notice }) => {
+          .map(async ({ sendId, runId, notice }) => {
+            const { recordedBy, signal } = await recordFinalOnPush(deps.prisma, deps.metrics, { ...account, channel: account.channel as Channel }, { sendId, runId, notice });
+            if (!signal) return;
             try {
-              await deps.temporal.workflow.getHandle(sendWorkflowId(sendId)).signal(receiptSignal, notice);
+              await deps.temporal.workflow.getHandle(sendWorkflowId(sendId)).signal(receiptSignal, { ...notice, recordedBy });
             } catch (error) {
               deps.logger.info({ sendId, err: error }, 'receipt stored; signal not delivered (the workflow will poll it)');
             }
