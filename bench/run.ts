@@ -45,7 +45,7 @@ const FULL = {
   largeMessage: 10_000,
   largeAcceptance: 10_000,
   longWaits: 10_000,
-  longWaitReadings: [15, 60, 120],
+  longWaitReadings: [15, 60, 120, 300],
   campaignRows: 100_000,
 };
 
