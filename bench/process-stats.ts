@@ -8,6 +8,22 @@ export interface ProcessSample {
   cpuSeconds: number;
 }
 
+export interface MemorySample {
+  rssMb: number;
+  /** Resident anonymous memory: the V8 heaps of every thread, malloc (Node's and the Rust core's), stacks. */
+  anonMb: number;
+  /** Resident file-backed memory: the node binary, the Rust core's shared library, other mapped files. */
+  fileMb: number;
+  threads: number;
+}
+
+/** A process's resident memory split as /proc/<pid>/status splits it, and its thread count. */
+export function sampleMemory(pid: number): MemorySample {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rssMb: field('VmRSS') / 1024, anonMb: field('RssAnon') / 1024, fileMb: field('RssFile') / 1024, threads: field('Threads') };
+}
+
 /** Resident memory and CPU time used so far by one process, read from /proc. */
 export function sampleProcess(pid: number): ProcessSample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -28,7 +28,8 @@ const SHORT = {
   /** Only the 202 (API on a task queue no worker polls): 10,000 sends to SENT take longer than short mode allows. */
   largeAcceptance: 10_000,
   longWaits: 2_000,
-  quietSeconds: 15,
+  /** Readings of the worker after this many seconds of the long waits. */
+  longWaitReadings: [15, 60],
   /** `--only=campaign-scale` in short mode: a small campaign, to see the scenario work. */
   campaignRows: 2_000,
 };
@@ -44,7 +45,7 @@ const FULL = {
   largeMessage: 10_000,
   largeAcceptance: 10_000,
   longWaits: 10_000,
-  quietSeconds: 60,
+  longWaitReadings: [15, 60, 120, 300],
   campaignRows: 100_000,
 };
 
@@ -55,6 +56,15 @@ const SCENARIOS = ['acceptance', 'end-to-end', 'ceiling', 'large-message', 'long
 /** Run unless named in --only: in short mode the campaign at scale is left out (100,000 sends take hours here). */
 const FULL_ONLY: readonly Scenario[] = ['campaign-scale'];
 type Scenario = (typeof SCENARIOS)[number];
+
+/** `--long-waits=10000`: that many deferred sends in the long-waits scenario, whatever the mode. */
+function longWaitSends(argv: string[], fallback: number): number {
+  const given = argv.find((arg) => arg.startsWith('--long-waits='))?.slice('--long-waits='.length);
+  if (given === undefined) return fallback;
+  const sends = Number(given);
+  if (!Number.isInteger(sends) || sends <= 0) throw new Error(`--long-waits wants a positive whole number of sends, not ${given}`);
+  return sends;
+}
 
 /** `--only=large-message,ceiling` runs just those scenarios (the ratio needs end-to-end and ceiling both). */
 function selectedScenarios(argv: string[], full: boolean): Set<Scenario> {
@@ -160,10 +170,11 @@ async function main(): Promise<void> {
     }
 
     if (worker && run.has('long-waits')) {
-      const waits = await measureLongWaits(stack, sizes.longWaits, worker, sizes.quietSeconds);
+      const sends = longWaitSends(process.argv, sizes.longWaits);
+      const waits = await measureLongWaits(stack, sends, worker, sizes.longWaitReadings);
       section(waits.title, waits.figures);
       summary.compare('worker RSS before the long waits (after the scenarios above)', waits.idleRssMb, 'MB', null, '–');
-      summary.compare(`worker RSS added by ${sizes.longWaits} deferred sends`, waits.addedRssMb, 'MB', null, '≤ 100 MB for 10,000');
+      summary.compare(`worker RSS added by ${sends} deferred sends, ${sizes.longWaitReadings.at(-1)} s after`, waits.addedRssMb, 'MB', null, '≤ 100 MB for 10,000');
     }
     summary.print();
   } finally {

@@ -20,6 +20,11 @@ const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@12
 /** Its own Redis database, so a benchmark never touches a dev or test run's keys. */
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 export const TASK_QUEUE = 'herald-bench';
+/**
+ * glibc malloc arenas, as the image and `npm run dev` / `start:worker` launch Herald (docs/deployment.md,
+ * "Worker memory"); a MALLOC_ARENA_MAX given to the bench wins, to measure another value.
+ */
+const MALLOC_ARENA_MAX = process.env.MALLOC_ARENA_MAX ?? '2';
 
 export interface BenchProcess {
   name: string;
@@ -100,6 +105,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    MALLOC_ARENA_MAX,
     DATABASE_URL,
     REDIS_URL,
     TEMPORAL_ADDRESS: temporalAddress,

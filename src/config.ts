@@ -44,7 +44,7 @@ const temporal = {
   TEMPORAL_NAMESPACE: z.string().default('default').describe('Temporal namespace of every workflow'),
   TEMPORAL_TASK_QUEUE: z.string().default('herald-send').describe('task queue of the send, fan-out and campaign workflows'),
   TEMPORAL_UI_URL: z.string().default('http://localhost:8233').describe('base of the `workflowUrl` links in answers'),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(500).describe("the worker's sticky cache (0.1–0.2 MB a workflow): the least recently used, sleeping sends first, are evicted and replayed when they wake. Size it to the sends in flight, not to those waiting (BENCHMARKS.md)"),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(100).describe("the worker's sticky cache, about 0.2 MB a workflow; the least recently used (sleeping sends first) are evicted and replay when they wake. 100: over twice the workflow tasks a worker runs at once. Size it to sends in flight, not those waiting (docs/deployment.md)"),
   WORKFLOW_BUNDLE_PATH: z.string().default('').describe('a workflow bundle built beforehand (src/worker/workflow-bundle.ts) that the worker loads; empty: built JavaScript loads dist/workflow-bundle.js, TypeScript bundles src/workflows at start'),
 };
 

@@ -1,10 +1,52 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, type Logger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type BundleOptions, type Logger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+type WebpackConfiguration = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>[0];
 
 /** The module that exports every Herald workflow. */
 const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/**
+ * Modules evaluated once in the worker's shared V8 context instead of once per
+ * workflow in the sticky cache. luxon (night shield, step summaries) is the
+ * big one: evaluated per workflow, each cached send held its own copy and its
+ * own Intl formatters (ICU memory, outside the V8 heap), 0.6 MB a cached send
+ * (docs/deployment.md, "Worker memory"). It is safe to share: its module state
+ * is caches of formatters and zones keyed by their arguments, and it reads the
+ * clock through the workflow's own `Date` at each call.
+ */
+export const SHARED_WORKFLOW_MODULES: readonly string[] = ['luxon'];
+
+/** Where webpack finds a shared module's package (`node_modules/<name>/`); the names above need no escaping. */
+function packagePattern(name: string): RegExp {
+  return new RegExp(`[\\\\/]node_modules[\\\\/]${name}[\\\\/]`);
+}
+
+/**
+ * The bundler options that share SHARED_WORKFLOW_MODULES. Two things stand in
+ * the way of the SDK's `preloadModules` alone: luxon's package.json says
+ * `sideEffects: false`, so webpack drops the preload's bare `require`; and the
+ * preload's `require` and the workflows' `import` resolve to two different
+ * builds of luxon (CommonJS and ES module), so the workflows would still load
+ * their own. A rule marks the shared packages as having side effects, and an
+ * alias points every import of them at the one file `require` finds.
+ */
+export const sharedModulesBundlerOptions = {
+  preloadModules: [...SHARED_WORKFLOW_MODULES],
+  webpackConfigHook: (config: WebpackConfiguration): WebpackConfiguration => ({
+    ...config,
+    module: { ...config.module, rules: [...(config.module?.rules ?? []), ...SHARED_WORKFLOW_MODULES.map((name) => ({ test: packagePattern(name), sideEffects: true }))] },
+    resolve: { ...config.resolve, alias: { ...aliasesOf(config), ...Object.fromEntries(SHARED_WORKFLOW_MODULES.map((name) => [`${name}$`, require.resolve(name)])) } },
+  }),
+};
+
+/** The aliases a webpack configuration already has, when given as an object (the SDK's are). */
+function aliasesOf(config: WebpackConfiguration): Record<string, string | false | string[]> {
+  const alias = config.resolve?.alias;
+  return alias !== undefined && !Array.isArray(alias) ? alias : {};
+}
 
 /**
  * Where `npm run build` writes the workflow bundle that built workers load
@@ -19,7 +61,7 @@ export const BUILT_WORKFLOW_BUNDLE = path.join(__dirname, '..', '..', 'dist', 'w
  * per run, and what the replay tests replay.
  */
 export function buildWorkflowBundle(logger: Logger = new DefaultLogger('WARN')): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...sharedModulesBundlerOptions, logger });
 }
 
 /** Builds the bundle and writes it to `file` (default: the built one). */
@@ -31,7 +73,7 @@ export async function writeWorkflowBundle(file: string = BUILT_WORKFLOW_BUNDLE, 
 }
 
 /** The workflow code a worker is given: a bundle (prebuilt or in memory) or the source to bundle at start. */
-export type WorkflowSource = { workflowBundle: { codePath: string } | { code: string } } | { workflowsPath: string };
+export type WorkflowSource = { workflowBundle: { codePath: string } | { code: string } } | { workflowsPath: string; bundlerOptions: typeof sharedModulesBundlerOptions };
 
 /**
  * Where a worker takes its workflows from: the bundle at `bundlePath`
@@ -42,7 +84,7 @@ export type WorkflowSource = { workflowBundle: { codePath: string } | { code: st
  */
 export function workflowSource(bundlePath: string): WorkflowSource {
   if (bundlePath) return { workflowBundle: { codePath: bundlePath } };
-  if (!__filename.endsWith('.js')) return { workflowsPath: WORKFLOWS_PATH };
+  if (!__filename.endsWith('.js')) return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: sharedModulesBundlerOptions };
   if (!existsSync(BUILT_WORKFLOW_BUNDLE)) throw new Error(`no workflow bundle at ${BUILT_WORKFLOW_BUNDLE}: run npm run build`);
   return { workflowBundle: { codePath: BUILT_WORKFLOW_BUNDLE } };
 }
