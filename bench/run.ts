@@ -57,13 +57,17 @@ const SCENARIOS = ['acceptance', 'end-to-end', 'ceiling', 'large-message', 'long
 const FULL_ONLY: readonly Scenario[] = ['campaign-scale'];
 type Scenario = (typeof SCENARIOS)[number];
 
-/** `--long-waits=10000`: that many deferred sends in the long-waits scenario, whatever the mode. */
-function longWaitSends(argv: string[], fallback: number): number {
-  const given = argv.find((arg) => arg.startsWith('--long-waits='))?.slice('--long-waits='.length);
+/**
+ * `--<name>=N`, a positive whole number, or `fallback`: `--long-waits=10000` (that many deferred sends in
+ * the long-waits scenario, whatever the mode), `--campaign-minutes=25` (how long the campaign at scale is
+ * waited for; it is reported as it stands then).
+ */
+function wholeNumberOption(argv: string[], name: string, fallback: number | null): number | null {
+  const given = argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
   if (given === undefined) return fallback;
-  const sends = Number(given);
-  if (!Number.isInteger(sends) || sends <= 0) throw new Error(`--long-waits wants a positive whole number of sends, not ${given}`);
-  return sends;
+  const value = Number(given);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} wants a positive whole number, not ${given}`);
+  return value;
 }
 
 /** `--only=large-message,ceiling` runs just those scenarios (the ratio needs end-to-end and ceiling both). */
@@ -164,13 +168,14 @@ async function main(): Promise<void> {
     }
 
     if (api && worker && run.has('campaign-scale')) {
-      const scale = await measureCampaignScale(stack, sizes.campaignRows, { api, worker });
+      const waitMinutes = wholeNumberOption(process.argv, 'campaign-minutes', null);
+      const scale = await measureCampaignScale(stack, sizes.campaignRows, { api, worker }, waitMinutes === null ? null : waitMinutes * 60_000);
       section(scale.title, scale.figures);
       summary.compare(`campaign of ${sizes.campaignRows} rows, sends/s`, scale.sendsPerSecond, '/s', null, 'nothing stuck');
     }
 
     if (worker && run.has('long-waits')) {
-      const sends = longWaitSends(process.argv, sizes.longWaits);
+      const sends = wholeNumberOption(process.argv, 'long-waits', sizes.longWaits) ?? sizes.longWaits;
       const waits = await measureLongWaits(stack, sends, worker, sizes.longWaitReadings);
       section(waits.title, waits.figures);
       summary.compare('worker RSS before the long waits (after the scenarios above)', waits.idleRssMb, 'MB', null, '–');
