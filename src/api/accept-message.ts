@@ -29,9 +29,13 @@ export interface AcceptedAnswer {
   capped?: CappedReceiver[];
 }
 
-export type Acceptance =
-  | { replayed: false; answer: AcceptedAnswer; channel: Channel; normalized: string[] }
-  | { replayed: true; answer: AcceptedAnswer; normalized: string[] };
+/** The answer, with the template's channel and the receivers as normalised (in request order) for the request log. */
+export interface Acceptance {
+  replayed: boolean;
+  answer: AcceptedAnswer;
+  channel: Channel;
+  normalized: string[];
+}
 
 /**
  * Turns a valid request into rows: the message, one send per receiver and
@@ -73,13 +77,14 @@ export async function acceptMessage(
   }
 
   const region = config.DEFAULT_PHONE_REGION as CountryCode;
-  const receivers = normaliseAll(request.receivers, template.channel as Channel, region);
+  const channel = template.channel as Channel;
+  const receivers = normaliseAll(request.receivers, channel, region);
   const alternates = normaliseAlternates(request.alternates ?? {}, request.receivers, region);
   const requestHash = hashRequest(template.id, request.receivers, variables, sendAt, request.alternates);
 
   if (idempotencyKey) {
     const earlier = await answerFor(prisma, caller.apiKeyId, idempotencyKey, requestHash, template.code, receivers);
-    if (earlier) return { replayed: true, answer: earlier, normalized: receivers };
+    if (earlier) return { replayed: true, answer: earlier, channel, normalized: receivers };
   }
 
   const { capped, retryAfterSeconds } = await burst.admit(template.channel, receivers);
@@ -119,7 +124,7 @@ export async function acceptMessage(
     if (!raced) throw error;
     const earlier = await answerFor(prisma, caller.apiKeyId, idempotencyKey, requestHash, template.code, receivers);
     if (!earlier) throw error;
-    return { replayed: true, answer: earlier, normalized: receivers };
+    return { replayed: true, answer: earlier, channel, normalized: receivers };
   }
 
   return {
@@ -133,7 +138,7 @@ export async function acceptMessage(
       ...(sendAt ? { sendAt: sendAt.toISOString() } : {}),
       ...(capped.length > 0 ? { capped } : {}),
     },
-    channel: template.channel as Channel,
+    channel,
   };
 }
 

@@ -37,7 +37,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(deps.config.TRUST_PROXY));
-  app.use(requestLog(deps.metrics, deps.logWrites ?? createRequestLogWriter(deps.prisma, deps.logger)));
+  app.use(requestLog(deps.metrics, deps.logWrites ?? createRequestLogWriter(deps.pool, deps.logger)));
   app.use(express.json({ limit: deps.config.MAX_BODY_BYTES, verify: keepReceiptRawBody }));
   app.use(express.urlencoded({ extended: false, limit: deps.config.MAX_BODY_BYTES, verify: keepReceiptRawBody, type: isFormReceiptPush }));
 

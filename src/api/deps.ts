@@ -15,7 +15,7 @@ import type { VendorRegistry } from '../vendors/types';
 export interface ApiDeps {
   config: Config;
   prisma: PrismaClient;
-  /** The pool under Prisma, for the hot statement of accepting a message (src/api/send-rows.ts). */
+  /** The pool under Prisma, for the hot statements: accepting a message (src/api/send-rows.ts), the request log's batches. */
   pool: Pool;
   redis: Redis;
   temporal: Client;

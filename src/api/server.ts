@@ -21,7 +21,7 @@ export interface RunningApi {
 /** The HTTP API plus, unless API_OUTBOX_RELAY is false (relay processes run apart), its outbox relay, on one port. */
 export async function startApiServer(deps: ProcessDeps, temporal: Client, port: number, host = '0.0.0.0'): Promise<RunningApi> {
   const starter = starterFromConfig(temporal, deps, deps.config.TEMPORAL_TASK_QUEUE);
-  const logWrites = createRequestLogWriter(deps.prisma, deps.logger);
+  const logWrites = createRequestLogWriter(deps.pool, deps.logger);
   const outbox = createOutboxSignal();
   const app = createApp({ ...deps, temporal, outbox, logWrites });
   const drain = createConnectionDrain();

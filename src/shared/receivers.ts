@@ -86,3 +86,12 @@ export function showInvisible(raw: string): string {
     return named[char] ?? `\\u${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
   });
 }
+
+/**
+ * The search key of a receiver as normalised for sending (normaliseReceiver): the same key its raw
+ * form has (receiverSearchKey), without parsing the phone number again: an E.164 phone and a
+ * trimmed, lower-cased e-mail are their own keys.
+ */
+export function searchKeyOfNormalised(receiver: string, channel: Channel, defaultRegion: CountryCode): string {
+  return channel === 'CHAT' ? receiverSearchKey(receiver, defaultRegion) : receiver;
+}

@@ -1,4 +1,5 @@
-import { normaliseEmail, normalisePhone, normaliseReceiver, receiverSearchKey } from '../../src/shared/receivers';
+import { normaliseEmail, normalisePhone, normaliseReceiver, receiverSearchKey, searchKeyOfNormalised } from '../../src/shared/receivers';
+import type { Channel } from '../../src/shared/states';
 
 describe('normalisePhone', () => {
   it.each([
@@ -70,5 +71,24 @@ describe('receiverSearchKey', () => {
     ['ops robot', 'opsrobot'],
   ])('gives %j the key %s', (raw, key) => {
     expect(receiverSearchKey(raw, 'CN')).toBe(key);
+  });
+});
+
+describe('searchKeyOfNormalised', () => {
+  it.each<[Channel, string]>([
+    ['SMS', ' +86 138 0013 8000 '],
+    ['SMS', '(0)138-0013-8000'],
+    ['SMS', '13800138000'],
+    ['SMS', '+1 (415) 555-2671'],
+    ['SMS', '+44 20 7946 0958'],
+    ['EMAIL', ' Alice@Example.COM '],
+    ['EMAIL', 'ops.team+sms@example.org'],
+    ['CHAT', ' @Alice.Wang '],
+    ['CHAT', '@all'],
+    ['CHAT', 'group'],
+  ])('gives the %s receiver %j the key its raw form has', (channel, raw) => {
+    const check = normaliseReceiver(raw, channel, 'CN');
+    if (!check.ok) throw new Error(`${raw} should normalise: ${check.reason}`);
+    expect(searchKeyOfNormalised(check.receiver, channel, 'CN')).toBe(receiverSearchKey(raw, 'CN'));
   });
 });

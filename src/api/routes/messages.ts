@@ -7,7 +7,7 @@ import { ok, SEND } from '../openapi/access';
 import { route, type ApiRoute } from '../route';
 import { idempotencyKeySchema, idParamSchema, messageRequestSchema } from '../schemas';
 import { parseOr400 } from '../validate';
-import { receiverSearchKey } from '../../shared/receivers';
+import { receiverSearchKey, searchKeyOfNormalised } from '../../shared/receivers';
 import { escapeNul } from '../../shared/variable-rules';
 import { describeMessage, describeSend } from './send-view';
 
@@ -53,6 +53,9 @@ export const messageRoutes: ApiRoute[] = [
       const acceptance = await acceptMessage(deps.prisma, deps.pool, deps.config, deps.receiverBurst, callerOf(res), request, idempotencyKey, deps.lookups.templates);
       facts.messageId = acceptance.answer.messageId;
       facts.receiversNormalized = acceptance.normalized;
+      // Normalised receivers give the same keys as their raw forms (a phone is not parsed again).
+      const region = deps.config.DEFAULT_PHONE_REGION as CountryCode;
+      facts.receiverKeys = () => [...new Set(acceptance.normalized.map((receiver) => searchKeyOfNormalised(receiver, acceptance.channel, region)))];
       res.status(202).json({ ...acceptance.answer, replayed: acceptance.replayed } satisfies AnswerOf<typeof acceptedAnswerSchema>);
 
       if (!acceptance.replayed) {
