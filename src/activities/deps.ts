@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
 import type { Config } from '../config';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
@@ -14,6 +15,8 @@ import type { VendorBatchSettings } from './vendor-batcher';
 /** What activities may touch. src/worker/main.ts builds these once; tests pass their own. */
 export interface ActivityDeps {
   prisma: PrismaClient;
+  /** The pool under Prisma, for the vendor step's hot statements (vendor-step-rows.ts). */
+  pool: Pool;
   redis: Redis;
   vendors: VendorRegistry;
   secrets: SecretBox;

@@ -45,7 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFanOutActivities({ prisma, starter: deps.starter, config: deps.config, logger }),
     ...createFallbackActivities({ prisma, starter: deps.starter, config: deps.config, logger, metrics }),
     ...createCampaignActivities({ prisma, starter: deps.starter, defaults: deps.config, logger }),
-    ...createVendorSendActivities({ prisma, vendors, batcher, accounts, circuit, health: deps.routeHealth.store, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, runs, logger, metrics }),
+    ...createVendorSendActivities({ prisma, pool: deps.pool, vendors, batcher, accounts, circuit, health: deps.routeHealth.store, rateLimiter, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs, runs, logger, metrics }),
     ...createVerifyAttemptActivities({ prisma, vendors, accounts, circuit, runs, logger, metrics }),
     ...createReceiptPollActivities({ prisma, vendors, accounts, health: deps.routeHealth.store, runs, logger, metrics }),
   };

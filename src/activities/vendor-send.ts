@@ -1,15 +1,15 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Pool } from 'pg';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
-import { confirmStoredByReference, receiptForSend, suppressUnsubscribed, type ReceiptSource } from '../receipts/receipt-store';
+import { confirmStoredByReference, receiptForSend, suppressUnsubscribed } from '../receipts/receipt-store';
 import type { HealthStore } from '../routing/health-store';
 import type { ReceiptNotice } from '../shared/contract';
 import { isDatabaseUnavailable } from '../db/database-unavailable';
 import { FAILURE_TYPE, RATE_LIMIT_HOLD_TYPE, RUN_SUPERSEDED_TYPE, STORE_UNAVAILABLE_HOLD_TYPE } from '../shared/failures';
 import type { Channel } from '../shared/states';
 import { VendorError } from '../vendors/vendor-error';
-import { vendorExcerpt } from '../vendors/vendor-text';
 import type { VendorAccepted, VendorRegistry } from '../vendors/types';
 import type { AccountDirectory, RoutableAccount } from './account-directory';
 import type { CircuitBreaker } from './circuit-breaker';
@@ -20,6 +20,7 @@ import { countReceipts } from '../observability/metrics';
 import { finalStateOfReceipt, mayBeRerouted } from '../shared/receipt-outcome';
 import { vendorReference } from '../shared/vendor-reference';
 import { countFinalState, writeFinalState, type FinalOutcome } from './send-records';
+import { loadSendForVendor, recordAcceptedCall, type SendForVendor } from './vendor-step-rows';
 
 export interface VendorSendRequest {
   sendId: string;
@@ -66,6 +67,8 @@ export interface VendorFailureDetails {
 
 interface VendorSendDeps {
   prisma: PrismaClient;
+  /** The pool under Prisma, for the step's two hot statements (vendor-step-rows.ts). */
+  pool: Pool;
   vendors: VendorRegistry;
   /** Joins this call with others of the same account and content into one vendor request, where the provider can. */
   batcher: VendorBatcher;
@@ -84,15 +87,10 @@ interface VendorSendDeps {
 export function createVendorSendActivities(deps: VendorSendDeps) {
   const { prisma, logger } = deps;
 
-  function loadSend(sendId: string) {
-    return prisma.send.findUniqueOrThrow({
-      where: { id: sendId },
-      include: { message: { select: { variables: true, template: { select: { subject: true, vendorTemplateIds: true } } } } },
-    });
-  }
+  const loadSend = (sendId: string): Promise<SendForVendor> => loadSendForVendor(deps.pool, sendId);
 
   /** The send as the calling run owns it: a reset's new run whose first write this is takes the row over first. */
-  async function loadOwnedSend(sendId: string, runId: string) {
+  async function loadOwnedSend(sendId: string, runId: string): Promise<SendForVendor> {
     const send = await loadSend(sendId);
     if (send.runId === runId) return send;
     if ((await deps.runs.claim(sendId, runId)) === 'CANCELED_BEFORE_START') {
@@ -101,7 +99,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     return loadSend(sendId);
   }
 
-  async function callVendor(account: RoutableAccount, send: Awaited<ReturnType<typeof loadSend>>, leg: number): Promise<VendorAccepted> {
+  async function callVendor(account: RoutableAccount, send: SendForVendor, leg: number): Promise<VendorAccepted> {
     const adapter = deps.vendors.get(account.provider);
     if (!adapter) {
       throw new VendorError('VENDOR_REJECTED', 'VENDOR_REJECTED', 'NO_ADAPTER', `no adapter for provider ${account.provider}`);
@@ -110,32 +108,16 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
       const { waitedMs } = await deps.rateLimiter.waitForSlot(account.id, account.rateLimitPerSecond, deps.rateLimitMaxWaitMs);
       if (waitedMs > 0) deps.metrics.rateLimitWaits.inc({ account: account.name });
     }
-    const vendorTemplateIds = (send.message.template.vendorTemplateIds ?? {}) as Record<string, string>;
     return deps.batcher.send(adapter, account, {
       sendId: send.id,
       reference: vendorReference(send.id, send.runNo, leg),
       receiver: send.receiver,
       content: send.content,
-      subject: send.message.template.subject,
-      vendorTemplateId: vendorTemplateIds[account.provider] ?? null,
+      subject: send.subject,
+      vendorTemplateId: send.vendorTemplateIds?.[account.provider] ?? null,
       // A campaign send has its own row's variables; any other send, its message's.
-      variables: (send.variables ?? send.message.variables ?? {}) as Record<string, string>,
+      variables: send.variables ?? send.messageVariables ?? {},
     });
-  }
-
-  /** The acceptance that is already the outcome (see VendorAccepted.finalReceipt), as a receipt row written with it. */
-  function finalReceiptRows(sendId: string, runId: string, account: RoutableAccount, accepted: VendorAccepted) {
-    const receipt = accepted.finalReceipt;
-    if (!receipt) return [];
-    const source: ReceiptSource = 'SEND';
-    return [
-      prisma.receipt.create({
-        data: {
-          provider: account.provider, accountId: account.id, vendorMessageId: receipt.vendorMessageId, receiver: receipt.receiver, sendId, status: receipt.status,
-          reason: receipt.reason, vendorCode: receipt.vendorCode, vendorText: receipt.vendorText === null ? null : vendorExcerpt(receipt.vendorText), deliveredAt: receipt.deliveredAt, source, runId,
-        },
-      }),
-    ];
   }
 
   /**
@@ -207,9 +189,9 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
 
   /**
    * The acceptance this run already has for this leg: the first leg's is on the send row, a re-route's
-   * in its ACCEPTED attempt, written in the same transaction (the row shows the newest leg only).
+   * in its ACCEPTED attempt, written in the same statement (the row shows the newest leg only).
    */
-  async function acceptanceOfLeg(send: Awaited<ReturnType<typeof loadSend>>, runId: string, leg: number, calledAccountId: string) {
+  async function acceptanceOfLeg(send: SendForVendor, runId: string, leg: number, calledAccountId: string) {
     if (leg === 1) {
       return send.vendorMessageId && send.provider
         ? { accountId: send.accountId ?? calledAccountId, provider: send.provider, vendorMessageId: send.vendorMessageId, acceptedAt: send.sentAt ?? new Date() }
@@ -288,20 +270,18 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     const acceptedAt = new Date();
     const durationMs = acceptedAt.getTime() - startedAt.getTime();
     deps.metrics.vendorCallDuration.observe({ provider: account.provider, account: account.name, outcome: 'ACCEPTED' }, durationMs / 1000);
-    const evidence = { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, sentAt: acceptedAt };
-    const [, shown] = await prisma.$transaction([
-      prisma.sendAttempt.create({
-        data: {
-          sendId: send.id, accountId: account.id, provider: account.provider, attemptNo, leg, outcome: 'ACCEPTED',
-          vendorCode: accepted.vendorCode, vendorText: vendorExcerpt(accepted.vendorText), vendorMessageId: accepted.vendorMessageId,
-          startedAt, durationMs, runId,
-        },
-      }),
-      prisma.send.updateMany({ where: { id: send.id, runId }, data: { status: 'SENT', ...evidence } }),
-      ...finalReceiptRows(send.id, runId, account, accepted),
-    ]);
+    const shown = await recordAcceptedCall(deps.pool, {
+      sendId: send.id, runId, accountId: account.id, provider: account.provider, attemptNo, leg,
+      vendorCode: accepted.vendorCode, vendorText: accepted.vendorText, vendorMessageId: accepted.vendorMessageId,
+      startedAt, acceptedAt, finalReceipt: accepted.finalReceipt ?? null,
+    });
     // A reset replaced this run while the vendor call was out: the acceptance is the replaced run's, kept on its row (billing counts it).
-    if (shown.count === 0) await prisma.sendRun.updateMany({ where: { sendId: send.id, runId }, data: evidence });
+    if (!shown) {
+      await prisma.sendRun.updateMany({
+        where: { sendId: send.id, runId },
+        data: { accountId: account.id, provider: account.provider, vendorMessageId: accepted.vendorMessageId, sentAt: acceptedAt },
+      });
+    }
     if (accepted.finalReceipt) countReceipts(deps.metrics, account.provider, [accepted.finalReceipt]);
     await deps.circuit.recordSuccess(account.id);
     await deps.health.recordCall(account.id, durationMs);

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { PoolWaitTimeout } from './pool';
 
 /**
@@ -29,7 +30,8 @@ const PG_CONNECTION_EXCEPTION_CLASS = '08';
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof PoolWaitTimeout) return true;
-  if (!(error instanceof Error)) return false;
+  // A socket error is made by Node's own `Error`, which another realm (a vm context, Jest's sandbox) does not share.
+  if (!(error instanceof Error) && !types.isNativeError(error)) return false;
   const { code, meta } = error as Error & { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
   if (typeof code === 'string' && CONNECTION_CODE.test(code)) return true;
   if (typeof code === 'string' && (PG_CONNECTION_CODES.has(code) || code.startsWith(PG_CONNECTION_EXCEPTION_CLASS))) return true;

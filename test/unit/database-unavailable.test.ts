@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { DatabaseError } from 'pg';
 import { isDatabaseUnavailable } from '../../src/db/database-unavailable';
 import { PoolWaitTimeout } from '../../src/db/pool';
@@ -33,6 +34,17 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(prismaError('P2002', 'Unique constraint failed on the fields: (`code`)'))).toBe(false);
     expect(isDatabaseUnavailable(prismaError('P2028', 'Transaction API error: Transaction already closed: A query cannot be executed on a committed transaction.'))).toBe(false);
     expect(isDatabaseUnavailable('Connection terminated')).toBe(false);
+  });
+});
+
+describe('isDatabaseUnavailable across realms', () => {
+  it('knows a socket error made by another realm\'s Error (Node\'s own, seen from a vm context such as Jest\'s)', () => {
+    const OtherError = runInNewContext('Error') as ErrorConstructor;
+    const refused = Object.assign(new OtherError('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(refused instanceof Error).toBe(false);
+    expect(isDatabaseUnavailable(refused)).toBe(true);
+    expect(isDatabaseUnavailable(new OtherError('syntax error at or near "SELEC"'))).toBe(false);
+    expect(isDatabaseUnavailable({ code: 'ECONNREFUSED', message: 'a plain object is no error' })).toBe(false);
   });
 });
 
