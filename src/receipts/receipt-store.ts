@@ -203,12 +203,21 @@ export async function confirmStoredByReference(
  * and a leg that was re-routed after its failed receipt in its ACCEPTED attempt.
  */
 async function acceptanceOf(prisma: PrismaClient, where: { provider: string; accountId: string }, vendorMessageId: string): Promise<MatchedSend | null> {
-  const current = await prisma.send.findFirst({ where: { ...where, vendorMessageId }, select: { id: true, runId: true } });
-  if (current) return current;
-  const earlier = await prisma.sendRun.findFirst({ where: { ...where, vendorMessageId }, select: { sendId: true, runId: true } });
-  if (earlier) return { id: earlier.sendId, runId: earlier.runId };
-  const leg = await prisma.sendAttempt.findFirst({ where: { ...where, vendorMessageId, outcome: 'ACCEPTED' }, select: { sendId: true, runId: true } });
-  return leg && { id: leg.sendId, runId: leg.runId };
+  // One round trip for the three places, in that order (a receipt that comes before its send is recorded missed all three, one by one).
+  const [found] = await prisma.$queryRaw<MatchedSend[]>`
+    SELECT id, "runId" FROM (
+      SELECT 1 AS place, id, run_id AS "runId" FROM send
+      WHERE provider = ${where.provider} AND account_id = ${where.accountId}::uuid AND vendor_message_id = ${vendorMessageId}
+      UNION ALL
+      SELECT 2, send_id, run_id FROM send_run
+      WHERE provider = ${where.provider} AND account_id = ${where.accountId}::uuid AND vendor_message_id = ${vendorMessageId}
+      UNION ALL
+      SELECT 3, send_id, run_id FROM send_attempt
+      WHERE provider = ${where.provider} AND account_id = ${where.accountId}::uuid AND vendor_message_id = ${vendorMessageId} AND outcome = 'ACCEPTED'
+    ) acceptances
+    ORDER BY place
+    LIMIT 1`;
+  return found ?? null;
 }
 
 /**
