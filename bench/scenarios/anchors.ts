@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import { round, waitUntil, type Figures } from '../figures';
+import { requestsPerSecondOf, round, waitUntil, type Figures } from '../figures';
 import { sampleProcess } from '../process-stats';
 import { freshReceivers } from '../receivers';
 import type { BenchStack } from '../stack';
@@ -54,14 +54,15 @@ export async function measureRawEndpoint(stack: BenchStack, size: AcceptanceSize
     const cpuBefore = sampleProcess(server.pid).cpuSeconds;
     const result = await load(size.requests);
     const cpuMsPerRequest = ((sampleProcess(server.pid).cpuSeconds - cpuBefore) * 1000) / Math.max(1, result.requests.sent);
+    const requestsPerSecond = requestsPerSecondOf(result);
     return {
-      requestsPerSecond: result.requests.average,
+      requestsPerSecond,
       p99Ms: result.latency.p99,
       cpuMsPerRequest,
       figures: {
         requests: result.requests.sent,
         connections: size.connections,
-        'requests/s': round(result.requests.average),
+        'requests/s': round(requestsPerSecond),
         'latency p50 (ms)': result.latency.p50,
         'latency p99 (ms)': result.latency.p99,
         'server CPU per request (ms)': round(cpuMsPerRequest, 2),

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { round, waitUntil, type Figures } from '../figures';
+import { requestsPerSecondOf, round, waitUntil, type Figures } from '../figures';
 import { sampleProcess } from '../process-stats';
 import { freshReceivers } from '../receivers';
 import type { BenchStack } from '../stack';
@@ -78,18 +78,19 @@ export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceS
         FROM outbox o JOIN send s ON s.id = o.send_id WHERE s.created_at >= ${since}`;
       const starts = Number(drain?.starts ?? 0);
       const drainStartsPerSecond = starts / Math.max(0.001, drain?.seconds ?? 0);
+      const requestsPerSecond = requestsPerSecondOf(result);
       results.push({
         size,
         placement,
-        requestsPerSecond: result.requests.average,
+        requestsPerSecond,
         p99Ms: result.latency.p99,
         drainStartsPerSecond,
         cpuMsPerRequest,
         figures: {
           requests: result.requests.sent,
           connections: size.connections,
-          'requests/s': round(result.requests.average),
-          'receivers accepted/s': round(result.requests.average * size.receiversPerRequest),
+          'requests/s': round(requestsPerSecond),
+          'receivers accepted/s': round(requestsPerSecond * size.receiversPerRequest),
           'latency p50 (ms)': result.latency.p50,
           'latency p99 (ms)': result.latency.p99,
           'API CPU per request while answering (ms)': round(cpuMsPerRequest.answering, 2),
