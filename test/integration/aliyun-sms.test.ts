@@ -178,9 +178,10 @@ describe('Aliyun SMS end to end through Herald', () => {
     const sendId = await sendOne(herald, TEMPLATE, freshReceiver(), { name: 'Li', order: 'A-1' });
     const send = await finalSend(herald, sendId);
     expect([send.status, send.vendor]).toEqual(['DELIVERED', 'aliyun']);
-    const push = fake.receipts.pushes.find((p) => JSON.stringify(p.body).includes(String(send.vendorMessageId)));
+    // The push's own answer reaches the fake after Herald recorded the final state it carried.
+    const push = await eventually(async () => fake.receipts.pushes.find((p) => JSON.stringify(p.body).includes(String(send.vendorMessageId))));
     expect(push).toMatchObject({ status: 200 });
-    expect(JSON.parse(push!.answer)).toEqual({ code: 0, msg: '成功' });
+    expect(JSON.parse(push.answer)).toEqual({ code: 0, msg: '成功' });
     expect((await herald.deps.prisma.receipt.findFirstOrThrow({ where: { sendId } })).source).toBe('PUSH');
   });
 

@@ -189,9 +189,10 @@ describe('Tencent SMS end to end through Herald', () => {
     const sendId = await sendOne(herald, TEMPLATE, freshReceiver(), { name: 'Li', order: 'T-1' });
     const send = await finalSend(herald, sendId);
     expect([send.status, send.vendor]).toEqual(['DELIVERED', 'tencent']);
-    const push = fake.receipts.pushes.find((p) => JSON.stringify(p.body).includes(String(send.vendorMessageId)));
+    // The push's own answer reaches the fake after Herald recorded the final state it carried.
+    const push = await eventually(async () => fake.receipts.pushes.find((p) => JSON.stringify(p.body).includes(String(send.vendorMessageId))));
     expect(push).toMatchObject({ status: 200 });
-    expect(JSON.parse(push!.answer)).toEqual({ result: 0, errmsg: 'OK' });
+    expect(JSON.parse(push.answer)).toEqual({ result: 0, errmsg: 'OK' });
     const receipt = await herald.deps.prisma.receipt.findFirstOrThrow({ where: { sendId } });
     expect(receipt.source).toBe('PUSH');
   });
