@@ -1,4 +1,5 @@
 import { receiptPushUrl } from '../../src/security/receipt-token';
+import { sendWorkflowId } from '../../src/shared/contract';
 import { FINAL_STATUSES } from '../../src/shared/states';
 import { startAliyunFake, type AliyunFake } from '../fakes/aliyun-sms-server';
 import { startTencentFake, type TencentFake } from '../fakes/tencent-sms-server';
@@ -75,10 +76,27 @@ describe('routing weights that follow delivery rates (Tencent and Aliyun fakes)'
       const counts = message.body.statusCounts as Record<string, number>;
       const settled = [...FINAL_STATUSES].reduce((sum, status) => sum + (counts[status] ?? 0), 0);
       return settled === ROUND ? true : undefined;
-    }, 90_000, 250);
+    }, 90_000, 250).catch(async (error: unknown) => {
+      // Rarely (twice in some twenty runs) a round does not settle: say which sends and where their workflows are.
+      throw new Error(`${error instanceof Error ? error.message : String(error)}; not final: ${await whyNotFinal(messageId)}`);
+    });
     const byAccount = await herald.deps.prisma.send.groupBy({ by: ['accountId'], where: { messageId }, _count: true });
     const of = (id: string) => byAccount.find((group) => group.accountId === id)?._count ?? 0;
     return { tencent: of(tencentId), aliyun: of(aliyunId) };
+  }
+
+  /** The message's sends that are not final, with their attempts, receipts and the events of their workflows. */
+  async function whyNotFinal(messageId: string): Promise<string> {
+    const sends = await herald.deps.prisma.send.findMany({
+      where: { messageId, status: { notIn: [...FINAL_STATUSES] } },
+      select: { id: true, status: true, provider: true, vendorMessageId: true, attempts: { select: { provider: true, leg: true, outcome: true, vendorCode: true } }, receipts: { select: { status: true, source: true } } },
+    });
+    const described = await Promise.all(sends.map(async (send) => {
+      const history = await herald.temporal.client.workflow.getHandle(sendWorkflowId(send.id)).fetchHistory();
+      const events = (history.events ?? []).map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? String(event.eventType));
+      return { ...send, events };
+    }));
+    return JSON.stringify(described);
   }
 
   /** Each test starts a window later, with Aliyun healthy: what an earlier test counted is out of the window. */
