@@ -8,6 +8,7 @@ import type { Channel } from '../shared/states';
 import type { RouteCandidate } from '../workflows/route-order';
 import type { AccountDirectory, RoutableAccount } from './account-directory';
 import type { CircuitBreaker } from './circuit-breaker';
+import { SendRowMissing } from './vendor-step-rows';
 
 export interface RoutingDeps {
   prisma: PrismaClient;
@@ -65,7 +66,7 @@ export function createRoutingActivities(deps: RoutingDeps) {
         SELECT s.receiver, t.message_type AS "messageType"
         FROM send s JOIN message m ON m.id = s.message_id JOIN template t ON t.id = m.template_id
         WHERE s.id = ${request.sendId}::uuid`;
-      if (!send) throw new Error(`send ${request.sendId} has no row`);
+      if (!send) throw new SendRowMissing(request.sendId);
       const [enabled, rules] = await Promise.all([deps.accounts.enabledAccounts(request.channel), deps.rules.rulesOf(request.channel)]);
       const rule = matchRule(rules, { channel: request.channel, receiver: send.receiver, messageType: send.messageType });
       const routed = rule ? enabled.filter((account) => rule.accountIds.includes(account.id)) : enabled;

@@ -6,7 +6,8 @@ import { vendorExcerpt } from '../vendors/vendor-text';
 /**
  * The vendor step's two hot statements, straight through node-postgres (as the API's accepting
  * statement is): each one round trip where Prisma took three (a send with its message and template)
- * and five (an interactive transaction), the largest share of the worker's CPU per send (BENCHMARKS.md).
+ * and five (a transaction). Prisma's query interpreter and the round trips' socket writes were the
+ * largest costs of the worker's main thread per send (BENCHMARKS.md, profile notes).
  */
 
 /** What a vendor call needs of its send: the row, its message's variables and its template's vendor fields. */
@@ -37,6 +38,7 @@ JOIN message m ON m.id = s.message_id
 JOIN template t ON t.id = m.template_id
 WHERE s.id = $1::uuid`;
 
+/** An activity was asked about a send that has no row. */
 export class SendRowMissing extends Error {
   constructor(sendId: string) {
     super(`send ${sendId} has no row`);
