@@ -172,6 +172,8 @@ export interface ListeningFake {
   close(): Promise<void>;
 }
 
+const VENDOR_IDLE_TIMEOUT_MS = 60_000;
+
 /** Serves `handle` on 127.0.0.1; a handler that throws answers 500. */
 export async function listen(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>, onClose: () => void): Promise<ListeningFake> {
   const server: Server = createServer((req, res) => {
@@ -179,6 +181,10 @@ export async function listen(handle: (req: IncomingMessage, res: ServerResponse)
       if (!res.headersSent) answerJson(res, 500, { error: error instanceof Error ? error.message : String(error) });
     });
   });
+  // Vendors' front ends keep an idle connection for a minute or so, not Node's 5 s. With 5 s the
+  // Aliyun SDK, whose connections have no idle bound (docs/guarantees.md), would now and then write
+  // a call to a connection the fake was closing: a reset after sending, AMBIGUOUS, verified for minutes.
+  server.keepAliveTimeout = VENDOR_IDLE_TIMEOUT_MS;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {

@@ -89,7 +89,7 @@ describe('routing weights that follow delivery rates (Tencent and Aliyun fakes)'
   async function whyNotFinal(messageId: string): Promise<string> {
     const sends = await herald.deps.prisma.send.findMany({
       where: { messageId, status: { notIn: [...FINAL_STATUSES] } },
-      select: { id: true, status: true, provider: true, vendorMessageId: true, attempts: { select: { provider: true, leg: true, outcome: true, vendorCode: true } }, receipts: { select: { status: true, source: true } } },
+      select: { id: true, status: true, provider: true, vendorMessageId: true, attempts: { select: { provider: true, leg: true, outcome: true, vendorCode: true, vendorText: true, startedAt: true } }, receipts: { select: { status: true, source: true } } },
     });
     const described = await Promise.all(sends.map(async (send) => {
       const history = await herald.temporal.client.workflow.getHandle(sendWorkflowId(send.id)).fetchHistory();
