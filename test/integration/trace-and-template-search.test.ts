@@ -29,10 +29,12 @@ describe('GET /v1/sends/:id/trace and GET /v1/templates/search', () => {
     const sendId: string = accepted.body.sends[0].sendId;
     await eventually(async () => ((await herald.request('GET', `/v1/sends/${sendId}`)).body.status === 'DELIVERED' ? true : undefined));
 
-    // The request log row is written just after the answer: wait for it to show in the trace.
+    // The request log row is written just after the answer, and the workflow completes just after it
+    // recorded DELIVERED: wait for both to show in the trace.
     const trace = await eventually(async () => {
       const answer = await herald.request('GET', `/v1/sends/${sendId}/trace`);
-      return answer.body.events.some((e: TraceLine) => e.step === 'api' && e.what.startsWith('POST /v1/messages')) ? answer.body : undefined;
+      const shows = (step: string, start: string) => answer.body.events.some((e: TraceLine) => e.step === step && e.what.startsWith(start));
+      return shows('api', 'POST /v1/messages') && shows('workflow', 'workflow completed') ? answer.body : undefined;
     });
     expect(trace).toMatchObject({ sendId, status: 'DELIVERED', run: 1, workflowId: `send-${sendId}`, history: { available: true } });
     const events: TraceLine[] = trace.events;
