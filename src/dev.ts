@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadDevConfig, type DevConfig } from './dev-config';
 import { ensureDatabase, migrate } from './db/migrate';
+import { createLogger } from './logger';
 import { seed, SEED_SANDBOX_ACCOUNT, SEED_SANDBOX_TIMEOUT_MS } from './db/seed';
 import { startHeraldStack } from './runtime/herald-stack';
 import { buildProcessDeps } from './runtime/process-deps';
@@ -51,10 +52,11 @@ async function connectTemporal(config: DevConfig): Promise<TemporalHandles> {
 async function main(): Promise<void> {
   const config = loadDevConfig();
   // The SDK's webpack report and worker state changes stay out of the terminal; warnings and errors do not.
-  installWorkerRuntime({ logLevel: config.LOG_LEVEL, quietest: 'WARN' });
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'herald', nodeEnv: config.NODE_ENV });
+  installWorkerRuntime({ logLevel: config.LOG_LEVEL, logger, quietest: 'WARN' });
   await ensureDatabase(config.DATABASE_URL);
   await migrate(config.DATABASE_URL);
-  const deps = await buildProcessDeps(config, 'herald');
+  const deps = await buildProcessDeps(config, 'herald', { logger });
   await seed(deps.prisma, config, deps.secrets);
   const temporal = await connectTemporal(config);
 

@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { maskReceiver, maskSecret } from './shared/mask';
 
 export type { Logger };
@@ -49,15 +49,18 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** NODE_ENV of the process (the config's); pretty printing is for `development` only. */
   nodeEnv?: string;
+  /** Where JSON lines go; default standard output. */
+  destination?: DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
   const pretty = options.pretty ?? (options.nodeEnv === 'development' && Boolean(process.stdout.isTTY) && prettyPrinterInstalled());
-  return pino({
+  const settings = {
     name: options.name,
     level: options.level,
     formatters: { log: maskLogObject },
     redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '****' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
-  });
+  };
+  if (pretty) return pino({ ...settings, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } });
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }

@@ -1,11 +1,17 @@
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
+import type { Logger } from '../logger';
 
 /** Our LOG_LEVEL as the Temporal SDK's logger takes it. */
 const SDK_LOG_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
 
+/** The SDK's levels as pino's methods. */
+const PINO_METHODS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const satisfies Record<LogLevel, keyof Logger>;
+
 export interface WorkerRuntimeOptions {
   /** Herald's LOG_LEVEL; the SDK logs at the same level, or above `quietest` when that is higher. */
   logLevel: string;
+  /** Where the SDK's log entries go: the process's JSON log, masked like every other line. */
+  logger: Logger;
   /** The SDK's lowest level: `WARN` keeps the webpack report and worker state changes out of `npm run dev`. */
   quietest?: LogLevel;
   /** Serve the SDK's own Prometheus metrics (`temporal_*`) on this port; 0 or absent: none. */
@@ -13,6 +19,18 @@ export interface WorkerRuntimeOptions {
 }
 
 const ORDER: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+/**
+ * One SDK log entry (the worker's own, and the workflows' through the SDK's logger sink) as a
+ * line of the process's pino log: its fields as they are, an error under `err` so pino writes its
+ * type, message and stack in the line instead of a multi-line dump.
+ */
+export function sdkEntryToPino(logger: Logger): (entry: LogEntry) => void {
+  return (entry) => {
+    const { error, ...fields } = entry.meta ?? {};
+    logger[PINO_METHODS[entry.level]](error === undefined ? fields : { ...fields, err: error }, entry.message);
+  };
+}
 
 /**
  * Installs the Temporal SDK runtime of a worker process, before any
@@ -25,7 +43,7 @@ export function installWorkerRuntime(options: WorkerRuntimeOptions): void {
   const level = options.quietest && ORDER.indexOf(options.quietest) > ORDER.indexOf(wanted) ? options.quietest : wanted;
   Runtime.install({
     shutdownSignals: [],
-    logger: new DefaultLogger(level),
+    logger: new DefaultLogger(level, sdkEntryToPino(options.logger.child({ component: 'temporal-sdk' }))),
     ...(options.sdkMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${options.sdkMetricsPort}` } } } } : {}),
   });
 }

@@ -1,4 +1,6 @@
-import { maskLogObject } from '../../src/logger';
+import { ApplicationFailure } from '@temporalio/common';
+import { createLogger, maskLogObject, type Logger } from '../../src/logger';
+import { sdkEntryToPino } from '../../src/worker/runtime';
 
 describe('maskLogObject', () => {
   it('masks receivers and secrets by field name, nested and in arrays', () => {
@@ -17,5 +19,28 @@ describe('maskLogObject', () => {
       attempts: [{ to: '+1415****0123', code: 'OK' }],
       count: 3,
     });
+  });
+});
+
+describe('the Temporal SDK log entries in the process log', () => {
+  function capture(): { logger: Logger; lines: () => Array<Record<string, unknown>> } {
+    const written: string[] = [];
+    const logger = createLogger({ level: 'info', name: 'herald-worker', pretty: false, destination: { write: (line: string) => written.push(line) } });
+    return { logger, lines: () => written.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  }
+
+  it('writes one JSON line per entry at its level, the error under err with its stack, fields masked', () => {
+    const { logger, lines } = capture();
+    const toPino = sdkEntryToPino(logger);
+    const failure = ApplicationFailure.create({ type: 'POWERED_OFF_OR_NO_SIGNAL', message: 'UNDELIVERED POWERED_OFF_OR_NO_SIGNAL', nonRetryable: true });
+    toPino({ level: 'WARN', message: 'Workflow failed', timestampNanos: 0n, meta: { workflowId: 'send-1', sdkComponent: 'worker', error: failure, receiver: '+8613800138000' } });
+    toPino({ level: 'INFO', message: 'Worker state changed', timestampNanos: 0n, meta: { state: 'RUNNING' } });
+    toPino({ level: 'DEBUG', message: 'below the level', timestampNanos: 0n });
+    const [failed, changed, ...rest] = lines();
+    expect(failed).toMatchObject({ level: 40, msg: 'Workflow failed', name: 'herald-worker', workflowId: 'send-1', sdkComponent: 'worker', receiver: '+86138****8000' });
+    expect(failed?.err).toMatchObject({ type: 'ApplicationFailure', message: 'UNDELIVERED POWERED_OFF_OR_NO_SIGNAL', stack: expect.stringContaining('ApplicationFailure: UNDELIVERED') });
+    expect(failed).not.toHaveProperty('error');
+    expect(changed).toMatchObject({ level: 30, msg: 'Worker state changed', state: 'RUNNING' });
+    expect(rest).toEqual([]);
   });
 });
