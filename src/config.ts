@@ -29,7 +29,7 @@ export function cidrsOf(list: string): string[] {
 
 const mode = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('`production` refuses the public development keys and the test whitelist, and refuses private vendor URLs by default'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level (JSON lines on standard output); a worker writes the Temporal SDK entries into the same log, with `component: "temporal-sdk"`'),
 };
 
 const storage = {
