@@ -87,7 +87,8 @@ async function main(): Promise<void> {
   const run = selectedScenarios(process.argv, full);
   console.log(`Herald benchmarks (${full ? 'full' : 'short'}; ${[...run].join(', ')}) on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
   const started = Date.now();
-  const stack = await startBenchStack();
+  // The campaign at scale holds too many histories for the dev server's in-memory store.
+  const stack = await startBenchStack({ temporalOnDisk: run.has('campaign-scale') });
   // Interrupted: still stop the Temporal server and the child processes.
   const interrupt = (): void => {
     void stack.stop().finally(() => process.exit(130));

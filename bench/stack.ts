@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -80,10 +81,21 @@ async function answers(url: string): Promise<boolean> {
 
 /**
  * What production runs, on this machine: a fresh `herald_bench` database with
- * the seed, an in-memory Temporal dev server, and the sandbox vendor, API and
+ * the seed, a Temporal dev server (in memory, or on disk: `temporalOnDisk`), and the sandbox vendor, API and
  * worker each as its own Node process (so their memory and CPU can be read).
  */
-export async function startBenchStack(): Promise<BenchStack> {
+/** The bench's server state is thrown away at the end: SQLite need not wait for the disk on every commit. */
+const THROWAWAY_SQLITE = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off'];
+
+export interface BenchStackOptions {
+  /**
+   * The dev server keeps its state in SQLite on disk instead of in memory: with every history in
+   * memory, a 100,000-row campaign grew the server past 22 GB at 60,000 workflows and stalled it.
+   */
+  temporalOnDisk: boolean;
+}
+
+export async function startBenchStack(options: BenchStackOptions = { temporalOnDisk: false }): Promise<BenchStack> {
   await dropDatabase(DATABASE_URL);
   await ensureDatabase(DATABASE_URL);
   await migrate(DATABASE_URL);
@@ -95,13 +107,15 @@ export async function startBenchStack(): Promise<BenchStack> {
   const base = Number(process.env.BENCH_PORT_BASE ?? 0);
   const [temporalPort, temporalHttpPort, apiPort, sandboxPort, workerMetricsPort, sdkMetricsPort, rawEndpointPort] =
     base > 0 ? Array.from({ length: 7 }, (_, i) => base + i) : await Promise.all(Array.from({ length: 7 }, () => freePort()));
+  const scratch = path.join(os.tmpdir(), `herald-bench-${process.pid}`);
   const temporal = await startTemporalDevServer({
-    cliPath: process.env.TEMPORAL_CLI_PATH ?? '', dataDir: '', namespace: 'default', persist: false, port: temporalPort, extraArgs: ['--http-port', String(temporalHttpPort)],
+    cliPath: process.env.TEMPORAL_CLI_PATH ?? '', dataDir: path.join(scratch, 'temporal'), namespace: 'default', persist: options.temporalOnDisk,
+    port: temporalPort, extraArgs: ['--http-port', String(temporalHttpPort), ...(options.temporalOnDisk ? THROWAWAY_SQLITE : [])],
   });
   const temporalAddress = temporal.connection.options.address;
   // The worker loads a bundle built beforehand, as in production (`npm run build`): webpack at start would
   // count in the worker's memory and start-up.
-  const workflowBundle = await writeWorkflowBundle(path.join(os.tmpdir(), `herald-bench-${process.pid}`, 'workflow-bundle.js'));
+  const workflowBundle = await writeWorkflowBundle(path.join(scratch, 'workflow-bundle.js'));
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -190,6 +204,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       );
       await prisma.$disconnect();
       await temporal.teardown();
+      rmSync(scratch, { recursive: true, force: true });
     },
   };
 }
