@@ -79,22 +79,22 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/**
- * What production runs, on this machine: a fresh `herald_bench` database with
- * the seed, a Temporal dev server (in memory, or on disk: `temporalOnDisk`), and the sandbox vendor, API and
- * worker each as its own Node process (so their memory and CPU can be read).
- */
 /** The bench's server state is thrown away at the end: SQLite need not wait for the disk on every commit. */
 const THROWAWAY_SQLITE = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off'];
 
 export interface BenchStackOptions {
   /**
    * The dev server keeps its state in SQLite on disk instead of in memory: with every history in
-   * memory, a 100,000-row campaign grew the server past 22 GB at 60,000 workflows and stalled it.
+   * memory, a 100,000-row campaign grew the server to 22.5 GB at about 75,000 workflows and stalled it.
    */
   temporalOnDisk: boolean;
 }
 
+/**
+ * What production runs, on this machine: a fresh `herald_bench` database with
+ * the seed, a Temporal dev server (in memory, or on disk: `temporalOnDisk`), and the sandbox vendor, API and
+ * worker each as its own Node process (so their memory and CPU can be read).
+ */
 export async function startBenchStack(options: BenchStackOptions = { temporalOnDisk: false }): Promise<BenchStack> {
   await dropDatabase(DATABASE_URL);
   await ensureDatabase(DATABASE_URL);
