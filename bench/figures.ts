@@ -28,11 +28,3 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
   }
 }
 
-/**
- * Requests per second of an autocannon run: the answers over the run's length. autocannon's own
- * `requests.average` is the mean of whole-second buckets, so a run of a few seconds reads as
- * 1,000 ÷ 2, 3, 4 or 5 s (500, 333, 250, 200) whatever the true rate between.
- */
-export function requestsPerSecondOf(result: { requests: { total: number }; duration: number }): number {
-  return result.requests.total / Math.max(0.001, result.duration);
-}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import autocannon from 'autocannon';
-import { requestsPerSecondOf, round, waitUntil, type Figures } from '../figures';
+import { round, waitUntil, type Figures } from '../figures';
+import { timedLoad } from '../timed-load';
 import { sampleProcess } from '../process-stats';
 import { freshReceivers } from '../receivers';
 import type { BenchStack } from '../stack';
@@ -37,7 +37,7 @@ export async function measureRawEndpoint(stack: BenchStack, size: AcceptanceSize
   try {
     await waitUntil(() => answers(stack.rawEndpointUrl), 60_000);
     const load = (amount: number) =>
-      autocannon({
+      timedLoad({
         url: stack.rawEndpointUrl,
         connections: size.connections,
         amount,
@@ -52,9 +52,8 @@ export async function measureRawEndpoint(stack: BenchStack, size: AcceptanceSize
       });
     await load(200); // warm-up: connections opened, code optimised, as Herald's API gets
     const cpuBefore = sampleProcess(server.pid).cpuSeconds;
-    const result = await load(size.requests);
+    const { result, requestsPerSecond } = await load(size.requests);
     const cpuMsPerRequest = ((sampleProcess(server.pid).cpuSeconds - cpuBefore) * 1000) / Math.max(1, result.requests.sent);
-    const requestsPerSecond = requestsPerSecondOf(result);
     return {
       requestsPerSecond,
       p99Ms: result.latency.p99,

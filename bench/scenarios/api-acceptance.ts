@@ -1,5 +1,5 @@
-import autocannon from 'autocannon';
-import { requestsPerSecondOf, round, waitUntil, type Figures } from '../figures';
+import { round, waitUntil, type Figures } from '../figures';
+import { timedLoad } from '../timed-load';
 import { sampleProcess } from '../process-stats';
 import { freshReceivers } from '../receivers';
 import type { BenchStack } from '../stack';
@@ -47,7 +47,7 @@ export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceS
   try {
     const results: AcceptanceResult[] = [];
     const load = (size: AcceptanceSize, amount: number) =>
-      autocannon({
+      timedLoad({
         url: stack.apiUrl,
         connections: size.connections,
         amount,
@@ -67,7 +67,7 @@ export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceS
       const since = new Date();
       const started = Date.now();
       const cpuBefore = sampleProcess(api.pid).cpuSeconds;
-      const result = await load(size, size.requests);
+      const { result, requestsPerSecond } = await load(size, size.requests);
       const cpuAnswered = sampleProcess(api.pid).cpuSeconds;
       await waitUntil(async () => (await outboxPending(stack)) === 0, 600_000, 250);
       const allStartedSeconds = (Date.now() - started) / 1000;
@@ -78,8 +78,7 @@ export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceS
         FROM outbox o JOIN send s ON s.id = o.send_id WHERE s.created_at >= ${since}`;
       const starts = Number(drain?.starts ?? 0);
       const drainStartsPerSecond = starts / Math.max(0.001, drain?.seconds ?? 0);
-      const requestsPerSecond = requestsPerSecondOf(result);
-      results.push({
+        results.push({
         size,
         placement,
         requestsPerSecond,
