@@ -78,7 +78,7 @@ export async function measureApiAcceptance(stack: BenchStack, sizes: AcceptanceS
         FROM outbox o JOIN send s ON s.id = o.send_id WHERE s.created_at >= ${since}`;
       const starts = Number(drain?.starts ?? 0);
       const drainStartsPerSecond = starts / Math.max(0.001, drain?.seconds ?? 0);
-        results.push({
+      results.push({
         size,
         placement,
         requestsPerSecond,
