@@ -1,6 +1,7 @@
-import type { Channel } from '../shared/states';
+import type { MessageType } from '../shared/states';
 import type { RouteCandidate } from '../workflows/route-order';
 import type { DedupInput, DedupVerdict } from './dedup';
+import type { PlannedRoute, RouteRequest } from './routing';
 import type { ScreenRequest, ScreenVerdict } from './screen-activity';
 import type { StatusChange } from './send-records';
 
@@ -9,8 +10,8 @@ export interface PrepareSteps {
   recordState(change: StatusChange): Promise<boolean>;
   screenReceiver(request: ScreenRequest): Promise<ScreenVerdict>;
   checkDedup(input: DedupInput): Promise<DedupVerdict>;
-  /** The send's route by its destination, with the effective weights (src/activities/routing.ts). */
-  planRoute(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]>;
+  /** The send's route by its destination, with the effective weights, and its plan (src/activities/routing.ts). */
+  planRoute(request: RouteRequest): Promise<PlannedRoute>;
 }
 
 /**
@@ -19,7 +20,8 @@ export interface PrepareSteps {
  */
 export type ShieldVerdict = { action: 'SEND' } | { action: 'DROP' } | { action: 'DEFER'; until: string };
 
-export type PrepareRequest = ScreenRequest & DedupInput & { shield: ShieldVerdict };
+/** `messageType` routes the send; a request without it (a workflow started before it was passed) reads it from the send's row. */
+export type PrepareRequest = ScreenRequest & DedupInput & { shield: ShieldVerdict; messageType?: MessageType };
 
 /** Dedup let the send through: counted (its slot, handed back if no vendor takes it), or skipped (Redis down) and recorded as skipped. */
 export type PassedDedup = Exclude<DedupVerdict, { outcome: 'FILTERED' }>;
@@ -46,10 +48,11 @@ export type PreparedSend =
  * whole activity is harmless.
  */
 export function createPrepareSendActivities(steps: PrepareSteps) {
-  /** Past the night shield, at once or after the wait: SENDING and the route in one step. */
-  async function routeAfterNightShield(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]> {
-    await steps.recordState({ sendId: request.sendId, status: 'SENDING' });
-    return steps.planRoute(request);
+  /** Past the night shield, at once or after the wait: the route planned, then SENDING recorded with its plan (one write). */
+  async function routeAfterNightShield(request: RouteRequest): Promise<RouteCandidate[]> {
+    const { candidates, plan } = await steps.planRoute(request);
+    await steps.recordState({ sendId: request.sendId, status: 'SENDING', routePlan: plan });
+    return candidates;
   }
 
   return {
@@ -84,7 +87,8 @@ export function createPrepareSendActivities(steps: PrepareSteps) {
         await steps.recordState({ sendId: send.sendId, status: 'DEFERRED', deferredUntil: shield.until });
         return { outcome: 'DEFERRED', dedup };
       }
-      return { outcome: 'SENDING', dedup, route: await routeAfterNightShield({ sendId: send.sendId, channel: send.channel }) };
+      const destination = send.messageType ? { receiver: send.receiver, messageType: send.messageType } : undefined;
+      return { outcome: 'SENDING', dedup, route: await routeAfterNightShield({ sendId: send.sendId, channel: send.channel, destination }) };
     },
   };
 }

@@ -10,6 +10,28 @@ import type { AccountDirectory, RoutableAccount } from './account-directory';
 import type { CircuitBreaker } from './circuit-breaker';
 import { SendRowMissing } from './vendor-step-rows';
 
+/** What a send is routed by besides its channel. */
+export interface Destination {
+  receiver: string;
+  messageType: string;
+}
+
+/**
+ * A send to route. `destination` comes from the workflow's input; a request without it (from a
+ * workflow started before the workflow passed it) reads it from the send's row.
+ */
+export interface RouteRequest {
+  sendId: string;
+  channel: Channel;
+  destination?: Destination;
+}
+
+/** The accounts a send may use, and the plan its row keeps. */
+export interface PlannedRoute {
+  candidates: RouteCandidate[];
+  plan: RoutePlan;
+}
+
 export interface RoutingDeps {
   prisma: PrismaClient;
   accounts: AccountDirectory;
@@ -38,6 +60,16 @@ export function createRoutingActivities(deps: RoutingDeps) {
     return verdicts;
   }
 
+  /** The send's receiver and its template's message type, in one round trip. */
+  async function destinationOnRow(sendId: string): Promise<Destination> {
+    const [send] = await deps.prisma.$queryRaw<Destination[]>`
+      SELECT s.receiver, t.message_type AS "messageType"
+      FROM send s JOIN message m ON m.id = s.message_id JOIN template t ON t.id = m.template_id
+      WHERE s.id = ${sendId}::uuid`;
+    if (!send) throw new SendRowMissing(sendId);
+    return send;
+  }
+
   async function candidates(channel: Channel, routed: readonly RoutableAccount[], enabled: readonly RoutableAccount[]) {
     const [verdicts, open] = await Promise.all([verdictsOf(channel, enabled), deps.circuit.openAccounts(routed.map((a) => a.id))]);
     return routed.map((account) => {
@@ -57,22 +89,19 @@ export function createRoutingActivities(deps: RoutingDeps) {
   return {
     /**
      * The route of one send: the route rule its channel, receiver and message type match
-     * (longest prefix), else the channel's default route; recorded on the send (`route_plan`)
-     * for diagnose and the trace.
+     * (longest prefix), else the channel's default route; with the plan the send's row keeps
+     * (`route_plan`, for diagnose and the trace), written with SENDING in one statement.
      */
-    async planRoute(request: { sendId: string; channel: Channel }): Promise<RouteCandidate[]> {
-      // One round trip for the send's receiver and its template's message type (Prisma's nested select took three).
-      const [send] = await deps.prisma.$queryRaw<Array<{ receiver: string; messageType: string }>>`
-        SELECT s.receiver, t.message_type AS "messageType"
-        FROM send s JOIN message m ON m.id = s.message_id JOIN template t ON t.id = m.template_id
-        WHERE s.id = ${request.sendId}::uuid`;
-      if (!send) throw new SendRowMissing(request.sendId);
-      const [enabled, rules] = await Promise.all([deps.accounts.enabledAccounts(request.channel), deps.rules.rulesOf(request.channel)]);
-      const rule = matchRule(rules, { channel: request.channel, receiver: send.receiver, messageType: send.messageType });
+    async planRoute(request: RouteRequest): Promise<PlannedRoute> {
+      const [destination, enabled, rules] = await Promise.all([
+        request.destination ?? destinationOnRow(request.sendId),
+        deps.accounts.enabledAccounts(request.channel),
+        deps.rules.rulesOf(request.channel),
+      ]);
+      const rule = matchRule(rules, { channel: request.channel, ...destination });
       const routed = rule ? enabled.filter((account) => rule.accountIds.includes(account.id)) : enabled;
       const planned = await candidates(request.channel, routed, enabled);
-      await deps.prisma.send.updateMany({ where: { id: request.sendId }, data: { routePlan: routePlan(rule, planned) } });
-      return planned.map(({ candidate }) => candidate);
+      return { candidates: planned.map(({ candidate }) => candidate), plan: routePlan(rule, planned) };
     },
   };
 }

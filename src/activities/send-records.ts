@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
+import type { RoutePlan } from '../routing/route-plan';
 import { FINAL_STATUSES, type Channel, type Reason, type SendStatus } from '../shared/states';
 import type { DedupChecker, DedupSlot } from './dedup';
 import type { RunClaims } from './run-claim';
@@ -10,6 +11,8 @@ export interface StatusChange {
   status: SendStatus;
   /** Set only when entering DEFERRED; later states keep it as evidence. */
   deferredUntil?: string;
+  /** Set only when entering SENDING: the route the send was planned with (`route_plan`). */
+  routePlan?: RoutePlan;
 }
 
 /** A vendor's acceptance as the run that holds it writes it with the final state. */
@@ -106,7 +109,12 @@ export function createSendRecordActivities(deps: SendRecordDeps) {
     const written = await writeAsRun(change.sendId, (runId) =>
       prisma.send.updateMany({
         where: { id: change.sendId, ...ownedBy(runId) },
-        data: { status: change.status, runId, ...(change.deferredUntil ? { deferredUntil: new Date(change.deferredUntil) } : {}) },
+        data: {
+          status: change.status,
+          runId,
+          ...(change.deferredUntil ? { deferredUntil: new Date(change.deferredUntil) } : {}),
+          ...(change.routePlan ? { routePlan: change.routePlan } : {}),
+        },
       }),
     );
     // Past the night shield: DEFERRED waits for morning, SENDING goes on (at once or after the wait).

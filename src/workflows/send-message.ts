@@ -59,6 +59,7 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
     rule: input.dedup,
     timeZone: zone,
     shield: shieldVerdict(shield),
+    messageType: input.messageType,
   }]);
   // Canceled through the API before its workflow started: nothing to send.
   if (prepared.outcome === 'CANCELED') return send.finish('CANCELED', 'CANCELED', { reasonDetail: 'canceled before its workflow started' });
@@ -77,7 +78,9 @@ async function deliver(send: SendRun): Promise<SendOutcome> {
     if (untilRelease > 0) await condition(() => waiting.releasedEarly || waiting.canceledBy !== null, untilRelease, { summary });
   }
   if (waiting.canceledBy !== null) return send.finish('CANCELED', 'CANCELED', { reasonDetail: `canceled by ${waiting.canceledBy}` });
-  route ??= await routeAfterNightShield.executeWithOptions({ summary: STEP.routeAfterShield }, [{ sendId: input.sendId, channel: input.channel }]);
+  route ??= await routeAfterNightShield.executeWithOptions({ summary: STEP.routeAfterShield }, [
+    { sendId: input.sendId, channel: input.channel, destination: { receiver: input.receiver, messageType: input.messageType } },
+  ]);
 
   send.enter('SENDING');
   send.armFallback();

@@ -1,4 +1,9 @@
+import { createAccountDirectory } from '../../src/activities/account-directory';
+import { createCircuitBreaker } from '../../src/activities/circuit-breaker';
+import { createRoutingActivities } from '../../src/activities/routing';
 import { SEED_SANDBOX_ACCOUNT } from '../../src/db/seed';
+import { createRouteRuleDirectory } from '../../src/routing/route-rule-directory';
+import { activitySettingsFromConfig } from '../../src/worker/create-worker';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 
 /**
@@ -57,6 +62,26 @@ describe('route rules by destination', () => {
 
     const listed = await herald.request('GET', '/v1/admin/routes');
     expect(listed.body.rules.map((rule: { prefix: string }) => rule.prefix)).toEqual(['+86139', '+86']);
+  });
+
+  it("routes by the destination the workflow passes, and a request without one (a workflow started before it was passed) by the send's row", async () => {
+    await createRule({ channel: 'SMS', prefix: '+86139', accounts: [backup] });
+    const { sendId } = await routedAccount('+8613912370005');
+    const { prisma, secrets, logger, redis, routeHealth, config } = herald.deps;
+    const routing = createRoutingActivities({
+      prisma,
+      accounts: createAccountDirectory(prisma, secrets, 0, logger),
+      rules: createRouteRuleDirectory(prisma, 0),
+      weights: routeHealth.weights,
+      circuit: createCircuitBreaker(redis, activitySettingsFromConfig(config).circuit),
+      cacheMs: 0,
+    });
+
+    const byRow = await routing.planRoute({ sendId, channel: 'SMS' });
+    expect(byRow.candidates.map((candidate) => candidate.accountId)).toEqual([backup]);
+    const byRequest = await routing.planRoute({ sendId, channel: 'SMS', destination: { receiver: '+8613812370005', messageType: 'NOTICE' } });
+    expect(byRequest.plan.rule).toBeNull();
+    expect(byRequest.candidates.map((candidate) => candidate.accountId)).toEqual(expect.arrayContaining([primary, backup]));
   });
 
   it('changes and deletes rules without a restart, each change in the audit log', async () => {

@@ -3,6 +3,7 @@ import type { Activities } from '../../src/activities';
 import type { DedupSlot } from '../../src/activities/dedup';
 import { createPrepareSendActivities, type PrepareSteps } from '../../src/activities/prepare-send';
 import type { FallbackRequest } from '../../src/activities/fallback-start';
+import type { PlannedRoute } from '../../src/activities/routing';
 import type { FinalOutcome, StatusChange } from '../../src/activities/send-records';
 import type { VendorSendRequest, VendorSendResult } from '../../src/activities/vendor-send';
 import { FAILURE_TYPE } from '../../src/shared/failures';
@@ -33,6 +34,18 @@ export const ROUTE: RouteCandidate[] = [
 export const DEDUP_SLOT: DedupSlot = { contentKey: 'herald:dedup:content:{r}:tpl-1:hash', capKey: 'herald:dedup:cap:{r}:SMS:2026-01-01' };
 
 export const ACCEPTED_AT = '2026-01-01T00:00:00.000Z';
+
+/** A planned route as the routing step answers it: the candidates, and a plan naming the default route. */
+export function plannedRoute(candidates: RouteCandidate[]): PlannedRoute {
+  return {
+    candidates,
+    plan: {
+      plannedAt: ACCEPTED_AT,
+      rule: null,
+      accounts: candidates.map((c) => ({ id: c.accountId, name: c.account, effectiveWeight: c.weight, circuitOpen: c.circuitOpen, reason: 'configured weight' })),
+    },
+  };
+}
 
 /** A vendor acceptance as the fake accounts answer it. */
 export function accepted(request: VendorSendRequest, overrides: Partial<VendorSendResult> = {}): VendorSendResult {
@@ -93,7 +106,7 @@ export function fakeActivities(overrides: Partial<FakeParts> = {}): { activities
       return { outcome: 'PASS', slot: DEDUP_SLOT };
     },
     async planRoute() {
-      return ROUTE;
+      return plannedRoute(ROUTE);
     },
     async sendViaAccount(request) {
       return accepted(request);

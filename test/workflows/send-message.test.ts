@@ -24,7 +24,7 @@ import { RATE_LIMIT_HOLD_TYPE, SEND_CONTROL_REFUSED_TYPE, STORE_UNAVAILABLE_HOLD
 import type { sendMessage } from '../../src/workflows';
 import { TEMPORAL_CANCELLATION } from '../../src/workflows/send-run';
 import { startWorkflowTestEnvironment } from '../support/temporal';
-import { accepted, DEDUP_SLOT, fakeActivities, ROUTE, vendorFailure, type ActivityJournal } from './fake-activities';
+import { accepted, DEDUP_SLOT, fakeActivities, plannedRoute, ROUTE, vendorFailure, type ActivityJournal } from './fake-activities';
 
 const HISTORY_DIR = path.join(__dirname, '..', 'replay', 'histories');
 const SHANGHAI = 'Asia/Shanghai';
@@ -142,6 +142,8 @@ describe('sendMessage workflow (time-skipping server)', () => {
     });
     expect(result).toMatchObject({ status: 'DELIVERED', reason: null, provider: 'vendor-a', workflow: 'COMPLETED' });
     expect(journal.statuses.map((s) => s.status)).toEqual(['QUEUED', 'SENDING']);
+    // SENDING is written with the route's plan, one write for both.
+    expect(journal.statuses[1].routePlan).toEqual(plannedRoute(ROUTE).plan);
     expect(finalOf(journal)).toMatchObject({
       status: 'DELIVERED', vendorCode: 'DELIVRD', releaseDedupSlot: null,
       acceptance: { accountId: 'acc-a', vendorMessageId: `vm-${args.sendId}`, acceptedAt: expect.any(String) },
@@ -722,7 +724,7 @@ describe('sendMessage workflow (time-skipping server)', () => {
   it('tries an account with an open circuit last, not never', async () => {
     const { activities, journal } = fakeActivities({
       async planRoute() {
-        return [{ ...ROUTE[0], circuitOpen: true }, { ...ROUTE[1], weight: 1 }];
+        return plannedRoute([{ ...ROUTE[0], circuitOpen: true }, { ...ROUTE[1], weight: 1 }]);
       },
       async sendViaAccount(request) {
         if (request.accountId === 'acc-b') throw vendorFailure('VENDOR_REJECTED', 'VENDOR_REJECTED', 'INSUFFICIENT_BALANCE');
