@@ -87,16 +87,14 @@ interface VendorSendDeps {
 export function createVendorSendActivities(deps: VendorSendDeps) {
   const { prisma, logger } = deps;
 
-  const loadSend = (sendId: string): Promise<SendForVendor> => loadSendForVendor(deps.pool, sendId);
-
   /** The send as the calling run owns it: a reset's new run whose first write this is takes the row over first. */
-  async function loadOwnedSend(sendId: string, runId: string): Promise<SendForVendor> {
-    const send = await loadSend(sendId);
+  async function loadOwnedSend(sendId: string, runId: string, leg: number): Promise<SendForVendor> {
+    const send = await loadSendForVendor(deps.pool, sendId, leg);
     if (send.runId === runId) return send;
     if ((await deps.runs.claim(sendId, runId)) === 'CANCELED_BEFORE_START') {
       throw ApplicationFailure.create({ type: RUN_SUPERSEDED_TYPE, message: `send ${sendId} is final with no run (canceled before its workflow started): not sent`, nonRetryable: true });
     }
-    return loadSend(sendId);
+    return loadSendForVendor(deps.pool, sendId, leg);
   }
 
   async function callVendor(account: RoutableAccount, send: SendForVendor, leg: number): Promise<VendorAccepted> {
@@ -124,12 +122,10 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
    * The first call on an account after failures on another one (in the same leg) is a failover, the first
    * call of a re-route leg a re-route: each counted by the provider left behind.
    */
-  async function countRouteChange(sendId: string, account: RoutableAccount, leg: number): Promise<void> {
-    const earlier = await prisma.sendAttempt.findMany({
-      where: { sendId, leg }, select: { accountId: true, provider: true }, orderBy: { startedAt: 'desc' },
-    });
+  async function countRouteChange(send: SendForVendor, account: RoutableAccount, leg: number): Promise<void> {
+    const earlier = send.legCalls;
     if (earlier.length === 0 && leg > 1) {
-      const rerouted = await prisma.sendAttempt.findFirst({ where: { sendId, leg: leg - 1, outcome: 'ACCEPTED' }, select: { provider: true }, orderBy: { startedAt: 'desc' } });
+      const rerouted = await prisma.sendAttempt.findFirst({ where: { sendId: send.id, leg: leg - 1, outcome: 'ACCEPTED' }, select: { provider: true }, orderBy: { startedAt: 'desc' } });
       if (rerouted) deps.metrics.sendReroutes.inc({ from_provider: rerouted.provider, to_provider: account.provider });
       return;
     }
@@ -233,7 +229,8 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
 
   async function sendOnce(request: VendorSendRequest): Promise<VendorSendResult> {
     const runId = deps.runs.currentRun();
-    const send = await loadOwnedSend(request.sendId, runId);
+    const leg = request.leg ?? 1;
+    const send = await loadOwnedSend(request.sendId, runId, leg);
     const account = await deps.accounts.account(request.channel, request.accountId);
     if (!account) {
       throw ApplicationFailure.create({
@@ -243,7 +240,6 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
         details: [{ reason: 'VENDOR_REJECTED', vendorCode: 'ACCOUNT_DISABLED', vendorText: 'account disabled', provider: '', accountId: request.accountId }],
       });
     }
-    const leg = request.leg ?? 1;
     const earlier = await acceptanceOfLeg(send, runId, leg, account.id);
     if (earlier) {
       // A vendor already accepted this leg of the send in this run (an earlier attempt whose completion was lost): never send twice.
@@ -254,7 +250,7 @@ export function createVendorSendActivities(deps: VendorSendDeps) {
     }
 
     const attemptNo = Context.current().info.attempt;
-    if (attemptNo === 1) await countRouteChange(send.id, account, leg);
+    if (attemptNo === 1) await countRouteChange(send, account, leg);
     const startedAt = new Date();
     let accepted: VendorAccepted;
     try {

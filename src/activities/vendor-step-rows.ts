@@ -27,12 +27,16 @@ export interface SendForVendor {
   provider: string | null;
   vendorMessageId: string | null;
   sentAt: Date | null;
+  /** The calls already made in the leg asked for (any run), newest first: the failover and re-route counters read them. */
+  legCalls: Array<{ accountId: string; provider: string }>;
 }
 
 const SEND_FOR_VENDOR = `
 SELECT s.id, s.run_id AS "runId", s.run_no AS "runNo", s.receiver, s.content, s.variables,
        m.variables AS "messageVariables", t.subject, t.vendor_template_ids AS "vendorTemplateIds",
-       s.account_id AS "accountId", s.provider, s.vendor_message_id AS "vendorMessageId", s.sent_at AS "sentAt"
+       s.account_id AS "accountId", s.provider, s.vendor_message_id AS "vendorMessageId", s.sent_at AS "sentAt",
+       COALESCE((SELECT json_agg(json_build_object('accountId', a.account_id, 'provider', a.provider) ORDER BY a.started_at DESC)
+                 FROM send_attempt a WHERE a.send_id = s.id AND a.leg = $2), '[]') AS "legCalls"
 FROM send s
 JOIN message m ON m.id = s.message_id
 JOIN template t ON t.id = m.template_id
@@ -46,8 +50,9 @@ export class SendRowMissing extends Error {
   }
 }
 
-export async function loadSendForVendor(pool: Pool, sendId: string): Promise<SendForVendor> {
-  const { rows } = await pool.query<SendForVendor>(SEND_FOR_VENDOR, [sendId]);
+/** The send as a vendor call of `leg` needs it, in one statement. */
+export async function loadSendForVendor(pool: Pool, sendId: string, leg: number): Promise<SendForVendor> {
+  const { rows } = await pool.query<SendForVendor>(SEND_FOR_VENDOR, [sendId, leg]);
   const send = rows[0];
   if (!send) throw new SendRowMissing(sendId);
   return send;
