@@ -17,9 +17,9 @@ import { createReceiverBurstGuard } from './receiver-burst';
 import { createRequestLogWriter, requestLog } from './request-log';
 import { routerOf, type RouteDeps } from './route';
 import { API_OPERATIONS, API_ROUTES } from './routes';
-import { redactReceiptToken } from './routes/receipts';
+import { redactReceiptToken, type PushedAccountRow } from './routes/receipts';
 
-/** API keys, and templates, one API process keeps at most. */
+/** API keys, templates, and providers' receipt accounts, one API process keeps at most (each). */
 const LOOKUP_CACHE_ENTRIES = 10_000;
 
 export function createApp(deps: ApiDeps): express.Express {
@@ -32,6 +32,7 @@ export function createApp(deps: ApiDeps): express.Express {
     lookups: {
       keys: createLookupCache<ApiKey>(deps.config.API_LOOKUP_CACHE_MS, LOOKUP_CACHE_ENTRIES),
       templates: createLookupCache<Template>(deps.config.API_LOOKUP_CACHE_MS, LOOKUP_CACHE_ENTRIES),
+      receiptAccounts: createLookupCache<PushedAccountRow[]>(deps.config.API_LOOKUP_CACHE_MS, LOOKUP_CACHE_ENTRIES),
     },
   };
   const app = express();

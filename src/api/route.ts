@@ -1,5 +1,6 @@
 import type { ApiKey, Template } from '../generated/prisma/client';
 import type { LookupCache } from './lookup-cache';
+import type { PushedAccountRow } from './routes/receipts';
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { ConsolePage } from './console/console-page';
@@ -20,8 +21,8 @@ export interface RouteDeps extends ApiDeps {
   consoleSessions: ConsoleSessions;
   /** The built ops console. */
   consolePage: ConsolePage;
-  /** Bearer API keys (by prefix) and usable templates (by team and reference), kept API_LOOKUP_CACHE_MS. */
-  lookups: { keys: LookupCache<ApiKey>; templates: LookupCache<Template> };
+  /** Bearer API keys (by prefix), usable templates (by team and reference) and the accounts receipt pushes come to (by provider), kept API_LOOKUP_CACHE_MS. */
+  lookups: { keys: LookupCache<ApiKey>; templates: LookupCache<Template>; receiptAccounts: LookupCache<PushedAccountRow[]> };
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;

@@ -4,6 +4,16 @@ import { storeReceipts } from '../../src/receipts/receipt-store';
 import { receiptPushUrl } from '../../src/security/receipt-token';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
 
+async function push(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: await response.json() };
+}
+
+/** A sandbox delivery report. */
+const receipt = (messageId: string, to: string, status: 'DELIVRD' | 'UNDELIV') => ({
+  receipts: [{ messageId, to, status, errCode: status === 'DELIVRD' ? 'DELIVRD' : 'MK:0005', errMsg: status, doneTime: new Date().toISOString() }],
+});
+
 /** Receipt pushes need the account's secret URL, and touch only that account's sends. */
 describe('receipt push URLs with a per-account token', () => {
   let herald: RunningHerald;
@@ -24,15 +34,6 @@ describe('receipt push URLs with a per-account token', () => {
 
   afterAll(async () => {
     await herald?.stop();
-  });
-
-  async function push(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: response.status, body: await response.json() };
-  }
-
-  const receipt = (messageId: string, to: string, status: 'DELIVRD' | 'UNDELIV') => ({
-    receipts: [{ messageId, to, status, errCode: status === 'DELIVRD' ? 'DELIVRD' : 'MK:0005', errMsg: status, doneTime: new Date().toISOString() }],
   });
 
   async function sentSend(receiver: string): Promise<{ sendId: string; vendorMessageId: string }> {
@@ -140,5 +141,32 @@ describe('receipt push URLs with a per-account token', () => {
     });
     expect(response.status).toBe(403);
     expect(await prisma.receipt.count({ where: { vendorMessageId: messageId } })).toBe(0);
+  });
+});
+
+describe("receipt push accounts kept by the API process (API_LOOKUP_CACHE_MS)", () => {
+  let herald: RunningHerald;
+
+  beforeAll(async () => {
+    herald = await startHerald({ API_LOOKUP_CACHE_MS: '600000', SANDBOX_RECEIPT_DELAY_MS: '60000' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await herald?.stop();
+  });
+
+  it("takes pushes for an account added after the provider's accounts were kept", async () => {
+    const { prisma, config } = herald.deps;
+    const primary = await prisma.account.findUniqueOrThrow({ where: { name: 'sandbox-primary' } });
+    // The first push keeps the sandbox's accounts in the API process for ten minutes.
+    expect((await push(receiptPushUrl(herald.baseUrl, config.RECEIPT_TOKEN_KEY, primary), { receipts: [] })).status).toBe(200);
+
+    const added = await prisma.account.create({
+      data: { name: `sandbox-added-${randomUUID().slice(0, 8)}`, channel: 'SMS', provider: 'sandbox', config: { endpoint: 'http://127.0.0.1:9' }, enabled: false },
+    });
+    const messageId = `sbx-${randomUUID()}`;
+    const pushed = await push(receiptPushUrl(herald.baseUrl, config.RECEIPT_TOKEN_KEY, added), receipt(messageId, '+8613800150010', 'DELIVRD'));
+    expect(pushed).toEqual({ status: 200, body: { code: 'OK', received: 1 } });
+    expect(await prisma.receipt.findFirstOrThrow({ where: { vendorMessageId: messageId } })).toMatchObject({ accountId: added.id });
   });
 });

@@ -20,7 +20,7 @@ export function redactReceiptToken(path: string): string {
   return path.replace(/^(\/v1\/receipts\/[^/]+\/)[^/]+/, '$1***');
 }
 
-interface PushedAccountRow {
+export interface PushedAccountRow {
   id: string;
   name: string;
   provider: string;
@@ -71,10 +71,13 @@ export const receiptRoutes: ApiRoute[] = [
     handler: async ({ deps, req, res, params }) => {
       const { provider, accountToken } = params;
       const adapter = deps.vendors.get(provider);
-      const candidates = adapter?.parsePushedReceipts
-        ? await deps.prisma.account.findMany({ where: { provider }, select: { id: true, name: true, provider: true, channel: true, config: true, secretCiphertext: true } })
-        : [];
-      const account = accountForToken(deps.config.RECEIPT_TOKEN_KEY, candidates, accountToken);
+      const accountsOf = () => deps.prisma.account.findMany({ where: { provider }, select: { id: true, name: true, provider: true, channel: true, config: true, secretCiphertext: true } });
+      // The provider's accounts as this process keeps them (API_LOOKUP_CACHE_MS); a token none of them
+      // matches is looked up again, so an account added a moment ago takes pushes at once.
+      const account = adapter?.parsePushedReceipts
+        ? accountForToken(deps.config.RECEIPT_TOKEN_KEY, (await deps.lookups.receiptAccounts.get(provider, accountsOf)) ?? [], accountToken)
+          ?? accountForToken(deps.config.RECEIPT_TOKEN_KEY, await accountsOf(), accountToken)
+        : null;
       if (!adapter?.parsePushedReceipts || !account) {
         deps.logger.warn({ provider, ip: req.ip }, 'receipt push refused: unknown provider or account token');
         throw new HttpError(401, 'UNAUTHENTICATED', 'unknown receipt endpoint');
