@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CEILING_TASK_QUEUE } from '../ceiling/activities';
 import { round, type Figures } from '../figures';
+import { machineBusySeconds, sampleProcess } from '../process-stats';
 import type { BenchStack } from '../stack';
 import { historyShape } from './history-size';
 
@@ -10,12 +11,13 @@ const START_CONCURRENCY = 32;
  * Temporal's ceiling on this machine: the same dev server running the
  * smallest workflow that does one activity, N times, 32 starts at a time. The
  * ratio of issue #7 uses runs that each wait for their result (at most 32 in
- * flight); a second pass starts them like Herald's starter, all in flight at once.
+ * flight); a second pass starts them like Herald's starter, all in flight at once, and gives
+ * the CPU a run costs (the anchor of Herald's CPU per send).
  */
 export async function measureCeiling(
   stack: BenchStack,
   runs: number,
-): Promise<{ title: string; figures: Figures; runsPerSecond: number; allInFlightPerSecond: number; eventsPerRun: number }> {
+): Promise<{ title: string; figures: Figures; runsPerSecond: number; allInFlightPerSecond: number; eventsPerRun: number; cpuMsPerRun: number }> {
   const worker = stack.spawnEntry('ceiling-worker', 'bench/ceiling/worker.ts');
   const client = stack.temporal.client;
   const start = async (): Promise<string> => {
@@ -45,12 +47,18 @@ export async function measureCeiling(
     const bounded = await measure(true);
     const shape = await historyShape(client, bounded.ids.slice(0, 20));
     // Like Herald's starter: 32 starts at a time, none waits for a result, so every run is in flight at once.
+    const watched = [{ name: 'ceiling worker', pid: worker.pid }, ...stack.supporting.filter((p) => p.name === 'temporal')];
+    const cpuBefore = watched.map((p) => sampleProcess(p.pid).cpuSeconds);
+    const machineBefore = machineBusySeconds();
     const allInFlight = await measure(false);
+    const cpuMs = watched.map((p, i) => ((sampleProcess(p.pid).cpuSeconds - cpuBefore[i]) * 1000) / runs);
+    const machineMs = ((machineBusySeconds() - machineBefore) * 1000) / runs;
     return {
       title: `Ceiling: ${runs} runs of a one-activity workflow on the same dev server`,
       runsPerSecond: runs / bounded.seconds,
       allInFlightPerSecond: runs / allInFlight.seconds,
       eventsPerRun: shape.events,
+      cpuMsPerRun: machineMs,
       figures: {
         'all done after (s)': round(bounded.seconds, 2),
         'workflows/s': round(runs / bounded.seconds),
@@ -59,6 +67,8 @@ export async function measureCeiling(
         'Temporal actions per run': round(shape.actions, 1),
         'started like Herald (all in flight): all done after (s)': round(allInFlight.seconds, 2),
         'started like Herald (all in flight): workflows/s': round(runs / allInFlight.seconds),
+        'started like Herald: CPU ms per run, whole machine': Math.round(machineMs),
+        ...Object.fromEntries(watched.map((p, i) => [`started like Herald: CPU ms per run, ${p.name}`, Math.round(cpuMs[i])])),
       },
     };
   } finally {
