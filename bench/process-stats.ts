@@ -59,3 +59,20 @@ export function machineBusySeconds(): number {
   const [user, nice, system, , , irq, softirq, steal] = ticks;
   return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
 }
+
+/**
+ * Starts reading the CPU the machine and each watched process spend; `per(n)` answers what they
+ * spent since, in ms per item (a send, a run).
+ */
+export function meterCpu(watched: ReadonlyArray<{ name: string; pid: number }>) {
+  const before = watched.map((p) => sampleProcess(p.pid).cpuSeconds);
+  const machineBefore = machineBusySeconds();
+  return {
+    per(items: number): { machineMs: number; processMs: Array<{ name: string; ms: number }> } {
+      return {
+        machineMs: ((machineBusySeconds() - machineBefore) * 1000) / items,
+        processMs: watched.map((p, i) => ({ name: p.name, ms: ((sampleProcess(p.pid).cpuSeconds - before[i]) * 1000) / items })),
+      };
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CEILING_TASK_QUEUE } from '../ceiling/activities';
 import { round, type Figures } from '../figures';
-import { machineBusySeconds, sampleProcess } from '../process-stats';
+import { meterCpu } from '../process-stats';
 import type { BenchStack } from '../stack';
 import { historyShape } from './history-size';
 
@@ -47,12 +47,9 @@ export async function measureCeiling(
     const bounded = await measure(true);
     const shape = await historyShape(client, bounded.ids.slice(0, 20));
     // Like Herald's starter: 32 starts at a time, none waits for a result, so every run is in flight at once.
-    const watched = [{ name: 'ceiling worker', pid: worker.pid }, ...stack.supporting.filter((p) => p.name === 'temporal')];
-    const cpuBefore = watched.map((p) => sampleProcess(p.pid).cpuSeconds);
-    const machineBefore = machineBusySeconds();
+    const cpu = meterCpu([{ name: 'ceiling worker', pid: worker.pid }, ...stack.supporting.filter((p) => p.name === 'temporal')]);
     const allInFlight = await measure(false);
-    const cpuMs = watched.map((p, i) => ((sampleProcess(p.pid).cpuSeconds - cpuBefore[i]) * 1000) / runs);
-    const machineMs = ((machineBusySeconds() - machineBefore) * 1000) / runs;
+    const { machineMs, processMs } = cpu.per(runs);
     return {
       title: `Ceiling: ${runs} runs of a one-activity workflow on the same dev server`,
       runsPerSecond: runs / bounded.seconds,
@@ -68,7 +65,7 @@ export async function measureCeiling(
         'started like Herald (all in flight): all done after (s)': round(allInFlight.seconds, 2),
         'started like Herald (all in flight): workflows/s': round(runs / allInFlight.seconds),
         'started like Herald: CPU ms per run, whole machine': Math.round(machineMs),
-        ...Object.fromEntries(watched.map((p, i) => [`started like Herald: CPU ms per run, ${p.name}`, Math.round(cpuMs[i])])),
+        ...Object.fromEntries(processMs.map(({ name, ms }) => [`started like Herald: CPU ms per run, ${name}`, Math.round(ms)])),
       },
     };
   } finally {

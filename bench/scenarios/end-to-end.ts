@@ -1,7 +1,7 @@
 import { sendWorkflowId } from '../../src/shared/contract';
 import { FINAL_STATUSES } from '../../src/shared/states';
 import { percentile, round, waitUntil, type Figures } from '../figures';
-import { machineBusySeconds, sampleProcess } from '../process-stats';
+import { meterCpu } from '../process-stats';
 import { freshReceivers } from '../receivers';
 import { sdkLatencyMeans } from '../sdk-metrics';
 import type { BenchStack } from '../stack';
@@ -27,9 +27,7 @@ export async function measureEndToEnd(
   herald: Array<{ name: string; pid: number }>,
 ): Promise<{ title: string; figures: Figures; sendsPerSecond: number; eventsPerSend: number; cpuMsPerSend: number; actionsPerSend: number }> {
   const since = new Date(Date.now() - 1000);
-  const watched = [...herald, ...stack.supporting];
-  const cpuBefore = watched.map((p) => sampleProcess(p.pid).cpuSeconds);
-  const machineBefore = machineBusySeconds();
+  const cpu = meterCpu([...herald, ...stack.supporting]);
   const batches = Array.from({ length: Math.ceil(sends / RECEIVERS_PER_REQUEST) }, (_, i) =>
     freshReceivers(Math.min(RECEIVERS_PER_REQUEST, sends - i * RECEIVERS_PER_REQUEST)),
   );
@@ -44,8 +42,7 @@ export async function measureEndToEnd(
   await Promise.all(lanes);
   const acceptedMs = Date.now() - started;
   await waitUntil(async () => (await countSends(stack, since, false)) >= sends, 60_000 + sends * 200, 500);
-  const cpuMs = watched.map((p, i) => ((sampleProcess(p.pid).cpuSeconds - cpuBefore[i]) * 1000) / sends);
-  const machineMs = ((machineBusySeconds() - machineBefore) * 1000) / sends;
+  const { machineMs, processMs } = cpu.per(sends);
   const rows = await stack.prisma.send.findMany({
     where: { createdAt: { gte: since } },
     select: { id: true, status: true, createdAt: true, sentAt: true, finishedAt: true },
@@ -83,8 +80,8 @@ export async function measureEndToEnd(
       ...Object.fromEntries(shape.gaps.slice(0, 6).map((gap) => [`ms between ${gap.between}`, Math.round(gap.ms)])),
       ...Object.fromEntries(Object.entries(latencies).map(([name, mean]) => [`worker SDK mean ${name}`, round(mean, 3)])),
       'CPU ms per send, whole machine': Math.round(machineMs),
-      ...Object.fromEntries(watched.map((p, i) => [`CPU ms per send, ${p.name}`, Math.round(cpuMs[i])])),
-      'CPU ms per send, the rest (Postgres, Redis, bench)': Math.round(machineMs - cpuMs.reduce((sum, ms) => sum + ms, 0)),
+      ...Object.fromEntries(processMs.map(({ name, ms }) => [`CPU ms per send, ${name}`, Math.round(ms)])),
+      'CPU ms per send, the rest (Postgres, Redis, bench)': Math.round(machineMs - processMs.reduce((sum, { ms }) => sum + ms, 0)),
     },
   };
 }
