@@ -92,8 +92,9 @@ export function createOutboxRelay(deps: { prisma: PrismaClient; starter: Workflo
   return {
     relayOnce,
     /**
-     * Runs passes until `signal` aborts: a full batch runs the next pass at once, else it waits for
-     * `wake` (rows committed by this process) or OUTBOX_RELAY_POLL_MS (rows of other processes, retries).
+     * Runs passes until `signal` aborts: a pass that relayed rows is followed at once by the next (rows
+     * committed while its starts went out are not left for a whole poll); an empty pass waits for `wake`
+     * (rows committed by this process) or OUTBOX_RELAY_POLL_MS (rows of other processes, retries).
      */
     async run(signal: AbortSignal, wake: OutboxSignal): Promise<void> {
       const idleMs = deps.config.OUTBOX_RELAY_POLL_MS;
@@ -105,7 +106,7 @@ export function createOutboxRelay(deps: { prisma: PrismaClient; starter: Workflo
         } catch (error) {
           deps.logger.warn({ err: error }, 'outbox relay pass failed');
         }
-        if (relayed < BATCH) await wake.wait(idleMs, signal);
+        if (relayed === 0) await wake.wait(idleMs, signal);
       }
     },
   };

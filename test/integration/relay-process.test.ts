@@ -1,6 +1,9 @@
+import { createOutboxRelay } from '../../src/sending/outbox-relay';
+import { createOutboxSignal } from '../../src/sending/outbox-signal';
+import { starterFromConfig, type WorkflowStarter } from '../../src/sending/workflow-starter';
 import { spawnHerald, freePort, type HeraldProcess } from '../support/child-process';
 import { deliverableReceiver, expectDeliveredOnce } from '../support/exactly-once';
-import { startHerald, type RunningHerald } from '../support/herald';
+import { eventually, startHerald, type RunningHerald } from '../support/herald';
 
 /**
  * The relay apart from the API (`API_OUTBOX_RELAY=false`, `npm run start:relay`): the API only
@@ -59,4 +62,38 @@ describe('relay processes apart from the API', () => {
     expect(await first.kill('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(await second.kill('SIGTERM')).toEqual({ code: 0, signal: null });
   }, 240_000);
+
+  it('a relay apart does not leave rows committed during its pass for the next poll', async () => {
+    const { prisma, config, logger, metrics } = herald.deps;
+    const accept = async (code: string): Promise<string[]> => {
+      const accepted = await herald.request('POST', '/v1/messages', {
+        templateCode: 'verify_code', receivers: Array.from({ length: 5 }, () => deliverableReceiver()), variables: { code },
+      });
+      expect(accepted.status).toBe(202);
+      return accepted.body.sends.map((send: { sendId: string }) => send.sendId);
+    };
+    const firstIds = await accept('4713');
+    // A second request is committed while the relay's first pass is starting the first one's workflows.
+    const starter = starterFromConfig(herald.temporal.client, herald.deps, config.TEMPORAL_TASK_QUEUE);
+    let duringPass: Promise<string[]> | null = null;
+    const starting: WorkflowStarter = {
+      startFanOuts: (messageIds) => starter.startFanOuts(messageIds),
+      async start(inputs, onStarted) {
+        duringPass ??= accept('4714');
+        await duringPass;
+        return starter.start(inputs, onStarted);
+      },
+    };
+    // Polling once a minute, never woken (as in a relay process): only an immediate next pass starts the second request in time.
+    const relay = createOutboxRelay({ prisma, starter: starting, config: { ...config, OUTBOX_RELAY_POLL_MS: 60_000 }, logger, metrics });
+    const stop = new AbortController();
+    const running = relay.run(stop.signal, createOutboxSignal());
+    try {
+      const secondIds = await eventually(async () => duringPass ?? undefined);
+      await expectDeliveredOnce(herald, [...firstIds, ...secondIds], 30_000);
+    } finally {
+      stop.abort();
+      await running;
+    }
+  }, 120_000);
 });
