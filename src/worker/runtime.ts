@@ -1,5 +1,6 @@
 import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import type { Logger } from '../logger';
+import { SEND_WORKFLOW } from '../shared/contract';
 
 /** Our LOG_LEVEL as the Temporal SDK's logger takes it. */
 const SDK_LOG_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
@@ -28,8 +29,20 @@ const ORDER: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 export function sdkEntryToPino(logger: Logger): (entry: LogEntry) => void {
   return (entry) => {
     const { error, ...fields } = entry.meta ?? {};
-    logger[PINO_METHODS[entry.level]](error === undefined ? fields : { ...fields, err: error }, entry.message);
+    if (endsUndeliveredSend(entry)) logger.info({ ...fields, outcome: error instanceof Error ? error.message : String(error) }, 'send workflow ended failed: the send did not reach its receiver');
+    else logger[PINO_METHODS[entry.level]](error === undefined ? fields : { ...fields, err: error }, entry.message);
   };
+}
+
+/**
+ * The SDK's entry for a workflow that ended failed, for a send workflow. A send fails its workflow on
+ * purpose when it did not reach the receiver (FAILED, UNDELIVERED, EXPIRED: red in the UI, the reason
+ * recorded); nothing else ends one failed (a bug fails a workflow task, which is retried). It is an
+ * outcome, not a warning: logged at INFO with the outcome in one field instead of a WARN with a stack per
+ * undelivered SMS. Should the SDK reword its message, these entries stay WARN: nothing is lost.
+ */
+function endsUndeliveredSend(entry: LogEntry): boolean {
+  return entry.level === 'WARN' && entry.message === 'Workflow failed' && entry.meta?.workflowType === SEND_WORKFLOW;
 }
 
 /**

@@ -43,4 +43,18 @@ describe('the Temporal SDK log entries in the process log', () => {
     expect(changed).toMatchObject({ level: 30, msg: 'Worker state changed', state: 'RUNNING' });
     expect(rest).toEqual([]);
   });
+
+  it('logs the end of a send workflow that failed on purpose (the send did not reach its receiver) at INFO, with its outcome and no stack', () => {
+    const { logger, lines } = capture();
+    const toPino = sdkEntryToPino(logger);
+    // As the entry reaches the main thread from a workflow thread: a plain Error, its failure type lost.
+    const cloned = new Error('UNDELIVERED POWERED_OFF_OR_NO_SIGNAL');
+    toPino({ level: 'WARN', message: 'Workflow failed', timestampNanos: 0n, meta: { workflowId: 'send-2', workflowType: 'sendMessage', sdkComponent: 'worker', error: cloned } });
+    toPino({ level: 'WARN', message: 'Workflow failed', timestampNanos: 0n, meta: { workflowId: 'message-1', workflowType: 'fanOutMessage', sdkComponent: 'worker', error: cloned } });
+    const [send, fanOut] = lines();
+    expect(send).toMatchObject({ level: 30, workflowId: 'send-2', outcome: 'UNDELIVERED POWERED_OFF_OR_NO_SIGNAL' });
+    expect(send).not.toHaveProperty('err');
+    // Any other workflow that fails is still a warning.
+    expect(fanOut).toMatchObject({ level: 40, msg: 'Workflow failed', err: { message: 'UNDELIVERED POWERED_OFF_OR_NO_SIGNAL' } });
+  });
 });
