@@ -51,7 +51,9 @@ describe.each(vendors)('ambiguous vendor outcomes ($provider fake)', (vendor) =>
     // A short receipt window: a send no vendor confirmed asks again only this long before it fails.
     herald = await startHerald({ RECEIPT_WINDOW_SECONDS: '6' });
     const { prisma, secrets } = herald.deps;
-    accountB = (await prisma.account.update({ where: { name: 'sandbox-primary' }, data: { weight: 1, priority: 2 } })).id;
+    // Weight 0: never the first choice (that is a weighted pick over every account, so weight 1 against A's 100
+    // would go first about once in a hundred sends), only A's failover.
+    accountB = (await prisma.account.update({ where: { name: 'sandbox-primary' }, data: { weight: 0, priority: 2 } })).id;
     accountA = (await prisma.account.create({
       data: {
         name: `${vendor.provider}-a`, channel: 'SMS', provider: vendor.provider, weight: 100, priority: 1,

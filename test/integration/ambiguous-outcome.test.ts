@@ -22,7 +22,9 @@ describe('ambiguous vendor outcomes (sandbox)', () => {
     herald = await startHerald();
     const { prisma, secrets } = herald.deps;
     const config = herald.settings;
-    accountB = (await prisma.account.update({ where: { name: 'sandbox-primary' }, data: { weight: 1, priority: 2 } })).id;
+    // Weight 0: never the first choice (that is a weighted pick over every account, so weight 1 against A's 100
+    // would go first about once in a hundred sends), only A's failover.
+    accountB = (await prisma.account.update({ where: { name: 'sandbox-primary' }, data: { weight: 0, priority: 2 } })).id;
     const created = await prisma.account.create({
       data: {
         name: 'sandbox-a-slow', channel: 'SMS', provider: 'sandbox', weight: 100, priority: 1, config: {},

@@ -25,7 +25,9 @@ describe('failover between two vendors (vendor A answers 5xx to everything, vend
     const downVendor = createSandboxVendor({ receiptDelayMs: 0, receiptCallbackUrl: null, appKey: config.SANDBOX_APP_KEY, appSecret: config.SANDBOX_APP_SECRET });
     downVendor.faults.always('5xx');
     vendorA = await downVendor.listen(0, '127.0.0.1');
-    accountB = (await prisma.account.update({ where: { name: 'sandbox-primary' }, data: { weight: 1, priority: 2 } })).id;
+    // Weight 0: never the first choice (that is a weighted pick over every account, so weight 1 against A's 100
+    // would go first about once in a hundred sends), only A's failover.
+    accountB = (await prisma.account.update({ where: { name: 'sandbox-primary' }, data: { weight: 0, priority: 2 } })).id;
     accountA = (
       await prisma.account.create({
         data: {
