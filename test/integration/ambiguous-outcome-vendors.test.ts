@@ -3,7 +3,7 @@ import { startAliyunFake } from '../fakes/aliyun-sms-server';
 import type { Fault, FaultQueue, ListeningFake, ReceiptBook } from '../fakes/fake-vendor';
 import { startTencentFake } from '../fakes/tencent-sms-server';
 import { startHerald, type RunningHerald } from '../support/herald';
-import { finalSend, freshReceiver, sendOne, useTemplate } from '../support/vendor-accounts';
+import { finalSend, freshReceiver, seededAccountAsFailover, sendOne, useTemplate } from '../support/vendor-accounts';
 
 /**
  * Ambiguous vendor outcomes against the Tencent and Aliyun fakes, through the whole of Herald:
@@ -51,9 +51,7 @@ describe.each(vendors)('ambiguous vendor outcomes ($provider fake)', (vendor) =>
     // A short receipt window: a send no vendor confirmed asks again only this long before it fails.
     herald = await startHerald({ RECEIPT_WINDOW_SECONDS: '6' });
     const { prisma, secrets } = herald.deps;
-    // Weight 0: never the first choice (that is a weighted pick over every account, so weight 1 against A's 100
-    // would go first about once in a hundred sends), only A's failover.
-    accountB = (await prisma.account.update({ where: { name: 'sandbox-primary' }, data: { weight: 0, priority: 2 } })).id;
+    accountB = await seededAccountAsFailover(herald);
     accountA = (await prisma.account.create({
       data: {
         name: `${vendor.provider}-a`, channel: 'SMS', provider: vendor.provider, weight: 100, priority: 1,

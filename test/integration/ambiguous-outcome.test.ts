@@ -3,7 +3,7 @@ import { createSandboxVendor, type ListeningSandbox, type SandboxVendor } from '
 import { receiptPushUrl } from '../../src/security/receipt-token';
 import { deliverableReceiver } from '../support/exactly-once';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
-import { finalSend } from '../support/vendor-accounts';
+import { finalSend, seededAccountAsFailover } from '../support/vendor-accounts';
 
 /**
  * A vendor call whose answer does not come back (a timeout or a cut connection after the request
@@ -22,9 +22,7 @@ describe('ambiguous vendor outcomes (sandbox)', () => {
     herald = await startHerald();
     const { prisma, secrets } = herald.deps;
     const config = herald.settings;
-    // Weight 0: never the first choice (that is a weighted pick over every account, so weight 1 against A's 100
-    // would go first about once in a hundred sends), only A's failover.
-    accountB = (await prisma.account.update({ where: { name: 'sandbox-primary' }, data: { weight: 0, priority: 2 } })).id;
+    accountB = await seededAccountAsFailover(herald);
     const created = await prisma.account.create({
       data: {
         name: 'sandbox-a-slow', channel: 'SMS', provider: 'sandbox', weight: 100, priority: 1, config: {},

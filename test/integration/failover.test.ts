@@ -1,8 +1,9 @@
 import type { ListeningSandbox } from '../../src/sandbox/sandbox-vendor';
 import { createSandboxVendor } from '../../src/sandbox/sandbox-vendor';
 import { eventually, startHerald, type RunningHerald } from '../support/herald';
+import { seededAccountAsFailover } from '../support/vendor-accounts';
 
-/** Sends while A's circuit is still closed: A (weight 100 against B's 1) is nearly every send's first pick. */
+/** Sends while A's circuit is still closed: A is their first pick (B, weight 0, is the failover only). */
 const BEFORE_OPEN = 5;
 /** Sends after A's circuit opened: none may try A, whatever its weight. */
 const AFTER_OPEN = 20;
@@ -25,9 +26,7 @@ describe('failover between two vendors (vendor A answers 5xx to everything, vend
     const downVendor = createSandboxVendor({ receiptDelayMs: 0, receiptCallbackUrl: null, appKey: config.SANDBOX_APP_KEY, appSecret: config.SANDBOX_APP_SECRET });
     downVendor.faults.always('5xx');
     vendorA = await downVendor.listen(0, '127.0.0.1');
-    // Weight 0: never the first choice (that is a weighted pick over every account, so weight 1 against A's 100
-    // would go first about once in a hundred sends), only A's failover.
-    accountB = (await prisma.account.update({ where: { name: 'sandbox-primary' }, data: { weight: 0, priority: 2 } })).id;
+    accountB = await seededAccountAsFailover(herald);
     accountA = (
       await prisma.account.create({
         data: {

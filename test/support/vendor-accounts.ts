@@ -20,6 +20,15 @@ export async function useOnlyAccount(
   return saved.id;
 }
 
+/**
+ * The seeded sandbox account behind the file's own first account: priority 2 and weight 0, so it is
+ * never the first choice (that is a weighted pick over every account: weight 1 against 100 would still
+ * go first about once in a hundred sends), only the failover. Its id.
+ */
+export async function seededAccountAsFailover(herald: RunningHerald): Promise<string> {
+  return (await herald.deps.prisma.account.update({ where: { name: 'sandbox-primary' }, data: { weight: 0, priority: 2 } })).id;
+}
+
 /** A NOTICE SMS template of the seed team with the given vendor template ids, never shielded. */
 export async function useTemplate(herald: RunningHerald, code: string, content: string, vendorTemplateIds: Record<string, string>): Promise<void> {
   const { prisma } = herald.deps;
