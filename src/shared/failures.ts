@@ -3,7 +3,7 @@
  * ApplicationFailure with one of these types; the workflow reads the type, never the
  * message. Workflow-safe.
  */
-import type { ErrorClass, Reason } from './states';
+import { RETRYABLE_STATUSES, type ErrorClass, type Reason, type SendStatus } from './states';
 
 /** Classified vendor errors, by the class the adapter that saw the error gave them. */
 export const FAILURE_TYPE: Record<ErrorClass, string> = {
@@ -55,6 +55,16 @@ export function vendorCallFailureOf(type: string | undefined | null): VendorCall
 /** The failure type a failed send workflow ends with: its reason (ALL_VENDORS_FAILED, NO_RECEIPT, CARRIER_BLOCKED, ...). */
 export function sendFailureType(reason: Reason | null): string {
   return reason ?? 'UNKNOWN';
+}
+
+/** The message a send workflow fails with when the send did not reach its receiver: its final state first, then the reason and detail. */
+export function sendFailureMessage(status: SendStatus, reason: Reason | null, detail: string | null | undefined): string {
+  return `${status} ${reason ?? ''}${detail ? `: ${detail}` : ''}`;
+}
+
+/** Whether a failure's message is one `sendFailureMessage` wrote (it starts with FAILED, UNDELIVERED or EXPIRED). */
+export function isSendFailureMessage(message: string): boolean {
+  return [...RETRYABLE_STATUSES].some((status) => message.startsWith(`${status} `));
 }
 
 /** An update that does not apply to the send's state (cancel after the vendor took it, send-now when not deferred). */

@@ -1,6 +1,7 @@
 import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import type { Logger } from '../logger';
 import { SEND_WORKFLOW } from '../shared/contract';
+import { isSendFailureMessage } from '../shared/failures';
 
 /** Our LOG_LEVEL as the Temporal SDK's logger takes it. */
 const SDK_LOG_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
@@ -29,20 +30,24 @@ const ORDER: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 export function sdkEntryToPino(logger: Logger): (entry: LogEntry) => void {
   return (entry) => {
     const { error, ...fields } = entry.meta ?? {};
-    if (endsUndeliveredSend(entry)) logger.info({ ...fields, outcome: error instanceof Error ? error.message : String(error) }, 'send workflow ended failed: the send did not reach its receiver');
+    const outcome = undeliveredSendOutcome(entry.level, entry.message, fields, error);
+    if (outcome) logger.info({ ...fields, outcome }, 'send workflow ended failed: the send did not reach its receiver');
     else logger[PINO_METHODS[entry.level]](error === undefined ? fields : { ...fields, err: error }, entry.message);
   };
 }
 
 /**
- * The SDK's entry for a workflow that ended failed, for a send workflow. A send fails its workflow on
- * purpose when it did not reach the receiver (FAILED, UNDELIVERED, EXPIRED: red in the UI, the reason
- * recorded); nothing else ends one failed (a bug fails a workflow task, which is retried). It is an
- * outcome, not a warning: logged at INFO with the outcome in one field instead of a WARN with a stack per
- * undelivered SMS. Should the SDK reword its message, these entries stay WARN: nothing is lost.
+ * The outcome in the SDK's entry for a send workflow that ended failed on purpose, or null. A send fails
+ * its workflow when it did not reach the receiver (FAILED, UNDELIVERED, EXPIRED: red in the UI, the reason
+ * recorded), with the message `sendFailureMessage` wrote: an outcome, not a warning, so it is logged at
+ * INFO in one field instead of a WARN with a stack per undelivered SMS. Any other failure of a send
+ * workflow (an activity failure that escaped it) stays WARN, and so would these should the SDK reword
+ * its entry: nothing is hidden. The error arrives from the workflow thread as a plain Error (its failure
+ * type lost on the way), hence the message.
  */
-function endsUndeliveredSend(entry: LogEntry): boolean {
-  return entry.level === 'WARN' && entry.message === 'Workflow failed' && entry.meta?.workflowType === SEND_WORKFLOW;
+function undeliveredSendOutcome(level: LogLevel, message: string, fields: Record<string, unknown>, error: unknown): string | null {
+  const sendWorkflowFailed = level === 'WARN' && message === 'Workflow failed' && fields.workflowType === SEND_WORKFLOW;
+  return sendWorkflowFailed && error instanceof Error && isSendFailureMessage(error.message) ? error.message : null;
 }
 
 /**

@@ -26,7 +26,7 @@ import {
   type SendOutcome,
   type SendProgress,
 } from '../shared/contract';
-import { SEND_CONTROL_REFUSED_TYPE, sendFailureType } from '../shared/failures';
+import { SEND_CONTROL_REFUSED_TYPE, sendFailureMessage, sendFailureType } from '../shared/failures';
 import { finalStateOfReceipt } from '../shared/receipt-outcome';
 import { RETRYABLE_STATUSES, type Reason, type SendStatus } from '../shared/states';
 import { QUICK_STEP } from './activity-options';
@@ -184,7 +184,7 @@ export function startSendRun(input: SendInput): SendRun {
     if (RETRYABLE_STATUSES.has(status)) {
       throw ApplicationFailure.create({
         type: sendFailureType(reason),
-        message: `${status} ${reason ?? ''}${evidence.reasonDetail ? `: ${evidence.reasonDetail}` : ''}`,
+        message: sendFailureMessage(status, reason, evidence.reasonDetail),
         nonRetryable: true,
         details: [outcome],
       });

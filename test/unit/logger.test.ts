@@ -51,10 +51,12 @@ describe('the Temporal SDK log entries in the process log', () => {
     const cloned = new Error('UNDELIVERED POWERED_OFF_OR_NO_SIGNAL');
     toPino({ level: 'WARN', message: 'Workflow failed', timestampNanos: 0n, meta: { workflowId: 'send-2', workflowType: 'sendMessage', sdkComponent: 'worker', error: cloned } });
     toPino({ level: 'WARN', message: 'Workflow failed', timestampNanos: 0n, meta: { workflowId: 'message-1', workflowType: 'fanOutMessage', sdkComponent: 'worker', error: cloned } });
-    const [send, fanOut] = lines();
+    toPino({ level: 'WARN', message: 'Workflow failed', timestampNanos: 0n, meta: { workflowId: 'send-3', workflowType: 'sendMessage', sdkComponent: 'worker', error: new Error('Activity task failed') } });
+    const [send, fanOut, escaped] = lines();
     expect(send).toMatchObject({ level: 30, workflowId: 'send-2', outcome: 'UNDELIVERED POWERED_OFF_OR_NO_SIGNAL' });
     expect(send).not.toHaveProperty('err');
-    // Any other workflow that fails is still a warning.
+    // Any other workflow that fails is still a warning, and so is a send workflow that failed for another reason.
     expect(fanOut).toMatchObject({ level: 40, msg: 'Workflow failed', err: { message: 'UNDELIVERED POWERED_OFF_OR_NO_SIGNAL' } });
+    expect(escaped).toMatchObject({ level: 40, msg: 'Workflow failed', workflowId: 'send-3', err: { message: 'Activity task failed' } });
   });
 });
