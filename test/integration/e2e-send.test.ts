@@ -119,6 +119,7 @@ describe('one SMS, end to end (API → Temporal → sandbox vendor → receipt)'
 
     const noKey = await fetch(`${herald.baseUrl}/v1/sends/00000000-0000-0000-0000-000000000000`);
     expect(noKey.status).toBe(401);
+    expect(await noKey.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
   });
 
   it('returns the first answer for a repeated Idempotency-Key and a 409 for a different body', async () => {

@@ -140,6 +140,7 @@ describe('receipt push URLs with a per-account token', () => {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.5' }, body: JSON.stringify(receipt(messageId, '+8613800150009', 'DELIVRD')),
     });
     expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: { code: 'RECEIPT_SOURCE_REFUSED' } });
     expect(await prisma.receipt.count({ where: { vendorMessageId: messageId } })).toBe(0);
   });
 });

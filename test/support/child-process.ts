@@ -59,6 +59,8 @@ export async function spawnHerald(entry: string, env: Record<string, string>, re
   await eventually(async () => {
     if (!stillRunning()) throw new Error(`${entry} exited while starting: ${output.slice(-2000)}`);
     const response = await fetch(readyUrl, { signal: AbortSignal.timeout(1_000) });
+    // Read to its end: an unread body keeps its connection open, and with it this jest worker after its last file.
+    await response.arrayBuffer();
     return response.ok ? true : undefined;
   }, 90_000, 250).catch((error: unknown) => {
     child.kill('SIGKILL');
