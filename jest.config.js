@@ -11,9 +11,12 @@
  *   of Herald, isolated like integration files; its global setup is the
  *   integration one (run once whichever comes first) and builds the console
  *   when dist/console is missing or stale.
+ * Every project runs in Node's environment plus one check: a file that leaves
+ * a socket, server, child process or timer open fails by name
+ * (test/setup/releasing-environment.ts).
  */
 const shared = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/setup/releasing-environment.ts',
   transform: { '^.+\\.ts$': 'ts-jest' },
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
