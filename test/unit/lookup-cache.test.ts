@@ -28,6 +28,32 @@ describe('the API lookup cache (API_LOOKUP_CACHE_MS)', () => {
     expect(missing.loads()).toBe(2);
   });
 
+  it('picks from the kept value; finding nothing there, loads once more and keeps what it loaded', async () => {
+    let rows = ['old account'];
+    let loads = 0;
+    const load = async () => (loads += 1, rows);
+    const cache = createLookupCache<string[]>(60_000, 10, () => 0);
+    const named = (name: string) => (accounts: string[] | null) => accounts?.find((account) => account === name) ?? null;
+    expect(await cache.pick('sandbox', load, named('old account'))).toBe('old account');
+    expect(loads).toBe(1);
+    rows = ['old account', 'new account'];
+    expect(await cache.pick('sandbox', load, named('new account'))).toBe('new account');
+    expect(loads).toBe(2);
+    // The value loaded again is the one kept now.
+    expect(await cache.pick('sandbox', load, named('new account'))).toBe('new account');
+    expect(loads).toBe(2);
+  });
+
+  it('does not load twice what one pick loaded itself: a name found nowhere costs one read', async () => {
+    let loads = 0;
+    const load = async () => (loads += 1, ['an account']);
+    const nothing = () => null;
+    expect(await createLookupCache<string[]>(60_000, 10, () => 0).pick('sandbox', load, nothing)).toBeNull();
+    expect(loads).toBe(1);
+    expect(await createLookupCache<string[]>(0, 10).pick('sandbox', load, nothing)).toBeNull();
+    expect(loads).toBe(2);
+  });
+
   it('reads every time with 0 ms and keeps at most its number of entries', async () => {
     const off = createLookupCache<string>(0, 10);
     const row = counted('x');

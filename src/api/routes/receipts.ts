@@ -75,8 +75,7 @@ export const receiptRoutes: ApiRoute[] = [
       // The provider's accounts as this process keeps them (API_LOOKUP_CACHE_MS); a token none of them
       // matches is looked up again, so an account added a moment ago takes pushes at once.
       const account = adapter?.parsePushedReceipts
-        ? accountForToken(deps.config.RECEIPT_TOKEN_KEY, (await deps.lookups.receiptAccounts.get(provider, accountsOf)) ?? [], accountToken)
-          ?? accountForToken(deps.config.RECEIPT_TOKEN_KEY, await accountsOf(), accountToken)
+        ? await deps.lookups.receiptAccounts.pick(provider, accountsOf, (accounts) => accountForToken(deps.config.RECEIPT_TOKEN_KEY, accounts ?? [], accountToken))
         : null;
       if (!adapter?.parsePushedReceipts || !account) {
         deps.logger.warn({ provider, ip: req.ip }, 'receipt push refused: unknown provider or account token');
